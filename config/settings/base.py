@@ -1,0 +1,186 @@
+"""Everything the project needs, read from the environment where it differs between machines."""
+
+from pathlib import Path
+
+import dj_database_url
+from csp.constants import NONE, SELF
+
+from config.env import env, env_bool, env_int, env_list
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+
+SECRET_KEY = env("SECRET_KEY", "")
+DEBUG = env_bool("DEBUG", False)
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "csp",
+    "django_filters",
+    "simple_history",
+    "axes",
+    "sources",
+    "elections",
+    # After elections, whose `import` command (sheets in GB18030, row numbers, a size cap)
+    # takes the place of the library's: Django runs the command of the first app listing it.
+    "import_export",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes requires: it turns a locked-out login into its lockout response.
+    "axes.middleware.AxesMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    "config.auth_backends.ThrottledLoginBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+
+def database_from_url(url):
+    """Return Django's DATABASES entry for `url`, tuned per engine."""
+    config = dj_database_url.parse(url, conn_max_age=env_int("CONN_MAX_AGE", 60))
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        # WAL lets readers go on while one writer commits; IMMEDIATE makes a writing
+        # transaction take its lock at BEGIN, so concurrent writers wait instead of failing.
+        config["OPTIONS"] = {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+        }
+        config["CONN_MAX_AGE"] = 0
+    return config
+
+
+DATABASES = {
+    "default": database_from_url(env("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")),
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+LOGIN_URL = "admin:login"
+# Addresses typed without a scheme are taken as https, as Django 6 will (transitional setting).
+FORMS_URLFIELD_ASSUME_HTTPS = True
+
+# Content-Security-Policy (django-csp): no inline script anywhere, public pages and admin alike;
+# every script is a static file. Inline *styles* stay allowed because Django's admin widgets
+# set style attributes; they cannot run code.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, "'unsafe-inline'"],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [SELF],
+    }
+}
+
+# Failed logins are throttled (django-axes): after AXES_FAILURE_LIMIT failures for one
+# username from one address, that pair is locked out for AXES_COOLOFF_TIME hours; a success
+# resets the count. Locking the pair, not the account, keeps an attacker from locking a
+# colleague out from everywhere.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = 0.25
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_HTTP_RESPONSE_CODE = 429
+
+# The newsroom's own rules.
+# A reviewer never verifies a claim they created; a one-person newsroom may relax this.
+SOURCEBOOK_FOUR_EYES = env_bool("SOURCEBOOK_FOUR_EYES", True)
+# Spreadsheets larger than this are refused before they are read.
+SOURCEBOOK_IMPORT_MAX_BYTES = env_int("SOURCEBOOK_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
+
+# Rendered public responses (elections.cache), keyed by the generation of the public data so
+# that no stale entry is ever served. LocMemCache is per process: correct with any number of
+# workers, but each warms its own. Several workers share one cache with, for example,
+# PUBLIC_CACHE_BACKEND=django.core.cache.backends.filebased.FileBasedCache and
+# PUBLIC_CACHE_LOCATION=/var/tmp/sourcebook-cache (or Django's Redis or database cache).
+SOURCEBOOK_PUBLIC_CACHE = env_bool("PUBLIC_CACHE", True)
+SOURCEBOOK_PUBLIC_CACHE_MAX_BYTES = env_int("PUBLIC_CACHE_MAX_BYTES", 8 * 1024 * 1024)
+SOURCEBOOK_PUBLIC_CACHE_TIMEOUT = env_int("PUBLIC_CACHE_TIMEOUT", 3600)
+PUBLIC_CACHE_BACKEND = env("PUBLIC_CACHE_BACKEND", "django.core.cache.backends.locmem.LocMemCache")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "public": {
+        "BACKEND": PUBLIC_CACHE_BACKEND,
+        "LOCATION": env("PUBLIC_CACHE_LOCATION", "sourcebook-public"),
+        # Entries of a shared cache outlive a deploy: raise this with a release that changes
+        # what pages look like (templates, views), and the old pages are never served again.
+        "VERSION": env_int("PUBLIC_CACHE_VERSION", 1),
+        # Redis and Memcached evict by themselves and take no such option.
+        "OPTIONS": {}
+        if PUBLIC_CACHE_BACKEND.endswith(("RedisCache", "MemcachedCache"))
+        else {"MAX_ENTRIES": env_int("PUBLIC_CACHE_MAX_ENTRIES", 2000)},
+    },
+}
+
+# django-import-export: one transaction per import, so one bad row writes nothing.
+IMPORT_EXPORT_USE_TRANSACTIONS = True
+IMPORT_EXPORT_SKIP_ADMIN_LOG = False
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "WARNING")},
+}

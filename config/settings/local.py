@@ -1,0 +1,10 @@
+"""A developer's machine: `make run` serves this on SQLite."""
+
+from config.env import env, env_bool
+
+from .base import *  # noqa: F403
+
+DEBUG = True
+SECRET_KEY = env("SECRET_KEY", "local-only-not-a-secret-7c1d0f9e")
+# A template edited on a developer's machine shows at once; PUBLIC_CACHE=1 tries the cache.
+SOURCEBOOK_PUBLIC_CACHE = env_bool("PUBLIC_CACHE", False)

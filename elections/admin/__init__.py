@@ -1,0 +1,9 @@
+from . import (  # noqa: F401
+    annotate_claims,
+    candidacies,
+    candidates,
+    claims,
+    contradictions,
+    merges,
+    places,
+)

@@ -1,0 +1,236 @@
+"""What the elections admin classes share.
+
+The services are the one way to write: an admin's `save_model` calls them, and when a service
+refuses (ValidationError, PermissionDenied, an anchoring error) the save is rolled back and the
+same form is shown again with the service's message on the field it names. History is shown
+but never reverted, since a revert would write past the services.
+"""
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.template.response import TemplateResponse
+from django.utils.html import format_html, format_html_join
+
+from sources.admin.history import ReadOnlyHistoryAdmin
+from sources.anchoring import AnchoringError
+from sources.dates import PartialDate, PartialDateError
+
+# What a refused service call can raise; each becomes a message for the editor.
+REFUSALS = (ValidationError, PermissionDenied, AnchoringError)
+
+
+class ServiceRefused(Exception):
+    """Raised from `save_model` to roll back the save and show the form again with `error`."""
+
+    def __init__(self, error):
+        super().__init__(str(error))
+        self.error = as_validation_error(error)
+
+
+def as_validation_error(error):
+    """A refusal of any kind as a ValidationError, keeping the fields it names."""
+    if isinstance(error, ValidationError):
+        return error
+    return ValidationError(str(error))
+
+
+def refusal_message(error):
+    """One line for an admin message: every message of the refusal, joined."""
+    error = as_validation_error(error)
+    if hasattr(error, "error_dict"):
+        return " ".join(
+            message
+            for field, field_messages in error.message_dict.items()
+            for message in field_messages
+        )
+    return " ".join(error.messages)
+
+
+def add_refusal(form, error):
+    """Put a refusal on `form`: on the fields it names that the form has, the rest on top."""
+    error = as_validation_error(error)
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, field_errors in error.error_dict.items():
+        if field in form.fields:
+            form.add_error(field, field_errors)
+        else:
+            for message in ValidationError(field_errors).messages:
+                prefix = "" if field == NON_FIELD_ERRORS else f"{field.replace('_', ' ')}: "
+                form.add_error(None, f"{prefix}{message}")
+
+
+class ServiceFormMixin:
+    """Shows a service's refusal in `save_model` as errors of the form that was posted.
+
+    The first pass runs inside the admin's transaction, so raising `ServiceRefused` rolls back
+    whatever was written; the second pass binds the same POST data to a form that carries the
+    refusal as errors, so nothing is saved and the editor keeps what they typed.
+    """
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ServiceRefused as refused:
+            request._service_refusal = refused.error
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+        refusal = getattr(request, "_service_refusal", None)
+        if refusal is None:
+            return form_class
+
+        class RefusedForm(form_class):
+            def clean(self):
+                cleaned = super().clean()
+                add_refusal(self, refusal)
+                return cleaned
+
+        RefusedForm.__name__ = form_class.__name__
+        return RefusedForm
+
+
+# The stylesheet of the elections admin pages (citations, badges, side-by-side passages).
+ADMIN_CSS = {"all": ["elections/admin.css"]}
+
+
+class ServiceHistoryAdmin(ServiceFormMixin, ReadOnlyHistoryAdmin):
+    """An admin whose changes go through the services and whose history is read-only."""
+
+    class Media:
+        css = ADMIN_CSS
+
+
+def report_refused(request, refused, *, verb):
+    """One error message per refused object: `(object, why)` pairs from a bulk service."""
+    for obj, why in refused:
+        messages.error(request, f"Not {verb}: {obj} (#{obj.pk}). {why}")
+
+
+def intermediate_page(model_admin, request, template, *, title, queryset, action, **context):
+    """The page an action shows before it acts (a reason, a note, a choice), as the admin's own
+    delete confirmation does: it posts back to the list with the same selection."""
+    from django.contrib.admin import helpers
+
+    opts = model_admin.opts
+    return TemplateResponse(
+        request,
+        template,
+        {
+            **model_admin.admin_site.each_context(request),
+            "opts": opts,
+            "app_label": opts.app_label,
+            "title": title,
+            "queryset": queryset,
+            "action": action,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            **context,
+        },
+    )
+
+
+class PartialDateField(forms.CharField):
+    """A date known to a year, a month or a day, typed as YYYY, YYYY-MM or YYYY-MM-DD.
+
+    Cleans to a `PartialDate`, or None when left empty.
+    """
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault(
+            "widget", forms.TextInput(attrs={"size": 12, "placeholder": "YYYY-MM-DD"})
+        )
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, PartialDate):
+            return value.isoformat()
+        return value
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        if text in self.empty_values:
+            return None
+        try:
+            return PartialDate.parse(text)
+        except PartialDateError as error:
+            raise ValidationError(
+                "%(error)s; write YYYY, YYYY-MM or YYYY-MM-DD.",
+                code="invalid",
+                params={"error": str(error)},
+            ) from error
+
+
+def changes_since(model, pk, revision, fields):
+    """What changed in the row `pk` of `model` since its `revision`: (label, old, new) triples.
+
+    The state at `revision` is read from the row's history, so this works for any model with
+    a `revision` counter and django-simple-history; empty when that state is not on record.
+    """
+    record = model.history.filter(id=pk, revision=revision).order_by("-history_date", "-pk").first()
+    if record is None:
+        return []
+    then, now = record.instance, model.objects.get(pk=pk)
+    changes = []
+    for name in fields:
+        field = model._meta.get_field(name)
+        old, new = getattr(then, field.attname), getattr(now, field.attname)
+        if old != new:
+            changes.append((field.verbose_name, _shown(then, field), _shown(now, field)))
+    return changes
+
+
+def _shown(instance, field):
+    value = getattr(instance, field.attname)
+    if value in (None, ""):
+        return "(empty)"
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if field.is_relation:
+        return str(getattr(instance, field.name))
+    return str(value)
+
+
+def lost_update_error(model, pk, opened, current, fields):
+    """The refusal of a save made on a form opened at revision `opened` when it is `current`."""
+    changes = changes_since(model, pk, opened, fields)
+    name = model._meta.verbose_name
+    if changes:
+        listed = "; ".join(f"{label}: “{old}” → “{new}”" for label, old, new in changes)
+        detail = f"They changed {listed}."
+    else:
+        detail = "Their change was to something this form does not show."
+    return ValidationError(
+        f"Someone else saved this {name} after you opened it (revision {opened}, now "
+        f"{current}). {detail} Your changes were not saved: reload the page, and make them "
+        "again if they still apply."
+    )
+
+
+def without_field(fieldsets, name):
+    """`fieldsets` without the field `name` (a form-only field a read-only page cannot show)."""
+    result = []
+    for title, options in fieldsets:
+        fields = []
+        for entry in options["fields"]:
+            if isinstance(entry, (list, tuple)):
+                entry = tuple(field for field in entry if field != name)
+                if entry:
+                    fields.append(entry)
+            elif entry != name:
+                fields.append(entry)
+        result.append((title, {**options, "fields": fields}))
+    return result
+
+
+def html_list(items, empty="–"):
+    """A <ul> of already escaped or plain items (plain ones are escaped), or `empty`."""
+    if not items:
+        return empty
+    return format_html(
+        '<ul class="sb-plain-list">{}</ul>',
+        format_html_join("", "<li>{}</li>", ((item,) for item in items)),
+    )

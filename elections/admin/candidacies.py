@@ -1,0 +1,139 @@
+"""Elections and candidacies in the admin, with each candidacy's dated status history.
+
+A candidacy's status is the latest step of its history. Steps reported by claims are shown
+read-only (they change with their claim); steps entered by hand are edited here, and the
+candidacy's status is brought up to date after every change.
+"""
+
+from django import forms
+from django.contrib import admin
+from django.db.models import Count, Q
+
+from elections.models import Candidacy, Election
+from elections.resources import ElectionResource
+from elections.services import candidacy_for
+from elections.services.permissions import acting
+from sources.admin.sheets import SheetAdminMixin
+
+from .base import ADMIN_CSS, REFUSALS, PartialDateField, ServiceHistoryAdmin, ServiceRefused
+from .filters import name_search
+from .inlines import StatusStepsByHandInline, StatusStepsFromClaimsInline
+
+
+class ElectionForm(forms.ModelForm):
+    """An election, its polling date typed as YYYY, YYYY-MM or YYYY-MM-DD."""
+
+    polling = PartialDateField(
+        label="Polling date",
+        help_text="Polling day as YYYY-MM-DD, or YYYY-MM / YYYY when only that is known "
+        "(Beijing's district polls: 2011-11-08).",
+    )
+
+    class Meta:
+        model = Election
+        fields = ["name", "slug", "place", "level", "cycle", "notes"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "polling" in self.fields and self.instance.polling_on is not None:
+            self.fields["polling"].initial = self.instance.polling
+
+    def clean(self):
+        cleaned = super().clean()
+        if "polling" in cleaned:
+            polling = cleaned["polling"]
+            self.instance.polling_on = polling.earliest() if polling else None
+            self.instance.polling_precision = polling.precision if polling else "day"
+        return cleaned
+
+
+@admin.register(Election)
+class ElectionAdmin(SheetAdminMixin, admin.ModelAdmin):
+    resource_classes = [ElectionResource]
+
+    class Media:
+        css = ADMIN_CSS
+
+    form = ElectionForm
+    list_display = ["name", "place", "level", "cycle", "polling_shown", "candidacy_count"]
+    list_select_related = ["place"]
+    list_filter = ["level", "cycle"]
+    search_fields = ["name", "slug", "place__name", "place__name_zh"]
+    autocomplete_fields = ["place"]
+    prepopulated_fields = {"slug": ["name"]}
+    fields = ["name", "slug", "place", "level", "cycle", "polling", "notes"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(candidacy_count=Count("candidacies"))
+
+    def get_fields(self, request, obj=None):
+        if obj is not None and not self.has_change_permission(request, obj):
+            return [name if name != "polling" else "polling_shown" for name in self.fields]
+        return self.fields
+
+    @admin.display(description="polling date", ordering="polling_on")
+    def polling_shown(self, election):
+        polling = election.polling
+        return polling.display() if polling else "–"
+
+    @admin.display(description="candidacies", ordering="candidacy_count")
+    def candidacy_count(self, election):
+        return election.candidacy_count
+
+
+@admin.register(Candidacy)
+class CandidacyAdmin(ServiceHistoryAdmin):
+    list_display = ["candidate", "election", "status", "votes"]
+    list_select_related = ["candidate", "election"]
+    list_filter = ["status", "election__level", ("election", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["election__name", "candidate__display_name", "candidate__name_zh"]
+    autocomplete_fields = ["candidate", "election"]
+    inlines = [StatusStepsFromClaimsInline, StatusStepsByHandInline]
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["candidate", "election", "votes", "notes"]
+        return ["candidate", "election", "status", "votes", "notes"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A run's status is its history's latest step; candidate and election are what it is.
+        return ["candidate", "election", "status"] if obj is not None else []
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else []
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        condition = Q(election__name__icontains=term) | Q(election__slug__icontains=term)
+        by_name = name_search(term, prefix="candidate__")
+        if by_name is not None:
+            condition |= by_name
+        return queryset.filter(condition), False
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            acting(obj, request.user, "candidacy changed").save()
+            return
+        try:
+            run = candidacy_for(
+                candidate=obj.candidate, election=obj.election, acting_user=request.user
+            )
+        except REFUSALS as error:
+            raise ServiceRefused(error) from error
+        run.votes, run.notes = obj.votes, obj.notes
+        acting(run, request.user, "candidacy recorded").save()
+        for field in Candidacy._meta.concrete_fields:
+            setattr(obj, field.attname, getattr(run, field.attname))
+        obj._state.adding, obj._state.db = False, run._state.db
+
+    def save_formset(self, request, form, formset, change):
+        save = getattr(formset, "save_through_services", None)
+        if save is None:
+            super().save_formset(request, form, formset, change)
+            return
+        try:
+            save(request.user)
+        except REFUSALS as error:
+            raise ServiceRefused(error) from error

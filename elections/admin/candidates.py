@@ -1,0 +1,368 @@
+"""Candidates in the admin: the list editors work from, profiles, their names, runs and claims.
+
+A new candidate is made by `candidate_create`; a change of the profile's fields is saved with
+the revision it was opened at, so that a save made after someone else's is refused with what
+they changed. The publication state changes only through the actions, which call the services
+(submit for review, publish, withdraw), and a merge goes through `candidate_merge` from a page
+where the reviewer chooses which record survives.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.views.main import ChangeList
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils.html import format_html
+
+from elections.models import Candidacy, Candidate, Claim, Contradiction
+from elections.resources import CandidateResource
+from elections.services import (
+    candidate_create,
+    candidate_publish,
+    candidate_refresh_search,
+    candidate_submit_for_review,
+    candidate_withdraw,
+)
+from elections.services.permissions import acting
+from sources.admin.sheets import SheetAdminMixin
+
+from .base import (
+    REFUSALS,
+    ServiceHistoryAdmin,
+    ServiceRefused,
+    html_list,
+    intermediate_page,
+    lost_update_error,
+    refusal_message,
+    without_field,
+)
+from .filters import CandidacyProvinceFilter, HasOpenContradictionsFilter, name_search
+from .inlines import CandidacyInline, CandidateClaimInline, CandidateNameInline
+from .merges import merge_candidates
+
+# The fields of the profile form; a lost update is described in terms of these and the state.
+PROFILE_FIELDS = ["display_name", "name_zh", "gender", "birth_year", "slug", "weibo", "notes"]
+
+
+def count_of(queryset):
+    """The number of rows of `queryset` (filtered on an OuterRef) as a subquery, 0 when none."""
+    counted = queryset.order_by().values("candidate").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+class CandidateForm(forms.ModelForm):
+    """The profile's own fields, and the revision the form was opened at."""
+
+    opened_revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Candidate
+        fields = PROFILE_FIELDS
+        labels = {"name_zh": "Chinese name"}
+        # The admin shows help texts as HTML: the model's "<slug>" would vanish as a tag.
+        help_texts = {"slug": "The profile's address: /candidates/&lt;slug&gt;/."}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None:
+            self.fields["slug"].required = False
+            self.fields["slug"].help_text = "Left empty, it is made from the name."
+        elif "opened_revision" in self.fields:
+            self.fields["opened_revision"].initial = self.instance.revision
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text="Why the profile leaves the public site; kept in its history.",
+    )
+
+
+class CandidateChangeList(ChangeList):
+    """The candidate list, with each candidate's runs read in one more query for the page."""
+
+    def get_queryset(self, request, exclude_parameters=None):
+        runs = Candidacy.objects.select_related("election").order_by("election__name")
+        return (
+            super()
+            .get_queryset(request, exclude_parameters)
+            .prefetch_related(Prefetch("candidacies", queryset=runs))
+        )
+
+
+@admin.register(Candidate)
+class CandidateAdmin(SheetAdminMixin, ServiceHistoryAdmin):
+    resource_classes = [CandidateResource]
+    form = CandidateForm
+    list_display = [
+        "display_name",
+        "chinese_name",
+        "state_shown",
+        "runs",
+        "verified_count",
+        "unverified_count",
+        "open_contradiction_count",
+    ]
+    list_filter = [
+        "state",
+        "gender",
+        CandidacyProvinceFilter,
+        HasOpenContradictionsFilter,
+    ]
+    # Searched through the folded names in `get_search_results`; kept for the autocomplete.
+    search_fields = ["display_name", "name_zh", "slug"]
+    search_help_text = "Any form of a name: 刘萍, Liu Ping, liuping, Xu Ruiyan; or a slug."
+    readonly_fields = [
+        "state",
+        "merged_into",
+        "published_at",
+        "revision",
+        "created_at",
+        "updated_at",
+    ]
+    add_fieldsets = [
+        (None, {"fields": ["display_name", "name_zh", "gender", "birth_year"]}),
+        ("Profile", {"fields": ["slug", "weibo", "notes"]}),
+    ]
+    fieldsets = [
+        (None, {"fields": ["display_name", "name_zh", "gender", "birth_year"]}),
+        ("Profile", {"fields": ["slug", "weibo", "notes"]}),
+        (
+            "Publication",
+            {
+                "fields": [
+                    "state",
+                    "published_at",
+                    "merged_into",
+                    ("revision", "created_at", "updated_at"),
+                    "opened_revision",
+                ]
+            },
+        ),
+    ]
+    inlines = [CandidateNameInline, CandidacyInline, CandidateClaimInline]
+    actions = ["submit_for_review", "publish", "withdraw", merge_candidates]
+    history_list_display = ["state", "revision"]
+    change_list_template = "admin/elections/candidate/change_list.html"
+    change_form_template = "admin/elections/candidate/change_form.html"
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return self.add_fieldsets
+        if self.has_change_permission(request, obj):
+            return self.fieldsets
+        return without_field(self.fieldsets, "opened_revision")
+
+    def get_inlines(self, request, obj):
+        # Names, runs and claims hang on a saved record; a new one starts with its profile.
+        return self.inlines if obj is not None else []
+
+    def get_queryset(self, request):
+        claims = Claim.objects.filter(candidate=OuterRef("pk"))
+        open_ones = Contradiction.objects.filter(
+            candidate=OuterRef("pk"), status=Contradiction.Status.OPEN
+        )
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("merged_into")
+            .annotate(
+                verified_count=count_of(claims.filter(state=Claim.State.VERIFIED)),
+                unverified_count=count_of(claims.filter(state=Claim.State.UNVERIFIED)),
+                open_contradiction_count=count_of(open_ones),
+            )
+        )
+
+    def get_changelist(self, request, **kwargs):
+        return CandidateChangeList
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        if term:
+            condition = Q(slug__icontains=term)
+            by_name = name_search(term)
+            if by_name is not None:
+                condition |= by_name
+            queryset = queryset.filter(condition)
+        match = getattr(request, "resolver_match", None)
+        if match is not None and match.url_name == "autocomplete":
+            # A claim or a name is never attached to a record merged into another.
+            queryset = queryset.filter(merged_into__isnull=True)
+        return queryset, False
+
+    def has_publish_permission(self, request):
+        return request.user.has_perm("elections.publish_candidate")
+
+    def has_merge_permission(self, request):
+        return request.user.has_perm("elections.merge_candidate")
+
+    def changelist_view(self, request, extra_context=None):
+        in_review = Candidate.objects.filter(
+            state=Candidate.State.REVIEW, merged_into__isnull=True
+        ).count()
+        extra_context = {
+            "in_review_count": in_review,
+            "in_review_url": reverse("admin:elections_candidate_changelist")
+            + f"?state__exact={Candidate.State.REVIEW}",
+            **(extra_context or {}),
+        }
+        return super().changelist_view(request, extra_context)
+
+    # Saving: through the services, with the revision the form was opened at.
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            self._create(request, obj, form)
+            return
+        current = Candidate.objects.select_for_update().get(pk=obj.pk)
+        opened = form.cleaned_data.get("opened_revision")
+        if opened is not None and opened != current.revision:
+            raise ServiceRefused(
+                lost_update_error(
+                    Candidate, obj.pk, opened, current.revision, [*PROFILE_FIELDS, "state"]
+                )
+            )
+        obj.revision = current.revision + 1
+        acting(obj, request.user, "edited").save()
+
+    def _create(self, request, obj, form):
+        data = form.cleaned_data
+        try:
+            candidate = candidate_create(
+                display_name=data["display_name"],
+                name_zh=data.get("name_zh", ""),
+                gender=data.get("gender", ""),
+                birth_year=data.get("birth_year"),
+                slug=data.get("slug", ""),
+                weibo=data.get("weibo", ""),
+                notes=data.get("notes", ""),
+                created_by=request.user,
+            )
+        except REFUSALS as error:
+            raise ServiceRefused(error) from error
+        # The admin goes on with the instance it built (logging, redirect): give it the row.
+        for field in Candidate._meta.concrete_fields:
+            setattr(obj, field.attname, getattr(candidate, field.attname))
+        obj._state.adding, obj._state.db = False, candidate._state.db
+
+    def save_formset(self, request, form, formset, change):
+        save = getattr(formset, "save_through_services", None)
+        if save is None:
+            super().save_formset(request, form, formset, change)
+            return
+        try:
+            save(request.user)
+        except REFUSALS as error:
+            raise ServiceRefused(error) from error
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        candidate_refresh_search(form.instance)
+
+    # The list's columns.
+
+    @admin.display(description="state", ordering="state")
+    def state_shown(self, candidate):
+        if candidate.merged_into_id:
+            return f"merged into {candidate.merged_into.display_name}"
+        return candidate.get_state_display()
+
+    @admin.display(description="Chinese name", ordering="name_zh")
+    def chinese_name(self, candidate):
+        return candidate.name_zh
+
+    @admin.display(description="candidacies")
+    def runs(self, candidate):
+        return html_list(
+            [
+                f"{run.election.name} ({run.get_status_display()})"
+                if run.status
+                else run.election.name
+                for run in candidate.candidacies.all()
+            ]
+        )
+
+    @admin.display(description="verified claims", ordering="verified_count")
+    def verified_count(self, candidate):
+        return self._claims_link(candidate, candidate.verified_count, Claim.State.VERIFIED)
+
+    @admin.display(description="unverified claims", ordering="unverified_count")
+    def unverified_count(self, candidate):
+        return self._claims_link(candidate, candidate.unverified_count, Claim.State.UNVERIFIED)
+
+    @admin.display(description="open contradictions", ordering="open_contradiction_count")
+    def open_contradiction_count(self, candidate):
+        count = candidate.open_contradiction_count
+        if not count:
+            return 0
+        url = reverse("admin:elections_contradiction_changelist")
+        return format_html(
+            '<a class="sb-badge sb-badge-disputed" href="{}?candidate__id__exact={}">{}</a>',
+            url,
+            candidate.pk,
+            count,
+        )
+
+    def _claims_link(self, candidate, count, state):
+        if not count:
+            return 0
+        url = reverse("admin:elections_claim_changelist")
+        return format_html(
+            '<a href="{}?candidate__id__exact={}&amp;state__exact={}">{}</a>',
+            url,
+            candidate.pk,
+            state,
+            count,
+        )
+
+    # Actions: each one calls a service per candidate and reports every refusal.
+
+    def _each(self, request, queryset, service, verb, **kwargs):
+        done = 0
+        for candidate in queryset:
+            try:
+                service(candidate=candidate, **kwargs)
+            except REFUSALS as error:
+                messages.error(request, f"{candidate} was not {verb}: {refusal_message(error)}")
+            else:
+                done += 1
+        if done:
+            messages.success(request, f"{done} candidate(s) {verb}.")
+
+    @admin.action(permissions=["change"], description="Submit selected candidates for review")
+    def submit_for_review(self, request, queryset):
+        self._each(
+            request,
+            queryset,
+            candidate_submit_for_review,
+            "submitted for review",
+            submitted_by=request.user,
+        )
+
+    @admin.action(permissions=["publish"], description="Publish selected candidates")
+    def publish(self, request, queryset):
+        self._each(request, queryset, candidate_publish, "published", published_by=request.user)
+
+    @admin.action(permissions=["publish"], description="Withdraw selected candidates…")
+    def withdraw(self, request, queryset):
+        form = WithdrawForm(request.POST if "confirm" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            self._each(
+                request,
+                queryset,
+                candidate_withdraw,
+                "withdrawn",
+                withdrawn_by=request.user,
+                reason=form.cleaned_data["reason"],
+            )
+            return None
+        return intermediate_page(
+            self,
+            request,
+            "admin/elections/candidate/withdraw.html",
+            title="Withdraw candidates from the public site",
+            queryset=queryset,
+            action="withdraw",
+            form=form,
+        )

@@ -1,0 +1,162 @@
+"""Reviewing claims in the admin: verify and reject, in bulk from the list or on a claim's page,
+and flag two claims as contradicting.
+
+Each one calls its service; a refusal (the four-eyes rule, a missing reason, a flag between
+claims about different things) becomes a message naming the claim, never an error page. A
+user without the permission gets no action in the list, and a 403 from the page's buttons.
+"""
+
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from elections.services import (
+    claim_reject,
+    claim_verify,
+    claims_reject,
+    claims_verify,
+    contradiction_flag,
+)
+
+from .base import REFUSALS, intermediate_page, refusal_message, report_refused
+from .claim_forms import FlagForm, RejectForm
+
+VERIFY_PERMISSION = "elections.verify_claim"
+FLAG_PERMISSION = "elections.flag_contradiction"
+
+
+class ClaimReviewMixin:
+    """The review actions and the verify and reject buttons of a claim's page."""
+
+    def has_verify_permission(self, request):
+        return request.user.has_perm(VERIFY_PERMISSION)
+
+    def has_flag_permission(self, request):
+        return request.user.has_perm(FLAG_PERMISSION)
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path(
+                "<path:object_id>/verify/",
+                self.admin_site.admin_view(self.verify_view),
+                name="{}_{}_verify".format(*info),
+            ),
+            path(
+                "<path:object_id>/reject/",
+                self.admin_site.admin_view(self.reject_view),
+                name="{}_{}_reject".format(*info),
+            ),
+            *super().get_urls(),
+        ]
+
+    # Review: from the list in bulk, and from a claim's page.
+
+    @admin.action(permissions=["verify"], description="Verify selected claims")
+    def verify_claims(self, request, queryset):
+        verified, refused = claims_verify(claims=list(queryset), reviewer=request.user)
+        if verified:
+            messages.success(request, f"Verified {len(verified)} claim(s).")
+        report_refused(request, refused, verb="verified")
+
+    @admin.action(permissions=["verify"], description="Reject selected claims…")
+    def reject_claims(self, request, queryset):
+        form = RejectForm(request.POST if "confirm" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            rejected, refused = claims_reject(
+                claims=list(queryset), reviewer=request.user, reason=form.cleaned_data["reason"]
+            )
+            if rejected:
+                messages.success(request, f"Rejected {len(rejected)} claim(s).")
+            report_refused(request, refused, verb="rejected")
+            return None
+        return intermediate_page(
+            self,
+            request,
+            "admin/elections/claim/reject.html",
+            title="Reject claims",
+            queryset=queryset,
+            action="reject_claims",
+            form=form,
+        )
+
+    @admin.action(permissions=["flag"], description="Flag two claims as contradicting…")
+    def flag_contradiction(self, request, queryset):
+        claims = list(queryset.order_by("pk")[:3])
+        if len(claims) != 2:
+            messages.warning(request, "Select exactly two claims to flag as contradicting.")
+            return None
+        form = FlagForm(request.POST if "confirm" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            try:
+                contradiction = contradiction_flag(
+                    claim_a=claims[0],
+                    claim_b=claims[1],
+                    flagged_by=request.user,
+                    note=form.cleaned_data["note"],
+                )
+            except REFUSALS as error:
+                messages.error(request, f"Not flagged: {refusal_message(error)}")
+                return None
+            url = reverse("admin:elections_contradiction_change", args=[contradiction.pk])
+            messages.success(
+                request,
+                format_html(
+                    'Flagged <a href="{}">contradiction #{}</a> for a reviewer.',
+                    url,
+                    contradiction.pk,
+                ),
+            )
+            return None
+        return intermediate_page(
+            self,
+            request,
+            "admin/elections/claim/flag.html",
+            title="Flag a contradiction",
+            queryset=claims,
+            action="flag_contradiction",
+            form=form,
+        )
+
+    def _claim_for_review(self, request, object_id):
+        if request.method != "POST":
+            return None
+        if not self.has_verify_permission(request):
+            raise PermissionDenied
+        claim = self.get_object(request, unquote(object_id))
+        if claim is None:
+            raise Http404("No such claim.")
+        return claim
+
+    def verify_view(self, request, object_id):
+        """Verify one claim from its page."""
+        claim = self._claim_for_review(request, object_id)
+        if claim is None:
+            return HttpResponseNotAllowed(["POST"])
+        try:
+            claim_verify(claim=claim, reviewer=request.user)
+        except REFUSALS as error:
+            messages.error(request, f"Not verified: {refusal_message(error)}")
+        else:
+            messages.success(request, f"Verified claim #{claim.pk}: {claim}.")
+        return HttpResponseRedirect(reverse("admin:elections_claim_change", args=[claim.pk]))
+
+    def reject_view(self, request, object_id):
+        """Reject one claim from its page, with the reason typed there."""
+        claim = self._claim_for_review(request, object_id)
+        if claim is None:
+            return HttpResponseNotAllowed(["POST"])
+        form = RejectForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, "Not rejected: say why the claim is rejected.")
+        else:
+            try:
+                claim_reject(claim=claim, reviewer=request.user, reason=form.cleaned_data["reason"])
+            except REFUSALS as error:
+                messages.error(request, f"Not rejected: {refusal_message(error)}")
+            else:
+                messages.success(request, f"Rejected claim #{claim.pk}: {claim}.")
+        return HttpResponseRedirect(reverse("admin:elections_claim_change", args=[claim.pk]))

@@ -1,0 +1,130 @@
+"""How the elections admin shows a claim's evidence: its citation and its passage in context.
+
+Article bodies, quotes, names and notes are untrusted text: every piece passes through
+`format_html` (which escapes its arguments) or the template engine's autoescaping.
+"""
+
+import bisect
+import re
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.html import format_html
+
+from sources.models import AnchorStatus
+
+# Where a sentence ends: Latin stops followed by a space (closing quotes allowed between),
+# Chinese stops wherever they are, and line breaks.
+_SENTENCE_END = re.compile(
+    r"[.!?…]+[\"'”’)\]]*(?=\s|$)\s*"
+    r"|[。！？]+[”’」』）)]*\s*"
+    r"|\n+"
+)
+# The most of an article shown on either side of a passage, however long its sentences.
+CONTEXT_LIMIT = 600
+
+
+@dataclass(frozen=True)
+class PassageInContext:
+    """A passage's words with the text around them; `current` says whether it is the text now."""
+
+    before: str
+    words: str
+    after: str
+    current: bool
+    note: str = ""
+
+
+def sentences_around(text, start, end, *, sentences=2, limit=CONTEXT_LIMIT):
+    """(before, words, after): `text[start:end]` with `sentences` whole sentences each side.
+
+    The sentence the passage begins in is shown from its start, the one it ends in to its end,
+    and `sentences` more on each side; each side is cut to `limit` characters.
+    """
+    ends = [match.end() for match in _SENTENCE_END.finditer(text)]
+    earlier = bisect.bisect_right(ends, start)
+    begin = ends[earlier - sentences - 1] if earlier > sentences else 0
+    later = bisect.bisect_left(ends, end)
+    finish = ends[later + sentences] if later + sentences < len(ends) else len(text)
+    before, after = text[begin:start].lstrip(), text[end:finish].rstrip()
+    if len(before) > limit:
+        before = "…" + before[-limit:]
+    if len(after) > limit:
+        after = after[:limit] + "…"
+    return before, text[start:end], after
+
+
+def passage_in_context(passage, *, article=None, sentences=2):
+    """The passage in its article's current text, or as it was quoted when it is not there.
+
+    Reads the text of `article` (by default `passage.article`): load it with its text.
+    """
+    article = article or passage.article
+    text = article.text
+    placed = (
+        passage.anchor_status in (AnchorStatus.EXACT, AnchorStatus.RELOCATED)
+        and passage.anchored_version == article.version
+        and 0 <= passage.start < passage.end <= len(text)
+    )
+    if placed:
+        before, words, after = sentences_around(
+            text, passage.start, passage.end, sentences=sentences
+        )
+        return PassageInContext(before, words, after, current=True)
+    note = {
+        AnchorStatus.FUZZY: "The article's text changed; an editor has yet to confirm where "
+        "these words are now. As quoted:",
+        AnchorStatus.ORPHANED: "The article's text changed and these words were not found "
+        "again. As quoted:",
+    }.get(passage.anchor_status, "As quoted:")
+    return PassageInContext(passage.prefix, passage.exact, passage.suffix, current=False, note=note)
+
+
+def quote_html(passage):
+    """The quoted words with the few characters of context stored beside them."""
+    return format_html(
+        '<span class="sb-quote">…{}<mark>{}</mark>{}…</span>',
+        passage.prefix,
+        passage.exact,
+        passage.suffix,
+    )
+
+
+def article_date(article):
+    published = article.published
+    return published.display() if published else "date unknown"
+
+
+def citation_html(claim, *, quote=True):
+    """Outlet, date, the quoted passage and links to the original and to the article's record.
+
+    Needs `claim.article.outlet`, and `claim.passage` unless `quote` is False.
+    """
+    article = claim.article
+    change = reverse("admin:sources_article_change", args=[article.pk])
+    original = (
+        format_html(
+            ' · <a href="{}" rel="noopener noreferrer" target="_blank">original</a>', article.url
+        )
+        if article.url
+        else ""
+    )
+    return format_html(
+        '<div class="sb-citation"><span class="sb-citation-source">{}, {}</span> '
+        '<a href="{}">“{}”</a>{}{}</div>',
+        article.outlet.name,
+        article_date(article),
+        change,
+        article.title,
+        original,
+        format_html("<br>{}", quote_html(claim.passage)) if quote else "",
+    )
+
+
+def marker(text, kind, title=""):
+    """A short badge (`disputed`, `overruled`, a state) that is readable without colour."""
+    return format_html('<span class="sb-badge sb-badge-{}" title="{}">{}</span>', kind, title, text)
+
+
+def state_badge(claim):
+    return marker(claim.get_state_display(), claim.state)

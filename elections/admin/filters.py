@@ -1,0 +1,177 @@
+"""Sidebar filters of the candidate, claim and contradiction lists, and the search by name."""
+
+from django.contrib import admin
+from django.db.models import Exists, OuterRef, Q
+
+from elections.models import Candidacy, Claim, Contradiction, Place, Property
+from elections.names import query_keys
+from sources.models import Outlet
+
+
+def name_search(term, *, prefix=""):
+    """A condition finding candidates by any form of their name, as `query_keys` reads `term`.
+
+    Matches when the folded query is in the candidate's `search_text` ("liu ping", "liuping",
+    "刘萍"), or when every word of it is ("Ping Liu"). `prefix` reaches the candidate from
+    another model ("candidate__"). None when the term holds nothing to look for.
+    """
+    field = f"{prefix}search_text__contains"
+    whole = query_keys(term)
+    if not whole:
+        return None
+    condition = Q(*(Q(**{field: key}) for key in whole))
+    words = [query_keys(word) for word in term.split()]
+    if len(words) > 1 and all(words):
+        condition |= Q(*(Q(**{field: key}) for keys in words for key in keys))
+    return condition
+
+
+def open_contradictions_of_claim():
+    """An Exists over the open contradictions that the outer claim is part of."""
+    return Exists(
+        Contradiction.objects.filter(
+            Q(claim_a=OuterRef("pk")) | Q(claim_b=OuterRef("pk")),
+            status=Contradiction.Status.OPEN,
+        )
+    )
+
+
+class YesNoFilter(admin.SimpleListFilter):
+    """A filter with the choices yes and no; a subclass says what yes means in `condition()`."""
+
+    def lookups(self, request, model_admin):
+        return [("yes", "yes"), ("no", "no")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(self.condition())
+        if self.value() == "no":
+            return queryset.filter(~self.condition())
+        return queryset
+
+
+class CandidacyProvinceFilter(admin.SimpleListFilter):
+    """Candidates by the province of an election they stood in."""
+
+    title = "province of a candidacy"
+    parameter_name = "province"
+
+    def lookups(self, request, model_admin):
+        provinces = Place.objects.filter(
+            level=Place.Level.PROVINCE,
+            pk__in=Candidacy.objects.values("election__place__province"),
+        ).order_by("code", "name")
+        return [(str(province.pk), str(province)) for province in provinces]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value and value.isdigit():
+            runs = Candidacy.objects.filter(
+                candidate=OuterRef("pk"), election__place__province_id=int(value)
+            )
+            return queryset.filter(Exists(runs))
+        return queryset
+
+
+class HasOpenContradictionsFilter(YesNoFilter):
+    """Candidates with an open contradiction between two of their claims."""
+
+    title = "open contradictions"
+    parameter_name = "contradicted"
+
+    def condition(self):
+        return Exists(
+            Contradiction.objects.filter(candidate=OuterRef("pk"), status=Contradiction.Status.OPEN)
+        )
+
+
+class DisputedFilter(YesNoFilter):
+    """Claims that are part of an open contradiction."""
+
+    title = "disputed (open contradiction)"
+    parameter_name = "disputed"
+
+    def condition(self):
+        return open_contradictions_of_claim()
+
+
+class RecordedByFilter(admin.SimpleListFilter):
+    """Claims recorded by the person looking, or by others (whom a reviewer may verify)."""
+
+    title = "recorded by"
+    parameter_name = "recorded_by"
+
+    def lookups(self, request, model_admin):
+        return [("me", "me"), ("others", "others")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "me":
+            return queryset.filter(created_by=request.user)
+        if self.value() == "others":
+            return queryset.exclude(created_by=request.user)
+        return queryset
+
+
+class ContradictionStatusFilter(admin.SimpleListFilter):
+    """Contradictions by status; the open ones unless another choice is made."""
+
+    title = "status"
+    parameter_name = "status"
+    DEFAULT = Contradiction.Status.OPEN
+
+    def lookups(self, request, model_admin):
+        return [*Contradiction.Status.choices, ("all", "all")]
+
+    def choices(self, changelist):
+        chosen = self.value() or self.DEFAULT
+        for value, label in self.lookup_choices:
+            yield {
+                "selected": chosen == value,
+                "query_string": changelist.get_query_string({self.parameter_name: value}),
+                "display": label,
+            }
+
+    def queryset(self, request, queryset):
+        value = self.value() or self.DEFAULT
+        if value == "all":
+            return queryset
+        if value in Contradiction.Status.values:
+            return queryset.filter(status=value)
+        return queryset.none()
+
+
+class ContradictionPropertyFilter(admin.SimpleListFilter):
+    """Contradictions by the property the two claims disagree on."""
+
+    title = "property"
+    parameter_name = "property"
+
+    def lookups(self, request, model_admin):
+        return Property.choices
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(property=self.value())
+        return queryset
+
+
+class ContradictionOutletFilter(admin.SimpleListFilter):
+    """Contradictions in which either claim comes from the outlet."""
+
+    title = "outlet"
+    parameter_name = "outlet"
+
+    def lookups(self, request, model_admin):
+        outlets = Outlet.objects.filter(
+            Exists(Claim.objects.filter(article__outlet=OuterRef("pk")))
+        ).order_by("name")
+        return [(str(outlet.pk), outlet.name) for outlet in outlets]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value and value.isdigit():
+            outlet = int(value)
+            return queryset.filter(
+                Q(claim_a__article__outlet_id=outlet) | Q(claim_b__article__outlet_id=outlet)
+            )
+        return queryset

@@ -1,0 +1,277 @@
+"""Inlines of the candidate and candidacy pages: names, runs for office, status steps, claims.
+
+Formsets that write have a `save_through_services(user)` that the page's admin calls instead
+of the formset's own save: a new name goes through `candidate_add_name`, a new run through
+`candidacy_for`, and every row written carries the acting user into its history.
+"""
+
+from django import forms
+from django.contrib import admin
+from django.db.models import Prefetch, TextField
+from django.forms.models import BaseInlineFormSet
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+
+from elections.models import Candidacy, CandidacyStatus, CandidateName, Claim
+from elections.services import candidacy_for, candidate_add_name
+from elections.services.claims import candidacy_refresh_status
+from elections.services.permissions import acting
+
+from .base import PartialDateField, html_list
+from .display import citation_html, marker, state_badge
+from .filters import open_contradictions_of_claim
+
+ARTICLE_TEXTS = ("article__text", "article__source_text", "article__boilerplate")
+
+
+class ServiceFormSet(BaseInlineFormSet):
+    """A formset whose rows are written by `create(obj, user)`, `change` and `delete`."""
+
+    reason = "changed"
+
+    def save_through_services(self, user):
+        self.save(commit=False)
+        for obj in self.deleted_objects:
+            acting(obj, user, "removed").delete()
+        for obj, _fields in self.changed_objects:
+            acting(obj, user, self.reason).save()
+        for obj in self.new_objects:
+            self.create(obj, user)
+        self.after_save(user)
+
+    def create(self, obj, user):
+        acting(obj, user, "added").save()
+
+    def after_save(self, user):
+        """Runs once the rows are written."""
+
+
+class NameFormSet(ServiceFormSet):
+    reason = "name changed"
+
+    def create(self, obj, user):
+        candidate_add_name(
+            candidate=self.instance,
+            name=obj.name,
+            kind=obj.kind,
+            passage=obj.passage,
+            note=obj.note,
+            added_by=user,
+        )
+
+
+class CandidacyFormSet(ServiceFormSet):
+    reason = "candidacy changed"
+
+    def create(self, obj, user):
+        run = candidacy_for(candidate=self.instance, election=obj.election, acting_user=user)
+        if obj.votes is not None or obj.notes:
+            run.votes, run.notes = obj.votes, obj.notes
+            acting(run, user, "candidacy recorded").save()
+
+
+class StatusStepFormSet(ServiceFormSet):
+    reason = "status step changed"
+
+    def create(self, obj, user):
+        obj.created_by = user
+        acting(obj, user, "status step added by hand").save()
+
+    def after_save(self, user):
+        candidacy_refresh_status(self.instance)
+
+
+class CandidateNameInline(admin.TabularInline):
+    """Every form of the name as printed, with the passage it was printed in."""
+
+    model = CandidateName
+    formset = NameFormSet
+    fields = ["name", "kind", "passage", "note"]
+    autocomplete_fields = ["passage"]
+    extra = 1
+    verbose_name = "other name"
+    verbose_name_plural = "other names (each form as printed, with its passage)"
+
+
+class CandidacyInline(admin.TabularInline):
+    """The candidate's runs for office; their status comes from the dated history."""
+
+    model = Candidacy
+    formset = CandidacyFormSet
+    fields = ["election", "status", "status_history", "votes", "notes"]
+    readonly_fields = ["status", "status_history"]
+    autocomplete_fields = ["election"]
+    formfield_overrides = {TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 30})}}
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def get_queryset(self, request):
+        steps = CandidacyStatus.objects.select_related("claim__article__outlet").defer(
+            *(f"claim__{name}" for name in ARTICLE_TEXTS)
+        )
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("election")
+            .prefetch_related(Prefetch("statuses", queryset=steps))
+        )
+
+    @admin.display(description="dated history")
+    def status_history(self, candidacy):
+        if candidacy.pk is None:
+            return "–"
+        return html_list([step_line(step) for step in candidacy.statuses.all()])
+
+
+def step_line(step):
+    """A status step with its date and where it comes from (a claim, or an editor's hand)."""
+    if step.claim_id is None:
+        return format_html(
+            "{} · {} · <em>entered by hand</em>", step.get_status_display(), step.date.display()
+        )
+    claim = step.claim
+    url = reverse("admin:elections_claim_change", args=[claim.pk])
+    return format_html(
+        '{} · {} · <a href="{}">claim #{}</a> ({}, {})',
+        step.get_status_display(),
+        step.date.display(),
+        url,
+        claim.pk,
+        claim.article.outlet.name,
+        claim.get_state_display(),
+    )
+
+
+class CandidateClaimInline(admin.TabularInline):
+    """The candidate's claims, read-only, each with its citation; edited on the claim's page."""
+
+    model = Claim
+    fk_name = "candidate"
+    fields = ["property", "value", "normalized_key", "as_of_shown", "citation", "review"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    verbose_name_plural = "claims (what the press reports say, each with its citation)"
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("article__outlet", "passage")
+            .defer(*ARTICLE_TEXTS)
+            .annotate(disputed=open_contradictions_of_claim())
+            .order_by("property", "as_of", "pk")
+        )
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="normalized")
+    def normalized_key(self, claim):
+        return claim.value_key
+
+    @admin.display(description="as of")
+    def as_of_shown(self, claim):
+        date = claim.as_of_date
+        return date.display() if date else "–"
+
+    @admin.display(description="citation")
+    def citation(self, claim):
+        return citation_html(claim)
+
+    @admin.display(description="review")
+    def review(self, claim):
+        return claim_markers(claim)
+
+
+def claim_markers(claim):
+    """The claim's state, and whether it is disputed or overruled (needs `disputed` annotated)."""
+    badges = [state_badge(claim)]
+    if getattr(claim, "disputed", False):
+        badges.append(marker("disputed", "disputed", "Part of an open contradiction"))
+    if claim.overruled:
+        badges.append(marker("overruled", "overruled", claim.overruled_reason))
+    return format_html_join(" ", "{}", ((badge,) for badge in badges))
+
+
+class StatusStepForm(forms.ModelForm):
+    """A status step entered by hand, its date typed as YYYY, YYYY-MM or YYYY-MM-DD."""
+
+    when = PartialDateField(required=True, help_text="YYYY, YYYY-MM or YYYY-MM-DD.")
+
+    class Meta:
+        model = CandidacyStatus
+        fields = ["status", "note"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.fields["when"].initial = self.instance.date
+
+    def clean(self):
+        cleaned = super().clean()
+        when = cleaned.get("when")
+        if when is not None:
+            self.instance.on, self.instance.precision = when.earliest(), when.precision
+        return cleaned
+
+
+class StatusStepsFromClaimsInline(admin.TabularInline):
+    """Steps reported by claims: they change when the claim changes, never here."""
+
+    model = CandidacyStatus
+    fields = ["status", "when", "source"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name = "status step reported by a claim"
+    verbose_name_plural = "status history reported by claims"
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .filter(claim__isnull=False)
+            .select_related("claim__article__outlet")
+            .defer(*(f"claim__{name}" for name in ARTICLE_TEXTS))
+        )
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="date")
+    def when(self, step):
+        return step.date.display()
+
+    @admin.display(description="reported by")
+    def source(self, step):
+        return step_line(step)
+
+
+class StatusStepsByHandInline(admin.TabularInline):
+    """Steps an editor enters without a claim (a result read in an official notice)."""
+
+    model = CandidacyStatus
+    form = StatusStepForm
+    formset = StatusStepFormSet
+    fields = ["status", "when", "note"]
+    extra = 0
+    verbose_name = "status step entered by hand"
+    verbose_name_plural = "status history entered by hand"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(claim__isnull=True)

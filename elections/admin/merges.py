@@ -1,0 +1,266 @@
+"""Merging two candidate records that are one person, the record of each merge, and undoing it.
+
+The merge starts from the candidate list: a reviewer selects two records, chooses on the next
+page which one survives and writes why, and `candidate_merge` moves everything. The merges
+list shows what each merge moved, and undoes it (`candidate_merge_undo`) from an action or
+from the merge's own page.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from elections.models import CandidateMerge, CandidateName, Claim
+from elections.services import candidate_merge, candidate_merge_undo
+
+from .base import ADMIN_CSS, REFUSALS, html_list, intermediate_page, refusal_message
+
+MERGE_PERMISSION = "elections.merge_candidate"
+
+
+class MergeForm(forms.Form):
+    """Which of the two records survives, and why they are one person."""
+
+    survivor = forms.TypedChoiceField(
+        coerce=int,
+        widget=forms.RadioSelect,
+        label="Record that survives",
+        help_text="The other record's names, runs, claims and contradictions move to it; the "
+        "other record is kept, hidden, and its address redirects here.",
+    )
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text="Why these records are one person (the evidence), kept with the merge.",
+    )
+
+    def __init__(self, *args, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["survivor"].choices = [
+            (candidate.pk, f"{candidate} · {candidate.slug}") for candidate in candidates
+        ]
+
+
+def _summary(candidate):
+    return {
+        "candidate": candidate,
+        "names": list(candidate.names.values_list("name", flat=True)),
+        "runs": [str(run.election) for run in candidate.candidacies.select_related("election")],
+        "claims": candidate.claims.count(),
+    }
+
+
+@admin.action(permissions=["merge"], description="Merge two candidates who are one person…")
+def merge_candidates(model_admin, request, queryset):
+    """Ask which record survives, then merge the other into it."""
+    candidates = list(queryset.order_by("pk")[:3])
+    if len(candidates) != 2:
+        messages.warning(request, "Select exactly two candidates to merge.")
+        return None
+    form = MergeForm(request.POST if "confirm" in request.POST else None, candidates=candidates)
+    if form.is_bound and form.is_valid():
+        chosen = form.cleaned_data["survivor"]
+        survivor = next(c for c in candidates if c.pk == chosen)
+        absorbed = next(c for c in candidates if c.pk != chosen)
+        try:
+            merge = candidate_merge(
+                survivor=survivor,
+                absorbed=absorbed,
+                merged_by=request.user,
+                note=form.cleaned_data["note"],
+            )
+        except REFUSALS as error:
+            messages.error(request, f"The records were not merged: {refusal_message(error)}")
+            return None
+        messages.success(
+            request,
+            format_html(
+                '{} was merged into {}. <a href="{}">See what moved, or undo the merge</a>.',
+                absorbed,
+                survivor,
+                reverse("admin:elections_candidatemerge_change", args=[merge.pk]),
+            ),
+        )
+        return HttpResponseRedirect(reverse("admin:elections_candidate_change", args=[survivor.pk]))
+    return intermediate_page(
+        model_admin,
+        request,
+        "admin/elections/candidate/merge.html",
+        title="Merge two candidate records",
+        queryset=candidates,
+        action="merge_candidates",
+        form=form,
+        summaries=[_summary(candidate) for candidate in candidates],
+    )
+
+
+class UndoneFilter(admin.SimpleListFilter):
+    title = "undone"
+    parameter_name = "undone"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "yes"), ("no", "no")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(undone_at__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(undone_at__isnull=True)
+        return queryset
+
+
+@admin.register(CandidateMerge)
+class CandidateMergeAdmin(admin.ModelAdmin):
+    """Merges are made from the candidate list; here they are read, and undone."""
+
+    class Media:
+        css = ADMIN_CSS
+
+    list_display = [
+        "absorbed",
+        "survivor",
+        "moved_summary",
+        "performed_by",
+        "performed_at",
+        "undone",
+    ]
+    list_select_related = ["absorbed", "survivor", "performed_by", "undone_by"]
+    list_filter = [UndoneFilter]
+    search_fields = [
+        "absorbed__display_name",
+        "absorbed__name_zh",
+        "survivor__display_name",
+        "survivor__name_zh",
+        "note",
+    ]
+    fields = [
+        "absorbed",
+        "survivor",
+        "note",
+        "moved_detail",
+        "performed_by",
+        "performed_at",
+        "undone_by",
+        "undone_at",
+    ]
+    readonly_fields = fields
+    actions = ["undo_merges"]
+    change_form_template = "admin/elections/candidatemerge/change_form.html"
+
+    def has_add_permission(self, request):
+        # A merge is made by selecting two candidates in the candidate list.
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_merge_permission(self, request):
+        return request.user.has_perm(MERGE_PERMISSION)
+
+    def get_urls(self):
+        name = f"{self.opts.app_label}_{self.opts.model_name}_undo"
+        view = self.admin_site.admin_view(self.undo_view)
+        return [path("<path:object_id>/undo/", view, name=name), *super().get_urls()]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {"can_undo": self.has_merge_permission(request), **(extra_context or {})}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def undo_view(self, request, object_id):
+        """Undo one merge from its page."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_merge_permission(request):
+            raise PermissionDenied
+        merge = self.get_object(request, unquote(object_id))
+        if merge is None:
+            raise Http404("No such merge.")
+        self._undo(request, merge)
+        return HttpResponseRedirect(
+            reverse("admin:elections_candidatemerge_change", args=[merge.pk])
+        )
+
+    def _undo(self, request, merge):
+        try:
+            candidate_merge_undo(merge=merge, undone_by=request.user)
+        except REFUSALS as error:
+            messages.error(request, f"“{merge}” was not undone: {refusal_message(error)}")
+            return False
+        messages.success(
+            request,
+            f"Undone: {merge.absorbed.display_name} and {merge.survivor.display_name} are two "
+            "records again, each with what it had before.",
+        )
+        return True
+
+    @admin.action(permissions=["merge"], description="Undo selected merges…")
+    def undo_merges(self, request, queryset):
+        if "confirm" in request.POST:
+            for merge in queryset:
+                self._undo(request, merge)
+            return None
+        return intermediate_page(
+            self,
+            request,
+            "admin/elections/candidatemerge/undo.html",
+            title="Undo merges",
+            queryset=queryset,
+            action="undo_merges",
+        )
+
+    @admin.display(description="what moved")
+    def moved_summary(self, merge):
+        moved = merge.moved
+        counts = [
+            (len(moved.get("claims_moved", [])), "claim(s)"),
+            (len(moved.get("names_moved", [])) + len(moved.get("names_added", [])), "name(s)"),
+            (
+                len(moved.get("candidacies_moved", [])) + len(moved.get("candidacies_folded", [])),
+                "candidacy(-ies)",
+            ),
+            (len(moved.get("contradictions_moved", [])), "contradiction(s)"),
+        ]
+        return ", ".join(f"{count} {noun}" for count, noun in counts if count) or "nothing"
+
+    @admin.display(description="undone")
+    def undone(self, merge):
+        if merge.undone_at is None:
+            return "–"
+        return f"{merge.undone_at:%Y-%m-%d %H:%M} by {merge.undone_by or 'unknown'}"
+
+    @admin.display(description="what moved")
+    def moved_detail(self, merge):
+        moved = merge.moved
+        names = CandidateName.objects.filter(
+            pk__in=[*moved.get("names_moved", []), *moved.get("names_added", [])]
+        ).values_list("name", flat=True)
+        claims = Claim.objects.filter(pk__in=moved.get("claims_moved", [])).order_by("pk")
+        claim_links = [
+            format_html(
+                '<a href="{}">#{}</a> {}: {}',
+                reverse("admin:elections_claim_change", args=[claim.pk]),
+                claim.pk,
+                claim.get_property_display(),
+                claim.value,
+            )
+            for claim in claims
+        ]
+        runs = len(moved.get("candidacies_moved", []))
+        folded = len(moved.get("candidacies_folded", []))
+        return format_html(
+            "<p><strong>Names:</strong> {}</p><p><strong>Claims:</strong> {}</p>"
+            "<p><strong>Candidacies:</strong> {} moved, {} folded into the survivor's run in the "
+            "same election</p><p><strong>Contradictions:</strong> {} moved, {} found anew</p>",
+            ", ".join(names) or "none",
+            html_list(claim_links, empty="none"),
+            runs,
+            folded,
+            len(moved.get("contradictions_moved", [])),
+            len(moved.get("contradictions_created", [])),
+        )

@@ -1,0 +1,22 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+class ElectionsConfig(AppConfig):
+    """What the press says: places, elections, candidates, claims and contradictions."""
+
+    name = "elections"
+    verbose_name = "Elections"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from elections.cache import ensure_public_state
+        from elections.roles import sync_roles
+
+        # Once this app's permissions exist: post_migrate runs per app, in INSTALLED_APPS order.
+        post_migrate.connect(sync_roles, sender=self, dispatch_uid="elections.sync_roles")
+        # A migration that rebuilds a table drops its trigger on SQLite, and flush empties the
+        # public state table: both are put back after every migrate and flush.
+        post_migrate.connect(
+            ensure_public_state, sender=self, dispatch_uid="elections.ensure_public_state"
+        )

@@ -1,0 +1,220 @@
+"""The candidate list's filters, search and sort, read from the query string of /candidates/.
+
+Every choice offered comes from published data only: the provinces and cities where a
+published candidate stood, the outlets a public claim cites. The choice lists are read once
+per request, and the filters compare slugs, so a filter costs no query of its own.
+"""
+
+import django_filters
+from django import forms
+from django.db.models import F, Q
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+from elections import public
+from elections.models import Candidacy, Candidate, Claim, Status
+from elections.names import query_keys
+
+SORTS = {
+    "name": ("display_name", "pk"),
+    "province": (F("province_key").asc(nulls_last=True), "display_name", "pk"),
+    "status": ("status_key", "display_name", "pk"),
+    "verified": (F("verified_key").desc(nulls_last=True), "display_name", "pk"),
+}
+# The column each sort but the name's orders by, read only when that sort is asked for.
+SORT_COLUMNS = {
+    "province": ("province_key", public.province_name),
+    "status": ("status_key", public.status_rank),
+    "verified": ("verified_key", public.last_verified),
+}
+SORT_CHOICES = [
+    ("name", "Name"),
+    ("province", "Province"),
+    ("status", "Status"),
+    ("verified", "Recently verified"),
+]
+NOT_REPORTED = "none"
+SUBQUERY_FILTERS = ("province", "city", "status", "outlet", "disputed")
+
+
+def _attributes(attrs):
+    """HTML attributes, each name and value escaped; True stands alone, False and None are
+    left out (as Django's widget templates write them)."""
+    return "".join(
+        f" {escape(name)}" if value is True else f' {escape(name)}="{escape(value)}"'
+        for name, value in attrs.items()
+        if value is not False and value is not None
+    )
+
+
+class LeanSelect(forms.Select):
+    """A select written out in Python, with the markup of Django's own template.
+
+    Django renders a template for every option; a list page offers about a hundred options
+    (cities, outlets), which made the form cost more than the rest of the page together.
+    Every name, value and label is escaped here.
+    """
+
+    def render(self, name, value, attrs=None, renderer=None):
+        chosen = self.format_value(value)
+        attributes = _attributes(self.build_attrs(self.attrs, attrs))
+        parts = [f'<select name="{escape(name)}"{attributes}>']
+        for option_value, label in self.choices:
+            if isinstance(label, list | tuple):
+                parts.append(f'\n  <optgroup label="{escape(option_value)}">')
+                parts.extend(self._option(value, text, chosen) for value, text in label)
+                parts.append("\n  </optgroup>")
+            else:
+                parts.append(self._option(option_value, label, chosen))
+        parts.append("\n</select>")
+        return mark_safe("".join(parts))  # every interpolated part is escaped
+
+    def _option(self, value, label, chosen):
+        value = "" if value is None else str(value)
+        selected = ""
+        if value in chosen:
+            selected = " selected"
+            chosen.clear()  # one option only, as in Django's Select
+        extra = self.option_attributes(label)
+        return f'\n  <option value="{escape(value)}"{selected}{extra}>{escape(label)}</option>'
+
+    def option_attributes(self, label):
+        """Attributes an option adds beyond its value and selection, as HTML."""
+        return ""
+
+
+class LangSelect(LeanSelect):
+    """A select whose options in Chinese characters carry their `lang` (示例日报)."""
+
+    def option_attributes(self, label):
+        lang = public.text_lang(str(label))
+        return f' lang="{lang}"' if lang else ""
+
+
+def _stood_in(**place):
+    """Ids of the candidates with a candidacy in `place`, for `pk__in`."""
+    return Candidacy.objects.filter(**place).order_by().values("candidate_id")
+
+
+class CandidateFilter(django_filters.FilterSet):
+    """Filters of the public candidate list; `sort` orders what the others leave."""
+
+    q = django_filters.CharFilter(label="Name", method="filter_name")
+    province = django_filters.ChoiceFilter(
+        label="Province", empty_label="Any province", method="filter_province", widget=LeanSelect
+    )
+    city = django_filters.ChoiceFilter(
+        label="City", empty_label="Any city", method="filter_city", widget=LeanSelect
+    )
+    status = django_filters.ChoiceFilter(
+        label="Latest status",
+        empty_label="Any status",
+        choices=[*Status.choices, (NOT_REPORTED, "no status reported")],
+        method="filter_status",
+        widget=LeanSelect,
+    )
+    gender = django_filters.ChoiceFilter(
+        label="Gender",
+        empty_label="Any gender",
+        choices=Candidate.Gender.choices,
+        widget=LeanSelect,
+    )
+    outlet = django_filters.ChoiceFilter(
+        label="Reported by", empty_label="Any outlet", method="filter_outlet", widget=LangSelect
+    )
+    disputed = django_filters.ChoiceFilter(
+        label="Disputed facts",
+        empty_label="Either",
+        choices=[("yes", "outlets disagree"), ("no", "no disagreement")],
+        method="filter_disputed",
+        widget=LeanSelect,
+    )
+    sort = django_filters.ChoiceFilter(
+        label="Sort by",
+        empty_label=None,
+        choices=SORT_CHOICES,
+        method="filter_sort",
+        widget=LeanSelect,
+    )
+
+    class Meta:
+        model = Candidate
+        fields = ["q", "province", "city", "status", "gender", "outlet", "disputed", "sort"]
+
+    def __init__(self, data=None, queryset=None, **kwargs):
+        if queryset is None:
+            queryset = public.public_candidates()
+        super().__init__(data, queryset, **kwargs)
+        places = public.public_place_choices()
+        self.filters["province"].extra["choices"] = places.provinces
+        self.filters["city"].extra["choices"] = places.cities
+        self.filters["outlet"].extra["choices"] = list(
+            public.reporting_outlets().values_list("slug", "name")
+        )
+
+    @property
+    def sort_key(self):
+        """The sort in force: the one asked for when valid, else by name."""
+        if not self.is_bound:
+            return "name"
+        self.form.errors  # noqa: B018 - validates the form, so that cleaned_data exists
+        return self.form.cleaned_data.get("sort") or "name"
+
+    @property
+    def reads_every_match(self):
+        """Whether listing a page reads every match anyway: a filter by the ids a subquery
+        selects, or a sort by a column computed for each candidate. Otherwise (the whole list,
+        a name search, gender) a page in name order is read from candidate_public_list_idx
+        and stops at the page's end."""
+        if not self.is_bound or self.sort_key != "name":
+            return self.is_bound
+        data = self.form.cleaned_data
+        return any(data.get(name) for name in SUBQUERY_FILTERS)
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        sort = self.sort_key
+        if sort in SORT_COLUMNS:
+            column, expression = SORT_COLUMNS[sort]
+            queryset = queryset.annotate(**{column: expression()})
+        return queryset.order_by(*SORTS[sort])
+
+    def filter_name(self, queryset, name, value):
+        keys = query_keys(value)
+        if not keys:
+            return queryset.none()
+        matches = Q()
+        for key in keys:
+            matches |= Q(search_text__contains=key)
+        return queryset.filter(matches)
+
+    # Each filter below selects ids from the few rows that match (candidacies in a place,
+    # steps of a status, claims of an outlet, contradictions) rather than testing every
+    # candidate with a subquery of its own.
+
+    def filter_province(self, queryset, name, value):
+        return queryset.filter(pk__in=_stood_in(election__place__province__slug=value))
+
+    def filter_city(self, queryset, name, value):
+        return queryset.filter(pk__in=_stood_in(election__place__city__slug=value))
+
+    def filter_status(self, queryset, name, value):
+        if value == NOT_REPORTED:
+            return queryset.exclude(public.has_public_status())
+        return queryset.filter(pk__in=public.latest_status_is(value))
+
+    def filter_outlet(self, queryset, name, value):
+        reported = Claim.objects.filter(
+            state=Claim.State.VERIFIED, overruled=False, article__outlet__slug=value
+        )
+        # The candidate of a claim is checked by the list itself: only published ones.
+        return queryset.filter(pk__in=reported.order_by().values("candidate_id"))
+
+    def filter_disputed(self, queryset, name, value):
+        if value == "yes":
+            return queryset.filter(pk__in=public.disputed_candidates())
+        return queryset.exclude(pk__in=public.disputed_candidates())
+
+    def filter_sort(self, queryset, name, value):
+        # Ordering is applied last, in `filter_queryset`, after every filter has narrowed.
+        return queryset

@@ -1,0 +1,25 @@
+"""What the published record says about the world."""
+
+from .candidacy import Candidacy, CandidacyStatus, Status
+from .candidate import Candidate, CandidateMerge, CandidateName
+from .claim import Claim, Property
+from .contradiction import Contradiction
+from .election import Election
+from .place import Place, PlaceName
+from .public_state import PublicState
+
+__all__ = [
+    "Candidacy",
+    "CandidacyStatus",
+    "Candidate",
+    "CandidateMerge",
+    "CandidateName",
+    "Claim",
+    "Contradiction",
+    "Election",
+    "Place",
+    "PlaceName",
+    "Property",
+    "PublicState",
+    "Status",
+]

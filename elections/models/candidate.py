@@ -1,0 +1,151 @@
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+
+class CandidateQuerySet(models.QuerySet):
+    def published(self):
+        """Candidates the public may see."""
+        return self.filter(state=Candidate.State.PUBLISHED, merged_into__isnull=True)
+
+    def active(self):
+        """Candidates not merged into another."""
+        return self.filter(merged_into__isnull=True)
+
+
+class Candidate(models.Model):
+    """A person who stood, or tried to stand, for election.
+
+    Facts about the person live here; facts about a run for office live on the `Candidacy`.
+    `search_text` holds every name form folded for search (see `elections.names`), rebuilt by
+    the services whenever a name changes.
+    """
+
+    class Gender(models.TextChoices):
+        FEMALE = "female", "female"
+        MALE = "male", "male"
+
+    class State(models.TextChoices):
+        DRAFT = "draft", "draft"
+        REVIEW = "review", "in review"
+        PUBLISHED = "published", "published"
+        WITHDRAWN = "withdrawn", "withdrawn"
+
+    display_name = models.CharField(max_length=200, help_text="The name readers know: Xu Yan.")
+    name_zh = models.CharField(
+        max_length=100, blank=True, help_text="The name in Chinese characters: 徐琰."
+    )
+    gender = models.CharField(max_length=10, choices=Gender.choices, blank=True)
+    birth_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    slug = models.SlugField(
+        max_length=200, unique=True, help_text="The profile's address: /candidates/<slug>/."
+    )
+    state = models.CharField(
+        max_length=10, choices=State.choices, default=State.DRAFT, db_index=True
+    )
+    weibo = models.CharField(max_length=200, blank=True, help_text="Weibo account name or address.")
+    notes = models.TextField(
+        blank=True, help_text="Internal notes for editors; never shown to the public."
+    )
+    merged_into = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="absorbed",
+        help_text="Set when this record was merged into another; its address then redirects there.",
+    )
+    search_text = models.TextField(blank=True, editable=False)
+    published_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    revision = models.PositiveIntegerField(
+        default=1, editable=False, help_text="Counts saves, to catch lost updates."
+    )
+    history = HistoricalRecords(excluded_fields=["search_text"])
+
+    objects = CandidateQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["display_name"]
+        indexes = [
+            # The public list in name order, and name searches, read from the index alone.
+            models.Index(
+                fields=["state", "merged_into", "display_name", "id", "search_text"],
+                name="candidate_public_list_idx",
+            ),
+        ]
+        permissions = [
+            ("publish_candidate", "Can publish and withdraw candidates"),
+            ("merge_candidate", "Can merge two candidates who are one person"),
+            ("import_sheets", "Can import spreadsheets (candidates, claims, articles, places ...)"),
+        ]
+
+    def __str__(self):
+        return f"{self.display_name} ({self.name_zh})" if self.name_zh else self.display_name
+
+    def get_absolute_url(self):
+        return reverse("elections:candidate-detail", kwargs={"slug": self.slug})
+
+
+class CandidateName(models.Model):
+    """One form of a candidate's name, as printed somewhere, with the passage it came from."""
+
+    class Kind(models.TextChoices):
+        HANS = "zh-Hans", "Chinese characters (simplified)"
+        HANT = "zh-Hant", "Chinese characters (traditional)"
+        PINYIN = "pinyin", "pinyin"
+        ENGLISH = "english", "as printed in the English-language press"
+        WADE_GILES = "wade-giles", "Wade–Giles"
+        OTHER = "other", "other romanization or spelling"
+
+    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="names")
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.ENGLISH)
+    passage = models.ForeignKey(
+        "sources.Passage",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The passage this form was printed in, when it came from a press report.",
+    )
+    note = models.CharField(max_length=300, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["candidate", "kind", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["candidate", "name"], name="candidate_name_unique"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class CandidateMerge(models.Model):
+    """The record of one merge of two candidates who are one person, with what to undo it."""
+
+    survivor = models.ForeignKey(
+        Candidate, on_delete=models.PROTECT, related_name="merges_received"
+    )
+    absorbed = models.ForeignKey(Candidate, on_delete=models.PROTECT, related_name="merges_given")
+    moved = models.JSONField(
+        default=dict, help_text="What moved from the absorbed record, to undo the merge."
+    )
+    note = models.TextField(blank=True)
+    performed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    performed_at = models.DateTimeField(auto_now_add=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    undone_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-performed_at"]
+
+    def __str__(self):
+        return f"{self.absorbed.display_name} merged into {self.survivor.display_name}"

@@ -1,0 +1,145 @@
+import builtins
+
+from django.conf import settings
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from sources.dates import PartialDate, Precision
+
+
+class Property(models.TextChoices):
+    """What a claim is about; how each is compared is given by `elections.normalizers`."""
+
+    NAME_ZH = "name_zh", "name in Chinese characters"
+    GENDER = "gender", "gender"
+    BIRTH_YEAR = "birth_year", "year of birth"
+    AGE = "age", "age"
+    PROVINCE = "province", "province"
+    CITY = "city", "city"
+    DISTRICT = "district", "district or county"
+    OCCUPATION = "occupation", "occupation"
+    EMPLOYER = "employer", "employer"
+    PLATFORM = "platform", "platform"
+    PRESSURE = "pressure", "pressure from the authorities"
+    FOLLOWERS = "followers", "microblog followers"
+    STATUS = "status", "candidacy status"
+    VOTES = "votes", "votes"
+
+
+CANDIDACY_PROPERTIES = frozenset({Property.STATUS, Property.VOTES})
+
+
+class ClaimQuerySet(models.QuerySet):
+    def public(self):
+        """Claims the public may see: verified, about a published candidate."""
+        return self.filter(
+            state=Claim.State.VERIFIED,
+            candidate__state="published",
+            candidate__merged_into__isnull=True,
+        )
+
+    def standing(self):
+        """Claims not overruled by a contradiction's verdict."""
+        return self.filter(overruled=False)
+
+
+class Claim(models.Model):
+    """One thing a passage says about a candidate or a candidacy.
+
+    `value` is what the outlet printed; `normalized` is the comparable form the property's
+    normalizer made of it (a place id, a birth-date range, a number, a status), and
+    `value_key` a short text of it for display and equality. `as_of` is the date the claim
+    holds for: the article's date unless an editor set it (`as_of_explicit`).
+
+    Verification says the passage really says this; a contradiction's verdict may then
+    overrule a verified claim (`overruled`, with the reason), which keeps it on record as what
+    was printed but takes it out of the facts shown as true.
+    """
+
+    class State(models.TextChoices):
+        UNVERIFIED = "unverified", "unverified"
+        VERIFIED = "verified", "verified"
+        REJECTED = "rejected", "rejected"
+
+    candidate = models.ForeignKey(
+        "elections.Candidate", on_delete=models.CASCADE, related_name="claims"
+    )
+    candidacy = models.ForeignKey(
+        "elections.Candidacy",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="claims",
+        help_text="For a fact about a run for office (status, votes): which run.",
+    )
+    property = models.CharField(max_length=20, choices=Property.choices, db_index=True)
+    value = models.CharField(max_length=500, help_text="The value as the outlet printed it.")
+    value_key = models.CharField(
+        max_length=500, blank=True, editable=False, help_text="The normalized value."
+    )
+    normalized = models.JSONField(default=dict, blank=True, editable=False)
+    passage = models.ForeignKey("sources.Passage", on_delete=models.PROTECT, related_name="claims")
+    article = models.ForeignKey(
+        "sources.Article",
+        on_delete=models.PROTECT,
+        related_name="claims",
+        editable=False,
+        help_text="The passage's article, kept here so that lists filter by it without a join.",
+    )
+    as_of = models.DateField(null=True, blank=True)
+    as_of_precision = models.CharField(
+        max_length=5, choices=Precision.choices, default=Precision.DAY
+    )
+    as_of_explicit = models.BooleanField(
+        default=False, help_text="Set by an editor rather than taken from the article."
+    )
+    note = models.TextField(blank=True)
+    state = models.CharField(
+        max_length=12, choices=State.choices, default=State.UNVERIFIED, db_index=True
+    )
+    rejection_reason = models.TextField(blank=True)
+    overruled = models.BooleanField(
+        default=False, help_text="A contradiction's verdict found it wrong."
+    )
+    overruled_reason = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="claims_created",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="claims_reviewed",
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    revision = models.PositiveIntegerField(
+        default=1, editable=False, help_text="Counts saves, to catch lost updates."
+    )
+    history = HistoricalRecords(excluded_fields=["normalized"])
+
+    objects = ClaimQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["candidate", "property", "as_of", "id"]
+        indexes = [
+            models.Index(fields=["candidate", "property"]),
+            models.Index(fields=["state", "candidate"]),
+            models.Index(fields=["article"]),
+            # The latest verified facts, newest first, without sorting every verified claim.
+            models.Index(fields=["state", "reviewed_at", "id"], name="claim_review_order_idx"),
+        ]
+        permissions = [("verify_claim", "Can verify and reject claims")]
+
+    def __str__(self):
+        return f"{self.candidate.display_name}: {self.get_property_display()} = {self.value}"
+
+    @builtins.property  # the field `property` shadows the builtin inside the class
+    def as_of_date(self):
+        return PartialDate.from_stored(self.as_of, self.as_of_precision)

@@ -1,0 +1,43 @@
+from django.db import models
+
+from sources.dates import PartialDate, Precision
+
+
+class Election(models.Model):
+    """A people's congress election at a place and level, with its polling date."""
+
+    class Level(models.TextChoices):
+        TOWNSHIP = "township", "township people's congress"
+        COUNTY = "county", "county or district people's congress"
+
+    name = models.CharField(max_length=300, help_text="Haidian District People's Congress, 2011.")
+    slug = models.SlugField(max_length=200, unique=True)
+    place = models.ForeignKey("elections.Place", on_delete=models.PROTECT, related_name="elections")
+    level = models.CharField(max_length=10, choices=Level.choices, default=Level.COUNTY)
+    cycle = models.CharField(
+        max_length=20, default="2011-2012", help_text="The national round of local elections."
+    )
+    polling_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="Polling day, or the first day of the period it is known to.",
+    )
+    polling_precision = models.CharField(
+        max_length=5, choices=Precision.choices, default=Precision.DAY
+    )
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-polling_on", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["place", "level", "cycle"], name="election_place_level_cycle_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def polling(self):
+        return PartialDate.from_stored(self.polling_on, self.polling_precision)

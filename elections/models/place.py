@@ -1,0 +1,110 @@
+from django.core.exceptions import ValidationError
+from django.db import models
+
+
+class Place(models.Model):
+    """An administrative division of China: province, city, county or district, township.
+
+    `province` and `city` point at the place's own ancestors (or itself at that level), so that
+    "everything in Zhejiang" is one indexed filter rather than a walk up the tree.
+    """
+
+    class Level(models.TextChoices):
+        PROVINCE = "province", "province-level division"
+        CITY = "city", "prefecture-level city"
+        COUNTY = "county", "county or district"
+        TOWNSHIP = "township", "township or subdistrict"
+
+    level = models.CharField(max_length=10, choices=Level.choices)
+    name = models.CharField(
+        max_length=200, help_text="The English form, usually pinyin without tones: Hangzhou."
+    )
+    name_zh = models.CharField(max_length=100, help_text="The official Chinese name: 杭州市.")
+    short_zh = models.CharField(
+        max_length=100, blank=True, help_text="The name without its suffix: 杭州."
+    )
+    pinyin = models.CharField(
+        max_length=200, blank=True, help_text="Hanyu pinyin with tone marks: Hángzhōu."
+    )
+    code = models.CharField(
+        max_length=12,
+        null=True,
+        blank=True,
+        unique=True,
+        help_text="The official administrative division code (GB/T 2260), when it has one.",
+    )
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    province = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The province this place is in (itself for a province).",
+    )
+    city = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The prefecture-level city this place is in (itself for a city).",
+    )
+    slug = models.SlugField(max_length=200, unique=True)
+
+    class Meta:
+        ordering = ["code", "name"]
+        indexes = [models.Index(fields=["level"])]
+
+    def __str__(self):
+        return f"{self.name} ({self.name_zh})" if self.name_zh else self.name
+
+
+class PlaceName(models.Model):
+    """One way of writing a place, with its folded `key` for lookups (see `elections.places`)."""
+
+    class Kind(models.TextChoices):
+        OFFICIAL_ZH = "official_zh", "official Chinese name"
+        SHORT_ZH = "short_zh", "Chinese name without suffix"
+        PINYIN = "pinyin", "pinyin"
+        ENGLISH = "english", "English name"
+        TRADITIONAL = "traditional", "traditional characters"
+        ALIAS = "alias", "other spelling"
+
+    place = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="names")
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.ALIAS)
+    key = models.CharField(max_length=200, db_index=True, editable=False)
+
+    class Meta:
+        ordering = ["place", "kind", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["place", "name"], name="place_name_unique"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.key = self.folded_key()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "key"}
+        super().save(*args, **kwargs)
+
+    def clean_fields(self, exclude=None):
+        # The key is derived from the name, so it is brought up to date before it is checked.
+        self.key = self.folded_key()
+        super().clean_fields(exclude=exclude)
+
+    def clean(self):
+        if self.name and not self.key:
+            raise ValidationError({"name": "A place name needs at least one letter or character."})
+
+    def folded_key(self):
+        """The name folded for lookups (see `elections.places.fold_place_name`)."""
+        from elections.places import fold_place_name  # places imports the models
+
+        return fold_place_name(self.name)

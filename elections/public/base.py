@@ -1,0 +1,208 @@
+"""The rules of what is public, as querysets and subqueries the public selectors build on."""
+
+import functools
+
+from django.db.models import (
+    Case,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    When,
+)
+from django.db.models.functions import Coalesce
+
+from elections.models import (
+    CandidacyStatus,
+    Candidate,
+    Claim,
+    Contradiction,
+    Status,
+)
+from elections.names import has_han, to_simplified
+from sources.models import Outlet
+
+# Columns a public page never shows, left in the database rather than read for every row.
+ARTICLE_UNREAD = ("text", "source_text", "boilerplate", "notes")
+OUTLET_UNREAD = ("notes",)
+CANDIDATE_UNREAD = ("notes", "search_text")
+
+SHOWN_CONTRADICTION_STATUSES = (Contradiction.Status.OPEN, Contradiction.Status.RESOLVED)
+STATUS_ORDER = {status: position for position, status in enumerate(Status.values)}
+
+
+def text_lang(text, default=""):
+    """The language tag for showing `text`: zh-Hans or zh-Hant when it holds Chinese
+    characters (traditional when simplifying would change it), else `default`."""
+    if not has_han(text):
+        return default
+    return _han_lang(text)
+
+
+# Pages show the same names, outlets and titles again and again; simplifying is the costly part.
+@functools.lru_cache(maxsize=4096)
+def _han_lang(text):
+    return "zh-Hant" if to_simplified(text) != text else "zh-Hans"
+
+
+def unread_columns(prefix, columns):
+    return [f"{prefix}{column}" for column in columns]
+
+
+# What a claim shown with its citation reads: its own columns, and those of its passage,
+# article and outlet that a citation shows. Reading only these (rather than deferring the
+# few long ones) halves the cost of turning a profile's rows into objects.
+CITED_CLAIM_COLUMNS = (
+    "candidate",
+    "candidacy",
+    "property",
+    "value",
+    "value_key",
+    "as_of",
+    "as_of_precision",
+    "as_of_explicit",
+    "state",
+    "overruled",
+    "reviewed_at",
+    "passage__exact",
+    "passage__prefix",
+    "passage__suffix",
+    "article__title",
+    "article__url",
+    "article__byline",
+    "article__language",
+    "article__published_on",
+    "article__published_precision",
+    "article__outlet__name",
+    "article__outlet__slug",
+    "article__outlet__kind",
+)
+
+
+def citation_unread(path=""):
+    """Deferred columns of a claim's article and outlet reached through `path`."""
+    return [
+        *unread_columns(f"{path}article__", ARTICLE_UNREAD),
+        *unread_columns(f"{path}article__outlet__", OUTLET_UNREAD),
+    ]
+
+
+def public_claims():
+    """Verified claims about published candidates that no verdict overruled: the facts."""
+    return Claim.objects.public().standing()
+
+
+def public_contradictions():
+    """Where outlets disagreed, as the public sees it: both claims verified, not closed."""
+    return (
+        Contradiction.objects.filter(
+            candidate__state=Candidate.State.PUBLISHED,
+            candidate__merged_into__isnull=True,
+            claim_a__state=Claim.State.VERIFIED,
+            claim_b__state=Claim.State.VERIFIED,
+            status__in=SHOWN_CONTRADICTION_STATUSES,
+        )
+        .exclude(verdict=Contradiction.Verdict.NOT_CONTRADICTION)
+        .order_by("property", "claim_a_id", "claim_b_id")
+    )
+
+
+def public_claims_of(candidate_ref):
+    """Public claims of the candidate `candidate_ref` points at, for use in a subquery."""
+    return Claim.objects.filter(
+        candidate=candidate_ref, state=Claim.State.VERIFIED, overruled=False
+    )
+
+
+def _public_steps(candidate_ref):
+    """Status steps a public claim reported, latest first, for use in a subquery.
+
+    A step without a claim, or whose claim is unverified, rejected or overruled, is not
+    public: the candidacy's stored `status` may count it, so it is not read here.
+    """
+    # The claim is checked by its id from each step rather than joined: joined, SQLite starts
+    # from the index of verified claims and reads all of them for every candidate.
+    public_claim = Claim.objects.filter(
+        pk=OuterRef("claim_id"), state=Claim.State.VERIFIED, overruled=False
+    )
+    return (
+        CandidacyStatus.objects.filter(candidacy__candidate=candidate_ref)
+        .filter(Exists(public_claim))
+        .order_by("-on", "-id")
+    )
+
+
+def latest_public_status(candidate_ref=None):
+    """The latest candidacy status a public claim reported, as a subquery on candidates."""
+    steps = _public_steps(candidate_ref if candidate_ref is not None else OuterRef("pk"))
+    return Subquery(steps.values("status")[:1])
+
+
+def status_rank():
+    """The latest public status as its place in a candidacy's course (none: last)."""
+    rank = Case(
+        *(When(status=status, then=position) for status, position in STATUS_ORDER.items()),
+        default=len(STATUS_ORDER),
+        output_field=IntegerField(),
+    )
+    steps = _public_steps(OuterRef("pk")).annotate(rank=rank).values("rank")[:1]
+    return Coalesce(Subquery(steps), len(STATUS_ORDER))
+
+
+def disputed_condition():
+    """Whether a candidate has a contradiction the public sees (an Exists on candidates)."""
+    return Exists(public_contradictions().filter(candidate=OuterRef("pk")).order_by())
+
+
+def disputed_candidates():
+    """Ids of the candidates with a contradiction the public sees, for `pk__in`.
+
+    Read once from the few contradictions rather than probed for every candidate.
+    """
+    return public_contradictions().order_by().values("candidate_id")
+
+
+def latest_status_is(status):
+    """Ids of the candidates whose latest public status step is `status`, for `pk__in`.
+
+    Starts from the steps of that status and keeps those with no later public step of the
+    same candidate, instead of working out every candidate's latest status to compare it.
+    """
+    public_claim = Claim.objects.filter(
+        pk=OuterRef("claim_id"), state=Claim.State.VERIFIED, overruled=False
+    )
+    later = (
+        CandidacyStatus.objects.filter(candidacy__candidate=OuterRef("candidacy__candidate"))
+        .filter(Q(on__gt=OuterRef("on")) | Q(on=OuterRef("on"), pk__gt=OuterRef("pk")))
+        .filter(Exists(public_claim))
+    )
+    return (
+        CandidacyStatus.objects.filter(status=status)
+        .filter(Exists(public_claim))
+        .filter(~Exists(later))
+        .order_by()
+        .values("candidacy__candidate")
+    )
+
+
+def has_public_status():
+    """Whether a public claim reported a status step of the candidate (an Exists)."""
+    return Exists(_public_steps(OuterRef("pk")).order_by())
+
+
+# Subqueries that do not change from one request to the next are built once per process, by
+# functions under functools.cache: building their filters and joins costs Django more than
+# compiling and running them, and each query that uses an expression copies it, never
+# changes it, so one expression serves every request and thread.
+
+
+@functools.cache
+def cited_by_public_claim():
+    """Whether a public claim cites the outlet (an Exists on outlets)."""
+    return Exists(public_claims().filter(article__outlet=OuterRef("pk")).order_by())
+
+
+def reporting_outlets():
+    """Outlets that a public claim cites, by name."""
+    return Outlet.objects.filter(cited_by_public_claim()).defer(*OUTLET_UNREAD).order_by("name")

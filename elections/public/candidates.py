@@ -1,0 +1,496 @@
+"""Published candidates: the list, its filter choices, the home page's figures, profiles."""
+
+import datetime
+import functools
+from dataclasses import dataclass, field
+
+from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
+from django.db.models import (
+    Count,
+    Exists,
+    Max,
+    OuterRef,
+    Q,
+    Subquery,
+    Window,
+)
+
+from elections.models import (
+    Candidacy,
+    CandidacyStatus,
+    Candidate,
+    CandidateName,
+    Claim,
+    Contradiction,
+    Election,
+    Place,
+    Property,
+)
+
+from .base import (
+    CANDIDATE_UNREAD,
+    CITED_CLAIM_COLUMNS,
+    SHOWN_CONTRADICTION_STATUSES,
+    STATUS_ORDER,
+    disputed_condition,
+    latest_public_status,
+    public_claims,
+    public_claims_of,
+    reporting_outlets,
+)
+
+
+def public_candidates():
+    """Published candidates, as the list filters, sorts and counts them.
+
+    The columns a row shows cost a subquery per candidate, so they are not read here but by
+    `candidate_rows`, for one page's candidates only.
+    """
+    return Candidate.objects.published()
+
+
+def page_of_ids(candidates, number, *, size, total_with_page=False, clamp=False):
+    """Page `number` of the ids of `candidates` (filtered and ordered), as a Django Page.
+
+    With `total_with_page` the total comes with the page's ids in one query (a window
+    count): worth it when listing reads every match anyway, which counting then did a second
+    time. Without it, the ids and the total are two queries, and a list in name order stops
+    reading at the page's end. A number that is not a page raises PageNotAnInteger or
+    EmptyPage, as Paginator.page does, unless `clamp` asks for what Paginator.get_page gives
+    (the first page, or the last).
+    """
+    paginator = Paginator(candidates.values_list("pk", flat=True), size)
+    if not total_with_page:
+        return paginator.get_page(number) if clamp else paginator.page(number)
+    try:
+        wanted = int(number)
+    except (TypeError, ValueError):
+        if not clamp:
+            raise PageNotAnInteger(paginator.error_messages["invalid_page"]) from None
+        wanted = 1
+    bottom = (max(wanted, 1) - 1) * size
+    rows = list(
+        candidates.annotate(page_total=Window(Count("pk"))).values_list("pk", "page_total")[
+            bottom : bottom + size
+        ]
+    )
+    # Past the last page the window has no row to carry the total: it is counted apart.
+    paginator.count = rows[0][1] if rows else (paginator.object_list.count() if bottom else 0)
+    try:
+        number = paginator.validate_number(wanted)
+    except EmptyPage:
+        if not clamp:
+            raise
+        return page_of_ids(candidates, paginator.num_pages, size=size, total_with_page=True)
+    return Page([pk for pk, _total in rows], number, paginator)
+
+
+def province_name():
+    """The name of the first province (by name) a candidate stood in, as a subquery."""
+    return Subquery(
+        Candidacy.objects.filter(candidate=OuterRef("pk"))
+        .order_by("election__place__province__name")
+        .values("election__place__province__name")[:1]
+    )
+
+
+def last_verified():
+    """When a public claim of a candidate was last verified, as a subquery."""
+    # Max() rather than the first row by date: ordered by date, SQLite may choose to walk
+    # claim_review_order_idx through every verified claim instead of this candidate's few.
+    latest = (
+        public_claims_of(OuterRef("pk"))
+        .order_by()
+        .values("candidate")
+        .annotate(latest=Max("reviewed_at"))
+        .values("latest")
+    )
+    return Subquery(latest)
+
+
+@dataclass(frozen=True)
+class PlaceRow:
+    """Where a candidate of the list stood: a place's names and its province's name
+    (empty for a province itself)."""
+
+    slug: str
+    name: str
+    name_zh: str
+    level: str
+    province: str
+
+
+# What a row of the list shows of a candidate, and what says it is still published.
+ROW_COLUMNS = ("display_name", "name_zh", "slug", "gender", "birth_year", "state", "merged_into")
+
+
+@functools.cache
+def _row_columns():
+    # Built once: see the note above reporting_outlets() in base.py.
+    return {
+        "public_status": latest_public_status(),
+        "disputed": disputed_condition(),
+        "last_verified": last_verified(),
+    }
+
+
+def candidate_rows(ids, *, names=False):
+    """The published candidates `ids` in that order, each with its latest public status
+    (`public_status`), dispute flag (`disputed`), last review date (`last_verified`), the
+    places of its candidacies (`places`: PlaceRow, in order of polling day) and, with
+    `names`, its other names (`other_names`).
+
+    `ids` is one page of the list (a few dozen): the subqueries run for those rows only.
+    """
+    # Read by id alone, so that the database looks up those rows and nothing else; whether
+    # they are still published is checked below.
+    rows = Candidate.objects.filter(pk__in=ids).only(*ROW_COLUMNS).annotate(**_row_columns())
+    candidates = {
+        candidate.pk: candidate
+        for candidate in rows.order_by()
+        if candidate.state == Candidate.State.PUBLISHED and candidate.merged_into_id is None
+    }
+    for candidate in candidates.values():
+        candidate.places, candidate.other_names = [], []
+    stood = sorted(
+        Candidacy.objects.filter(candidate_id__in=list(candidates))
+        .order_by()
+        .values_list(
+            "election__polling_on",
+            "election_id",
+            "candidate_id",
+            "election__place_id",
+            "election__place__slug",
+            "election__place__name",
+            "election__place__name_zh",
+            "election__place__level",
+            "election__place__province_id",
+            "election__place__province__name",
+        ),
+        # By polling day (undated last), as a profile lists them.
+        key=lambda row: (row[0] is None, row[0] or datetime.date.min, row[1]),
+    )
+    seen = set()
+    for row in stood:
+        candidate_id, place_id, slug, name, name_zh, level, province_id, province = row[2:]
+        if (candidate_id, place_id) in seen:
+            continue
+        seen.add((candidate_id, place_id))
+        in_province = province_id is not None and province_id != place_id
+        candidates[candidate_id].places.append(
+            PlaceRow(slug, name, name_zh, level, province if in_province else "")
+        )
+    if names:
+        forms = (
+            CandidateName.objects.filter(candidate_id__in=list(candidates))
+            .order_by("kind", "name")
+            .values_list("candidate_id", "name")
+        )
+        for candidate_id, name in forms:
+            candidates[candidate_id].other_names.append(name)
+    return [candidates[pk] for pk in ids if pk in candidates]
+
+
+def _published_candidacies():
+    return Candidacy.objects.filter(
+        candidate__state=Candidate.State.PUBLISHED, candidate__merged_into__isnull=True
+    )
+
+
+@functools.cache
+def _contested():
+    # Built once: see the note above reporting_outlets() in base.py.
+    return Exists(_published_candidacies().filter(election=OuterRef("pk")).order_by())
+
+
+def _contested_elections():
+    """Elections a published candidate stood in: far fewer rows than their candidacies."""
+    return Election.objects.filter(_contested()).order_by()
+
+
+def public_provinces():
+    """Provinces where a published candidate stood, by name."""
+    return Place.objects.filter(pk__in=_contested_elections().values("place__province")).order_by(
+        "name"
+    )
+
+
+def public_cities():
+    """Prefecture cities where a published candidate stood, with their province, by name."""
+    return (
+        Place.objects.filter(pk__in=_contested_elections().values("place__city"))
+        .select_related("province")
+        .order_by("name", "province__name")
+    )
+
+
+@dataclass
+class PlaceChoices:
+    """The list's place filters: (slug, label) pairs, by name."""
+
+    provinces: list
+    cities: list  # labelled "City, Province"
+
+
+def public_place_choices():
+    """Provinces and prefecture cities where a published candidate stood, in one query."""
+    rows = _contested_elections().values_list(
+        "place__province__slug",
+        "place__province__name",
+        "place__city__slug",
+        "place__city__name",
+        "place__city__province__name",
+    )
+    provinces, cities = {}, {}
+    for province_slug, province, city_slug, city, city_province in rows:
+        if province_slug is not None:
+            provinces[province_slug] = province
+        if city_slug is not None:
+            cities[city_slug] = (city, city_province or "")
+    return PlaceChoices(
+        provinces=sorted(provinces.items(), key=lambda pair: (pair[1], pair[0])),
+        cities=[
+            (slug, f"{city}, {province}" if province else city)
+            for slug, (city, province) in sorted(
+                cities.items(), key=lambda pair: (*pair[1], pair[0])
+            )
+        ],
+    )
+
+
+@dataclass
+class Figures:
+    """The home page's counts: candidates by province and by latest public status."""
+
+    candidates: int
+    outlets: int
+    facts: int
+    by_province: list  # (Place or None, count), most candidates first
+    by_status: list  # (status value or "", count), in the order of a candidacy
+
+
+def home_figures():
+    """Counts of published candidates by province and by outcome, and of facts and outlets."""
+    published = Candidate.objects.published()
+    provinces = (
+        _published_candidacies()
+        .values("election__place__province")
+        .annotate(count=Count("candidate", distinct=True))
+        .order_by()
+    )
+    counts = {row["election__place__province"]: row["count"] for row in provinces}
+    places = Place.objects.in_bulk([pk for pk in counts if pk is not None])
+    by_province = sorted(
+        ((places[pk], count) for pk, count in counts.items() if pk in places),
+        key=lambda pair: (-pair[1], pair[0].name),
+    )
+    unplaced = published.exclude(candidacies__isnull=False).count()
+    if unplaced:
+        by_province.append((None, unplaced))
+    statuses = (
+        published.annotate(public_status=latest_public_status())
+        .values("public_status")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    by_status = sorted(
+        ((row["public_status"] or "", row["count"]) for row in statuses),
+        key=lambda pair: STATUS_ORDER.get(pair[0], len(STATUS_ORDER)),
+    )
+    return Figures(
+        candidates=sum(count for _, count in by_status),
+        outlets=reporting_outlets().count(),
+        facts=public_claims().count(),
+        by_province=by_province,
+        by_status=by_status,
+    )
+
+
+def latest_facts(limit=8):
+    """The most recently verified public claims, with candidate, passage, article and outlet."""
+    # The candidate is checked with Exists rather than by the join alone, so that SQLite walks
+    # the claims newest first (claim_review_order_idx) and stops after `limit`, instead of
+    # joining every public claim to its candidate and sorting them all.
+    published = Candidate.objects.published().filter(pk=OuterRef("candidate_id"))
+    return (
+        Claim.objects.filter(state=Claim.State.VERIFIED, overruled=False)
+        .filter(Exists(published))
+        .select_related("candidate", "passage", "article__outlet")
+        .only(*CITED_CLAIM_COLUMNS, *(f"candidate__{column}" for column in ROW_COLUMNS))
+        .order_by("-reviewed_at", "-id")[:limit]
+    )
+
+
+def merged_survivor(slug, *, hops=10):
+    """The published record that the merged-away record `slug` now lives in, or None."""
+    record = (
+        Candidate.objects.filter(slug=slug, merged_into__isnull=False)
+        .only("pk", "merged_into")
+        .first()
+    )
+    target_id = record and record.merged_into_id
+    for _ in range(hops):
+        if target_id is None:
+            return None
+        target = Candidate.objects.only("slug", "state", "merged_into").get(pk=target_id)
+        if target.merged_into_id is None:
+            return target if target.state == Candidate.State.PUBLISHED else None
+        target_id = target.merged_into_id
+    return None
+
+
+@dataclass
+class Profile:
+    """Everything a published candidate's page shows, read in six queries (seven when a claim
+    a verdict overruled cites a source no fact on the page cites)."""
+
+    candidate: Candidate
+    names: list
+    candidacies: list  # each with `public_steps` (dated, cited) and `public_status`
+    facts: list  # public claims, in property order
+    disagreements: list  # public contradictions, `claim_a` and `claim_b` loaded
+    sources: list  # the articles cited, oldest first
+    status: str = ""
+    last_verified: datetime.datetime | None = None
+    cited_articles: set = field(default_factory=set)  # ids of articles with a public page
+    cited_outlets: set = field(default_factory=set)  # ids of outlets with a public page
+
+
+def _verified_claims_of(candidate):
+    """Every verified claim of `candidate`, standing or overruled, with its citation."""
+    return (
+        Claim.objects.filter(candidate_id=candidate.pk, state=Claim.State.VERIFIED)
+        .select_related("passage", "article__outlet")
+        .only(*CITED_CLAIM_COLUMNS)
+        .order_by()
+    )
+
+
+def _mark_cited(claims):
+    """Set `article_cited` and `outlet_cited` on each of `claims`: whether the article and the
+    outlet have pages of their own, which they do when a public claim cites them.
+
+    The claims are a published candidate's verified ones: a standing claim is public and so
+    cites its own article and outlet. Only an overruled claim's sources may have no page, and
+    only those no standing claim of the profile cites are looked up, in one query.
+    """
+    standing = [claim for claim in claims if not claim.overruled]
+    articles = {claim.article_id for claim in standing}
+    outlets = {claim.article.outlet_id for claim in standing}
+    overruled = [claim for claim in claims if claim.overruled]
+    unknown_articles = {claim.article_id for claim in overruled} - articles
+    unknown_outlets = {claim.article.outlet_id for claim in overruled} - outlets
+    if unknown_articles or unknown_outlets:
+        cited = (
+            public_claims()
+            .filter(Q(article_id__in=unknown_articles) | Q(article__outlet_id__in=unknown_outlets))
+            .order_by()
+            .values_list("article_id", "article__outlet_id")
+            .distinct()
+        )
+        for article_id, outlet_id in cited:
+            articles.add(article_id)
+            outlets.add(outlet_id)
+    for claim in claims:
+        claim.article_cited = claim.article_id in articles
+        claim.outlet_cited = claim.article.outlet_id in outlets
+
+
+def _published(slug):
+    candidates = Candidate.objects.published().filter(slug=slug).defer(*CANDIDATE_UNREAD)
+    return next(iter(candidates.order_by()[:1]), None)
+
+
+def by_polling_day(candidacy):
+    """Sort key of candidacies: by polling day (undated last), then by election."""
+    polling = candidacy.election.polling_on
+    return (polling is None, polling or datetime.date.min, candidacy.election_id)
+
+
+def candidate_profile(slug):
+    """The published candidate `slug` with names, candidacies, facts and disputes, or None.
+
+    Each query reads one table's rows of this candidate (with the rows they point at); the
+    rules of what is public are applied here, in Python, to those few rows, and so is their
+    order (ordering in SQL costs Django more to build than sorting a few rows costs Python).
+    """
+    candidate = _published(slug)
+    if candidate is None:
+        return None
+    claims = {claim.pk: claim for claim in _verified_claims_of(candidate)}
+    _mark_cited(list(claims.values()))
+    candidacies = sorted(
+        Candidacy.objects.filter(candidate_id=candidate.pk)
+        .select_related("election__place__province")
+        .order_by(),
+        key=by_polling_day,
+    )
+    by_candidacy = {candidacy.pk: candidacy for candidacy in candidacies}
+    for candidacy in candidacies:
+        candidacy.public_steps, candidacy.public_status = [], ""
+    steps = sorted(
+        CandidacyStatus.objects.filter(candidacy_id__in=list(by_candidacy)).order_by(),
+        key=lambda step: (step.on, step.pk),
+    )
+    latest = None
+    for step in steps:
+        # A step is public when a public claim reported it: verified, not overruled.
+        claim = claims.get(step.claim_id)
+        if claim is None or claim.overruled:
+            continue
+        step.claim = claim
+        candidacy = by_candidacy[step.candidacy_id]
+        candidacy.public_steps.append(step)
+        candidacy.public_status = step.status
+        if latest is None or (step.on, step.pk) >= (latest.on, latest.pk):
+            latest = step
+    disagreements = []
+    shown = (
+        Contradiction.objects.filter(
+            candidate_id=candidate.pk, status__in=SHOWN_CONTRADICTION_STATUSES
+        )
+        .exclude(verdict=Contradiction.Verdict.NOT_CONTRADICTION)
+        .order_by()
+    )
+    for contradiction in sorted(
+        shown, key=lambda shown: (shown.property, shown.claim_a_id, shown.claim_b_id)
+    ):
+        # The public sees a disagreement between two verified claims only.
+        if contradiction.claim_a_id in claims and contradiction.claim_b_id in claims:
+            contradiction.claim_a = claims[contradiction.claim_a_id]
+            contradiction.claim_b = claims[contradiction.claim_b_id]
+            disagreements.append(contradiction)
+    facts = [claim for claim in claims.values() if not claim.overruled]
+    order = {prop: position for position, prop in enumerate(Property.values)}
+    facts.sort(
+        key=lambda claim: (
+            order.get(claim.property, len(order)),
+            claim.as_of or datetime.date.min,
+            claim.pk,
+        )
+    )
+    cited = {claim.article_id: claim.article for claim in facts}
+    for contradiction in disagreements:
+        for claim in (contradiction.claim_a, contradiction.claim_b):
+            cited.setdefault(claim.article_id, claim.article)
+    sources = sorted(
+        cited.values(),
+        key=lambda article: (article.published_on is None, article.published_on, article.title),
+    )
+    return Profile(
+        candidate=candidate,
+        names=sorted(
+            CandidateName.objects.filter(candidate_id=candidate.pk).order_by(),
+            key=lambda name: (name.kind, name.name),
+        ),
+        candidacies=candidacies,
+        facts=facts,
+        disagreements=disagreements,
+        sources=sources,
+        status=latest.status if latest else "",
+        last_verified=max(
+            (claim.reviewed_at for claim in facts if claim.reviewed_at), default=None
+        ),
+        cited_articles={claim.article_id for claim in claims.values() if claim.article_cited},
+        cited_outlets={claim.article.outlet_id for claim in claims.values() if claim.outlet_cited},
+    )

@@ -1,0 +1,281 @@
+"""Claims: recording what a passage says about a candidate, and reviewing it."""
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from elections import normalizers
+from elections.models import CandidacyStatus, Claim, Property
+from elections.models.claim import CANDIDACY_PROPERTIES
+from elections.normalizers.base import NormalizationError
+from sources.dates import PartialDate
+from sources.services import passage_for_quote
+
+from .contradictions import contradictions_close_for, contradictions_detect
+from .permissions import acting, require_perm
+
+
+def _apply_as_of(claim, as_of):
+    """Set the claim's date: the one given, else its article's publication date."""
+    claim.as_of_explicit = as_of is not None
+    date = as_of if as_of is not None else claim.article.published
+    if date is None:
+        claim.as_of, claim.as_of_precision = None, "day"
+    else:
+        claim.as_of, claim.as_of_precision = date.earliest(), date.precision
+
+
+def _apply_candidacy(claim, candidacy):
+    """Status and votes are about one run for office: the given one, or the only one."""
+    if claim.property in CANDIDACY_PROPERTIES and candidacy is None:
+        name = claim.candidate.display_name
+        candidacies = list(claim.candidate.candidacies.all()[:2])
+        if not candidacies:
+            raise ValidationError(
+                {"candidacy": f"{name} has no candidacy yet: record the election first."}
+            )
+        if len(candidacies) > 1:
+            raise ValidationError(
+                {"candidacy": f"{name} stood in more than one election: choose the candidacy."}
+            )
+        candidacy = candidacies[0]
+    if candidacy is not None and candidacy.candidate_id != claim.candidate_id:
+        raise ValidationError({"candidacy": "That candidacy belongs to another candidate."})
+    claim.candidacy = candidacy
+
+
+def _apply_value(claim):
+    """Normalize the printed value; an unreadable value is the editor's error to fix."""
+    try:
+        result = normalizers.normalize(claim.property, claim.value, as_of=claim.as_of_date)
+    except NormalizationError as error:
+        raise ValidationError({"value": str(error)}) from error
+    claim.value_key, claim.normalized = result.key[:500], result.data
+
+
+def _sync_status_step(claim, user):
+    """Keep the candidacy's dated history in step with a status claim."""
+    if claim.property != Property.STATUS or claim.candidacy_id is None:
+        return
+    step = CandidacyStatus.objects.filter(claim=claim).first() or CandidacyStatus(
+        claim=claim, created_by=user
+    )
+    step.candidacy = claim.candidacy
+    step.status = claim.normalized.get("status") or claim.value_key
+    printed = claim.normalized.get("on") if claim.normalized.get("dated_in_value") else None
+    date = PartialDate.parse_iso(printed) if printed else claim.as_of_date
+    if date is None:
+        date = PartialDate.from_date(timezone.localdate())
+    step.on, step.precision = date.earliest(), date.precision
+    step.full_clean()
+    acting(step, user, "status reported").save()
+    candidacy_refresh_status(claim.candidacy)
+
+
+def candidacy_refresh_status(candidacy):
+    """Set the candidacy's current status to the latest step not taken back by review."""
+    latest = (
+        CandidacyStatus.objects.filter(candidacy=candidacy)
+        .exclude(claim__state=Claim.State.REJECTED)
+        .exclude(claim__overruled=True)
+        .order_by("-on", "-id")
+        .values_list("status", flat=True)
+        .first()
+    )
+    candidacy.status = latest or ""
+    type(candidacy).objects.filter(pk=candidacy.pk).update(status=candidacy.status)
+
+
+@transaction.atomic
+def claim_create(
+    *, candidate, property, value, passage, created_by=None, as_of=None, candidacy=None, note=""
+):
+    """Record what `passage` says about `candidate`; detect contradictions it makes.
+
+    `as_of` (a PartialDate) is the date the claim holds for; by default its article's date.
+    """
+    if created_by is not None:
+        require_perm(created_by, "elections.add_claim", "record claims")
+    claim = Claim(
+        candidate=candidate,
+        property=property,
+        value=" ".join(str(value or "").split()),
+        passage=passage,
+        article=passage.article,
+        note=note,
+        created_by=created_by,
+    )
+    _apply_as_of(claim, as_of)
+    _apply_candidacy(claim, candidacy)
+    _apply_value(claim)
+    claim.full_clean()
+    acting(claim, created_by, "claim recorded").save()
+    _sync_status_step(claim, created_by)
+    contradictions_detect(claim=claim, acting_user=created_by)
+    return claim
+
+
+@transaction.atomic
+def claim_create_from_quote(
+    *, candidate, property, value, article, quote, prefix="", suffix="", created_by=None, **options
+):
+    """Record a claim from an article and the words that say it (the quote becomes a passage)."""
+    passage, _ = passage_for_quote(
+        article=article, exact=quote, prefix=prefix, suffix=suffix, created_by=created_by
+    )
+    return claim_create(
+        candidate=candidate,
+        property=property,
+        value=value,
+        passage=passage,
+        created_by=created_by,
+        **options,
+    )
+
+
+_UNSET = object()
+
+
+@transaction.atomic
+def claim_update(
+    *,
+    claim,
+    changed_by,
+    value=_UNSET,
+    as_of=_UNSET,
+    note=_UNSET,
+    candidacy=_UNSET,
+    expected_revision=None,
+):
+    """Change a claim; what it says changing sends it back to review and re-runs detection.
+
+    `as_of=None` returns the claim to its article's date. With `expected_revision`, a claim
+    saved by someone else since it was read is refused rather than overwritten.
+    """
+    require_perm(changed_by, "elections.change_claim", "change claims")
+    claim = (
+        Claim.objects.select_for_update().select_related("article", "candidate").get(pk=claim.pk)
+    )
+    if expected_revision is not None and claim.revision != expected_revision:
+        raise ValidationError(
+            "Someone else changed this claim after you opened it; reload it to see their change."
+        )
+    before = (
+        claim.value_key,
+        claim.normalized,
+        claim.as_of,
+        claim.as_of_precision,
+        claim.candidacy_id,
+    )
+    if value is not _UNSET:
+        claim.value = " ".join(str(value or "").split())
+    if as_of is not _UNSET:
+        _apply_as_of(claim, as_of)
+    if note is not _UNSET:
+        claim.note = note
+    if candidacy is not _UNSET:
+        _apply_candidacy(claim, candidacy)
+    _apply_value(claim)
+    changed = before != (
+        claim.value_key,
+        claim.normalized,
+        claim.as_of,
+        claim.as_of_precision,
+        claim.candidacy_id,
+    )
+    if changed:
+        if claim.state == Claim.State.VERIFIED:
+            claim.state, claim.reviewed_by, claim.reviewed_at = Claim.State.UNVERIFIED, None, None
+        # A verdict judged the old value; it does not carry over to a new one.
+        claim.overruled, claim.overruled_reason = False, ""
+    claim.revision += 1
+    claim.full_clean()
+    acting(claim, changed_by, "claim changed").save()
+    if changed:
+        _sync_status_step(claim, changed_by)
+        contradictions_detect(claim=claim, acting_user=changed_by, values_changed=True)
+    return claim
+
+
+def _check_four_eyes(claim, reviewer):
+    if (
+        settings.SOURCEBOOK_FOUR_EYES
+        and claim.created_by_id is not None
+        and claim.created_by_id == reviewer.pk
+    ):
+        raise PermissionDenied(
+            f"You recorded claim #{claim.pk}; another reviewer must verify it (four-eyes rule)."
+        )
+
+
+@transaction.atomic
+def claim_verify(*, claim, reviewer):
+    """A reviewer confirms that the passage says what the claim says."""
+    require_perm(reviewer, "elections.verify_claim", "verify claims")
+    claim = Claim.objects.select_for_update().get(pk=claim.pk)
+    _check_four_eyes(claim, reviewer)
+    if claim.state == Claim.State.VERIFIED:
+        return claim
+    claim.state, claim.reviewed_by, claim.reviewed_at = (
+        Claim.State.VERIFIED,
+        reviewer,
+        timezone.now(),
+    )
+    claim.rejection_reason = ""
+    claim.revision += 1
+    acting(claim, reviewer, "verified").save()
+    if claim.candidacy_id:
+        candidacy_refresh_status(claim.candidacy)
+    return claim
+
+
+@transaction.atomic
+def claim_reject(*, claim, reviewer, reason):
+    """A reviewer finds that the passage does not say this; open contradictions on it close."""
+    require_perm(reviewer, "elections.verify_claim", "reject claims")
+    if not (reason or "").strip():
+        raise ValidationError({"rejection_reason": "Say why the claim is rejected."})
+    claim = Claim.objects.select_for_update().get(pk=claim.pk)
+    claim.state, claim.reviewed_by, claim.reviewed_at = (
+        Claim.State.REJECTED,
+        reviewer,
+        timezone.now(),
+    )
+    claim.rejection_reason = reason.strip()
+    claim.revision += 1
+    acting(claim, reviewer, "rejected").save()
+    contradictions_close_for(
+        claim=claim, reason=f"claim #{claim.pk} was rejected", acting_user=reviewer
+    )
+    if claim.candidacy_id:
+        candidacy_refresh_status(claim.candidacy)
+    return claim
+
+
+def claims_verify(*, claims, reviewer):
+    """Verify many claims; returns (verified, refused) where refused pairs a claim with why."""
+    verified, refused = [], []
+    for claim in claims:
+        try:
+            verified.append(claim_verify(claim=claim, reviewer=reviewer))
+        except (PermissionDenied, ValidationError) as error:
+            refused.append((claim, _message(error)))
+    return verified, refused
+
+
+def claims_reject(*, claims, reviewer, reason):
+    """Reject many claims with one reason; returns (rejected, refused)."""
+    rejected, refused = [], []
+    for claim in claims:
+        try:
+            rejected.append(claim_reject(claim=claim, reviewer=reviewer, reason=reason))
+        except (PermissionDenied, ValidationError) as error:
+            refused.append((claim, _message(error)))
+    return rejected, refused
+
+
+def _message(error):
+    if isinstance(error, ValidationError):
+        return "; ".join(error.messages)
+    return str(error)

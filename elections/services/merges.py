@@ -1,0 +1,204 @@
+"""Merging two candidate records that are one person, and undoing it.
+
+Nothing is lost in a merge: the absorbed record stays (hidden, its address redirecting to the
+survivor), its names, claims, candidacies and contradictions move to the survivor, and the
+`CandidateMerge` row records exactly what moved so that `candidate_merge_undo` puts it back.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from simple_history.utils import bulk_update_with_history
+
+from elections.models import (
+    Candidacy,
+    CandidacyStatus,
+    Candidate,
+    CandidateMerge,
+    CandidateName,
+    Claim,
+    Contradiction,
+)
+
+from .candidates import candidate_refresh_search
+from .contradictions import contradictions_detect
+from .permissions import acting, require_perm
+
+
+def _move(model, ids, fields, user, reason, **values):
+    """Set `values` on the rows `ids` of `model`, with a history record for each."""
+    rows = list(model.objects.filter(pk__in=ids))
+    for row in rows:
+        for name, value in values.items():
+            setattr(row, name, value)
+    if rows:
+        bulk_update_with_history(
+            rows, model, fields, default_user=user, default_change_reason=reason
+        )
+    return rows
+
+
+@transaction.atomic
+def candidate_merge(*, survivor, absorbed, merged_by, note=""):
+    """Merge `absorbed` into `survivor`; returns the CandidateMerge that records it."""
+    require_perm(merged_by, "elections.merge_candidate", "merge candidates")
+    survivor = Candidate.objects.select_for_update().get(pk=survivor.pk)
+    absorbed = Candidate.objects.select_for_update().get(pk=absorbed.pk)
+    if survivor.pk == absorbed.pk:
+        raise ValidationError("A candidate cannot be merged into itself.")
+    if survivor.merged_into_id or absorbed.merged_into_id:
+        raise ValidationError("One of these records was already merged into another.")
+
+    known = set(survivor.names.values_list("name", flat=True)) | {
+        survivor.display_name,
+        survivor.name_zh,
+    }
+    names_moved = [form.pk for form in absorbed.names.all() if form.name not in known]
+    _move(CandidateName, names_moved, ["candidate"], merged_by, "merged", candidate=survivor)
+    known |= set(CandidateName.objects.filter(pk__in=names_moved).values_list("name", flat=True))
+    names_added = []
+    for name, kind in (
+        (absorbed.display_name, CandidateName.Kind.ENGLISH),
+        (absorbed.name_zh, CandidateName.Kind.HANS),
+    ):
+        if name and name not in known:
+            form = acting(
+                CandidateName(
+                    candidate=survivor, name=name, kind=kind, note="from a merged record"
+                ),
+                merged_by,
+            )
+            form.save()
+            names_added.append(form.pk)
+            known.add(name)
+
+    folded, candidacies_moved = [], []
+    survivor_runs = {run.election_id: run for run in survivor.candidacies.all()}
+    for run in absorbed.candidacies.all():
+        target = survivor_runs.get(run.election_id)
+        if target is None:
+            candidacies_moved.append(run.pk)
+            continue
+        steps = list(run.statuses.values_list("pk", flat=True))
+        claims = list(run.claims.values_list("pk", flat=True))
+        _move(CandidacyStatus, steps, ["candidacy"], merged_by, "merged", candidacy=target)
+        _move(Claim, claims, ["candidacy"], merged_by, "merged", candidacy=target)
+        folded.append(
+            {
+                "id": run.pk,
+                "election": run.election_id,
+                "status": run.status,
+                "votes": run.votes,
+                "notes": run.notes,
+                "into": target.pk,
+                "statuses": steps,
+                "claims": claims,
+            }
+        )
+        run.delete()
+    _move(Candidacy, candidacies_moved, ["candidate"], merged_by, "merged", candidate=survivor)
+
+    claims_moved = list(absorbed.claims.values_list("pk", flat=True))
+    _move(Claim, claims_moved, ["candidate"], merged_by, "merged", candidate=survivor)
+    contradictions_moved = list(absorbed.contradictions.values_list("pk", flat=True))
+    _move(
+        Contradiction, contradictions_moved, ["candidate"], merged_by, "merged", candidate=survivor
+    )
+
+    before = set(Contradiction.objects.filter(candidate=survivor).values_list("pk", flat=True))
+    for claim in Claim.objects.filter(pk__in=claims_moved).select_related("article"):
+        contradictions_detect(claim=claim, acting_user=merged_by)
+    created = sorted(
+        set(Contradiction.objects.filter(candidate=survivor).values_list("pk", flat=True)) - before
+    )
+
+    moved = {
+        "absorbed_state": absorbed.state,
+        "names_moved": names_moved,
+        "names_added": names_added,
+        "candidacies_moved": candidacies_moved,
+        "candidacies_folded": folded,
+        "claims_moved": claims_moved,
+        "contradictions_moved": contradictions_moved,
+        "contradictions_created": created,
+    }
+    absorbed.merged_into, absorbed.state = survivor, Candidate.State.WITHDRAWN
+    absorbed.revision += 1
+    acting(absorbed, merged_by, f"merged into {survivor.slug}").save()
+    candidate_refresh_search(survivor)
+    candidate_refresh_search(absorbed)
+    return CandidateMerge.objects.create(
+        survivor=survivor, absorbed=absorbed, moved=moved, note=note, performed_by=merged_by
+    )
+
+
+@transaction.atomic
+def candidate_merge_undo(*, merge, undone_by):
+    """Put back everything `merge` moved: both records stand apart again as before."""
+    require_perm(undone_by, "elections.merge_candidate", "undo merges")
+    merge = CandidateMerge.objects.select_for_update().get(pk=merge.pk)
+    if merge.undone_at:
+        raise ValidationError("This merge was already undone.")
+    survivor = Candidate.objects.select_for_update().get(pk=merge.survivor_id)
+    absorbed = Candidate.objects.select_for_update().get(pk=merge.absorbed_id)
+    if survivor.merged_into_id:
+        raise ValidationError(
+            f"{survivor.display_name} was merged into another record since; undo that merge first."
+        )
+    moved = merge.moved
+    Contradiction.objects.filter(pk__in=moved["contradictions_created"]).delete()
+    _move(
+        Contradiction,
+        moved["contradictions_moved"],
+        ["candidate"],
+        undone_by,
+        "merge undone",
+        candidate=absorbed,
+    )
+    _move(
+        Claim, moved["claims_moved"], ["candidate"], undone_by, "merge undone", candidate=absorbed
+    )
+    _move(
+        Candidacy,
+        moved["candidacies_moved"],
+        ["candidate"],
+        undone_by,
+        "merge undone",
+        candidate=absorbed,
+    )
+    for run in moved["candidacies_folded"]:
+        restored = Candidacy(
+            pk=run["id"],
+            candidate=absorbed,
+            election_id=run["election"],
+            status=run["status"],
+            votes=run["votes"],
+            notes=run["notes"],
+        )
+        acting(restored, undone_by, "merge undone").save(force_insert=True)
+        _move(
+            CandidacyStatus,
+            run["statuses"],
+            ["candidacy"],
+            undone_by,
+            "merge undone",
+            candidacy=restored,
+        )
+        _move(Claim, run["claims"], ["candidacy"], undone_by, "merge undone", candidacy=restored)
+    CandidateName.objects.filter(pk__in=moved["names_added"]).delete()
+    _move(
+        CandidateName,
+        moved["names_moved"],
+        ["candidate"],
+        undone_by,
+        "merge undone",
+        candidate=absorbed,
+    )
+    absorbed.merged_into, absorbed.state = None, moved["absorbed_state"]
+    absorbed.revision += 1
+    acting(absorbed, undone_by, "merge undone").save()
+    candidate_refresh_search(survivor)
+    candidate_refresh_search(absorbed)
+    merge.undone_at, merge.undone_by = timezone.now(), undone_by
+    merge.save(update_fields=["undone_at", "undone_by"])
+    return merge

@@ -1,0 +1,33 @@
+"""Public URLs of the site (see DESIGN.md: these are a stable outside)."""
+
+from django.urls import path
+from django.views.decorators.http import require_safe
+
+from .cache import cache_public
+from .views import api, exports, health, pages
+
+app_name = "elections"
+
+
+def page(view):
+    """A public page: read-only, so anything but GET and HEAD is answered 405."""
+    return require_safe(cache_public(view))
+
+
+urlpatterns = [
+    path("", page(pages.home), name="home"),
+    path("candidates/", page(pages.candidate_list), name="candidate-list"),
+    path("candidates/<str:slug>/", page(pages.candidate_detail), name="candidate-detail"),
+    path("outlets/", page(pages.outlet_list), name="outlet-list"),
+    path("outlets/<str:slug>/", page(pages.outlet_detail), name="outlet-detail"),
+    path("articles/<int:pk>/", page(pages.article_detail), name="article-detail"),
+    path("api/candidates/", cache_public(api.candidate_list), name="api-candidate-list"),
+    path(
+        "api/candidates/<str:slug>/",
+        cache_public(api.candidate_detail),
+        name="api-candidate-detail",
+    ),
+    path("export/popolo.json", cache_public(exports.popolo_json), name="export-popolo"),
+    path("export/claims.csv", cache_public(exports.claims_csv), name="export-claims"),
+    path("healthz", require_safe(health.healthz), name="healthz"),
+]

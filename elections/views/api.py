@@ -1,0 +1,342 @@
+"""The read-only JSON API: /api/candidates/ and /api/candidates/<slug>/.
+
+It reads through the same selectors and filters as the public pages (`elections.public`,
+`elections.filters.CandidateFilter`), so it shows exactly what they show: published
+candidates and the verified claims no verdict overruled, each with its citation. A claim a
+verdict overruled appears only as one side of the disagreement that overruled it. A
+candidate the public may not see answers exactly like one that does not exist.
+
+Only GET and HEAD are answered (405 otherwise); nothing here changes anything, so the views
+need no CSRF token. JSON is written as UTF-8 (`ensure_ascii=False`) so that Chinese names
+read as they are.
+"""
+
+import functools
+
+from django.core.paginator import EmptyPage, PageNotAnInteger
+from django.http import HttpResponsePermanentRedirect, JsonResponse
+from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
+
+from elections import public
+from elections.filters import CandidateFilter
+from elections.models import Contradiction, Place, Property, Status
+from elections.models.candidacy import STATUS_ZH
+from elections.views.pages import safe_url
+
+PAGE_SIZE = 25
+MAX_PAGE_SIZE = 100
+SAFE_METHODS = ("GET", "HEAD")
+NOT_FOUND = {"detail": "Not found."}
+PLACE_PROPERTIES = (Property.PROVINCE, Property.CITY, Property.DISTRICT)
+
+
+def json_response(data, status=200):
+    """`data` as UTF-8 JSON."""
+    return JsonResponse(data, status=status, json_dumps_params={"ensure_ascii": False})
+
+
+def read_only(view):
+    """Answer GET and HEAD with `view`, anything else with 405 (no CSRF check: nothing
+    changes)."""
+
+    @csrf_exempt
+    @functools.wraps(view)
+    def guarded(request, *args, **kwargs):
+        if request.method not in SAFE_METHODS:
+            response = json_response(
+                {"detail": f"Method {request.method} is not allowed here."}, status=405
+            )
+            response["Allow"] = ", ".join(SAFE_METHODS)
+            return response
+        return view(request, *args, **kwargs)
+
+    return guarded
+
+
+# Values as the API writes them.
+
+
+def iso(date):
+    """A PartialDate as `YYYY`, `YYYY-MM` or `YYYY-MM-DD`; None when unknown."""
+    return date.isoformat() if date else None
+
+
+def status_of(value):
+    """A candidacy status as code, English and Chinese; None when none is reported."""
+    if not value:
+        return None
+    label = Status(value).label if value in Status.values else value
+    return {"code": value, "label": label, "label_zh": STATUS_ZH.get(value, "")}
+
+
+def place_of(place):
+    """A place with its names, level and the province it is in."""
+    province = place.province if place.province_id and place.province_id != place.pk else None
+    return {
+        "slug": place.slug,
+        "name": place.name,
+        "name_zh": place.name_zh,
+        "level": place.level,
+        "province": province.name if province else None,
+    }
+
+
+def places_for_keys(keys):
+    """The places that normalized place keys (`place:12` or `place:12,40`) name, by id."""
+    ids = set()
+    for key in keys:
+        if key.startswith("place:"):
+            ids.update(int(part) for part in key[len("place:") :].split(",") if part.isdigit())
+    return Place.objects.in_bulk(ids) if ids else {}
+
+
+def normalized_text(key, places):
+    """A claim's normalized value for readers: place keys become place names."""
+    if key.startswith("place:"):
+        ids = [int(part) for part in key[len("place:") :].split(",") if part.isdigit()]
+        names = [str(places[pk]) for pk in ids if pk in places]
+        return " or ".join(names) if names else key
+    if key.startswith("text:"):
+        return f"{key[len('text:') :]} (not a known place)"
+    return key
+
+
+def citation_of(claim, build_url):
+    """Where a claim comes from: outlet, article, the quoted words, dates.
+
+    The article and its outlet are linked to their public pages unless the profile found
+    that they have none (`article_cited`, `outlet_cited`: an overruled claim's may not).
+    """
+    article, passage = claim.article, claim.passage
+    outlet = article.outlet
+    article_page = getattr(claim, "article_cited", True)
+    outlet_page = getattr(claim, "outlet_cited", True)
+    return {
+        "outlet": {
+            "name": outlet.name,
+            "url": build_url(outlet.get_absolute_url()) if outlet_page else None,
+        },
+        "article": {
+            "title": article.title,
+            "published": iso(article.published),
+            "byline": article.byline or None,
+            "language": article.language or None,
+            "url": safe_url(article.url) or None,
+            "page": build_url(reverse("elections:article-detail", args=[article.pk]))
+            if article_page
+            else None,
+        },
+        "quote": passage.exact,
+        "as_of": iso(claim.as_of_date),
+        "verified_at": claim.reviewed_at.isoformat() if claim.reviewed_at else None,
+    }
+
+
+def fact_of(claim, build_url, places):
+    """A claim as a fact: property, the value as printed, its normalized form, its source."""
+    return {
+        "property": claim.property,
+        "label": claim.get_property_display(),
+        "value": claim.value,
+        "normalized": normalized_text(claim.value_key, places),
+        "as_of": iso(claim.as_of_date),
+        "citation": citation_of(claim, build_url),
+    }
+
+
+def candidate_urls(candidate, build_url):
+    return {
+        "url": build_url(reverse("elections:api-candidate-detail", args=[candidate.slug])),
+        "html_url": build_url(candidate.get_absolute_url()),
+    }
+
+
+def candidate_summary(candidate, build_url):
+    """A candidate as a list shows it: names, gender, places, latest public status, URLs.
+
+    `candidate` is a row of `public.candidate_rows`, read with its other names.
+    """
+    names = [candidate.display_name, candidate.name_zh]
+    return {
+        "slug": candidate.slug,
+        "name": candidate.display_name,
+        "name_zh": candidate.name_zh or None,
+        "other_names": [name for name in candidate.other_names if name not in names],
+        "gender": candidate.gender or None,
+        "birth_year": candidate.birth_year,
+        "places": [
+            {
+                "slug": place.slug,
+                "name": place.name,
+                "name_zh": place.name_zh,
+                "level": place.level,
+                "province": place.province or None,
+            }
+            for place in candidate.places
+        ],
+        "status": status_of(candidate.public_status),
+        "disputed": bool(candidate.disputed),
+        **candidate_urls(candidate, build_url),
+    }
+
+
+# The views.
+
+
+def _page_size(request):
+    try:
+        size = int(request.GET.get("page_size", PAGE_SIZE))
+    except ValueError:
+        return None
+    return size if 1 <= size <= MAX_PAGE_SIZE else None
+
+
+def _page_url(request, number):
+    query = request.GET.copy()
+    query["page"] = number
+    return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
+
+
+@read_only
+def candidate_list(request):
+    """Published candidates, with the list page's filters, search (`q`) and sort, paginated."""
+    filterset = CandidateFilter(request.GET)
+    if not filterset.is_valid():
+        errors = {
+            field: [error["message"] for error in field_errors]
+            for field, field_errors in filterset.form.errors.get_json_data().items()
+        }
+        return json_response(
+            {"detail": "Some filters could not be used.", "errors": errors}, status=400
+        )
+    size = _page_size(request)
+    if size is None:
+        return json_response(
+            {"detail": f"page_size must be a whole number from 1 to {MAX_PAGE_SIZE}."},
+            status=400,
+        )
+    # The filters choose and order ids; only the page's rows are then read in full.
+    try:
+        page = public.page_of_ids(
+            filterset.qs,
+            request.GET.get("page") or 1,
+            size=size,
+            total_with_page=filterset.reads_every_match,
+        )
+    except (EmptyPage, PageNotAnInteger):
+        return json_response({"detail": "Invalid page."}, status=404)
+    paginator = page.paginator
+    candidates = public.candidate_rows(list(page), names=True)
+    build_url = request.build_absolute_uri
+    return json_response(
+        {
+            "count": paginator.count,
+            "next": _page_url(request, page.next_page_number()) if page.has_next() else None,
+            "previous": _page_url(request, page.previous_page_number())
+            if page.has_previous()
+            else None,
+            "results": [candidate_summary(candidate, build_url) for candidate in candidates],
+        }
+    )
+
+
+def _names_of(profile):
+    candidate = profile.candidate
+    names = [{"name": candidate.display_name, "kind": "display"}]
+    if candidate.name_zh:
+        names.append({"name": candidate.name_zh, "kind": "zh-Hans"})
+    seen = {candidate.display_name, candidate.name_zh}
+    for form in profile.names:
+        if form.name not in seen:
+            seen.add(form.name)
+            names.append({"name": form.name, "kind": form.kind})
+    return names
+
+
+def _candidacies_of(profile, build_url):
+    runs = []
+    for candidacy in profile.candidacies:
+        election = candidacy.election
+        runs.append(
+            {
+                "election": {
+                    "name": election.name,
+                    "slug": election.slug,
+                    "level": election.level,
+                    "cycle": election.cycle,
+                    "polling_date": iso(election.polling),
+                    "place": place_of(election.place),
+                },
+                "status": status_of(candidacy.public_status),
+                "steps": [
+                    {
+                        "status": status_of(step.status),
+                        "date": iso(step.date),
+                        "citation": citation_of(step.claim, build_url),
+                    }
+                    for step in candidacy.public_steps
+                ],
+            }
+        )
+    return runs
+
+
+def _disagreement_of(contradiction, build_url, places):
+    resolved = contradiction.status == Contradiction.Status.RESOLVED
+    return {
+        "property": contradiction.property,
+        "status": contradiction.status,
+        "verdict": contradiction.verdict if resolved else None,
+        "verdict_label": contradiction.get_verdict_display() if resolved else None,
+        "note": contradiction.verdict_note if resolved else None,
+        "versions": [
+            fact_of(claim, build_url, places) | {"found_wrong": claim.overruled}
+            for claim in (contradiction.claim_a, contradiction.claim_b)
+        ],
+    }
+
+
+@read_only
+def candidate_detail(request, slug):
+    """One published candidate: every name, candidacies with their dated and cited steps,
+    facts with citations, and where outlets disagreed."""
+    profile = public.candidate_profile(slug)
+    if profile is None:
+        survivor = public.merged_survivor(slug)
+        if survivor is not None:
+            return HttpResponsePermanentRedirect(
+                reverse("elections:api-candidate-detail", args=[survivor.slug])
+            )
+        return json_response(NOT_FOUND, status=404)
+    build_url = request.build_absolute_uri
+    candidate = profile.candidate
+    shown = [*profile.facts]
+    for contradiction in profile.disagreements:
+        shown += [contradiction.claim_a, contradiction.claim_b]
+    places = places_for_keys(claim.value_key for claim in shown)
+    return json_response(
+        {
+            "slug": candidate.slug,
+            "name": candidate.display_name,
+            "name_zh": candidate.name_zh or None,
+            "names": _names_of(profile),
+            "gender": candidate.gender or None,
+            "birth_year": candidate.birth_year,
+            "status": status_of(profile.status),
+            "last_verified_at": profile.last_verified.isoformat()
+            if profile.last_verified
+            else None,
+            **candidate_urls(candidate, build_url),
+            "candidacies": _candidacies_of(profile, build_url),
+            "facts": [
+                fact_of(claim, build_url, places)
+                for claim in profile.facts
+                if claim.property != Property.STATUS
+            ],
+            "disagreements": [
+                _disagreement_of(contradiction, build_url, places)
+                for contradiction in profile.disagreements
+            ],
+        }
+    )

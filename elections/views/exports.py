@@ -1,0 +1,166 @@
+"""Open-data exports: /export/popolo.json and /export/claims.csv.
+
+Both hold published data only: published candidates and the verified claims no verdict
+overruled (`elections.public.public_claims`). The CSV is streamed, and reads its rows with
+one joined query whatever their number, so a large export costs the server little memory.
+"""
+
+import csv
+import io
+
+from django.http import StreamingHttpResponse
+from django.urls import reverse
+
+from elections import public
+from elections.popolo import popolo_export
+from elections.views.api import (
+    PLACE_PROPERTIES,
+    json_response,
+    normalized_text,
+    places_for_keys,
+    read_only,
+)
+from elections.views.pages import safe_url
+from sources.dates import PartialDate
+from sources.spreadsheets import neutralize_cell
+
+CSV_COLUMNS = [
+    "candidate_slug",
+    "candidate_name",
+    "candidate_name_zh",
+    "property",
+    "value",
+    "normalized_value",
+    "as_of",
+    "outlet",
+    "article_title",
+    "article_date",
+    "article_url",
+    "article_page",
+    "quote",
+    "verified_at",
+]
+# Rows are written to the response this many at a time.
+CSV_BATCH = 500
+BOM = "\ufeff"
+
+
+@read_only
+def popolo_json(request):
+    """Published candidates, their candidacies, the congresses and places, as Popolo JSON."""
+    return json_response(popolo_export(build_url=request.build_absolute_uri))
+
+
+CLAIM_ROW_FIELDS = (
+    "candidate__slug",
+    "candidate__display_name",
+    "candidate__name_zh",
+    "property",
+    "value",
+    "value_key",
+    "as_of",
+    "as_of_precision",
+    "article__outlet__name",
+    "article_id",
+    "article__title",
+    "article__published_on",
+    "article__published_precision",
+    "article__url",
+    "passage__exact",
+    "reviewed_at",
+)
+
+
+def claim_rows():
+    """One tuple per public claim, with its candidate and citation: one query.
+
+    The tuples follow `CLAIM_ROW_FIELDS`; rows come in order of candidate, property and date.
+    """
+    return (
+        public.public_claims()
+        .order_by("candidate__slug", "property", "as_of", "id")
+        .values_list(*CLAIM_ROW_FIELDS)
+    )
+
+
+def _iso(date, precision):
+    value = PartialDate.from_stored(date, precision)
+    return value.isoformat() if value else ""
+
+
+def article_page_url(build_url):
+    """A function giving the absolute address of an article's public page from its id.
+
+    The address is reversed once and filled in per row, which matters for 200,000 rows.
+    """
+    head, _, tail = build_url(reverse("elections:article-detail", args=[0])).rpartition("/0/")
+    return lambda pk: f"{head}/{pk}/{tail}"
+
+
+def _csv_lines(rows, places, build_url):
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    buffer.write(BOM)
+    writer.writerow(CSV_COLUMNS)
+    article_page = article_page_url(build_url)
+    for number, row in enumerate(rows, start=1):
+        (
+            slug,
+            name,
+            name_zh,
+            prop,
+            value,
+            key,
+            as_of,
+            as_of_precision,
+            outlet,
+            article_id,
+            title,
+            published_on,
+            published_precision,
+            url,
+            quote,
+            reviewed_at,
+        ) = row
+        cells = [
+            slug,
+            name,
+            name_zh,
+            prop,
+            value,
+            normalized_text(key, places),
+            _iso(as_of, as_of_precision),
+            outlet,
+            title,
+            _iso(published_on, published_precision),
+            safe_url(url),
+            article_page(article_id),
+            quote,
+            reviewed_at.isoformat() if reviewed_at else "",
+        ]
+        writer.writerow([neutralize_cell(cell) for cell in cells])
+        if number % CSV_BATCH == 0:
+            yield buffer.getvalue().encode("utf-8")
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue().encode("utf-8")
+
+
+@read_only
+def claims_csv(request):
+    """Every public claim with its citation, as CSV in UTF-8 with a BOM (for Excel)."""
+    place_keys = (
+        public.public_claims()
+        .filter(property__in=PLACE_PROPERTIES, value_key__startswith="place:")
+        .order_by()
+        .values_list("value_key", flat=True)
+        .distinct()
+    )
+    places = places_for_keys(place_keys)
+    rows = claim_rows().iterator(chunk_size=2000)
+    response = StreamingHttpResponse(
+        _csv_lines(rows, places, request.build_absolute_uri),
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = 'attachment; filename="claims.csv"'
+    return response

@@ -1,0 +1,446 @@
+"""Rows of the public selectors turned into plain values for the templates.
+
+Everything a template shows is prepared here, once per row: language tags of Chinese text,
+quotes with a little context, citations with their links, verdicts in a reader's words.
+Links point only at pages that exist: an article or outlet no public claim cites has none.
+"""
+
+import functools
+import json
+
+from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils import dateformat, timezone
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+from elections import public
+from elections.models import CandidateName, Contradiction, Property, Status
+from elections.models.candidacy import STATUS_ZH
+from elections.names import has_han
+from sources.models import Passage
+
+NAME_LANGS = {
+    CandidateName.Kind.HANS: "zh-Hans",
+    CandidateName.Kind.HANT: "zh-Hant",
+    CandidateName.Kind.PINYIN: "zh-Latn-pinyin",
+    CandidateName.Kind.WADE_GILES: "zh-Latn-wadegile",
+}
+VERDICT_TEXT = {
+    Contradiction.Verdict.BOTH_WRONG: "Both versions were found wrong.",
+    Contradiction.Verdict.DIFFERENT_TIMES: "Both versions were true, at different times.",
+}
+# Characters that would let a value close the JSON-LD script element or start markup in it.
+JSON_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+
+
+PROPERTY_LABELS = dict(Property.choices)
+STATUS_LABELS = dict(Status.choices)
+NAME_KINDS = dict(CandidateName.Kind.choices)
+
+lang_of = public.text_lang
+
+
+@functools.lru_cache(maxsize=8192)
+def _reversed(name, argument, prefix, urlconf):
+    # `prefix` is only part of the key: reverse() reads the script prefix itself.
+    return reverse(name, args=[argument], urlconf=urlconf)
+
+
+def link(name, argument):
+    """The path of the URL `name` for `argument` (a slug or an id).
+
+    A page links the same profiles, outlets and articles many times, and reverse() is among
+    the costliest calls a row makes, so paths are kept per script prefix and URLconf.
+    """
+    return _reversed(name, argument, get_script_prefix(), get_urlconf())
+
+
+def article_lang(article, text=""):
+    """The language of `text` printed in `article`: the article's, else read from the text."""
+    return article.language or lang_of(text)
+
+
+def safe_url(url):
+    """`url` when it is a web address; anything else (javascript:, data:) is never linked."""
+    return url if (url or "").lower().startswith(("https://", "http://")) else ""
+
+
+def status_label(status):
+    return STATUS_LABELS.get(status, "no status reported")
+
+
+def _before(prefix):
+    """A quote's prefix, from a word boundary when the stored context was cut mid-word.
+
+    A prefix shorter than the stored context starts at the beginning of the article.
+    """
+    if len(prefix) < Passage.CONTEXT:
+        return prefix, False
+    space = prefix.find(" ")
+    return (prefix[space + 1 :] if 0 <= space < len(prefix) - 1 else prefix), True
+
+
+def _after(suffix):
+    """A quote's suffix, up to a word boundary when the stored context was cut mid-word."""
+    if len(suffix) < Passage.CONTEXT:
+        return suffix, False
+    space = suffix.rfind(" ")
+    return (suffix[:space] if space > 0 else suffix), True
+
+
+def quote_of(passage, article):
+    """A passage as shown: a little context either side of the quoted words."""
+    before, cut_before = _before(passage.prefix)
+    after, cut_after = _after(passage.suffix)
+    return {
+        "before": ("…" if cut_before else "") + before,
+        "exact": passage.exact,
+        "after": after + ("…" if cut_after else ""),
+        "lang": article_lang(article, passage.exact),
+    }
+
+
+def article_summary(article, *, page=True, outlet_page=True):
+    """What a citation says about its article: outlet, title, date, links.
+
+    `page` and `outlet_page` say whether the article and its outlet have public pages to
+    link to (a public claim cites them).
+    """
+    outlet = article.outlet
+    published = article.published
+    return {
+        "title": article.title,
+        "title_lang": article_lang(article, article.title),
+        "date": published.display() if published else "undated",
+        "iso": published.isoformat() if published else "",
+        "byline": article.byline,
+        "byline_lang": lang_of(article.byline),
+        "original": safe_url(article.url),
+        "page": link("elections:article-detail", article.pk) if page else "",
+        "outlet": outlet.name,
+        "outlet_lang": lang_of(outlet.name),
+        "outlet_url": link("elections:outlet-detail", outlet.slug) if outlet_page else "",
+    }
+
+
+def _lang(lang):
+    return format_html(' lang="{}"', lang) if lang else ""
+
+
+def _source_html(summary, *, same_outlet):
+    """The line under a quote: outlet, date, title and the original's link, as HTML."""
+    outlet = ""
+    if not same_outlet:
+        tag = (
+            format_html('<a href="{}"{}>', summary["outlet_url"], _lang(summary["outlet_lang"]))
+            if summary["outlet_url"]
+            else format_html("<span{}>", _lang(summary["outlet_lang"]))
+        )
+        close = "</a>" if summary["outlet_url"] else "</span>"
+        outlet = format_html("{}{}{}, ", tag, summary["outlet"], mark_safe(close))
+    if summary["page"]:
+        title = format_html(
+            '<a href="{}"{}>{}</a>', summary["page"], _lang(summary["title_lang"]), summary["title"]
+        )
+    else:
+        title = format_html("<cite{}>{}</cite>", _lang(summary["title_lang"]), summary["title"])
+    original = (
+        format_html(
+            ' · <a href="{}" rel="noopener noreferrer external">original'
+            '<span class="visually-hidden"> report by {}</span></a>',
+            summary["original"],
+            summary["outlet"],
+        )
+        if summary["original"]
+        else ""
+    )
+    return format_html(
+        '<p class="source">{}<time{}>{}</time>: {}{}</p>',
+        outlet,
+        format_html(' datetime="{}"', summary["iso"]) if summary["iso"] else "",
+        summary["date"],
+        title,
+        original,
+    )
+
+
+class Citations:
+    """Claims turned into citations for one page, each article summarized only once.
+
+    A citation's markup (the quote and the line naming its source) is written here rather
+    than by a template include: a profile shows dozens of citations, and an include with
+    its twenty lookups cost more than the rest of the page's rows together.
+    """
+
+    def __init__(self):
+        self._summaries = {}
+        self._sources = {}
+
+    def summary(self, article, *, page=True, outlet_page=True):
+        key = (article.pk, page, outlet_page)
+        if key not in self._summaries:
+            self._summaries[key] = article_summary(article, page=page, outlet_page=outlet_page)
+        return self._summaries[key]
+
+    def __call__(self, claim, *, linked=True, same_outlet=False):
+        """A claim as shown: the value as printed, its date, the quote and the article, and
+        `html`, the quote with its source line.
+
+        An overruled claim's article and outlet may have no public page (`article_cited` and
+        `outlet_cited`, set by `public.candidate_profile`); `linked=False` links neither.
+        `same_outlet` leaves the outlet's name out of the source line (on its own page).
+        """
+        article = claim.article
+        as_of = claim.as_of_date
+        summary = self.summary(
+            article,
+            page=linked and getattr(claim, "article_cited", True),
+            outlet_page=linked and getattr(claim, "outlet_cited", True),
+        )
+        quote = quote_of(claim.passage, article)
+        key = (id(summary), same_outlet)
+        if key not in self._sources:
+            self._sources[key] = _source_html(summary, same_outlet=same_outlet)
+        html = format_html(
+            '<blockquote class="quote"{}{}><p>{}<mark>{}</mark>{}</p></blockquote>\n{}\n',
+            _lang(quote["lang"]),
+            format_html(' cite="{}"', summary["original"]) if summary["original"] else "",
+            quote["before"],
+            quote["exact"],
+            quote["after"],
+            self._sources[key],
+        )
+        return {
+            "id": claim.pk,
+            "property": PROPERTY_LABELS.get(claim.property, claim.property),
+            "value": claim.value,
+            "value_lang": article_lang(article, claim.value) if has_han(claim.value) else "",
+            "as_of": as_of.display() if as_of and claim.as_of_explicit else "",
+            "quote": quote,
+            "article": summary,
+            "html": html,
+        }
+
+
+def candidate_row_short(candidate):
+    """A candidate as a link with both names."""
+    return {
+        "url": link("elections:candidate-detail", candidate.slug),
+        "name": candidate.display_name,
+        "name_lang": lang_of(candidate.display_name),
+        "name_zh": candidate.name_zh,
+        "name_zh_lang": lang_of(candidate.name_zh, "zh-Hans"),
+    }
+
+
+def candidate_row(candidate):
+    """A candidate as a line of a list: name, Chinese name, places, status, and `html`, the
+    card the list shows (written here once per row, like a citation, rather than by the
+    template's lookups and conditions)."""
+    places = []
+    for place in candidate.places:
+        text = f"{place.name}, {place.province}" if place.province else place.name
+        if text not in places:
+            places.append(text)
+    row = {
+        "url": link("elections:candidate-detail", candidate.slug),
+        "name": candidate.display_name,
+        "name_lang": lang_of(candidate.display_name),
+        "name_zh": candidate.name_zh,
+        "name_zh_lang": lang_of(candidate.name_zh, "zh-Hans"),
+        "places": "; ".join(places),
+        "status": status_label(candidate.public_status) if candidate.public_status else "",
+        "disputed": candidate.disputed,
+        **_verified_on(candidate.last_verified),
+    }
+    row["html"] = _card_html(row)
+    return row
+
+
+def _card_html(row):
+    name_zh = (
+        format_html(' <span lang="{}">{}</span>', row["name_zh_lang"], row["name_zh"])
+        if row["name_zh"]
+        else ""
+    )
+    places = (
+        format_html("<span>{}</span>", row["places"])
+        if row["places"]
+        else mark_safe('<span class="muted">place not reported</span>')
+    )
+    status = (
+        format_html(' · <span class="status">{}</span>', row["status"]) if row["status"] else ""
+    )
+    disputed = (
+        mark_safe(' · <span class="badge">outlets disagree</span>') if row["disputed"] else ""
+    )
+    verified = (
+        format_html(
+            '\n      <p class="candidate-card__verified muted">Last verified '
+            '<time datetime="{}">{}</time></p>',
+            row["verified_iso"],
+            row["verified"],
+        )
+        if row["verified"]
+        else ""
+    )
+    return format_html(
+        '<li class="candidate-card">\n'
+        '      <h3 class="candidate-card__name"><a href="{}"><span{}>{}</span>{}</a></h3>\n'
+        '      <p class="candidate-card__meta">{}{}{}</p>{}\n'
+        "    </li>",
+        row["url"],
+        _lang(row["name_lang"]),
+        row["name"],
+        name_zh,
+        places,
+        status,
+        disputed,
+        verified,
+    )
+
+
+def _verified_on(moment):
+    """A review time as the list shows it (as the `date` filter would, once per row)."""
+    if moment is None:
+        return {"verified_iso": "", "verified": ""}
+    moment = timezone.localtime(moment)
+    return {"verified_iso": moment.isoformat(), "verified": dateformat.format(moment, "j F Y")}
+
+
+def _json_ld(data):
+    """`data` as a JSON-LD script element whose content no value can break out of."""
+    text = json.dumps(data, ensure_ascii=False).translate(JSON_SCRIPT_ESCAPES)
+    return format_html(
+        '<script type="application/ld+json">{}</script>',
+        mark_safe(text),  # <, > and & are escaped above as JSON \u escapes
+    )
+
+
+def person_json_ld(request, profile, names):
+    candidate = profile.candidate
+    alternate = [name["name"] for name in names if name["name"] != candidate.display_name]
+    data = {
+        "@context": "https://schema.org",
+        "@type": "Person",
+        "name": candidate.display_name,
+        "url": request.build_absolute_uri(link("elections:candidate-detail", candidate.slug)),
+    }
+    if alternate:
+        data["alternateName"] = alternate
+    if candidate.gender:
+        data["gender"] = candidate.gender.capitalize()
+    if candidate.birth_year:
+        data["birthDate"] = str(candidate.birth_year)
+    data["subjectOf"] = [
+        {
+            "@type": "Article",
+            "headline": article.title,
+            "url": article.url
+            or request.build_absolute_uri(link("elections:article-detail", article.pk)),
+            **({"datePublished": article.published.isoformat()} if article.published else {}),
+            "publisher": {"@type": "Organization", "name": article.outlet.name},
+        }
+        for article in profile.sources
+    ]
+    return _json_ld(data)
+
+
+def profile_names(profile):
+    candidate = profile.candidate
+    names = [
+        {"name": candidate.display_name, "kind": "name", "lang": lang_of(candidate.display_name)}
+    ]
+    if candidate.name_zh:
+        names.append(
+            {
+                "name": candidate.name_zh,
+                "kind": "in Chinese characters",
+                "lang": lang_of(candidate.name_zh, "zh-Hans"),
+            }
+        )
+    seen = {candidate.display_name, candidate.name_zh}
+    for form in profile.names:
+        if form.name in seen:
+            continue
+        seen.add(form.name)
+        names.append(
+            {
+                "name": form.name,
+                "kind": NAME_KINDS.get(form.kind, form.kind),
+                "lang": NAME_LANGS.get(form.kind) or lang_of(form.name),
+            }
+        )
+    return names
+
+
+def profile_timeline(profile, cite):
+    runs = []
+    for candidacy in profile.candidacies:
+        election, place = candidacy.election, candidacy.election.place
+        runs.append(
+            {
+                "election": election.name,
+                "place": place.name,
+                "place_zh": place.name_zh,
+                "province": place.province.name
+                if place.province_id and place.province_id != place.pk
+                else "",
+                "polling": election.polling.display() if election.polling else "",
+                "status": status_label(candidacy.public_status) if candidacy.public_status else "",
+                "steps": [
+                    {
+                        "status": status_label(step.status),
+                        "status_zh": STATUS_ZH.get(step.status, ""),
+                        "date": step.date.display(),
+                        "citation": cite(step.claim),
+                    }
+                    for step in candidacy.public_steps
+                ],
+            }
+        )
+    return runs
+
+
+def profile_facts(profile, cite):
+    groups = {}
+    for claim in profile.facts:
+        if claim.property == Property.STATUS:
+            continue
+        groups.setdefault(property_label(claim.property), []).append(cite(claim))
+    return list(groups.items())
+
+
+def verdict_text(contradiction):
+    """The outcome of a disagreement in a reader's words; "under review" while open."""
+    if contradiction.status == Contradiction.Status.OPEN:
+        return "The editors have not yet decided which version holds."
+    right = {
+        Contradiction.Verdict.A_RIGHT: contradiction.claim_a,
+        Contradiction.Verdict.B_RIGHT: contradiction.claim_b,
+    }.get(contradiction.verdict)
+    if right is not None:
+        return f"{right.article.outlet.name}'s version was found right."
+    return VERDICT_TEXT.get(contradiction.verdict, contradiction.get_verdict_display())
+
+
+def property_label(value):
+    return PROPERTY_LABELS.get(value, value)
+
+
+def disagreement(contradiction, cite):
+    """Two versions side by side, each marked when a verdict found it wrong, and the verdict."""
+    sides = [
+        cite(claim) | {"found_wrong": claim.overruled}
+        for claim in (contradiction.claim_a, contradiction.claim_b)
+    ]
+    return {
+        "id": contradiction.pk,
+        "property": property_label(contradiction.property),
+        "sides": sides,
+        "open": contradiction.status == Contradiction.Status.OPEN,
+        "verdict": verdict_text(contradiction),
+        "note": contradiction.verdict_note
+        if contradiction.status == Contradiction.Status.RESOLVED
+        else "",
+    }

@@ -1,0 +1,247 @@
+"""The public site's pages: home, candidates, profiles, outlets and cited articles.
+
+Each view reads through `elections.public` (a fixed number of queries per page) and turns
+the rows into plain values for its template here, in Python, so that templates stay loops
+over ready strings. Nothing here varies with the visitor: a page is the same for everyone,
+which lets it be cached whole. A record the public may not see answers exactly like one
+that does not exist.
+"""
+
+from django.http import Http404, HttpResponsePermanentRedirect
+from django.shortcuts import render
+
+from elections import public
+from elections.charts import Bar, bar_chart
+from elections.filters import CandidateFilter
+from elections.models import Contradiction
+from elections.names import has_han
+from sources.models import Outlet
+
+from .display import (
+    Citations,
+    article_lang,
+    article_summary,
+    candidate_row,
+    candidate_row_short,
+    disagreement,
+    lang_of,
+    person_json_ld,
+    profile_facts,
+    profile_names,
+    profile_timeline,
+    property_label,
+    quote_of,
+    safe_url,
+    status_label,
+    verdict_text,
+)
+
+PAGE_SIZE = 25
+NOT_FOUND = "No such page."
+
+
+def home(request):
+    """What the site is, figures by province and outcome, and the latest verified facts."""
+    figures = public.home_figures()
+    cite = Citations()
+    provinces = [
+        {
+            "name": place.name if place else "not reported",
+            "name_zh": place.name_zh if place else "",
+            "slug": place.slug if place else "",
+            "count": count,
+        }
+        for place, count in figures.by_province
+    ]
+    outcomes = [
+        {
+            "name": status_label(status),
+            "short": status_label(status).removesuffix(" candidate") if status else "not reported",
+            "status": status or "none",
+            "count": count,
+        }
+        for status, count in figures.by_status
+    ]
+    context = {
+        "figures": figures,
+        "provinces": provinces,
+        "outcomes": outcomes,
+        "province_chart": bar_chart(
+            bars=[Bar(row["name"], row["count"]) for row in provinces],
+            title="Published candidates by province",
+            description=", ".join(f"{row['name']}: {row['count']}" for row in provinces)
+            or "No published candidates yet.",
+            chart_id="chart-provinces",
+        ),
+        "outcome_chart": bar_chart(
+            bars=[Bar(row["short"], row["count"]) for row in outcomes],
+            title="Published candidates by latest reported status",
+            description=", ".join(f"{row['name']}: {row['count']}" for row in outcomes)
+            or "No published candidates yet.",
+            chart_id="chart-outcomes",
+        ),
+        "facts": [
+            cite(claim) | {"candidate": candidate_row_short(claim.candidate)}
+            for claim in public.latest_facts()
+        ],
+    }
+    return render(request, "elections/home.html", context)
+
+
+def candidate_list(request):
+    """Published candidates, filtered, searched, sorted and paginated by the query string."""
+    filterset = CandidateFilter(request.GET)
+    # The filters choose and order ids; only the page's rows are then read in full.
+    page = public.page_of_ids(
+        filterset.qs,
+        request.GET.get("page"),
+        size=PAGE_SIZE,
+        total_with_page=filterset.reads_every_match,
+        clamp=True,
+    )
+    paginator = page.paginator
+    active = {
+        name: value
+        for name, value in request.GET.items()
+        if value and name in CandidateFilter.base_filters and name != "sort"
+    }
+    context = {
+        "filter": filterset,
+        "page": page,
+        "rows": [candidate_row(candidate) for candidate in public.candidate_rows(list(page))],
+        "count": paginator.count,
+        "page_links": [
+            None if number == paginator.ELLIPSIS else number
+            for number in paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
+        ]
+        if page.has_other_pages()
+        else [],
+        "filtered": bool(active),
+        "query": request.GET.get("q", "").strip(),
+    }
+    return render(request, "elections/candidate_list.html", context)
+
+
+def candidate_detail(request, slug):
+    """A published profile; a merged record redirects to its published survivor."""
+    profile = public.candidate_profile(slug)
+    if profile is None:
+        survivor = public.merged_survivor(slug)
+        if survivor is not None:
+            return HttpResponsePermanentRedirect(survivor.get_absolute_url())
+        raise Http404(NOT_FOUND)
+    candidate = profile.candidate
+    names = profile_names(profile)
+    cite = Citations()
+    context = {
+        "candidate": candidate,
+        "names": names,
+        "name_lang": lang_of(candidate.display_name),
+        "name_zh_lang": lang_of(candidate.name_zh, "zh-Hans"),
+        "status": status_label(profile.status) if profile.status else "",
+        "timeline": profile_timeline(profile, cite),
+        "facts": profile_facts(profile, cite),
+        "disagreements": [disagreement(c, cite) for c in profile.disagreements],
+        "sources": [
+            cite.summary(
+                article,
+                page=article.pk in profile.cited_articles,
+                outlet_page=article.outlet_id in profile.cited_outlets,
+            )
+            for article in profile.sources
+        ],
+        "last_verified": profile.last_verified,
+        "json_ld": person_json_ld(request, profile, names),
+    }
+    return render(request, "elections/candidate_detail.html", context)
+
+
+def outlet_list(request):
+    """Outlets cited by public claims, with how much of the record each one gave."""
+    outlets = [
+        {
+            "url": outlet.get_absolute_url(),
+            "name": outlet.name,
+            "name_lang": lang_of(outlet.name),
+            "kind": "" if outlet.kind == Outlet.Kind.OTHER else outlet.get_kind_display(),
+            "facts": outlet.fact_count,
+            "candidates": outlet.candidate_count,
+            "articles": outlet.article_count,
+        }
+        for outlet in public.public_outlets()
+    ]
+    return render(request, "elections/outlet_list.html", {"outlets": outlets})
+
+
+def outlet_detail(request, slug):
+    """What one outlet reported, and how often (and on what) other outlets disagreed."""
+    profile = public.outlet_profile(slug)
+    if profile is None:
+        raise Http404(NOT_FOUND)
+    outlet = profile.outlet
+    cite = Citations()
+    context = {
+        "outlet": outlet,
+        "outlet_lang": lang_of(outlet.name),
+        "homepage": safe_url(outlet.homepage),
+        "kind": "" if outlet.kind == Outlet.Kind.OTHER else outlet.get_kind_display(),
+        "reports": [
+            (
+                candidate_row_short(candidate),
+                # The page is the outlet's own: its name is not repeated under every quote.
+                [cite(claim, same_outlet=True) for claim in claims],
+            )
+            for candidate, claims in profile.reports
+        ],
+        "contradictions": [
+            {
+                "candidate": candidate_row_short(c.candidate),
+                "url": f"{c.candidate.get_absolute_url()}#disagreement-{c.pk}",
+                "property": property_label(c.property),
+                "own": cite(c.own, linked=False) | {"found_wrong": c.own_found_wrong},
+                "other": cite(c.other, linked=False),
+                "open": c.status == Contradiction.Status.OPEN,
+                "verdict": verdict_text(c),
+                "note": c.verdict_note if c.status == Contradiction.Status.RESOLVED else "",
+            }
+            for c in profile.contradictions
+        ],
+        "by_property": [
+            {"property": property_label(prop), "times": times, "wrong": wrong}
+            for prop, times, wrong in profile.by_property
+        ],
+        "found_wrong": profile.found_wrong,
+        "article_count": profile.article_count,
+        "fact_count": sum(len(claims) for _, claims in profile.reports),
+    }
+    return render(request, "elections/outlet_detail.html", context)
+
+
+def article_detail(request, pk):
+    """A cited article: where it was published, and the passages public claims quote."""
+    page = public.article_page(pk)
+    if page is None:
+        raise Http404(NOT_FOUND)
+    article = page.article
+    context = {
+        "article": article,
+        "summary": article_summary(article),
+        "passages": [
+            {
+                "quote": quote_of(passage, article),
+                "claims": [
+                    {
+                        "candidate": candidate_row_short(claim.candidate),
+                        "property": claim.get_property_display(),
+                        "value": claim.value,
+                        "value_lang": article_lang(article, claim.value)
+                        if has_han(claim.value)
+                        else "",
+                    }
+                    for claim in passage.public_claims
+                ],
+            }
+            for passage in page.passages
+        ],
+    }
+    return render(request, "elections/article_detail.html", context)

@@ -1,0 +1,312 @@
+"""Articles and their text versions in the admin.
+
+A change of an article's text or boilerplate goes through `article_set_text`, so the old text
+is kept as a version and every passage is re-anchored once; a new article goes through
+`article_create`. The other fields are saved as the admin usually does.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.views.main import ChangeList
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.db.models.functions import Length
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+
+from sources.dates import PartialDate
+from sources.models import AnchorStatus, Article, ArticleVersion
+from sources.resources import ArticleResource
+from sources.services import article_create, article_set_text
+from sources.text import normalize_text
+
+from .annotate import annotate_view, can_annotate
+from .filters import ArticleNeedsAttentionFilter, PublishedYearFilter
+from .history import ReadOnlyHistoryAdmin
+from .sheets import SheetAdminMixin
+
+ATTENTION = [AnchorStatus.FUZZY, AnchorStatus.ORPHANED]
+TEXT_FIELDS = {"source_text", "boilerplate"}
+
+
+class ArticleAdminForm(forms.ModelForm):
+    """The article form; `save_model` hands its text fields to the services."""
+
+    class Meta:
+        model = Article
+        fields = ["source_text", "boilerplate"]
+        labels = {"source_text": "Text"}
+        help_texts = {
+            "source_text": "The article's text before the boilerplate lines below are removed. "
+            "Saving a change keeps the old text as a version and re-anchors every passage."
+        }
+        widgets = {
+            "source_text": forms.Textarea(attrs={"rows": 20, "class": "vLargeTextField"}),
+            "boilerplate": forms.Textarea(attrs={"rows": 4, "class": "vLargeTextField"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "source_text" in self.fields:
+            self.fields["source_text"].required = True
+
+    def clean_source_text(self):
+        value = self.cleaned_data["source_text"]
+        if not normalize_text(value):
+            raise ValidationError("An article needs a text.", code="empty")
+        return value
+
+    def clean_boilerplate(self):
+        return self.cleaned_data["boilerplate"].replace("\r\n", "\n")
+
+
+class ArticleChangeList(ChangeList):
+    """The article list, without loading the texts it does not show."""
+
+    def get_queryset(self, request, exclude_parameters=None):
+        queryset = super().get_queryset(request, exclude_parameters)
+        return queryset.defer("text", "source_text", "boilerplate", "notes")
+
+
+@admin.register(Article)
+class ArticleAdmin(SheetAdminMixin, ReadOnlyHistoryAdmin):
+    resource_classes = [ArticleResource]
+    form = ArticleAdminForm
+    list_display = [
+        "title",
+        "outlet",
+        "published_display",
+        "language",
+        "version",
+        "passage_count",
+        "attention_count",
+        "annotate_link",
+    ]
+    list_select_related = ["outlet"]
+    list_filter = [
+        ("outlet", admin.RelatedOnlyFieldListFilter),
+        "language",
+        "source_format",
+        "published_precision",
+        PublishedYearFilter,
+        ArticleNeedsAttentionFilter,
+    ]
+    search_fields = ["title", "byline", "url", "outlet__name", "text"]
+    autocomplete_fields = ["outlet"]
+    readonly_fields = ["version", "passages_summary", "versions_list", "created_at", "updated_at"]
+    add_fieldsets = [
+        (None, {"fields": ["outlet", "title", "url", "byline", "language"]}),
+        ("Publication", {"fields": [("published_on", "published_precision")]}),
+        ("Text", {"fields": ["source_text", "boilerplate", "source_format", "source_name"]}),
+        ("Internal", {"fields": ["notes"]}),
+    ]
+    fieldsets = [
+        (None, {"fields": ["outlet", "title", "url", "byline", "language"]}),
+        ("Publication", {"fields": [("published_on", "published_precision")]}),
+        ("Text", {"fields": ["source_text", "boilerplate", "version", "passages_summary"]}),
+        ("Text versions", {"fields": ["versions_list"]}),
+        (
+            "Import and notes",
+            {"fields": ["source_format", "source_name", "notes", "created_at", "updated_at"]},
+        ),
+    ]
+
+    def get_fieldsets(self, request, obj=None):
+        return self.add_fieldsets if obj is None else self.fieldsets
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                passage_count=Count("passages"),
+                attention_count=Count("passages", filter=Q(passages__anchor_status__in=ATTENTION)),
+            )
+        )
+
+    def get_changelist(self, request, **kwargs):
+        return ArticleChangeList
+
+    def get_list_display(self, request):
+        if can_annotate(request.user):
+            return self.list_display
+        return [name for name in self.list_display if name != "annotate_link"]
+
+    def get_urls(self):
+        name = f"{self.opts.app_label}_{self.opts.model_name}_annotate"
+        view = self.admin_site.admin_view(self.annotate_view)
+        return [path("<path:object_id>/annotate/", view, name=name), *super().get_urls()]
+
+    # A later panel beside the selection (a claim about a candidate) extends this template's
+    # `side_panels` block and adds its context through `annotate_extra_context`.
+    annotate_template = "admin/sources/article/annotate.html"
+
+    def annotate_view(self, request, object_id):
+        return annotate_view(self, request, object_id)
+
+    def annotate_extra_context(self, request, article):
+        """More context for the annotate view's template; none by default."""
+        return {}
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            self._create(request, obj, form)
+            return
+        stored = Article.objects.get(pk=obj.pk)
+        source_text, boilerplate = obj.source_text, obj.boilerplate
+        other_changes = [name for name in form.changed_data if name not in TEXT_FIELDS]
+        if other_changes:
+            obj.source_text, obj.boilerplate = stored.source_text, stored.boilerplate
+            obj.text, obj.version = stored.text, stored.version
+            obj._history_user = request.user
+            obj.save(update_fields=[*other_changes, "updated_at"])
+        text_changed = normalize_text(source_text) != stored.source_text
+        boilerplate_changed = boilerplate != stored.boilerplate
+        if text_changed or boilerplate_changed:
+            changed = article_set_text(
+                article=obj,
+                text=source_text if text_changed else None,
+                boilerplate=boilerplate if boilerplate_changed else None,
+                reason=ArticleVersion.Reason.EDIT
+                if text_changed
+                else ArticleVersion.Reason.BOILERPLATE,
+                changed_by=request.user,
+            )
+            obj.refresh_from_db()
+            if changed:
+                self._report_reanchoring(request, obj)
+
+    def _create(self, request, obj, form):
+        data = form.cleaned_data
+        article = article_create(
+            outlet=data["outlet"],
+            title=data["title"],
+            text=data["source_text"],
+            url=data.get("url", ""),
+            byline=data.get("byline", ""),
+            language=data.get("language", ""),
+            published=PartialDate.from_stored(
+                data.get("published_on"), data.get("published_precision")
+            ),
+            source_format=data.get("source_format") or Article.Format.TEXT,
+            source_name=data.get("source_name", ""),
+            boilerplate=data.get("boilerplate", ""),
+            created_by=request.user,
+        )
+        if data.get("notes"):
+            article.notes = data["notes"]
+            article.save(update_fields=["notes"])
+        # The admin goes on with the instance it built (logging, redirect): give it the row.
+        for field in Article._meta.concrete_fields:
+            setattr(obj, field.attname, getattr(article, field.attname))
+        obj._state.adding, obj._state.db = False, article._state.db
+
+    def _report_reanchoring(self, request, article):
+        waiting = article.passages.needing_attention().count()
+        text = f"The text is now version {article.version}; the previous one is kept."
+        if waiting:
+            queue = reverse("admin:sources_passage_queue") + f"?article={article.pk}"
+            messages.warning(
+                request,
+                format_html(
+                    '{} {} passage(s) need an editor: <a href="{}">open the queue</a>.',
+                    text,
+                    waiting,
+                    queue,
+                ),
+            )
+        else:
+            messages.info(request, f"{text} Every passage was found again.")
+
+    @admin.display(description="published", ordering="published_on")
+    def published_display(self, article):
+        published = article.published
+        return published.display() if published else "–"
+
+    @admin.display(description="passages", ordering="passage_count")
+    def passage_count(self, article):
+        return article.passage_count
+
+    @admin.display(description="need attention", ordering="attention_count")
+    def attention_count(self, article):
+        if not article.attention_count:
+            return 0
+        queue = reverse("admin:sources_passage_queue") + f"?article={article.pk}"
+        return format_html('<a href="{}">{}</a>', queue, article.attention_count)
+
+    @admin.display(description="annotate")
+    def annotate_link(self, article):
+        url = reverse("admin:sources_article_annotate", args=[article.pk])
+        return format_html('<a href="{}">Annotate</a>', url)
+
+    @admin.display(description="passages")
+    def passages_summary(self, article):
+        counts = article.passages.aggregate(
+            total=Count("pk"), waiting=Count("pk", filter=Q(anchor_status__in=ATTENTION))
+        )
+        listing = reverse("admin:sources_passage_changelist") + f"?article__id__exact={article.pk}"
+        queue = reverse("admin:sources_passage_queue") + f"?article={article.pk}"
+        return format_html(
+            '<a href="{}">{} passage(s)</a>; <a href="{}">{} need attention</a>',
+            listing,
+            counts["total"],
+            queue,
+            counts["waiting"],
+        )
+
+    @admin.display(description="versions")
+    def versions_list(self, article):
+        versions = (
+            article.versions.select_related("created_by")
+            .defer("text")
+            .annotate(length=Length("text"))
+            .order_by("-number")
+        )
+        rows = format_html_join(
+            "",
+            '<tr><td><a href="{}">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>',
+            (
+                (
+                    reverse("admin:sources_articleversion_change", args=[version.pk]),
+                    version.number,
+                    version.get_reason_display(),
+                    version.created_by or "–",
+                    version.created_at.strftime("%Y-%m-%d %H:%M"),
+                    version.length,
+                )
+                for version in versions
+            ),
+        )
+        return format_html(
+            "<table><thead><tr><th>version</th><th>reason</th><th>by</th><th>when (UTC)</th>"
+            "<th>characters</th></tr></thead><tbody>{}</tbody></table>",
+            rows,
+        )
+
+
+@admin.register(ArticleVersion)
+class ArticleVersionAdmin(admin.ModelAdmin):
+    """Past texts of articles, for reading only: versions are made by changing the text."""
+
+    list_display = ["article", "number", "reason", "created_by", "created_at"]
+    list_filter = ["reason"]
+    list_select_related = ["article", "created_by"]
+    search_fields = ["article__title", "text"]
+    readonly_fields = ["article", "number", "reason", "created_by", "created_at", "text"]
+    fields = readonly_fields
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .defer("text", "article__text", "article__source_text", "article__boilerplate")
+        )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,405 @@
+"""Importing article files, all or nothing.
+
+An import gathers entries (from a manifest, from files named on the command line, or built
+by a caller such as a demo loader), reads and checks every one of them, collecting every
+problem with the file name or manifest row it belongs to, and only then writes, in one
+transaction. One problem anywhere and nothing is written.
+
+An article already in the database is recognised by its URL, or else by its outlet and
+title when one of the two has no URL (two pieces with the same headline at different
+addresses are different articles). A recognised article is never duplicated: when its text
+changed, the new text is applied through `article_set_text` (a new version is kept and its
+passages re-anchor); its other fields are left as the editors keep them.
+
+Queries do not grow with the number of articles: existing outlets are found in one query
+and the missing ones created in one insert, existing articles are looked up with one query
+per batch for URLs and one for outlets and titles, and new articles and their versions are
+inserted in batches.
+"""
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+
+from sources.dates import PartialDate, PartialDateError
+from sources.extract import ExtractionError, decode_bytes, extract_file, extract_text
+from sources.models import Article, ArticleVersion
+from sources.services.articles import (
+    BATCH_SIZE,
+    article_clean_for_batch,
+    articles_bulk_create,
+    outlet_key,
+    outlets_for_names,
+)
+from sources.services.revisions import article_set_text
+from sources.text import normalize_line
+
+MANIFEST_COLUMNS = ("file", "outlet", "title", "url", "published_on", "byline", "language")
+# The values an entry may take from the command line (or a caller) when its source is silent.
+DEFAULT_FIELDS = ("outlet", "title", "url", "published", "byline", "language")
+_LANGUAGE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
+_LOOKUP_FIELDS = ("id", "url", "outlet_id", "title", "source_text", "text", "version")
+
+
+class ImportFailed(Exception):
+    """An import that wrote nothing; `problems` holds one line per problem found."""
+
+    def __init__(self, problems):
+        self.problems = list(problems)
+        count = len(self.problems)
+        heading = f"nothing was imported: {count} problem{'s' if count != 1 else ''}"
+        super().__init__("\n".join([heading, *(f"  {problem}" for problem in self.problems)]))
+
+
+@dataclass
+class ArticleEntry:
+    """One article to import: where its text comes from, and what is known about it.
+
+    `label` names the entry in messages (a file name, or a manifest row). Empty values are
+    filled from the file's own metadata (HTML meta tags, Markdown front matter), then from
+    the import's defaults. `text`, when given, is used as plain text instead of reading
+    `path`.
+    """
+
+    path: Path
+    label: str
+    outlet: str = ""
+    title: str = ""
+    url: str = ""
+    published: PartialDate | None = None
+    byline: str = ""
+    language: str = ""
+    text: str | None = None
+
+    def __post_init__(self):
+        self.path = Path(self.path)
+
+
+@dataclass
+class ImportResult:
+    """What an import did (or, in a dry run, would do), article by article."""
+
+    created: list = field(default_factory=list)
+    changed: list = field(default_factory=list)
+    unchanged: list = field(default_factory=list)
+    dry_run: bool = False
+    outcomes: list = field(default_factory=list)
+
+    def summary(self):
+        counts = f"{len(self.created)} created, {len(self.changed)} changed, "
+        counts += f"{len(self.unchanged)} unchanged"
+        if self.dry_run:
+            return f"Dry run, nothing written: {counts}."
+        return f"Imported articles: {counts}."
+
+
+@dataclass
+class _Prepared:
+    entry: ArticleEntry
+    article: Article
+    outlet_name: str
+    outlet_key: str
+    existing: Article | None = None
+
+
+def _published(value, *, where, problems):
+    if isinstance(value, PartialDate) or value in (None, ""):
+        return value or None
+    try:
+        return PartialDate.parse_iso(value)
+    except PartialDateError as error:
+        problems.append(f"{where}: {error}")
+        return None
+
+
+class ArticleImport:
+    """An all-or-nothing import of article files.
+
+    Add entries with `add_manifest`, `add_files` or `add_entry`, then call `run`, which
+    returns an ImportResult or raises ImportFailed listing every problem (nothing written).
+    `progress(done, total)` is called after each file is read.
+    """
+
+    def __init__(self, *, encoding=None, created_by=None, progress=None):
+        self.encoding = encoding or None
+        self.created_by = created_by
+        self.progress = progress
+        self.entries = []
+        self.problems = []
+
+    def defaults(self, **values):
+        """Check command-line defaults (DEFAULT_FIELDS); return them, `published` parsed."""
+        values = {key: value for key, value in values.items() if value not in (None, "")}
+        if "published" in values:
+            values["published"] = _published(
+                values["published"], where="--published", problems=self.problems
+            )
+        return values
+
+    def add_entry(self, entry):
+        self.entries.append(entry)
+
+    def add_files(self, paths, *, defaults=None):
+        """Add one entry per file path; `defaults` (see `defaults`) supply the metadata."""
+        defaults = defaults or {}
+        for path in paths:
+            self.add_entry(ArticleEntry(path=Path(path), label=str(path), **defaults))
+
+    def add_manifest(self, path, *, defaults=None, only=()):
+        """Add an entry per row of the CSV manifest at `path`.
+
+        The columns are MANIFEST_COLUMNS (any order, any case; `file` required); file names
+        are relative to the manifest's folder; `published_on` is `YYYY[-MM[-DD]]`. Empty
+        cells take `defaults`. With `only`, just the rows naming those files are added, and a
+        file the manifest does not list is a problem. Rows are numbered as a spreadsheet
+        shows them, the header being row 1.
+        """
+        path = Path(path)
+        defaults = defaults or {}
+        try:
+            text, _ = decode_bytes(path.read_bytes(), name=str(path))
+        except OSError as error:
+            self.problems.append(f"{path}: the manifest cannot be read ({error.strerror})")
+            return
+        except ExtractionError as error:
+            self.problems.append(f"{error.name}: the manifest {error.reason}")
+            return
+        try:
+            rows = list(csv.reader(io.StringIO(text, newline="")))
+        except csv.Error as error:
+            self.problems.append(f"{path}: not a CSV file ({error})")
+            return
+        header = [cell.strip().lower() for cell in rows[0]] if rows else []
+        if not self._manifest_header_ok(path, header):
+            return
+        wanted, found = {Path(name).resolve(): str(name) for name in only}, set()
+        for number, row in enumerate(rows[1:], start=2):
+            values = dict(zip(header, (cell.strip() for cell in row), strict=False))
+            resolved = (path.parent / values.get("file", "")).resolve()
+            if not any(cell.strip() for cell in row) or (wanted and resolved not in wanted):
+                continue
+            found.add(resolved)
+            entry = self._manifest_entry(path, number, header, row, values, defaults)
+            if entry is not None:
+                self.add_entry(entry)
+        for resolved, name in wanted.items():
+            if resolved not in found:
+                self.problems.append(f"{name}: not listed in the manifest {path}")
+
+    def _manifest_header_ok(self, path, header):
+        problems = []
+        if "file" not in header:
+            problems.append(f"{path}: the manifest has no 'file' column")
+        known = ", ".join(MANIFEST_COLUMNS)
+        for column in dict.fromkeys(header):
+            if column not in MANIFEST_COLUMNS:
+                problems.append(f"{path}: unknown column {column!r} (the columns are {known})")
+            elif header.count(column) > 1:
+                problems.append(f"{path}: the column {column!r} appears more than once")
+        self.problems.extend(problems)
+        return not problems
+
+    def _manifest_entry(self, path, number, header, row, values, defaults):
+        name = path.name
+        if len(row) > len(header) and any(cell.strip() for cell in row[len(header) :]):
+            self.problems.append(
+                f"{name} row {number}: {len(row)} cells, but the header has {len(header)}"
+            )
+            return None
+        file_name = values.get("file", "")
+        if not file_name:
+            self.problems.append(f"{name} row {number}: no file named in the 'file' column")
+            return None
+        where = f"{name} row {number} ({file_name})"
+        published = _published(
+            values.get("published_on", ""), where=f"{where}: published_on", problems=self.problems
+        )
+        entry = ArticleEntry(
+            path=path.parent / file_name,
+            label=where,
+            outlet=values.get("outlet", ""),
+            title=values.get("title", ""),
+            url=values.get("url", ""),
+            published=published,
+            byline=values.get("byline", ""),
+            language=values.get("language", ""),
+        )
+        for key, value in defaults.items():
+            if not getattr(entry, key):
+                setattr(entry, key, value)
+        return entry
+
+    def _prepare(self, entry):
+        """Read and check one entry; return a _Prepared, or None after noting problems."""
+        try:
+            if entry.text is not None:
+                extracted = extract_text(
+                    entry.text.encode("utf-8"), name=entry.label, source_format="text"
+                )
+            else:
+                extracted = extract_file(entry.path, encoding=self.encoding, name=entry.label)
+        except ExtractionError as error:
+            self.problems.append(f"{entry.label}: {error.reason}")
+            return None
+        outlet = normalize_line(entry.outlet or extracted.outlet)
+        title = normalize_line(entry.title or extracted.title)
+        language = (entry.language or extracted.language).strip()
+        missing = [
+            f"no {what} (give it in the manifest or with --{what})"
+            for what, value in (("outlet", outlet), ("title", title))
+            if not value
+        ]
+        if language and not _LANGUAGE.fullmatch(language):
+            missing.append(f"language {language!r} is not a BCP 47 code such as en or zh-Hans")
+        article = Article(
+            title=title,
+            url=(entry.url or extracted.url).strip(),
+            byline=normalize_line(entry.byline or extracted.byline),
+            language=language,
+            source_format=extracted.source_format,
+            source_name=entry.path.name[:300],
+            text=extracted.text,
+            source_text=extracted.text,
+        )
+        article.published = entry.published or extracted.published
+        try:
+            article_clean_for_batch(article)
+        except ValidationError as error:
+            missing.extend(
+                f"{name}: {' '.join(messages)}"
+                for name, messages in error.message_dict.items()
+                if not (name == "title" and not title)
+            )
+        for problem in missing:
+            self.problems.append(f"{entry.label}: {problem}")
+        return None if missing else _Prepared(entry, article, outlet, outlet_key(outlet))
+
+    def _check_repeats(self, prepared):
+        """Two entries of one run that would be the same article are a problem."""
+        by_url, by_outlet_title = {}, {}
+        for item in prepared:
+            url = item.article.url
+            if url:
+                first = by_url.setdefault(url, item)
+                if first is not item:
+                    self.problems.append(f"{item.entry.label}: the same URL as {first.entry.label}")
+                    continue
+            key = (item.outlet_key, item.article.title)
+            first = by_outlet_title.setdefault(key, item)
+            if first is not item and not (url and first.article.url):
+                self.problems.append(
+                    f"{item.entry.label}: the same outlet and title as {first.entry.label}"
+                )
+
+    def _find_existing(self, prepared, outlets):
+        """Match entries to articles already stored: one query per batch for each key."""
+        claimed = {}
+        for start in range(0, len(prepared), BATCH_SIZE):
+            batch = prepared[start : start + BATCH_SIZE]
+            urls = {item.article.url for item in batch if item.article.url}
+            by_url = {}
+            if urls:
+                for article in Article.objects.filter(url__in=urls).only(*_LOOKUP_FIELDS):
+                    by_url[article.url] = article
+            titles = {}
+            for item in batch:
+                outlet = outlets.get(item.outlet_key)
+                if outlet is not None:
+                    titles.setdefault(outlet.pk, set()).add(item.article.title)
+            by_outlet_title = {}
+            if titles:
+                query = Q()
+                for outlet_pk, outlet_titles in titles.items():
+                    query |= Q(outlet_id=outlet_pk, title__in=outlet_titles)
+                for article in Article.objects.filter(query).only(*_LOOKUP_FIELDS).order_by("pk"):
+                    by_outlet_title.setdefault((article.outlet_id, article.title), []).append(
+                        article
+                    )
+            for item in batch:
+                item.existing = self._match(item, outlets, by_url, by_outlet_title)
+                if item.existing is None:
+                    continue
+                first = claimed.setdefault(item.existing.pk, item)
+                if first is not item:
+                    self.problems.append(
+                        f"{item.entry.label}: the same stored article as {first.entry.label}"
+                    )
+
+    def _match(self, item, outlets, by_url, by_outlet_title):
+        url = item.article.url
+        if url and url in by_url:
+            return by_url[url]
+        outlet = outlets.get(item.outlet_key)
+        if outlet is None:
+            return None
+        candidates = [
+            article
+            for article in by_outlet_title.get((outlet.pk, item.article.title), [])
+            if not (url and article.url)
+        ]
+        if len(candidates) > 1:
+            self.problems.append(
+                f"{item.entry.label}: {len(candidates)} stored articles of {outlet.name} have "
+                "this title; give the article's URL to say which"
+            )
+            return None
+        return candidates[0] if candidates else None
+
+    def run(self, *, dry_run=False):
+        """Read, check and (unless `dry_run`) write every entry; see the class docstring."""
+        prepared = []
+        total = len(self.entries)
+        for done, entry in enumerate(self.entries, start=1):
+            item = self._prepare(entry)
+            if item is not None:
+                prepared.append(item)
+            if self.progress is not None:
+                self.progress(done, total)
+        if not self.entries and not self.problems:
+            self.problems.append("no article files were given")
+        self._check_repeats(prepared)
+        with transaction.atomic():
+            outlets = outlets_for_names(names=[item.outlet_name for item in prepared], create=False)
+            self._find_existing(prepared, outlets)
+            if self.problems:
+                raise ImportFailed(self.problems)
+            result = ImportResult(dry_run=dry_run)
+            new = [item for item in prepared if item.existing is None]
+            if new and not dry_run:
+                outlets = outlets_for_names(names=[item.outlet_name for item in new])
+                for item in new:
+                    item.article.outlet = outlets[item.outlet_key]
+                # Each article passed article_clean_for_batch when it was prepared.
+                articles_bulk_create(
+                    articles=[item.article for item in new],
+                    created_by=self.created_by,
+                    cleaned=True,
+                )
+            for item in prepared:
+                outcome = self._apply(item, result, dry_run=dry_run)
+                result.outcomes.append((outcome, item.entry.label, item.article.title))
+        return result
+
+    def _apply(self, item, result, *, dry_run):
+        if item.existing is None:
+            result.created.append(item.article)
+            return "created"
+        existing = item.existing
+        # Compared before boilerplate removal, as the file gives it; only a real difference
+        # costs the queries of a new version.
+        changed = item.article.text != (existing.source_text or existing.text)
+        if changed and not dry_run:
+            changed = article_set_text(
+                article=existing,
+                text=item.article.text,
+                reason=ArticleVersion.Reason.REIMPORT,
+                changed_by=self.created_by,
+            )
+        (result.changed if changed else result.unchanged).append(existing)
+        return "changed" if changed else "unchanged"

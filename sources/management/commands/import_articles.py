@@ -1,0 +1,71 @@
+"""`python manage.py import_articles FILE... [--manifest manifest.csv] [options]`."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from sources.importing import DEFAULT_FIELDS, ArticleImport, ImportFailed
+
+PROGRESS_STEP = 100
+
+
+class Command(BaseCommand):
+    help = (
+        "Import articles from plain text, Markdown or saved HTML files, all or nothing. "
+        "Files already imported (same URL, or same outlet and title) are not duplicated; "
+        "a changed text is kept as a new version."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "files",
+            nargs="*",
+            metavar="FILE",
+            help="Article files. With --manifest, only the manifest's rows for these files.",
+        )
+        parser.add_argument(
+            "--manifest",
+            help="A CSV file with the columns file,outlet,title,url,published_on,byline,"
+            "language; file names are relative to its folder.",
+        )
+        parser.add_argument("--outlet", default="", help="The outlet, where none is given.")
+        parser.add_argument("--title", default="", help="The title, where none is given.")
+        parser.add_argument("--url", default="", help="The original's address.")
+        parser.add_argument(
+            "--published", default="", help="The publication date: YYYY, YYYY-MM or YYYY-MM-DD."
+        )
+        parser.add_argument("--byline", default="", help="The byline, where none is given.")
+        parser.add_argument(
+            "--language", default="", help="A BCP 47 code (en, zh-Hans), where none is given."
+        )
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Check everything and report; write nothing."
+        )
+        parser.add_argument(
+            "--encoding",
+            help="The files' encoding, when it is neither UTF-8 nor GB18030 (e.g. big5).",
+        )
+
+    def handle(self, *args, **options):
+        verbosity = options["verbosity"]
+        importer = ArticleImport(
+            encoding=options["encoding"],
+            progress=self._progress if verbosity >= 1 else None,
+        )
+        defaults = importer.defaults(**{name: options[name] for name in DEFAULT_FIELDS})
+        if options["manifest"]:
+            importer.add_manifest(options["manifest"], defaults=defaults, only=options["files"])
+        elif options["files"]:
+            importer.add_files(options["files"], defaults=defaults)
+        else:
+            raise CommandError("name the article files to import, or a --manifest")
+        try:
+            result = importer.run(dry_run=options["dry_run"])
+        except ImportFailed as failed:
+            raise CommandError(str(failed)) from None
+        if verbosity >= 2:
+            for outcome, label, title in result.outcomes:
+                self.stdout.write(f"  {outcome:<9} {label}: {title}")
+        self.stdout.write(self.style.SUCCESS(result.summary()))
+
+    def _progress(self, done, total):
+        if total > PROGRESS_STEP and (done % PROGRESS_STEP == 0 or done == total):
+            self.stdout.write(f"read {done} of {total} files")

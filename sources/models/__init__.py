@@ -1,0 +1,7 @@
+"""What was published: outlets, articles (with every version of their text) and passages."""
+
+from .article import Article, ArticleVersion
+from .outlet import Outlet
+from .passage import AnchorStatus, Passage
+
+__all__ = ["AnchorStatus", "Article", "ArticleVersion", "Outlet", "Passage"]

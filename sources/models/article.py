@@ -1,0 +1,119 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from sources.dates import PartialDate, Precision
+
+
+class Article(models.Model):
+    """One published piece, with its normalized text.
+
+    `text` is what passages point into: normalized once on the way in (see `sources.text`).
+    `source_text` is the same before the editor's boilerplate lines are removed, so that a
+    change of boilerplate can be re-applied. Every change of `text` adds an `ArticleVersion`.
+    """
+
+    class Format(models.TextChoices):
+        TEXT = "text", "plain text"
+        MARKDOWN = "markdown", "Markdown"
+        HTML = "html", "saved HTML page"
+
+    outlet = models.ForeignKey("sources.Outlet", on_delete=models.PROTECT, related_name="articles")
+    title = models.CharField(
+        max_length=500,
+        help_text="The headline, or a descriptive title when the outlet's is unknown.",
+    )
+    url = models.URLField(
+        max_length=1000, blank=True, help_text="The original's address; unique when given."
+    )
+    byline = models.CharField(max_length=300, blank=True)
+    language = models.CharField(
+        max_length=20, blank=True, help_text="BCP 47 code: en, zh-Hans, zh-Hant."
+    )
+    published_on = models.DateField(
+        null=True, blank=True, help_text="The first day of the period the date is known to."
+    )
+    published_precision = models.CharField(
+        max_length=5,
+        choices=Precision.choices,
+        default=Precision.DAY,
+        help_text="Whether the date is known to the year, the month or the day.",
+    )
+    source_format = models.CharField(max_length=10, choices=Format.choices, default=Format.TEXT)
+    source_name = models.CharField(
+        max_length=300, blank=True, help_text="The file it was imported from."
+    )
+    source_text = models.TextField(
+        blank=True, help_text="The normalized text before boilerplate is removed."
+    )
+    boilerplate = models.TextField(
+        blank=True,
+        help_text="Lines to remove from the text (photo credits, sign-offs), one per line; "
+        "every occurrence of each is removed.",
+    )
+    text = models.TextField(help_text="The normalized text that passages point into.")
+    version = models.PositiveIntegerField(
+        default=1, help_text="The number of the current text version."
+    )
+    notes = models.TextField(
+        blank=True, help_text="Internal notes for editors; never shown to the public."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords(excluded_fields=["source_text", "text"])
+
+    class Meta:
+        ordering = ["-published_on", "title"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["url"], condition=~Q(url=""), name="article_url_unique_when_given"
+            ),
+        ]
+        indexes = [models.Index(fields=["outlet", "title"])]
+        permissions = [("annotate_article", "Can select passages in an article")]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def published(self):
+        """The publication date as a PartialDate (None when unknown)."""
+        return PartialDate.from_stored(self.published_on, self.published_precision)
+
+    @published.setter
+    def published(self, value):
+        if value is None:
+            self.published_on, self.published_precision = None, Precision.DAY
+        else:
+            self.published_on, self.published_precision = value.earliest(), value.precision
+
+
+class ArticleVersion(models.Model):
+    """One version of an article's text, kept whenever the text changes."""
+
+    class Reason(models.TextChoices):
+        IMPORT = "import", "imported"
+        REIMPORT = "reimport", "re-imported with a changed text"
+        EDIT = "edit", "edited"
+        BOILERPLATE = "boilerplate", "boilerplate changed"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    text = models.TextField()
+    reason = models.CharField(max_length=20, choices=Reason.choices, default=Reason.IMPORT)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["article", "-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "number"], name="article_version_number_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.article} (version {self.number})"

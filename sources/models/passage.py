@@ -1,0 +1,83 @@
+from django.conf import settings
+from django.core.validators import MaxValueValidator
+from django.db import models
+from django.db.models import F, Q
+from simple_history.models import HistoricalRecords
+
+from sources.anchoring import CONTEXT, AnchorStatus
+
+__all__ = ["AnchorStatus", "Passage", "PassageQuerySet"]
+
+
+class PassageQuerySet(models.QuerySet):
+    def needing_attention(self):
+        """Passages an editor must look at: fuzzy matches and orphans."""
+        return self.filter(anchor_status__in=[AnchorStatus.FUZZY, AnchorStatus.ORPHANED])
+
+
+class Passage(models.Model):
+    """A span of an article's text, anchored the way W3C Web Annotation does.
+
+    `start` and `end` count Unicode code points of the article's normalized text (end
+    excluded); `exact` is the quoted words, `prefix` and `suffix` up to 32 characters of
+    context on each side. When the text changes the passage is re-anchored and `anchor_status`
+    says how (see `sources.anchoring.reanchoring`): for a fuzzy match `start`/`end` point at
+    the proposed span while `exact`, `prefix` and `suffix` still hold what the editor
+    selected, and `similarity` how alike the two are, until an editor confirms; an orphan
+    keeps its last offsets for reference but `anchored_version` tells which text they belong
+    to. Every change is recorded in `history`, with the acting user.
+    """
+
+    CONTEXT = CONTEXT
+
+    article = models.ForeignKey(
+        "sources.Article", on_delete=models.CASCADE, related_name="passages"
+    )
+    start = models.PositiveIntegerField(
+        help_text="First code point of the span in the article text."
+    )
+    end = models.PositiveIntegerField(help_text="Code point after the span's last.")
+    exact = models.TextField(help_text="The quoted words.")
+    prefix = models.CharField(
+        max_length=CONTEXT, blank=True, help_text="Up to 32 characters before the quote."
+    )
+    suffix = models.CharField(
+        max_length=CONTEXT, blank=True, help_text="Up to 32 characters after the quote."
+    )
+    note = models.TextField(blank=True, help_text="The editor's note on this passage.")
+    anchor_status = models.CharField(
+        max_length=10, choices=AnchorStatus.choices, default=AnchorStatus.EXACT
+    )
+    anchored_version = models.PositiveIntegerField(
+        default=1, help_text="The article text version the offsets refer to."
+    )
+    similarity = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(100)],
+        help_text="For a fuzzy match, how alike (0–100) the proposed span and the quoted "
+        "words are; empty otherwise.",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    objects = PassageQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["article", "start"]
+        indexes = [models.Index(fields=["anchor_status"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(start__lt=F("end")), name="passage_span_not_empty"),
+        ]
+
+    def __str__(self):
+        quote = self.exact if len(self.exact) <= 60 else self.exact[:57] + "…"
+        return f"“{quote}”"
+
+    @property
+    def needs_attention(self):
+        return self.anchor_status in (AnchorStatus.FUZZY, AnchorStatus.ORPHANED)

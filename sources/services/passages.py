@@ -1,0 +1,291 @@
+"""Creating passages from a span or a quote, re-anchoring them, and an editor's decisions.
+
+Every change records its acting user in the passage's history (django-simple-history).
+"""
+
+from collections import Counter
+from operator import attrgetter
+
+from django.conf import settings
+from django.db import connections, models, router, transaction
+from django.utils import timezone
+
+from sources.anchoring import (
+    AnchoringError,
+    AnchorStatus,
+    TextChange,
+    find_quote,
+    selector_for_span,
+)
+from sources.models import Article, Passage
+
+# Articles whose passages are read in one query (and written in one statement each for the
+# passages and their history). Far below every database's limit on query parameters.
+REANCHOR_BATCH = 500
+# The columns re-anchoring may change.
+_REANCHORED = (
+    "start",
+    "end",
+    "exact",
+    "prefix",
+    "suffix",
+    "anchor_status",
+    "anchored_version",
+    "similarity",
+    "updated_at",
+)
+
+
+def _locked_article(article):
+    """The article's row, locked until the transaction ends, so its text cannot change."""
+    return Article.objects.select_for_update().get(pk=article.pk)
+
+
+def _apply_selector(passage, selector, *, version):
+    passage.start, passage.end = selector.start, selector.end
+    passage.exact, passage.prefix, passage.suffix = selector.exact, selector.prefix, selector.suffix
+    passage.anchor_status = AnchorStatus.EXACT
+    passage.anchored_version = version
+    passage.similarity = None
+
+
+@transaction.atomic
+def passage_create_from_span(*, article, start, end, note="", created_by=None):
+    """Create a passage at exactly `start`..`end` (code points) of the article's text.
+
+    The span must have been chosen in the text the caller holds: if the article's text has
+    changed since (another version is stored), this raises `AnchoringError` rather than
+    anchor the offsets in words the editor never saw.
+    """
+    current = _locked_article(article)
+    if article.version != current.version:
+        raise AnchoringError(
+            f"the article's text changed (it is now version {current.version}, the span was "
+            f"chosen in version {article.version}); select the passage again"
+        )
+    passage = Passage(article=current, note=note, created_by=created_by)
+    _apply_selector(passage, selector_for_span(current.text, start, end), version=current.version)
+    passage._history_user = created_by
+    passage.full_clean()
+    passage.save()
+    return passage
+
+
+@transaction.atomic
+def passage_create_from_quote(*, article, exact, prefix="", suffix="", note="", created_by=None):
+    """Create a passage where `exact` occurs; `prefix`/`suffix` choose between occurrences.
+
+    Raises `AmbiguousQuote` (with the number of occurrences) when the context does not
+    choose, and `QuoteNotFound` (quoting the closest text) when the words are not there.
+    """
+    current = _locked_article(article)
+    start, end = find_quote(current.text, exact, prefix=prefix, suffix=suffix)
+    return passage_create_from_span(
+        article=current, start=start, end=end, note=note, created_by=created_by
+    )
+
+
+@transaction.atomic
+def passage_for_quote(*, article, exact, prefix="", suffix="", created_by=None):
+    """Return (the passage quoting `exact`, whether it was created): get-or-create for importers.
+
+    An existing passage of the article with the same words at the same span is reused, so
+    importing the same quote twice makes one passage. Errors are those of
+    `passage_create_from_quote`.
+    """
+    current = _locked_article(article)
+    start, end = find_quote(current.text, exact, prefix=prefix, suffix=suffix)
+    existing = (
+        Passage.objects.filter(article=current, start=start, end=end, exact=current.text[start:end])
+        .exclude(anchor_status=AnchorStatus.ORPHANED)
+        .order_by("pk")
+        .first()
+    )
+    if existing is not None:
+        return existing, False
+    passage = passage_create_from_span(article=current, start=start, end=end, created_by=created_by)
+    return passage, True
+
+
+def _locked_passage(passage):
+    return Passage.objects.select_for_update().select_related("article").get(pk=passage.pk)
+
+
+@transaction.atomic
+def passage_confirm(*, passage, confirmed_by):
+    """Accept a fuzzy match: the passage takes the words now at its proposed span.
+
+    A relocated passage may be confirmed too (it becomes exact); an orphan has no proposed
+    span and raises `AnchoringError` (it needs `passage_reselect`).
+    """
+    _locked_article(passage.article)
+    current = _locked_passage(passage)
+    if current.anchor_status == AnchorStatus.ORPHANED:
+        raise AnchoringError(
+            "an orphaned passage has no proposed span to confirm; select its words again"
+        )
+    article = current.article
+    if current.anchored_version != article.version:
+        raise AnchoringError(
+            f"the proposed span belongs to version {current.anchored_version} of the text, "
+            f"which is now version {article.version}; select the words again"
+        )
+    _apply_selector(
+        current,
+        selector_for_span(article.text, current.start, current.end),
+        version=article.version,
+    )
+    current._history_user = confirmed_by
+    current._change_reason = "confirmed by an editor"
+    current.full_clean()
+    current.save()
+    return current
+
+
+@transaction.atomic
+def passage_reselect(*, passage, start, end, changed_by):
+    """Point a passage at a span an editor selected in the article's current text."""
+    article = _locked_article(passage.article)
+    current = _locked_passage(passage)
+    _apply_selector(current, selector_for_span(article.text, start, end), version=article.version)
+    current._history_user = changed_by
+    current._change_reason = "selected again by an editor"
+    current.full_clean()
+    current.save()
+    return current
+
+
+def passages_reanchor(*, article, old_text, changed_by=None):
+    """Re-anchor every passage of `article` from `old_text` into its current text, once.
+
+    Returns a Counter of the passages' new statuses (see `passages_reanchor_many`).
+    """
+    return passages_reanchor_many(changes=[(article, old_text)], changed_by=changed_by)
+
+
+@transaction.atomic
+def passages_reanchor_many(*, changes, changed_by=None):
+    """Re-anchor the passages of many articles: `changes` is a list of (article, old_text).
+
+    Each article must hold its new text (`article.text`, `article.version`); its passages
+    are anchored in `old_text`. The number of queries does not grow with the number of
+    passages or articles: per batch of REANCHOR_BATCH articles, one query reads their
+    passages, one batched UPDATE writes them and one batched INSERT records their history
+    (with `changed_by` as the acting user). An orphan that stays one is not written.
+    Returns a Counter of the statuses the passages ended in.
+    """
+    changes = list(changes)
+    if len({article.pk for article, _ in changes}) != len(changes):
+        raise ValueError("each article may appear only once among the changes")
+    statuses = Counter()
+    for first in range(0, len(changes), REANCHOR_BATCH):
+        batch = changes[first : first + REANCHOR_BATCH]
+        by_article = {
+            article.pk: (article, TextChange(old_text, article.text)) for article, old_text in batch
+        }
+        now = timezone.now()
+        written = []
+        for passage in Passage.objects.filter(article_id__in=by_article).order_by():
+            article, change = by_article[passage.article_id]
+            result = change.reanchor(passage)
+            statuses[result.status] += 1
+            if (
+                result.status == AnchorStatus.ORPHANED
+                and passage.anchor_status == AnchorStatus.ORPHANED
+            ):
+                continue
+            passage.start, passage.end = result.start, result.end
+            passage.exact, passage.prefix, passage.suffix = (
+                result.exact,
+                result.prefix,
+                result.suffix,
+            )
+            passage.similarity = result.similarity
+            if result.status != AnchorStatus.ORPHANED:
+                passage.anchored_version = article.version
+            passage.anchor_status = AnchorStatus(result.status).value
+            passage.updated_at = now
+            written.append(passage)
+        _update_rows(written, _REANCHORED)
+        _record_history(written, user=changed_by, date=now)
+    return statuses
+
+
+# Fields whose Python values every database driver takes as they are. Any other field's
+# values (datetimes, for one) go through the field's own preparation for the database.
+_PLAIN_FIELDS = (models.CharField, models.TextField, models.IntegerField, models.BooleanField)
+
+
+def _is_plain(field):
+    return isinstance(field.target_field if field.is_relation else field, _PLAIN_FIELDS)
+
+
+def _rows(objects, fields, database, extra=()):
+    """Each object's values of `fields` as `database` takes them, followed by `extra`.
+
+    Preparing a datetime costs more than the rest of a row, and a batch repeats one
+    (`updated_at`) on every row, so each prepared value is remembered.
+    """
+    read = attrgetter(*(field.attname for field in fields))
+    prepare = [(index, field) for index, field in enumerate(fields) if not _is_plain(field)]
+    known, rows = {}, []
+    for obj in objects:
+        row = list(read(obj)) if len(fields) > 1 else [read(obj)]
+        for index, field in prepare:
+            value = row[index]
+            if value is not None:
+                if (index, value) not in known:
+                    known[index, value] = field.get_db_prep_save(value, database)
+                row[index] = known[index, value]
+        row.extend(extra)
+        rows.append(row)
+    return rows
+
+
+def _update_rows(passages, fields):
+    """Write `fields` of `passages` with one UPDATE statement run for every row."""
+    if not passages:
+        return
+    database = connections[router.db_for_write(Passage)]
+    model_fields = [Passage._meta.get_field(name) for name in fields]
+    quote = database.ops.quote_name
+    table, key = quote(Passage._meta.db_table), quote(Passage._meta.pk.column)
+    assignments = ", ".join(f"{quote(field.column)} = %s" for field in model_fields)
+    # Only names from the model's metadata are spliced in; every value is a parameter.
+    sql = f"UPDATE {table} SET {assignments} WHERE {key} = %s"  # noqa: S608
+    rows = _rows(passages, [*model_fields, Passage._meta.pk], database)
+    with database.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
+def _record_history(passages, *, user, date):
+    """Add a historical record of each re-anchored passage, in one INSERT statement.
+
+    The rows are those django-simple-history's `bulk_history_create` would make (a change,
+    "~", by `user` at `date`), written without building a model instance for each.
+    """
+    if not passages or not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
+        return
+    history = Passage.history.model
+    database = connections[router.db_for_write(history)]
+    columns = [field for field in history._meta.concrete_fields if not field.primary_key]
+    fixed = {
+        "history_date": date,
+        "history_user_id": getattr(user, "pk", None),
+        "history_change_reason": "re-anchored after a change of the article's text",
+        "history_type": "~",
+    }
+    constant_fields = [field for field in columns if field.attname in fixed]
+    tracked = [field for field in columns if field.attname not in fixed]
+    constants = [
+        field.get_db_prep_save(fixed[field.attname], database) for field in constant_fields
+    ]
+    quote = database.ops.quote_name
+    table = quote(history._meta.db_table)
+    names = ", ".join(quote(field.column) for field in tracked + constant_fields)
+    placeholders = ", ".join(["%s"] * len(columns))
+    # Only names from the model's metadata are spliced in; every value is a parameter.
+    sql = f"INSERT INTO {table} ({names}) VALUES ({placeholders})"  # noqa: S608
+    rows = _rows(passages, tracked, database, extra=constants)
+    with database.cursor() as cursor:
+        cursor.executemany(sql, rows)

@@ -1,0 +1,541 @@
+"""The candidate admin: list, search, profiles, names and runs, publication, merges; and the
+election and candidacy pages."""
+
+import pytest
+from django.contrib.messages import get_messages
+from django.test import Client
+from django.urls import reverse
+
+from elections.models import (
+    Candidacy,
+    CandidacyStatus,
+    Candidate,
+    CandidateMerge,
+    CandidateName,
+    Claim,
+    Contradiction,
+    Election,
+    Property,
+)
+from elections.services import (
+    candidate_add_name,
+    candidate_merge,
+    candidate_submit_for_review,
+    claim_verify,
+)
+from sources.services import passage_create_from_quote
+from tests.factories import (
+    make_article,
+    make_candidacy,
+    make_candidate,
+    make_claim,
+    make_election,
+    make_place,
+    make_user,
+)
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST = reverse("admin:elections_candidate_changelist")
+ADD = reverse("admin:elections_candidate_add")
+
+
+def change_url(candidate):
+    return reverse("admin:elections_candidate_change", args=[candidate.pk])
+
+
+def client_for(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def shown(response):
+    return [str(message) for message in get_messages(response.wsgi_request)]
+
+
+def listed(response):
+    return [candidate.pk for candidate in response.context["cl"].result_list]
+
+
+def act(client, action, candidates, url=CHANGELIST, **data):
+    return client.post(
+        url,
+        {"action": action, "_selected_action": [c.pk for c in candidates], **data},
+        follow=True,
+    )
+
+
+@pytest.fixture
+def liu():
+    return make_candidate("Liu Ping", name_zh="刘萍")
+
+
+@pytest.fixture
+def xu():
+    xu = make_candidate("Xu Yan", name_zh="徐琰")
+    candidate_add_name(candidate=xu, name="Xu Ruiyan")
+    return xu
+
+
+def conflicting_ages(candidate, editor, reviewer):
+    """Two verified claims of `candidate` from two outlets that disagree on the age."""
+    first = make_claim(
+        candidate, Property.AGE, "27", make_article("He is 27.", outlet="A"), by=editor
+    )
+    second = make_claim(
+        candidate, Property.AGE, "35", make_article("He is 35.", outlet="B"), by=editor
+    )
+    for claim in (first, second):
+        claim_verify(claim=claim, reviewer=reviewer)
+    return first, second
+
+
+# The list
+
+
+@pytest.mark.parametrize("term", ["刘萍", "liu ping", "liuping", "LIU-PING", "Ping Liu"])
+def test_search_finds_a_candidate_by_any_form_of_the_name(editor, liu, xu, term):
+    make_candidate("Liu Pingyang")  # a longer name holding the query is found too
+
+    found = listed(client_for(editor).get(CHANGELIST, {"q": term}))
+
+    assert liu.pk in found and xu.pk not in found
+
+
+def test_search_finds_an_other_name_and_never_a_homophone(editor, liu, xu):
+    homophone = make_candidate("Liu Ping", name_zh="刘平")
+    client = client_for(editor)
+
+    assert listed(client.get(CHANGELIST, {"q": "Xu Ruiyan"})) == [xu.pk]
+    assert listed(client.get(CHANGELIST, {"q": "刘萍"})) == [liu.pk]
+    assert homophone.pk in listed(client.get(CHANGELIST, {"q": "liu ping"}))
+
+
+def test_autocomplete_finds_candidates_by_name_but_not_merged_records(reviewer, liu, xu):
+    ruiyan = make_candidate("Xu Ruiyan (second record)")
+    candidate_merge(survivor=xu, absorbed=ruiyan, merged_by=reviewer)
+    url = reverse("admin:autocomplete")
+    client = client_for(make_user("Editors"))
+    query = {"app_label": "elections", "model_name": "claim", "field_name": "candidate"}
+
+    by_chinese = client.get(url, {**query, "term": "刘萍"}).json()
+    by_pinyin = client.get(url, {**query, "term": "xu ruiyan"}).json()
+
+    assert [row["id"] for row in by_chinese["results"]] == [str(liu.pk)]
+    assert [row["id"] for row in by_pinyin["results"]] == [str(xu.pk)]
+
+
+def test_the_list_counts_claims_by_state_and_open_contradictions(editor, reviewer, xu):
+    conflicting_ages(xu, editor, reviewer)
+    make_claim(xu, Property.CITY, "Hangzhou", make_article("He lives in Hangzhou."), by=editor)
+
+    response = client_for(reviewer).get(CHANGELIST)
+
+    row = response.context["cl"].result_list[0]
+    assert (row.verified_count, row.unverified_count, row.open_contradiction_count) == (2, 1, 1)
+    assert f"?candidate__id__exact={xu.pk}" in response.text
+
+
+def test_the_filters_find_open_contradictions_and_provinces(editor, reviewer, xu, liu):
+    conflicting_ages(xu, editor, reviewer)
+    jiangxi = make_place("Jiangxi", "江西省", level="province", code="360000")
+    xinyu = make_place("Xinyu", "新余市", parent=jiangxi, code="360500")
+    make_candidacy(liu, make_election(xinyu))
+    client = client_for(reviewer)
+
+    assert listed(client.get(CHANGELIST, {"contradicted": "yes"})) == [xu.pk]
+    assert listed(client.get(CHANGELIST, {"contradicted": "no"})) == [liu.pk]
+    assert listed(client.get(CHANGELIST, {"province": jiangxi.pk})) == [liu.pk]
+    assert "Jiangxi (江西省)" in client.get(CHANGELIST).text
+
+
+@pytest.mark.parametrize("rows", [2, 10])
+def test_the_list_takes_the_same_queries_however_many_candidates(
+    rows, editor, django_assert_max_num_queries
+):
+    election = make_election(make_place("Haidian", "海淀区", level="county", code="110108"))
+    for number in range(rows):
+        candidate = make_candidate(f"Candidate {number}")
+        make_candidacy(candidate, election)
+        make_claim(candidate, Property.AGE, "40", make_article("aged 40"), by=editor)
+    client = client_for(editor)
+    client.get(CHANGELIST)
+
+    with django_assert_max_num_queries(10):
+        response = client.get(CHANGELIST)
+
+    assert len(response.context["cl"].result_list) == rows
+
+
+# Profiles: adding and changing
+
+
+def test_adding_a_candidate_goes_through_candidate_create(editor):
+    response = client_for(editor).post(
+        ADD,
+        {
+            "display_name": "Liu  Ping",
+            "name_zh": "刘 萍",
+            "gender": "female",
+            "birth_year": "1964",
+            "slug": "",
+            "weibo": "",
+            "notes": "",
+        },
+    )
+
+    assert response.status_code == 302
+    liu = Candidate.objects.get()
+    assert (liu.display_name, liu.name_zh, liu.slug) == ("Liu Ping", "刘萍", "liu-ping")
+    assert "|liuping|" in liu.search_text and "刘萍" in liu.search_text
+    assert liu.history.first().history_user == editor
+
+
+def profile_data(candidate, **changes):
+    data = {
+        "display_name": candidate.display_name,
+        "name_zh": candidate.name_zh,
+        "gender": candidate.gender,
+        "birth_year": candidate.birth_year or "",
+        "slug": candidate.slug,
+        "weibo": candidate.weibo,
+        "notes": candidate.notes,
+        "opened_revision": candidate.revision,
+    }
+    for prefix in ("names", "candidacies", "claims"):
+        data.update(
+            {
+                f"{prefix}-TOTAL_FORMS": "0",
+                f"{prefix}-INITIAL_FORMS": "0",
+                f"{prefix}-MIN_NUM_FORMS": "0",
+                f"{prefix}-MAX_NUM_FORMS": "1000",
+            }
+        )
+    data.update(changes)
+    return data
+
+
+def test_an_edit_counts_a_revision_and_refreshes_the_search(editor, liu):
+    client = client_for(editor)
+
+    response = client.post(change_url(liu), profile_data(liu, display_name="Liu Ping (Xinyu)"))
+
+    assert response.status_code == 302
+    liu.refresh_from_db()
+    assert liu.revision == 2 and "liupingxinyu" in liu.search_text
+    assert liu.history.first().history_user == editor
+
+
+def test_a_save_after_someone_elses_is_refused_saying_what_changed(editor, liu):
+    opened = profile_data(liu, display_name="Liu Ping of Xinyu")
+    candidate_submit_for_review(candidate=liu, submitted_by=make_user("Editors"))
+
+    response = client_for(editor).post(change_url(liu), opened)
+
+    assert response.status_code == 200
+    errors = " ".join(response.context["adminform"].form.non_field_errors())
+    assert "Someone else saved this candidate" in errors
+    assert "state: “draft” → “in review”" in errors
+    liu.refresh_from_db()
+    assert liu.display_name == "Liu Ping" and liu.state == Candidate.State.REVIEW
+
+
+def test_a_name_added_inline_is_recorded_with_its_passage_and_searchable(editor, liu):
+    article = make_article("Liu Ping (also written Liu Pin) ran.")
+    passage = passage_create_from_quote(article=article, exact="Liu Pin)")
+    data = profile_data(
+        liu,
+        **{
+            "names-TOTAL_FORMS": "1",
+            "names-0-name": "Liu Pin",
+            "names-0-kind": CandidateName.Kind.OTHER,
+            "names-0-passage": passage.pk,
+            "names-0-note": "misspelt",
+        },
+    )
+
+    response = client_for(editor).post(change_url(liu), data)
+
+    assert response.status_code == 302
+    name = CandidateName.objects.get(candidate=liu)
+    assert (name.name, name.kind, name.passage) == ("Liu Pin", "other", passage)
+    assert listed(client_for(editor).get(CHANGELIST, {"q": "liupin"})) == [liu.pk]
+
+
+def test_a_run_added_inline_goes_through_candidacy_for(editor, liu):
+    election = make_election(make_place("Xinyu", "新余市", code="360500"))
+    data = profile_data(
+        liu,
+        **{
+            "candidacies-TOTAL_FORMS": "1",
+            "candidacies-0-election": election.pk,
+            "candidacies-0-votes": "",
+            "candidacies-0-notes": "independent",
+        },
+    )
+
+    client_for(editor).post(change_url(liu), data)
+
+    run = Candidacy.objects.get(candidate=liu)
+    assert run.election == election and run.notes == "independent"
+
+
+def test_the_profile_shows_runs_with_their_history_and_claims_with_citations(editor, liu):
+    election = make_election(make_place("Xinyu", "新余市", code="360500"))
+    make_candidacy(liu, election)
+    article = make_article(
+        "Liu Ping <b>declared</b> her run in May.",
+        outlet="Ballot Notes",
+        published="2011-05-20",
+        url="https://example.org/declared",
+    )
+    make_claim(liu, Property.STATUS, "declared", article, by=editor)
+
+    response = client_for(editor).get(change_url(liu))
+
+    assert "declared · 20 May 2011" in response.text
+    assert "Ballot Notes, 20 May 2011" in response.text
+    assert 'href="https://example.org/declared"' in response.text
+    assert "&lt;b&gt;<mark>declared</mark>&lt;/b&gt;" in response.text
+
+
+# Publication: the actions
+
+
+def test_submitting_for_review_and_publishing(editor, reviewer, liu):
+    act(client_for(editor), "submit_for_review", [liu])
+    liu.refresh_from_db()
+    assert liu.state == Candidate.State.REVIEW
+
+    response = act(client_for(reviewer), "publish", [liu])
+
+    liu.refresh_from_db()
+    assert liu.state == Candidate.State.PUBLISHED and liu.published_at is not None
+    assert "1 candidate(s) published." in shown(response)
+
+
+def test_a_refused_publication_lists_the_blocking_contradictions(editor, reviewer, xu):
+    conflicting_ages(xu, editor, reviewer)
+    blocking = Contradiction.objects.get()
+
+    response = act(client_for(reviewer), "publish", [xu])
+
+    xu.refresh_from_db()
+    assert xu.state == Candidate.State.DRAFT
+    [message] = shown(response)
+    assert "cannot be published" in message and f"#{blocking.pk} (age)" in message
+
+
+def test_withdrawing_asks_for_a_reason(reviewer, liu):
+    client = client_for(reviewer)
+    act(client, "publish", [liu])
+
+    asked = act(client, "withdraw", [liu])
+    assert "Withdraw 1 candidate(s)" in asked.text
+
+    act(client, "withdraw", [liu], confirm="yes", reason="Identity in doubt.")
+    liu.refresh_from_db()
+    assert liu.state == Candidate.State.WITHDRAWN
+    assert liu.history.first().history_change_reason == "Identity in doubt."
+
+
+def test_the_history_names_who_published(reviewer, liu):
+    act(client_for(reviewer), "publish", [liu])
+
+    client = client_for(reviewer)
+    record = liu.history.first()
+
+    response = client.get(reverse("admin:elections_candidate_history", args=[liu.pk]))
+    version = client.get(
+        reverse("admin:elections_candidate_simple_history", args=[liu.pk, record.history_id])
+    )
+
+    assert reviewer.username in response.text and "published" in response.text
+    assert version.status_code == 200
+
+
+# Merges
+
+
+def merge(client, survivor, absorbed, note="Same person: same age and district."):
+    return act(
+        client,
+        "merge_candidates",
+        [survivor, absorbed],
+        confirm="yes",
+        survivor=survivor.pk,
+        note=note,
+    )
+
+
+def test_merging_asks_which_record_survives_then_moves_everything(editor, reviewer, xu):
+    ruiyan = make_candidate("Xu Ruiyan", name_zh="徐瑞琰")
+    claim = make_claim(ruiyan, Property.AGE, "35", make_article("aged 35"), by=editor)
+    client = client_for(reviewer)
+
+    asked = act(client, "merge_candidates", [xu, ruiyan])
+    assert "Record that survives" in asked.text and "徐瑞琰" in asked.text
+
+    response = merge(client, xu, ruiyan)
+
+    ruiyan.refresh_from_db()
+    assert ruiyan.merged_into == xu
+    assert Claim.objects.get(pk=claim.pk).candidate == xu
+    assert set(xu.names.values_list("name", flat=True)) >= {"Xu Ruiyan", "徐瑞琰"}
+    record = CandidateMerge.objects.get()
+    assert record.performed_by == reviewer and record.note.startswith("Same person")
+    assert response.redirect_chain[-1][0] == change_url(xu)
+
+
+def test_merging_needs_exactly_two_records(reviewer, xu, liu):
+    response = act(client_for(reviewer), "merge_candidates", [xu])
+
+    assert "Select exactly two candidates" in " ".join(shown(response))
+    assert not CandidateMerge.objects.exists()
+
+
+def test_undoing_a_merge_restores_both_records(editor, reviewer, xu):
+    ruiyan = make_candidate("Xu Ruiyan", name_zh="徐瑞琰")
+    claim = make_claim(ruiyan, Property.AGE, "35", make_article("aged 35"), by=editor)
+    client = client_for(reviewer)
+    merge(client, xu, ruiyan)
+    record = CandidateMerge.objects.get()
+    listing = client.get(reverse("admin:elections_candidatemerge_changelist"))
+    assert "1 claim(s)" in listing.text
+
+    act(
+        client,
+        "undo_merges",
+        [record],
+        url=reverse("admin:elections_candidatemerge_changelist"),
+        confirm="yes",
+    )
+
+    ruiyan.refresh_from_db()
+    record.refresh_from_db()
+    assert ruiyan.merged_into is None and record.undone_by == reviewer
+    assert Claim.objects.get(pk=claim.pk).candidate == ruiyan
+    assert not xu.names.filter(name="徐瑞琰").exists()
+
+
+def test_the_merges_page_undoes_its_merge(reviewer, xu):
+    ruiyan = make_candidate("Xu Ruiyan")
+    record = candidate_merge(survivor=xu, absorbed=ruiyan, merged_by=reviewer)
+    client = client_for(reviewer)
+    page = client.get(reverse("admin:elections_candidatemerge_change", args=[record.pk]))
+    undo = reverse("admin:elections_candidatemerge_undo", args=[record.pk])
+    assert undo in page.text
+
+    client.post(undo)
+
+    ruiyan.refresh_from_db()
+    assert ruiyan.merged_into is None
+
+
+def test_an_editor_cannot_undo_a_merge(reviewer, editor, xu):
+    ruiyan = make_candidate("Xu Ruiyan")
+    record = candidate_merge(survivor=xu, absorbed=ruiyan, merged_by=reviewer)
+
+    response = client_for(editor).post(
+        reverse("admin:elections_candidatemerge_undo", args=[record.pk])
+    )
+
+    assert response.status_code == 403
+    ruiyan.refresh_from_db()
+    assert ruiyan.merged_into == xu
+
+
+@pytest.mark.parametrize("rows", [1, 6])
+def test_the_merges_list_takes_the_same_queries_however_many(
+    rows, reviewer, django_assert_max_num_queries
+):
+    for number in range(rows):
+        merged = make_candidate(f"Second record {number}")
+        candidate_merge(
+            survivor=make_candidate(f"Record {number}"), absorbed=merged, merged_by=reviewer
+        )
+    client = client_for(reviewer)
+    client.get(reverse("admin:elections_candidatemerge_changelist"))
+
+    with django_assert_max_num_queries(7):
+        response = client.get(reverse("admin:elections_candidatemerge_changelist"))
+
+    assert len(response.context["cl"].result_list) == rows
+
+
+# Elections and candidacies
+
+
+@pytest.mark.parametrize("rows", [1, 6])
+@pytest.mark.parametrize("model", ["election", "candidacy"])
+def test_the_election_and_candidacy_lists_take_the_same_queries_however_many(
+    model, rows, editor, django_assert_max_num_queries
+):
+    for number in range(rows):
+        place = make_place(
+            f"County {number}", f"县{number}", level="county", code=f"1101{number:02d}"
+        )
+        make_candidacy(make_candidate(f"Candidate {number}"), make_election(place))
+    url = reverse(f"admin:elections_{model}_changelist")
+    client = client_for(editor)
+    client.get(url)
+
+    with django_assert_max_num_queries(8):
+        response = client.get(url)
+
+    assert len(response.context["cl"].result_list) == rows
+
+
+def test_an_election_takes_its_polling_date_with_its_precision(editor):
+    admin = client_for(make_user(superuser=True))
+    haidian = make_place("Haidian", "海淀区", level="county", code="110108")
+
+    response = admin.post(
+        reverse("admin:elections_election_add"),
+        {
+            "name": "Haidian District People's Congress, 2011",
+            "slug": "haidian-2011",
+            "place": haidian.pk,
+            "level": Election.Level.COUNTY,
+            "cycle": "2011-2012",
+            "polling": "2011-11",
+            "notes": "",
+        },
+    )
+
+    assert response.status_code == 302
+    election = Election.objects.get()
+    assert election.polling.isoformat() == "2011-11" and election.polling_precision == "month"
+
+
+def test_a_candidacys_page_shows_claimed_steps_read_only_and_takes_steps_by_hand(editor, liu):
+    run = make_candidacy(liu, make_election(make_place("Xinyu", "新余市", code="360500")))
+    article = make_article("Liu Ping declared.", published="2011-05-20")
+    make_claim(liu, Property.STATUS, "declared", article, by=editor)
+    admin = client_for(make_user(superuser=True))
+    url = reverse("admin:elections_candidacy_change", args=[run.pk])
+
+    page = admin.get(url)
+    assert "status history reported by claims" in page.text.lower()
+
+    response = admin.post(
+        url,
+        {
+            "votes": "",
+            "notes": "",
+            "statuses-TOTAL_FORMS": "0",
+            "statuses-INITIAL_FORMS": "0",
+            "statuses-2-TOTAL_FORMS": "1",
+            "statuses-2-INITIAL_FORMS": "0",
+            "statuses-2-0-status": "defeated",
+            "statuses-2-0-when": "2011-11-08",
+            "statuses-2-0-note": "official result",
+        },
+    )
+
+    assert response.status_code == 302
+    step = CandidacyStatus.objects.get(claim__isnull=True)
+    assert step.date.isoformat() == "2011-11-08"
+    run.refresh_from_db()
+    assert run.status == "defeated"

@@ -1,0 +1,347 @@
+"""Cached public responses: served while nothing public changed, gone the moment it does."""
+
+import sqlite3
+
+import pytest
+from django.apps import apps
+from django.core.cache import caches
+from django.core.management.sql import emit_post_migrate_signal
+from django.db import connection, transaction
+from django.test import Client
+
+from elections.cache import (
+    _committed_generation,
+    _readers,
+    _reads_on_its_own,
+    cache_key,
+    public_generation,
+    public_tables,
+    tables_without_trigger,
+)
+from elections.models import Candidate, Claim, Contradiction, Property, PublicState
+from elections.services import (
+    candidate_withdraw,
+    claim_reject,
+    contradiction_flag,
+    contradiction_resolve,
+)
+from sources.models import Outlet
+from tests.elections import test_api
+
+pytestmark = pytest.mark.django_db
+
+# The records of the API tests, built once for this module too.
+_newsroom = test_api._newsroom
+newsroom = test_api.newsroom
+
+PROFILE = "/candidates/liu-ping/"
+API_PROFILE = "/api/candidates/liu-ping/"
+EVERY_KIND = [
+    "/",
+    "/candidates/",
+    "/candidates/?province={jiangxi}",
+    PROFILE,
+    "/outlets/",
+    "/outlets/{daily_outlet}/",
+    "/articles/{daily}/",
+    "/api/candidates/",
+    API_PROFILE,
+    "/export/popolo.json",
+    "/export/claims.csv",
+]
+
+
+@pytest.fixture(autouse=True)
+def public_cache(settings):
+    """The cache on, as in production (the test settings turn it off for other tests), and
+    empty: every test here starts from the same records, so from the same generation."""
+    settings.SOURCEBOOK_PUBLIC_CACHE = True
+    for cache in caches.all():
+        cache.clear()
+
+
+def urls_of(newsroom):
+    values = {
+        "jiangxi": newsroom.jiangxi.slug,
+        "daily_outlet": newsroom.daily.outlet.slug,
+        "daily": newsroom.daily.pk,
+    }
+    return [url.format(**values) for url in EVERY_KIND]
+
+
+def body_of(response):
+    if response.streaming:
+        return b"".join(response.streaming_content).decode("utf-8-sig")
+    return response.content.decode("utf-8-sig")
+
+
+def fetch(client, url):
+    response = client.get(url)
+    return response, body_of(response)
+
+
+def warm(client, urls):
+    """Fetch each URL twice; the second answer must come from the cache."""
+    for url in urls:
+        first, _ = fetch(client, url)
+        assert first.status_code == 200, url
+        assert first["X-Cache"] == "miss", url
+        second, _ = fetch(client, url)
+        assert second["X-Cache"] == "hit", url
+
+
+def test_every_public_table_has_its_trigger():
+    tables = public_tables(apps)
+
+    assert {"elections_candidate", "elections_claim", "sources_article"} <= set(tables)
+    assert not any(table.endswith("publicstate") or "historical" in table for table in tables)
+    assert tables_without_trigger(connection, tables) == []
+    assert PublicState.objects.count() == 1
+
+
+def test_migrate_and_flush_put_back_a_trigger_and_the_state_row_that_went_missing():
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("DROP TRIGGER sourcebook_public ON elections_claim")
+        else:
+            cursor.execute("DROP TRIGGER sourcebook_public_elections_claim_update")
+    PublicState.objects.all().delete()
+    assert tables_without_trigger(connection, public_tables(apps)) == ["elections_claim"]
+    assert public_generation() is None
+
+    emit_post_migrate_signal(verbosity=0, interactive=False, db=connection.alias)
+
+    assert tables_without_trigger(connection, public_tables(apps)) == []
+    assert public_generation() is not None
+
+
+@pytest.mark.parametrize("table", public_tables(apps))
+def test_a_change_to_any_public_table_gives_a_new_generation(newsroom, table):
+    quoted = connection.ops.quote_name(table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT min(id) FROM {quoted}")  # noqa: S608 - a model's table
+        (row_id,) = cursor.fetchone()
+    assert row_id is not None, f"the records leave {table} empty"
+    before = public_generation()
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {quoted} SET id = id WHERE id = %s", [row_id])  # noqa: S608
+
+    assert public_generation() != before
+
+
+def test_a_rolled_back_change_never_hands_its_generation_out_again(newsroom):
+    with transaction.atomic():
+        Outlet.objects.filter(pk=newsroom.daily.outlet_id).update(country="nowhere")
+        abandoned = public_generation()
+        transaction.set_rollback(True)
+    Outlet.objects.filter(pk=newsroom.daily.outlet_id).update(country="elsewhere")
+
+    assert public_generation() != abandoned
+
+
+def test_the_sqlite_reader_of_its_own_sees_each_commit_and_nothing_uncommitted(tmp_path):
+    path = str(tmp_path / "public.sqlite3")
+    writer = sqlite3.connect(path, isolation_level=None)
+    writer.execute("PRAGMA journal_mode=WAL")
+    writer.execute("CREATE TABLE elections_publicstate (id integer PRIMARY KEY, generation bigint)")
+    writer.execute("INSERT INTO elections_publicstate VALUES (1, 5)")
+    assert _committed_generation(path) == 5
+
+    writer.execute("BEGIN")
+    writer.execute("UPDATE elections_publicstate SET generation = 6 WHERE id = 1")
+    assert _committed_generation(path) == 5
+    writer.execute("COMMIT")
+
+    assert _committed_generation(path) == 6
+    writer.close()
+    _readers.__dict__.clear()
+
+
+def test_inside_a_transaction_the_generation_is_read_through_djangos_connection():
+    # The test database is in memory and every test runs in a transaction: both rule out
+    # the reader of its own, which could not see this transaction's changes.
+    assert not _reads_on_its_own(connection)
+
+
+def test_a_repeated_anonymous_request_is_answered_from_the_cache(
+    client, newsroom, django_assert_num_queries
+):
+    first, first_body = fetch(client, PROFILE)
+
+    with django_assert_num_queries(1):
+        second, second_body = fetch(client, PROFILE)
+
+    assert (first["X-Cache"], second["X-Cache"]) == ("miss", "hit")
+    assert second_body == first_body
+    assert second["Content-Type"] == first["Content-Type"]
+
+
+def test_every_kind_of_public_url_is_cached(client, newsroom):
+    warm(client, urls_of(newsroom))
+
+
+def test_head_is_answered_from_the_entry_of_get(client, newsroom):
+    client.get(API_PROFILE)
+
+    response = client.head(API_PROFILE)
+
+    assert response["X-Cache"] == "hit"
+    assert response.content == b""
+
+
+def test_the_streamed_csv_is_cached_once_sent_in_full(client, newsroom):
+    first, first_body = fetch(client, "/export/claims.csv")
+    second, second_body = fetch(client, "/export/claims.csv")
+
+    assert first.streaming and not second.streaming
+    assert second["X-Cache"] == "hit"
+    assert second_body == first_body
+    assert second["Content-Disposition"] == 'attachment; filename="claims.csv"'
+
+
+def test_a_response_larger_than_the_limit_is_not_kept(client, newsroom, settings):
+    settings.SOURCEBOOK_PUBLIC_CACHE_MAX_BYTES = 100
+    for url in ("/export/claims.csv", API_PROFILE):
+        fetch(client, url)
+
+        assert fetch(client, url)[0]["X-Cache"] == "miss"
+
+
+def test_a_logged_in_visitor_is_never_served_or_stored(client, newsroom):
+    client.force_login(newsroom.editor)
+
+    first, _ = fetch(client, PROFILE)
+    second, _ = fetch(client, PROFILE)
+
+    assert "X-Cache" not in first and "X-Cache" not in second
+    assert fetch(Client(), PROFILE)[0]["X-Cache"] == "miss"
+
+
+@pytest.mark.parametrize("url", ["/candidates/no-such-person/", "/api/candidates/no-such-person/"])
+def test_a_not_found_answer_is_not_kept(client, newsroom, url):
+    client.get(url)
+
+    response = client.get(url)
+
+    assert response.status_code == 404
+    assert response.get("X-Cache") != "hit"
+
+
+def test_each_query_string_and_host_has_its_own_entry(client, newsroom, rf):
+    client.get("/api/candidates/")
+
+    assert client.get("/api/candidates/?gender=male")["X-Cache"] == "miss"
+    assert client.get("/api/candidates/", HTTP_HOST="localhost")["X-Cache"] == "miss"
+    request = rf.get("/api/candidates/", {"q": "刘萍"})
+    assert cache_key(request, 7) != cache_key(rf.get("/api/candidates/"), 7)
+    assert cache_key(request, 7) != cache_key(request, 8)
+
+
+def test_a_file_cache_shared_by_several_workers_serves_hits_too(
+    client, newsroom, settings, tmp_path
+):
+    settings.CACHES = {
+        **settings.CACHES,
+        "public": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(tmp_path),
+        },
+    }
+    first, first_body = fetch(client, API_PROFILE)
+    second, second_body = fetch(client, API_PROFILE)
+
+    assert (first["X-Cache"], second["X-Cache"]) == ("miss", "hit")
+    assert second_body == first_body
+    assert list(tmp_path.iterdir())
+
+
+def test_with_the_cache_off_nothing_is_kept(client, newsroom, settings):
+    settings.SOURCEBOOK_PUBLIC_CACHE = False
+    client.get(PROFILE)
+
+    assert "X-Cache" not in client.get(PROFILE)
+
+
+# Changes show at once.
+
+
+def test_a_withdrawn_candidate_leaves_every_cached_url_at_once(client, newsroom):
+    urls = urls_of(newsroom)
+    warm(client, urls)
+
+    candidate_withdraw(candidate=newsroom.liu, withdrawn_by=newsroom.reviewer)
+
+    assert client.get(PROFILE).status_code == 404
+    assert client.get(API_PROFILE).status_code == 404
+    for url in urls:
+        body = fetch(client, url)[1]
+        assert "liu-ping" not in body, url
+        assert "刘萍" not in body, url
+
+
+def test_a_rejected_claim_leaves_every_cached_url_at_once(client, newsroom):
+    urls = urls_of(newsroom)
+    warm(client, urls)
+    assert "新余市" in fetch(client, "/export/claims.csv")[1]
+
+    claim_reject(claim=newsroom.liu_city, reviewer=newsroom.reviewer, reason="Misread.")
+
+    for url in urls:
+        assert client.get(url)["X-Cache"] == "miss", url
+    assert "新余市" not in fetch(client, "/export/claims.csv")[1]
+    facts = client.get(API_PROFILE).json()["facts"]
+    assert not [fact for fact in facts if fact["property"] == Property.CITY]
+
+
+def test_resolving_and_reopening_a_contradiction_shows_at_once(client, newsroom):
+    dispute = Contradiction.objects.get(candidate=newsroom.liu, property=Property.AGE)
+    warm(client, [API_PROFILE, PROFILE])
+    assert client.get(API_PROFILE).json()["disagreements"][0]["status"] == "open"
+
+    contradiction_resolve(
+        contradiction=dispute,
+        verdict=Contradiction.Verdict.DIFFERENT_TIMES,
+        note="Two interviews, years apart.",
+        resolved_by=newsroom.reviewer,
+    )
+    (resolved,) = client.get(API_PROFILE).json()["disagreements"]
+    assert resolved["status"] == "resolved"
+    assert resolved["note"] == "Two interviews, years apart."
+    assert "Two interviews, years apart." in fetch(client, PROFILE)[1]
+    assert client.get(API_PROFILE)["X-Cache"] == "hit"
+
+    contradiction_flag(
+        claim_a=newsroom.liu_age,
+        claim_b=newsroom.later_age,
+        flagged_by=newsroom.editor,
+        note="The dates do not match the interviews.",
+    )
+
+    (reopened,) = client.get(API_PROFILE).json()["disagreements"]
+    assert reopened["status"] == "open"
+    assert reopened["note"] is None
+
+
+def test_a_bulk_update_shows_at_once(client, newsroom):
+    urls = urls_of(newsroom)
+    warm(client, urls)
+
+    Candidate.objects.filter(slug="liu-ping").update(state=Candidate.State.DRAFT)
+
+    for url in urls:
+        assert "liu-ping" not in fetch(client, url)[1], url
+
+
+def test_raw_sql_shows_at_once(client, newsroom):
+    warm(client, [API_PROFILE])
+    table = connection.ops.quote_name(Claim._meta.db_table)
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET value = %s WHERE id = %s",  # noqa: S608 - a model's table
+            ["48", newsroom.liu_age.pk],
+        )
+
+    ages = [f["value"] for f in client.get(API_PROFILE).json()["facts"] if f["property"] == "age"]
+    assert "48" in ages

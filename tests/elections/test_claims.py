@@ -1,0 +1,146 @@
+"""Claims: recorded from passages, reviewed under the four-eyes rule, candidates published."""
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.test import override_settings
+
+from elections.models import Candidate, Claim, Property
+from elections.services import (
+    candidate_add_name,
+    candidate_publish,
+    candidate_withdraw,
+    claim_reject,
+    claim_update,
+    claim_verify,
+    claims_verify,
+    contradiction_resolve,
+)
+from sources.dates import PartialDate
+from tests.factories import make_article, make_candidate, make_claim, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_claim_takes_its_articles_date_and_its_normalized_value(editor):
+    xu = make_candidate()
+    claim = make_claim(
+        xu, Property.AGE, "27", make_article("Xu Yan, 27, ran.", published="2011-06"), by=editor
+    )
+    assert claim.as_of_date == PartialDate(2011, 6) and not claim.as_of_explicit
+    assert claim.passage.exact == "27" and claim.article == claim.passage.article
+    assert claim.value_key and claim.normalized
+    assert claim.state == Claim.State.UNVERIFIED and claim.created_by == editor
+
+
+def test_an_unreadable_value_is_the_editors_error(editor):
+    with pytest.raises(ValidationError) as error:
+        make_claim(make_candidate(), Property.GENDER, "tall", make_article("he is tall"), by=editor)
+    assert "value" in error.value.message_dict
+
+
+def test_reviewer_cannot_verify_own_claim():
+    both = make_user("Editors", "Reviewers")
+    claim = make_claim(make_candidate(), Property.AGE, "27", make_article("aged 27"), by=both)
+    with pytest.raises(PermissionDenied, match="four-eyes"):
+        claim_verify(claim=claim, reviewer=both)
+    assert Claim.objects.get(pk=claim.pk).state == Claim.State.UNVERIFIED
+
+
+@override_settings(SOURCEBOOK_FOUR_EYES=False)
+def test_a_one_person_newsroom_may_relax_the_four_eyes_rule():
+    both = make_user("Editors", "Reviewers")
+    claim = make_claim(make_candidate(), Property.AGE, "27", make_article("aged 27"), by=both)
+    assert claim_verify(claim=claim, reviewer=both).state == Claim.State.VERIFIED
+
+
+def test_editors_cannot_verify_and_reviewers_verify_others_claims(editor, reviewer):
+    claim = make_claim(make_candidate(), Property.AGE, "27", make_article("aged 27"), by=editor)
+    with pytest.raises(PermissionDenied):
+        claim_verify(claim=claim, reviewer=make_user("Editors"))
+    verified = claim_verify(claim=claim, reviewer=reviewer)
+    assert verified.state == Claim.State.VERIFIED and verified.reviewed_by == reviewer
+    assert verified.history.first().history_user == reviewer
+
+
+def test_rejecting_needs_a_reason(editor, reviewer):
+    claim = make_claim(make_candidate(), Property.AGE, "27", make_article("aged 27"), by=editor)
+    with pytest.raises(ValidationError):
+        claim_reject(claim=claim, reviewer=reviewer, reason="")
+    rejected = claim_reject(claim=claim, reviewer=reviewer, reason="Misread.")
+    assert rejected.state == Claim.State.REJECTED and rejected.rejection_reason == "Misread."
+
+
+def test_changing_what_a_verified_claim_says_sends_it_back_to_review(editor, reviewer):
+    claim = make_claim(
+        make_candidate(), Property.AGE, "27", make_article("aged 27 or 28"), by=editor
+    )
+    claim_verify(claim=claim, reviewer=reviewer)
+    changed = claim_update(claim=claim, value="28", changed_by=editor)
+    assert changed.state == Claim.State.UNVERIFIED and changed.reviewed_by is None
+    noted = claim_update(claim=changed, note="spelling", changed_by=editor)
+    assert noted.state == Claim.State.UNVERIFIED
+
+
+def test_a_stale_edit_is_refused_rather_than_overwriting(editor):
+    claim = make_claim(
+        make_candidate(), Property.AGE, "27", make_article("aged 27 or 28"), by=editor
+    )
+    opened_at = claim.revision
+    claim_update(claim=claim, value="28", changed_by=editor, expected_revision=opened_at)
+    with pytest.raises(ValidationError, match="Someone else changed this claim"):
+        claim_update(claim=claim, value="27", changed_by=editor, expected_revision=opened_at)
+
+
+def test_bulk_verify_reports_what_it_refused(editor):
+    reviewer = make_user("Editors", "Reviewers")
+    mine = make_claim(make_candidate(), Property.AGE, "27", make_article("aged 27"), by=reviewer)
+    theirs = make_claim(
+        make_candidate("Liu Ping"), Property.AGE, "47", make_article("aged 47"), by=editor
+    )
+    verified, refused = claims_verify(claims=[mine, theirs], reviewer=reviewer)
+    assert [claim.pk for claim in verified] == [theirs.pk]
+    assert refused[0][0].pk == mine.pk and "four-eyes" in refused[0][1]
+
+
+def test_publishing_is_refused_while_a_public_claim_is_disputed(editor, reviewer):
+    xu = make_candidate()
+    a = make_claim(
+        xu, Property.AGE, "27", make_article("Xu, 27.", outlet="A", published="2011"), by=editor
+    )
+    b = make_claim(
+        xu, Property.AGE, "35", make_article("Xu, 35.", outlet="B", published="2011"), by=editor
+    )
+    candidate_publish(candidate=xu, published_by=reviewer)  # nothing public is disputed yet
+    claim_verify(claim=a, reviewer=reviewer)
+    with pytest.raises(ValidationError, match="open contradictions"):
+        candidate_publish(candidate=xu, published_by=reviewer)
+    contradiction_resolve(
+        contradiction=xu.contradictions.get(),
+        verdict="a_right",
+        note="Birth record.",
+        resolved_by=reviewer,
+    )
+    claim_verify(claim=b, reviewer=reviewer)
+    published = candidate_publish(candidate=xu, published_by=reviewer)
+    assert published.state == Candidate.State.PUBLISHED and published.published_at
+    assert published.history.first().history_user == reviewer
+
+
+def test_editors_cannot_publish_and_withdrawal_takes_a_profile_down(editor, reviewer):
+    xu = make_candidate()
+    with pytest.raises(PermissionDenied):
+        candidate_publish(candidate=xu, published_by=editor)
+    candidate_publish(candidate=xu, published_by=reviewer)
+    withdrawn = candidate_withdraw(
+        candidate=xu, withdrawn_by=reviewer, reason="Asked to be removed."
+    )
+    assert withdrawn.state == Candidate.State.WITHDRAWN
+    assert not Candidate.objects.published().filter(pk=xu.pk).exists()
+
+
+def test_every_name_form_is_searchable(editor):
+    xu = make_candidate("Xu Yan", name_zh="徐琰")
+    candidate_add_name(candidate=xu, name="Xu Ruiyan", added_by=editor)
+    xu.refresh_from_db()
+    for key in ("xuyan", "徐琰", "xuruiyan"):
+        assert key in xu.search_text

@@ -1,0 +1,381 @@
+"""The public pages show published, verified facts with their citations, and nothing else."""
+
+import json
+import re
+from types import SimpleNamespace
+
+import pytest
+from django.core.cache import caches
+from django.db import transaction
+
+from elections.models import Contradiction, Property
+from elections.services import (
+    candidate_merge,
+    candidate_publish,
+    candidate_withdraw,
+    claim_reject,
+    claim_verify,
+    contradiction_resolve,
+)
+from sources.dates import PartialDate
+from sources.services import article_create, outlet_for_name
+from tests.factories import (
+    make_article,
+    make_candidacy,
+    make_candidate,
+    make_claim,
+    make_election,
+    make_place,
+    make_user,
+)
+
+pytestmark = pytest.mark.django_db
+
+# Every text below is written for these tests.
+DAILY = (
+    "Liu Ping, 47, a steelworker from Xinyu, told us she was barred from the ballot in April. "
+    "Xu Yan, 27, is standing in Hongzhou, the report says."
+)
+WIRE = (
+    "Xu Yan lives in Hangzhou and sells advertising for a living. "
+    "Liu Ping, 52, is described here as a retired worker."
+)
+CHINESE = "刘萍今年四十七岁，是新余市的参选人。"
+SECRET = "Hidden Person spoke to nobody, and Secret Outlet printed it."
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches():
+    # A page cache in front of the views must not answer with another test's page.
+    for cache in caches.all():
+        cache.clear()
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    """The module's data, built once in a transaction that is rolled back after its tests.
+
+    Each test runs in a savepoint inside it, so what one test adds is gone for the next.
+    """
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield build_world()
+        transaction.set_rollback(True)
+
+
+def build_world():
+    """Two published candidates with verified, rejected, unverified and disputed claims,
+    a draft, a withdrawn candidate and a record merged away, each in its own province."""
+    editor, reviewer = make_user("Editors"), make_user("Reviewers")
+    jiangxi = make_place("Jiangxi", "江西省", level="province", code="360000")
+    xinyu = make_place("Xinyu", "新余市", parent=jiangxi, code="360500")
+    zhejiang = make_place("Zhejiang", "浙江省", level="province", code="330000")
+    hangzhou = make_place("Hangzhou", "杭州市", parent=zhejiang, code="330100")
+    hubei = make_place("Hubei", "湖北省", level="province", code="420000")
+    sichuan = make_place("Sichuan", "四川省", level="province", code="510000")
+
+    daily = make_article(
+        DAILY,
+        outlet="Example Daily",
+        title="Candidates outside the capital",
+        published="2011-06-20",
+        url="https://example.org/reports/1",
+    )
+    wire = make_article(WIRE, outlet="Second Wire", title="Two profiles", published="2011-09-01")
+    chinese = article_create(
+        outlet=outlet_for_name("示例日报"),
+        title="新余参选人",
+        text=CHINESE,
+        language="zh-Hans",
+        published=PartialDate(2011, 6, 12),
+    )
+    secret = make_article(SECRET, outlet="Secret Outlet", title="Never cited")
+
+    def verified(*args, **kwargs):
+        return claim_verify(claim=make_claim(*args, by=editor, **kwargs), reviewer=reviewer)
+
+    liu = make_candidate("Liu Ping", name_zh="刘萍", gender="female")
+    make_candidacy(liu, make_election(xinyu, polling="2011-04-15"))
+    liu_age = verified(liu, Property.AGE, "47", daily)
+    verified(liu, Property.NAME_ZH, "刘萍", chinese)
+    verified(liu, Property.CITY, "新余市", chinese)
+    verified(liu, Property.STATUS, "barred", daily, as_of=PartialDate(2011, 4))
+    unverified = make_claim(liu, Property.OCCUPATION, "steelworker", daily, by=editor)
+    rejected = make_claim(liu, Property.OCCUPATION, "retired worker", wire, by=editor)
+    claim_reject(claim=rejected, reviewer=reviewer, reason="Says nothing of the kind.")
+
+    xu = make_candidate("Xu Yan", gender="male")
+    make_candidacy(xu, make_election(hangzhou))
+    misprint = verified(xu, Property.CITY, "Hongzhou", daily)
+    verified(xu, Property.CITY, "Hangzhou", wire)
+    verified(xu, Property.OCCUPATION, "sells advertising", wire)
+    city_dispute = Contradiction.objects.get(candidate=xu, property=Property.CITY)
+    contradiction_resolve(
+        contradiction=city_dispute,
+        verdict=Contradiction.Verdict.B_RIGHT,
+        note="No place is called that; a misprint.",
+        resolved_by=reviewer,
+    )
+    ruiyan = make_candidate("Xu Ruiyan")
+
+    hidden = make_candidate("Hidden Person", name_zh="隐藏人")
+    make_candidacy(hidden, make_election(make_place("Qianjiang", "潜江市", parent=hubei)))
+    verified(hidden, Property.OCCUPATION, "Hidden Person", secret)
+
+    gone = make_candidate("Withdrawn Person")
+    make_candidacy(gone, make_election(make_place("Chengdu", "成都市", parent=sichuan)))
+
+    for candidate in (liu, xu, gone):
+        candidate_publish(candidate=candidate, published_by=reviewer)
+    candidate_withdraw(candidate=gone, withdrawn_by=reviewer, reason="Taken down for review.")
+    candidate_merge(survivor=xu, absorbed=ruiyan, merged_by=reviewer)
+    # Verified after publication, so its contradiction with the age of 47 is still open.
+    later_age = verified(liu, Property.AGE, "52", wire)
+    return SimpleNamespace(**locals())
+
+
+def text_of(response):
+    return response.content.decode()
+
+
+def test_home_counts_and_charts_only_published_candidates(client, world):
+    page = text_of(client.get("/"))
+
+    assert "2 published profiles" in page
+    assert page.count('role="img"') == 2
+    assert '<title id="chart-provinces-title">' in page
+    assert "Jiangxi: 1, Zhejiang: 1" in page
+    assert '<span lang="zh-Hans">江西省</span>' in page
+    assert "barred: 1" in page
+    assert "Hubei" not in page
+    assert "Sichuan" not in page
+
+
+def test_home_lists_the_latest_verified_facts_with_their_citations(client, world):
+    page = text_of(client.get("/"))
+
+    assert "<mark>52</mark>" in page
+    assert f'href="/articles/{world.wire.pk}/"' in page
+    assert "steelworker</mark>" not in page
+    assert "Hidden Person" not in page
+    assert "Hongzhou</mark>" not in page
+
+
+def test_profile_shows_every_name_form_with_its_language(client, world):
+    page = text_of(client.get("/candidates/liu-ping/"))
+
+    assert '<span class="profile__zh" lang="zh-Hans">刘萍</span>' in page
+    xu_page = text_of(client.get("/candidates/xu-yan/"))
+    assert "Xu Ruiyan" in xu_page
+
+
+def test_profile_shows_verified_facts_grouped_with_quote_and_links(client, world):
+    page = text_of(client.get("/candidates/liu-ping/"))
+
+    assert "<h3>Age</h3>" in page
+    assert "Liu Ping, <mark>47</mark>, a steelworker" in page
+    assert 'href="https://example.org/reports/1"' in page
+    assert f'href="/articles/{world.daily.pk}/"' in page
+    assert f'href="/articles/{world.chinese.pk}/"' in page
+    assert '<blockquote class="quote" lang="zh-Hans">' in page
+
+
+def test_profile_leaves_out_unverified_and_rejected_claims(client, world):
+    page = text_of(client.get("/candidates/liu-ping/"))
+
+    assert "<strong>steelworker</strong>" not in page
+    assert "retired worker</mark>" not in page
+    assert "<h3>Occupation</h3>" not in page
+
+
+def test_overruled_claim_appears_only_where_outlets_disagreed(client, world):
+    page = text_of(client.get("/candidates/xu-yan/"))
+    facts, _, disagreements = page.partition('id="disagreements"')
+
+    assert "<strong>Hongzhou</strong>" not in facts
+    assert "<strong>Hangzhou</strong>" in facts
+    assert "<strong>Hongzhou</strong>" in disagreements
+    assert "found wrong" in disagreements
+    assert "Second Wire&#x27;s version was found right." in disagreements
+    assert "No place is called that; a misprint." in disagreements
+
+
+def test_open_contradiction_between_verified_claims_is_under_review(client, world):
+    page = text_of(client.get("/candidates/liu-ping/"))
+    _, _, disagreements = page.partition('id="disagreements"')
+
+    assert "Under review." in disagreements
+    assert "<strong>47</strong>" in disagreements
+    assert "<strong>52</strong>" in disagreements
+
+
+def test_candidacy_timeline_shows_dated_status_steps_with_citations(client, world):
+    page = text_of(client.get("/candidates/liu-ping/"))
+    _, _, candidacy = page.partition('id="candidacy"')
+    candidacy, _, _ = candidacy.partition('id="facts"')
+
+    assert "polling day 15 April 2011" in candidacy
+    assert "<strong>Barred</strong>" in candidacy
+    assert "April 2011" in candidacy
+    assert "Example Daily" in candidacy
+
+
+def test_profile_lists_its_sources_and_when_it_was_last_verified(client, world):
+    page = text_of(client.get("/candidates/liu-ping/"))
+    _, _, sources = page.partition('id="sources"')
+
+    assert "Candidates outside the capital" in sources
+    assert '<a href="/articles/' in sources
+    assert "Never cited" not in sources
+    assert "Facts last verified" in page
+
+
+def test_profile_describes_the_person_in_json_ld(client, world):
+    page = text_of(client.get("/candidates/liu-ping/"))
+    block = re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S)
+    data = json.loads(block.group(1))
+
+    assert data["@type"] == "Person"
+    assert data["name"] == "Liu Ping"
+    assert "刘萍" in data["alternateName"]
+    assert data["gender"] == "Female"
+    assert data["url"].endswith("/candidates/liu-ping/")
+
+
+@pytest.mark.parametrize("slug", ["hidden-person", "withdrawn-person", "nobody-at-all"])
+def test_an_unpublished_profile_answers_like_one_that_does_not_exist(client, world, slug):
+    missing = client.get("/candidates/no-such-person/")
+    response = client.get(f"/candidates/{slug}/")
+
+    assert response.status_code == 404
+    assert response.content == missing.content
+
+
+def test_a_merged_record_redirects_permanently_to_its_published_survivor(client, world):
+    response = client.get("/candidates/xu-ruiyan/")
+
+    assert response.status_code == 301
+    assert response["Location"] == "/candidates/xu-yan/"
+
+
+def test_a_merged_record_whose_survivor_is_unpublished_is_not_found(client, world):
+    absorbed = make_candidate("Second Record Of Hidden")
+    candidate_merge(survivor=world.hidden, absorbed=absorbed, merged_by=world.reviewer)
+    missing = client.get("/candidates/no-such-person/")
+
+    response = client.get("/candidates/second-record-of-hidden/")
+
+    assert response.status_code == 404
+    assert response.content == missing.content
+
+
+def test_outlet_list_shows_only_outlets_cited_by_public_claims(client, world):
+    page = text_of(client.get("/outlets/"))
+
+    assert "Example Daily" in page
+    assert '<a href="/outlets/%E7%A4%BA%E4%BE%8B%E6%97%A5%E6%8A%A5/" lang="zh-Hans">' in page
+    assert "Secret Outlet" not in page
+
+
+def test_outlet_page_groups_its_reports_and_counts_where_it_was_found_wrong(client, world):
+    page = text_of(client.get("/outlets/example-daily/"))
+
+    assert "<strong>47</strong>" in page
+    assert '<span class="badge badge--wrong">found wrong</span>' in page
+    assert "The editors found its version wrong 1 time." in page
+    assert '<th scope="row">City</th><td class="num">1</td><td class="num">1</td>' in page
+    assert "steelworker</mark>" not in page
+
+
+def test_outlet_without_public_claims_is_not_found(client, world):
+    assert client.get("/outlets/secret-outlet/").status_code == 404
+    assert client.get("/outlets/no-such-outlet/").status_code == 404
+
+
+def test_article_page_shows_cited_passages_linking_to_the_profiles(client, world):
+    page = text_of(client.get(f"/articles/{world.daily.pk}/"))
+
+    assert "Candidates outside the capital" in page
+    assert 'href="https://example.org/reports/1"' in page
+    assert '<a href="/candidates/liu-ping/">' in page
+    assert "<mark>47</mark>" in page
+    assert "<strong>steelworker</strong>" not in page
+
+
+def test_article_cited_only_by_unpublished_or_unverified_claims_is_not_found(client, world):
+    missing = client.get("/articles/999999/")
+    response = client.get(f"/articles/{world.secret.pk}/")
+
+    assert response.status_code == 404
+    assert response.content == missing.content
+
+
+def test_hostile_names_and_quotes_are_escaped_everywhere(client, world):
+    editor, reviewer = world.editor, world.reviewer
+    hostile = make_candidate('</script><script>alert("name")</script>', name_zh="<b>刘</b>")
+    make_candidacy(hostile, world.liu.candidacies.get().election)
+    article = make_article(
+        'Readers wrote <img src=x onerror=alert(1)> and "quotes" & ampersands.',
+        outlet="<i>Outlet</i>",
+        title="<em>Title</em>",
+    )
+    claim = make_claim(
+        hostile, Property.OCCUPATION, "<img src=x onerror=alert(1)>", article, by=editor
+    )
+    claim_verify(claim=claim, reviewer=reviewer)
+    candidate_publish(candidate=hostile, published_by=reviewer)
+
+    pages = [
+        client.get(hostile.get_absolute_url()),
+        client.get("/"),
+        client.get("/candidates/", {"q": "alert"}),
+        client.get("/outlets/"),
+        client.get(f"/articles/{article.pk}/"),
+    ]
+
+    for response in pages:
+        page = text_of(response)
+        assert response.status_code == 200
+        assert "<script>alert" not in page
+        assert "<img src=x" not in page
+        assert "<i>Outlet</i>" not in page
+        assert "<em>Title</em>" not in page
+    profile = text_of(pages[0])
+    block = re.search(r'<script type="application/ld\+json">(.*?)</script>', profile, re.S)
+    assert json.loads(block.group(1))["name"] == '</script><script>alert("name")</script>'
+    assert "&lt;img src=x onerror=alert(1)&gt;" in profile
+
+
+def test_a_verdict_of_no_contradiction_takes_the_disagreement_off_the_profile(client, world):
+    contradiction = Contradiction.objects.get(candidate=world.liu, status="open")
+    contradiction_resolve(
+        contradiction=contradiction,
+        verdict=Contradiction.Verdict.NOT_CONTRADICTION,
+        note="Both ages can hold.",
+        resolved_by=world.reviewer,
+    )
+
+    page = text_of(client.get("/candidates/liu-ping/"))
+
+    assert 'id="disagreements"' not in page
+    assert "<strong>52</strong>" in page
+    assert "outlets disagree</a>" not in page
+
+
+def test_the_list_and_its_choices_never_name_anything_unpublished(client, world):
+    page = text_of(client.get("/candidates/"))
+
+    for hidden in ("Hidden Person", "Withdrawn Person", "Secret Outlet", "Hubei", "Qianjiang"):
+        assert hidden not in page
+    for hidden in ("Sichuan", "Chengdu", "隐藏人"):
+        assert hidden not in page
+    assert '<option value="示例日报" lang="zh-Hans">示例日报</option>' in page
+    assert "Xu Ruiyan" not in page
+
+
+def test_a_merged_record_is_redirected_in_a_fixed_number_of_queries(
+    client, world, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(3):
+        response = client.get("/candidates/xu-ruiyan/")
+
+    assert response.status_code == 301
