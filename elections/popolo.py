@@ -196,7 +196,7 @@ def popolo_export(*, build_url):
             claim__state=Claim.State.VERIFIED,
             claim__overruled=False,
         )
-        .order_by("on", "id")
+        .order_by("sequence", "id")
         .values("candidacy_id", "status", "on", "precision", "claim__article_id")
     ):
         steps.setdefault(step["candidacy_id"], []).append(step)

@@ -77,11 +77,17 @@ class CandidacyStatus(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
-    history = HistoricalRecords()
+    sequence = models.PositiveIntegerField(
+        default=0,
+        editable=False,
+        help_text="The step's place in its candidate's course, counted across candidacies; "
+        "kept by elections.services.course, which explains the order.",
+    )
+    history = HistoricalRecords(excluded_fields=["sequence"])
 
     class Meta:
         verbose_name_plural = "candidacy statuses"
-        ordering = ["candidacy", "on", "id"]
+        ordering = ["candidacy", "sequence", "id"]
 
     def __str__(self):
         return f"{self.get_status_display()} ({self.date.display()})"

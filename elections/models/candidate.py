@@ -39,7 +39,9 @@ class Candidate(models.Model):
     gender = models.CharField(max_length=10, choices=Gender.choices, blank=True)
     birth_year = models.PositiveSmallIntegerField(null=True, blank=True)
     slug = models.SlugField(
-        max_length=200, unique=True, help_text="The profile's address: /candidates/<slug>/."
+        max_length=200,
+        unique=True,
+        help_text="The last part of the profile's address, after /candidates/.",
     )
     state = models.CharField(
         max_length=10, choices=State.choices, default=State.DRAFT, db_index=True

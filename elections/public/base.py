@@ -129,7 +129,7 @@ def _public_steps(candidate_ref):
     return (
         CandidacyStatus.objects.filter(candidacy__candidate=candidate_ref)
         .filter(Exists(public_claim))
-        .order_by("-on", "-id")
+        .order_by("-sequence", "-id")
     )
 
 
@@ -174,7 +174,10 @@ def latest_status_is(status):
     )
     later = (
         CandidacyStatus.objects.filter(candidacy__candidate=OuterRef("candidacy__candidate"))
-        .filter(Q(on__gt=OuterRef("on")) | Q(on=OuterRef("on"), pk__gt=OuterRef("pk")))
+        .filter(
+            Q(sequence__gt=OuterRef("sequence"))
+            | Q(sequence=OuterRef("sequence"), pk__gt=OuterRef("pk"))
+        )
         .filter(Exists(public_claim))
     )
     return (

@@ -430,7 +430,7 @@ def candidate_profile(slug):
         candidacy.public_steps, candidacy.public_status = [], ""
     steps = sorted(
         CandidacyStatus.objects.filter(candidacy_id__in=list(by_candidacy)).order_by(),
-        key=lambda step: (step.on, step.pk),
+        key=lambda step: (step.sequence, step.pk),
     )
     latest = None
     for step in steps:

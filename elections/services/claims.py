@@ -13,6 +13,7 @@ from sources.dates import PartialDate
 from sources.services import passage_for_quote
 
 from .contradictions import contradictions_close_for, contradictions_detect
+from .course import steps_renumber
 from .permissions import acting, require_perm
 
 
@@ -74,12 +75,17 @@ def _sync_status_step(claim, user):
 
 
 def candidacy_refresh_status(candidacy):
-    """Set the candidacy's current status to the latest step not taken back by review."""
+    """Set the candidacy's current status to the latest step not taken back by review.
+
+    "Latest" is the candidate's course order (`elections.services.course`), renumbered here
+    since every change to a step ends by calling this.
+    """
+    steps_renumber(candidate_ids=[candidacy.candidate_id])
     latest = (
         CandidacyStatus.objects.filter(candidacy=candidacy)
         .exclude(claim__state=Claim.State.REJECTED)
         .exclude(claim__overruled=True)
-        .order_by("-on", "-id")
+        .order_by("-sequence", "-id")
         .values_list("status", flat=True)
         .first()
     )

@@ -21,6 +21,7 @@ from elections.models import (
 )
 
 from .candidates import candidate_refresh_search
+from .claims import candidacy_refresh_status
 from .contradictions import contradictions_detect
 from .permissions import acting, require_perm
 
@@ -39,6 +40,12 @@ def _move(model, ids, fields, user, reason, **values):
 
 
 @transaction.atomic
+def _refresh_statuses(candidate):
+    """Re-read each candidacy's current status: folded candidacies joined their steps."""
+    for candidacy in candidate.candidacies.all():
+        candidacy_refresh_status(candidacy)
+
+
 def candidate_merge(*, survivor, absorbed, merged_by, note=""):
     """Merge `absorbed` into `survivor`; returns the CandidateMerge that records it."""
     require_perm(merged_by, "elections.merge_candidate", "merge candidates")
@@ -125,6 +132,7 @@ def candidate_merge(*, survivor, absorbed, merged_by, note=""):
     absorbed.merged_into, absorbed.state = survivor, Candidate.State.WITHDRAWN
     absorbed.revision += 1
     acting(absorbed, merged_by, f"merged into {survivor.slug}").save()
+    _refresh_statuses(survivor)
     candidate_refresh_search(survivor)
     candidate_refresh_search(absorbed)
     return CandidateMerge.objects.create(
@@ -197,6 +205,8 @@ def candidate_merge_undo(*, merge, undone_by):
     absorbed.merged_into, absorbed.state = None, moved["absorbed_state"]
     absorbed.revision += 1
     acting(absorbed, undone_by, "merge undone").save()
+    _refresh_statuses(survivor)
+    _refresh_statuses(absorbed)
     candidate_refresh_search(survivor)
     candidate_refresh_search(absorbed)
     merge.undone_at, merge.undone_by = timezone.now(), undone_by

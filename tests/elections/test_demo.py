@@ -6,6 +6,7 @@ import pytest
 from django.core.management import call_command
 
 from elections.models import Candidate, Claim, Contradiction, Place
+from elections.public import latest_public_status
 from sources.models import Article, Outlet
 
 DEMO_ARTICLES = "elections/demo/articles"
@@ -57,6 +58,21 @@ def test_every_published_profile_has_cited_facts(demo):
         assert Claim.objects.public().standing().filter(candidate=candidate).exists(), (
             candidate.slug
         )
+
+
+@pytest.mark.django_db
+def test_liu_ping_was_barred_in_april_and_then_withdrew(demo):
+    # A month-precise step and a year-precise one in the same year: the course order, not the
+    # first day each date can mean, makes the withdrawal the latest status.
+    liu = Candidate.objects.get(slug="liu-ping")
+    (candidacy,) = liu.candidacies.all()
+    assert candidacy.status == "withdrew"
+    statuses = [step.status for step in candidacy.statuses.all()]
+    assert statuses[-1] == "withdrew" and "barred" in statuses
+    assert statuses.index("barred") < statuses.index("withdrew")
+    assert Candidate.objects.annotate(latest=latest_public_status()).get(pk=liu.pk).latest == (
+        "withdrew"
+    )
 
 
 @pytest.mark.django_db

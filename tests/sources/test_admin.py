@@ -597,7 +597,7 @@ def test_history_views_of_articles_and_passages_open(admin_client, changed_artic
 
 
 def test_a_past_version_cannot_be_posted_back(admin_client, changed_article):
-    article, fuzzy, _ = changed_article
+    _, fuzzy, _ = changed_article
     old_note = fuzzy.history.last()
     url = reverse("admin:sources_passage_simple_history", args=[fuzzy.pk, old_note.history_id])
 

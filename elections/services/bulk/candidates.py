@@ -20,6 +20,7 @@ from elections.models import (
     Place,
 )
 from elections.names import has_han, search_text
+from elections.services.course import steps_renumber
 from elections.services.permissions import require_perm
 from sources.dates import PartialDate
 from sources.services.bulk import history_bulk_insert
@@ -289,6 +290,7 @@ def candidacies_refresh_status(*, candidacy_ids, current=None):
     written.
     """
     candidacy_ids = sorted(candidacy_ids)
+    steps_renumber(candidacy_ids=candidacy_ids)
     latest = {}
     for first in range(0, len(candidacy_ids), BATCH_SIZE):
         chunk = candidacy_ids[first : first + BATCH_SIZE]
@@ -296,7 +298,7 @@ def candidacies_refresh_status(*, candidacy_ids, current=None):
             CandidacyStatus.objects.filter(candidacy_id__in=chunk)
             .exclude(claim__state=Claim.State.REJECTED)
             .exclude(claim__overruled=True)
-            .order_by("candidacy_id", "-on", "-id")
+            .order_by("candidacy_id", "-sequence", "-id")
             .values_list("candidacy_id", "status")
         )
         for candidacy_id, status in rows:
