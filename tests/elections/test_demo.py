@@ -1,8 +1,10 @@
 """The demo newsroom that `make run` loads: realistic, loaded the importers' way, idempotent."""
 
+import io
 import re
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.management import call_command
 
 from elections.models import Candidate, Claim, Contradiction, Place
@@ -98,3 +100,24 @@ def test_the_demo_texts_are_written_in_our_own_words(corpus):
             found = words(path.read_text(encoding="utf-8"))
             copied = [" ".join(found[i : i + 10]) for i in range(len(found) - 9)]
             assert not shingles.intersection(copied), path.name
+
+
+@pytest.mark.django_db
+def test_the_local_logins_it_prints_work_only_under_local_settings(settings, client):
+    # Under settings with DEBUG off, the demo's people exist without a usable password.
+    settings.DEBUG = False
+    call_command("load_demo", "--no-places", verbosity=0)
+    assert not client.login(username="editor", password="editor-local-2011")
+
+    settings.DEBUG = True
+    out = io.StringIO()
+    call_command("load_demo", "--no-places", stdout=out)
+    printed = re.findall(r"^\s+(\w+)\s+password (\S+)", out.getvalue(), flags=re.M)
+    assert [name for name, _ in printed] == ["editor", "reviewer", "importer", "admin"]
+    for username, password in printed:
+        assert client.login(username=username, password=password), username
+        assert client.get("/admin/").status_code == 200
+        client.logout()
+    editor = User.objects.get(username="editor")
+    assert editor.has_perm("elections.add_claim")
+    assert not editor.has_perm("elections.verify_claim")
