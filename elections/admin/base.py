@@ -92,6 +92,17 @@ class ServiceFormMixin:
         RefusedForm.__name__ = form_class.__name__
         return RefusedForm
 
+    def save_formset(self, request, form, formset, change):
+        """An inline whose formset has `save_through_services(user)` saves through it."""
+        save = getattr(formset, "save_through_services", None)
+        if save is None:
+            super().save_formset(request, form, formset, change)
+            return
+        try:
+            save(request.user)
+        except REFUSALS as error:
+            raise ServiceRefused(error) from error
+
 
 # The stylesheet of the elections admin pages (citations, badges, side-by-side passages).
 ADMIN_CSS = {"all": ["elections/admin.css"]}

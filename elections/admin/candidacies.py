@@ -124,16 +124,4 @@ class CandidacyAdmin(ServiceHistoryAdmin):
             raise ServiceRefused(error) from error
         run.votes, run.notes = obj.votes, obj.notes
         acting(run, request.user, "candidacy recorded").save()
-        for field in Candidacy._meta.concrete_fields:
-            setattr(obj, field.attname, getattr(run, field.attname))
-        obj._state.adding, obj._state.db = False, run._state.db
-
-    def save_formset(self, request, form, formset, change):
-        save = getattr(formset, "save_through_services", None)
-        if save is None:
-            super().save_formset(request, form, formset, change)
-            return
-        try:
-            save(request.user)
-        except REFUSALS as error:
-            raise ServiceRefused(error) from error
+        self.adopt_saved(obj, run)

@@ -241,20 +241,7 @@ class CandidateAdmin(SheetAdminMixin, ServiceHistoryAdmin):
             )
         except REFUSALS as error:
             raise ServiceRefused(error) from error
-        # The admin goes on with the instance it built (logging, redirect): give it the row.
-        for field in Candidate._meta.concrete_fields:
-            setattr(obj, field.attname, getattr(candidate, field.attname))
-        obj._state.adding, obj._state.db = False, candidate._state.db
-
-    def save_formset(self, request, form, formset, change):
-        save = getattr(formset, "save_through_services", None)
-        if save is None:
-            super().save_formset(request, form, formset, change)
-            return
-        try:
-            save(request.user)
-        except REFUSALS as error:
-            raise ServiceRefused(error) from error
+        self.adopt_saved(obj, candidate)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

@@ -194,10 +194,7 @@ class ClaimAdmin(SheetAdminMixin, ClaimReviewMixin, ServiceHistoryAdmin):
             raise ServiceRefused(ValidationError({"quote": str(error)})) from error
         except REFUSALS as error:
             raise ServiceRefused(error) from error
-        # The admin goes on with the instance it built (logging, redirect): give it the row.
-        for field in Claim._meta.concrete_fields:
-            setattr(obj, field.attname, getattr(claim, field.attname))
-        obj._state.adding, obj._state.db = False, claim._state.db
+        self.adopt_saved(obj, claim)
 
     def _update(self, request, obj, data):
         was_verified = obj.state == Claim.State.VERIFIED

@@ -196,10 +196,7 @@ class ArticleAdmin(SheetAdminMixin, ReadOnlyHistoryAdmin):
         if data.get("notes"):
             article.notes = data["notes"]
             article.save(update_fields=["notes"])
-        # The admin goes on with the instance it built (logging, redirect): give it the row.
-        for field in Article._meta.concrete_fields:
-            setattr(obj, field.attname, getattr(article, field.attname))
-        obj._state.adding, obj._state.db = False, article._state.db
+        self.adopt_saved(obj, article)
 
     def _report_reanchoring(self, request, article):
         waiting = article.passages.needing_attention().count()

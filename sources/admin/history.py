@@ -19,3 +19,11 @@ class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
         if request.method not in ("GET", "HEAD"):
             raise PermissionDenied
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+    @staticmethod
+    def adopt_saved(obj, saved):
+        """After a service saved `saved` in place of the unsaved `obj` the admin built, give
+        `obj` the row, since the admin goes on with it (logging, the redirect)."""
+        for field in type(saved)._meta.concrete_fields:
+            setattr(obj, field.attname, getattr(saved, field.attname))
+        obj._state.adding, obj._state.db = False, saved._state.db

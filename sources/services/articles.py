@@ -1,8 +1,5 @@
 """Creating outlets and articles, one at a time or in batches."""
 
-from functools import reduce
-from operator import or_
-
 from django.db import transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -76,14 +73,25 @@ def outlets_for_names(*, names, create=True):
 
 @transaction.atomic
 def outlets_create(*, names):
-    """Create one outlet per name in a single insert, with slugs checked in one query."""
-    outlets = [Outlet(name=normalize_line(name)) for name in names]
-    bases = {_slug_base(outlet.name) for outlet in outlets}
-    taken = set(
-        Outlet.objects.filter(
-            reduce(or_, (Q(slug__startswith=base) for base in bases))
-        ).values_list("slug", flat=True)
-    )
+    """Create one outlet per name in a single insert (see `insert_outlets_with_slugs`)."""
+    return insert_outlets_with_slugs([Outlet(name=normalize_line(name)) for name in names])
+
+
+def _taken_slugs(bases):
+    taken = set()
+    bases = sorted(bases)
+    for first in range(0, len(bases), 100):
+        query = Q()
+        for base in bases[first : first + 100]:
+            query |= Q(slug__startswith=base)
+        taken.update(Outlet.objects.filter(query).values_list("slug", flat=True))
+    return taken
+
+
+def insert_outlets_with_slugs(outlets):
+    """Insert unsaved `outlets`, each given a slug no other outlet has (one query per 100
+    slug bases to learn which are taken, then one insert per batch)."""
+    taken = _taken_slugs({_slug_base(outlet.name) for outlet in outlets})
     for outlet in outlets:
         base = _slug_base(outlet.name)
         slug, number = base, 2

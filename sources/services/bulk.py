@@ -10,13 +10,12 @@ bulk, for every app's imports.
 
 from django.conf import settings
 from django.db import connections, router, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from sources.anchoring import AnchorStatus, selector_for_span
 from sources.models import Outlet, Passage
 
-from .articles import _slug_base
+from .articles import insert_outlets_with_slugs
 from .passages import _rows
 
 BATCH_SIZE = 500
@@ -86,30 +85,10 @@ def passages_bulk_create(*, spans, articles, created_by=None):
     return {(passage.article_id, passage.start, passage.end): passage for passage in created}
 
 
-def _taken_slugs(bases):
-    taken = set()
-    bases = sorted(bases)
-    for first in range(0, len(bases), 100):
-        query = Q()
-        for base in bases[first : first + 100]:
-            query |= Q(slug__startswith=base)
-        taken.update(Outlet.objects.filter(query).values_list("slug", flat=True))
-    return taken
-
-
 @transaction.atomic
 def outlets_bulk_create(*, outlets):
     """Insert unsaved, checked `outlets`, each given a slug no other outlet has."""
-    taken = _taken_slugs({_slug_base(outlet.name) for outlet in outlets})
-    for outlet in outlets:
-        base = _slug_base(outlet.name)
-        slug, number = base, 2
-        while slug in taken:
-            slug, number = f"{base}-{number}", number + 1
-        taken.add(slug)
-        outlet.slug = slug
-        outlet.full_clean(validate_unique=False, validate_constraints=False)
-    return Outlet.objects.bulk_create(outlets, batch_size=BATCH_SIZE)
+    return insert_outlets_with_slugs(outlets)
 
 
 @transaction.atomic
