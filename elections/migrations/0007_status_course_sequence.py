@@ -25,8 +25,9 @@ def number_steps(apps, schema_editor):
     )
     numbered = []
     for _, steps in groupby(rows, key=lambda row: row["candidate_id"]):
-        for place, step in enumerate(course_order(list(steps)), start=1):
-            numbered.append(CandidacyStatus(pk=step["id"], sequence=place))
+        for place, step in enumerate(course_order(list(steps))):
+            if place:  # 0, the new column's default, is already right
+                numbered.append(CandidacyStatus(pk=step["id"], sequence=place))
     CandidacyStatus.objects.bulk_update(numbered, ["sequence"], batch_size=500)
 
     latest = {}

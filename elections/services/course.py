@@ -70,8 +70,9 @@ def steps_renumber(*, candidate_ids=None, candidacy_ids=None):
     """Store the course order of every step of these candidates (or of the candidates these
     candidacies belong to).
 
-    One read per batch and one UPDATE for the steps whose place changed; a step added at the end
-    of its course, the usual case, changes no other step.
+    Places count from 0, the column's default, so a candidate's only step (what a sheet of new
+    candidates adds) is already in place. One read per batch and one UPDATE for the steps whose
+    place changed; a step added at the end of its course, the usual case, changes no other step.
     """
     if candidate_ids is not None:
         batches = _batches(sorted(set(candidate_ids)), "candidacy__candidate_id__in")
@@ -96,7 +97,7 @@ def steps_renumber(*, candidate_ids=None, candidacy_ids=None):
             )
         )
         for _, steps in groupby(rows, key=lambda row: row["candidate_id"]):
-            for place, step in enumerate(course_order(list(steps)), start=1):
+            for place, step in enumerate(course_order(list(steps))):
                 if step["sequence"] != place:
                     changed.append(CandidacyStatus(pk=step["id"], sequence=place))
     CandidacyStatus.objects.bulk_update(changed, ["sequence"], batch_size=BATCH_SIZE)

@@ -115,7 +115,7 @@ def test_the_candidacy_status_is_the_last_step_of_the_course(liu):
     liu.the_candidacy.refresh_from_db()
     assert liu.the_candidacy.status == "withdrew"
     assert [s.status for s in liu.the_candidacy.statuses.all()] == ["barred", "withdrew"]
-    assert [s.sequence for s in liu.the_candidacy.statuses.all()] == [1, 2]
+    assert [s.sequence for s in liu.the_candidacy.statuses.all()] == [0, 1]
 
 
 def test_the_public_latest_status_and_its_filter_read_the_same_order(liu):
@@ -141,9 +141,9 @@ def test_a_step_added_in_the_middle_of_the_course_renumbers_the_later_ones(liu):
         by=liu.editor,
     )
     assert [(s.status, s.sequence) for s in liu.the_candidacy.statuses.all()] == [
-        ("declared", 1),
-        ("barred", 2),
-        ("withdrew", 3),
+        ("declared", 0),
+        ("barred", 1),
+        ("withdrew", 2),
     ]
     assert steps_renumber(candidate_ids=[liu.pk]) == 0
 
