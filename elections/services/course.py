@@ -75,20 +75,22 @@ def steps_renumber(*, candidate_ids=None, candidacy_ids=None):
     place changed; a step added at the end of its course, the usual case, changes no other step.
     """
     if candidate_ids is not None:
-        batches = _batches(sorted(set(candidate_ids)), "candidacy__candidate_id__in")
+        ids = sorted(set(candidate_ids))
+
+        def owners(chunk):
+            return chunk
     else:
-        batches = (
-            {
-                "candidacy__candidate_id__in": Candidacy.objects.filter(pk__in=ids).values(
-                    "candidate_id"
-                )
-            }
-            for ids in _batches(sorted(set(candidacy_ids)), None)
-        )
-    changed = []
-    for where in batches:
+        ids = sorted(set(candidacy_ids))
+
+        def owners(chunk):
+            return Candidacy.objects.filter(pk__in=chunk).values("candidate_id")
+
+    changed = {}
+    for first in range(0, len(ids), BATCH_SIZE):
         rows = (
-            CandidacyStatus.objects.filter(**where)
+            CandidacyStatus.objects.filter(
+                candidacy__candidate_id__in=owners(ids[first : first + BATCH_SIZE])
+            )
             .order_by("candidacy__candidate_id", "id")
             .values("id", "candidacy_id", "status", "on", "precision", "sequence")
             .annotate(
@@ -99,12 +101,8 @@ def steps_renumber(*, candidate_ids=None, candidacy_ids=None):
         for _, steps in groupby(rows, key=lambda row: row["candidate_id"]):
             for place, step in enumerate(course_order(list(steps))):
                 if step["sequence"] != place:
-                    changed.append(CandidacyStatus(pk=step["id"], sequence=place))
+                    # A candidate whose candidacies fall in two batches is read twice.
+                    changed[step["id"]] = CandidacyStatus(pk=step["id"], sequence=place)
+    changed = list(changed.values())
     CandidacyStatus.objects.bulk_update(changed, ["sequence"], batch_size=BATCH_SIZE)
     return len(changed)
-
-
-def _batches(ids, lookup):
-    for first in range(0, len(ids), BATCH_SIZE):
-        chunk = ids[first : first + BATCH_SIZE]
-        yield {lookup: chunk} if lookup else chunk

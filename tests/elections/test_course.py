@@ -167,3 +167,30 @@ def test_a_merge_orders_the_joined_steps_and_rereads_the_status(liu):
         "barred",
         "withdrew",
     ]
+
+
+def test_renumbering_by_candidacies_in_small_batches_reads_each_candidate_whole(liu, monkeypatch):
+    # Two candidacies of one candidate in two batches: the course still spans both.
+    from elections.services import course
+
+    later = make_candidacy(
+        liu, make_election(make_place("Yushui", "渝水区", code="360502"), polling="2012-05-10")
+    )
+    make_claim(
+        liu,
+        Property.STATUS,
+        "declared",
+        make_article("She declared again in 2012.", outlet="Late", published="2012-02-01"),
+        by=liu.editor,
+        candidacy=later,
+    )
+    course.CandidacyStatus.objects.update(sequence=0)
+    monkeypatch.setattr(course, "BATCH_SIZE", 1)
+
+    assert steps_renumber(candidacy_ids=[liu.the_candidacy.pk, later.pk]) == 2
+    steps = course.CandidacyStatus.objects.filter(candidacy__candidate=liu).order_by("sequence")
+    assert [(s.status, s.sequence) for s in steps] == [
+        ("barred", 0),
+        ("withdrew", 1),
+        ("declared", 2),
+    ]
