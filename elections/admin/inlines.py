@@ -14,7 +14,7 @@ from django.utils.html import format_html, format_html_join
 
 from elections.models import Candidacy, CandidacyStatus, CandidateName, Claim
 from elections.services import candidacy_for, candidate_add_name
-from elections.services.claims import candidacy_refresh_status
+from elections.services.claims import candidacy_steps_changed
 from elections.services.permissions import acting
 
 from .base import PartialDateField, html_list
@@ -78,7 +78,7 @@ class StatusStepFormSet(ServiceFormSet):
         acting(obj, user, "status step added by hand").save()
 
     def after_save(self, user):
-        candidacy_refresh_status(self.instance)
+        candidacy_steps_changed(self.instance)
 
 
 class CandidateNameInline(admin.TabularInline):

@@ -71,16 +71,19 @@ def _sync_status_step(claim, user):
     step.on, step.precision = date.earliest(), date.precision
     step.full_clean()
     acting(step, user, "status reported").save()
-    candidacy_refresh_status(claim.candidacy)
+    candidacy_steps_changed(claim.candidacy)
+
+
+def candidacy_steps_changed(candidacy):
+    """After a status step of `candidacy` was added, redated or moved: put its candidate's
+    steps in course order again (`elections.services.course`), then re-read the status."""
+    steps_renumber(candidate_ids=[candidacy.candidate_id])
+    candidacy_refresh_status(candidacy)
 
 
 def candidacy_refresh_status(candidacy):
-    """Set the candidacy's current status to the latest step not taken back by review.
-
-    "Latest" is the candidate's course order (`elections.services.course`), renumbered here
-    since every change to a step ends by calling this.
-    """
-    steps_renumber(candidate_ids=[candidacy.candidate_id])
+    """Set the candidacy's current status to the latest step, in course order, not taken back
+    by review (a claim rejected or overruled)."""
     latest = (
         CandidacyStatus.objects.filter(candidacy=candidacy)
         .exclude(claim__state=Claim.State.REJECTED)

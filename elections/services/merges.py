@@ -23,6 +23,7 @@ from elections.models import (
 from .candidates import candidate_refresh_search
 from .claims import candidacy_refresh_status
 from .contradictions import contradictions_detect
+from .course import steps_renumber
 from .permissions import acting, require_perm
 
 
@@ -41,7 +42,9 @@ def _move(model, ids, fields, user, reason, **values):
 
 @transaction.atomic
 def _refresh_statuses(candidate):
-    """Re-read each candidacy's current status: folded candidacies joined their steps."""
+    """Put the candidate's steps in course order and re-read each candidacy's status: folded
+    candidacies joined their steps."""
+    steps_renumber(candidate_ids=[candidate.pk])
     for candidacy in candidate.candidacies.all():
         candidacy_refresh_status(candidacy)
 

@@ -276,6 +276,7 @@ def candidacy_steps_bulk_add(*, steps, created_by=None):
         step.created_by = created_by
     CandidacyStatus.objects.bulk_create(steps, batch_size=BATCH_SIZE)
     history_bulk_insert(steps, CandidacyStatus, user=created_by, reason="status reported")
+    steps_renumber(candidacy_ids={step.candidacy_id for step in steps})
     candidacies_refresh_status(
         candidacy_ids={step.candidacy_id for step in steps},
         current={step.candidacy_id: step.candidacy.status for step in steps},
@@ -290,7 +291,6 @@ def candidacies_refresh_status(*, candidacy_ids, current=None):
     written.
     """
     candidacy_ids = sorted(candidacy_ids)
-    steps_renumber(candidacy_ids=candidacy_ids)
     latest = {}
     for first in range(0, len(candidacy_ids), BATCH_SIZE):
         chunk = candidacy_ids[first : first + BATCH_SIZE]

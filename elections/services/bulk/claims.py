@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from elections.models import CandidacyStatus, Claim, Property
 from elections.services.claims import _apply_as_of
+from elections.services.course import steps_renumber
 from sources.dates import PartialDate
 from sources.models import Article
 from sources.services.bulk import history_bulk_insert, passages_bulk_create, passages_existing
@@ -113,6 +114,7 @@ def claims_import(*, new, changes, articles, created_by=None, batch_size=BATCH_S
         candidacies |= {claim.candidacy_id for claim in changed if claim.property == "status"}
     candidacies.discard(None)
     if candidacies:
+        steps_renumber(candidacy_ids=candidacies)
         candidacies_refresh_status(candidacy_ids=candidacies)
     contradictions_detect_many(
         created_ids=created_ids, changed_ids=changed_ids, acting_user=created_by
