@@ -31,13 +31,10 @@ from sources.dates import PartialDate
 
 BATCH_SIZE = 500
 
-COURSE_RANK = {
-    Status.DECLARED: 0,
-    Status.SEEKING_NOMINATION: 1,
-    Status.PRELIMINARY: 2,
-    Status.OFFICIAL: 3,
-}
-OUTCOME_RANK = len(COURSE_RANK)
+# A candidacy's course is the order of the Status choices; the outcomes (elected onwards)
+# share one place, since any of them can end it.
+OUTCOME_RANK = Status.values.index(Status.ELECTED)
+COURSE_RANK = {status: min(place, OUTCOME_RANK) for place, status in enumerate(Status.values)}
 
 
 def _compare(a, b):
@@ -46,8 +43,7 @@ def _compare(a, b):
     if b["last"] < a["first"]:
         return 1
     if a["candidacy_id"] == b["candidacy_id"]:
-        rank_a = COURSE_RANK.get(a["status"], OUTCOME_RANK)
-        rank_b = COURSE_RANK.get(b["status"], OUTCOME_RANK)
+        rank_a, rank_b = COURSE_RANK[a["status"]], COURSE_RANK[b["status"]]
         if rank_a != rank_b:
             return rank_a - rank_b
     elif a["polling_on"] and b["polling_on"] and a["polling_on"] != b["polling_on"]:

@@ -276,9 +276,10 @@ def candidacy_steps_bulk_add(*, steps, created_by=None):
         step.created_by = created_by
     CandidacyStatus.objects.bulk_create(steps, batch_size=BATCH_SIZE)
     history_bulk_insert(steps, CandidacyStatus, user=created_by, reason="status reported")
-    steps_renumber(candidacy_ids={step.candidacy_id for step in steps})
+    candidacy_ids = {step.candidacy_id for step in steps}
+    steps_renumber(candidacy_ids=candidacy_ids)
     candidacies_refresh_status(
-        candidacy_ids={step.candidacy_id for step in steps},
+        candidacy_ids=candidacy_ids,
         current={step.candidacy_id: step.candidacy.status for step in steps},
     )
     return steps
