@@ -1,6 +1,10 @@
-"""The newsroom data the production-leg tests start from, made through the factories."""
+"""The newsroom data the production-leg tests start from: made by the factories, or through
+the admin as an editor makes it where no factory does (a passage the re-anchoring proposes)."""
+
+from django.urls import reverse
 
 from elections.models import Property
+from sources.models import AnchorStatus, Passage
 from tests.factories import (
     make_article,
     make_candidacy,
@@ -58,3 +62,59 @@ def disagreeing_claims(editor):
         by=editor,
     )
     return liu, first, second
+
+
+# A report with a typo the outlet later corrects ("landlrod"), from the anchoring tests.
+REPORT = (
+    "Wang Lin, 27, runs a bookshop in Hangzhou and told readers of her microblog in May that "
+    "she would stand for the district people's congress.\n\n"
+    "Police have called on her three times since then, she said, and her landlrod wants the "
+    "shop back by autumn.\n\n"
+    "Zhao Feng, 27, an engineer, is standing in the same district as an independent."
+)
+TYPO = "her landlrod wants the shop back"
+
+
+def changeform_data(response):
+    """What a change page posts back unchanged: its form and every inline, as shown."""
+    data = {}
+    forms = [response.context["adminform"].form]
+    for inline in response.context.get("inline_admin_formsets", []):
+        formset = inline.formset
+        forms += [formset.management_form, *formset.forms]
+    for form in forms:
+        for name in form.fields:
+            value = form[name].value()
+            if value is None or value is False:
+                continue
+            data[form.add_prefix(name)] = "on" if value is True else value
+    return data
+
+
+def select_passage(client, article, words):
+    """The editor selects `words` in the annotate view; returns the saved passage."""
+    start = article.text.index(words)
+    url = reverse("admin:sources_article_annotate", args=[article.pk])
+    response = client.post(
+        url, {"start": start, "end": start + len(words), "exact": words, "note": ""}
+    )
+    assert response.status_code == 302, response.content[:500]
+    return Passage.objects.get(article=article, start=start, exact=words)
+
+
+def edit_article_text(client, article, text):
+    """The editor replaces the article's text on its change page."""
+    url = reverse("admin:sources_article_change", args=[article.pk])
+    data = changeform_data(client.get(url))
+    response = client.post(url, {**data, "source_text": text})
+    assert response.status_code == 302, response.content[:500]
+
+
+def fuzzy_passage(client):
+    """A passage whose words the outlet corrected: the re-anchoring proposes the new words."""
+    article = make_article(REPORT, outlet="Hangzhou Daily", title="A bookseller stands")
+    passage = select_passage(client, article, TYPO)
+    edit_article_text(client, article, REPORT.replace("landlrod", "landlord"))
+    passage.refresh_from_db()
+    assert passage.anchor_status == AnchorStatus.FUZZY
+    return passage
