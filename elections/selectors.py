@@ -1,9 +1,11 @@
 """Reads shaped for the pages and commands that need them: the heavy query of each named once."""
 
+from django.db.models import QuerySet
+
 from elections.models import Contradiction
 
 
-def contradictions_for_report(*, status="open"):
+def contradictions_for_report(*, status: str = "open") -> QuerySet[Contradiction]:
     """Contradictions with their candidate, both claims, their articles and outlets: one query."""
     queryset = Contradiction.objects.select_related(
         "candidate",

@@ -1,6 +1,8 @@
 """The rules of what is public, as querysets and subqueries the public selectors build on."""
 
 import functools
+from collections.abc import Iterable
+from typing import Any
 
 from django.db.models import (
     Case,
@@ -8,6 +10,7 @@ from django.db.models import (
     IntegerField,
     OuterRef,
     Q,
+    QuerySet,
     Subquery,
     When,
 )
@@ -32,7 +35,7 @@ SHOWN_CONTRADICTION_STATUSES = (Contradiction.Status.OPEN, Contradiction.Status.
 STATUS_ORDER = {status: position for position, status in enumerate(Status.values)}
 
 
-def text_lang(text, default=""):
+def text_lang(text: str, default: str = "") -> str:
     """The language tag for showing `text`: zh-Hans or zh-Hant when it holds Chinese
     characters (traditional when simplifying would change it), else `default`."""
     if not has_han(text):
@@ -42,11 +45,11 @@ def text_lang(text, default=""):
 
 # Pages show the same names, outlets and titles again and again; simplifying is the costly part.
 @functools.lru_cache(maxsize=4096)
-def _han_lang(text):
+def _han_lang(text: str) -> str:
     return "zh-Hant" if to_simplified(text) != text else "zh-Hans"
 
 
-def unread_columns(prefix, columns):
+def unread_columns(prefix: str, columns: Iterable[str]) -> list[str]:
     return [f"{prefix}{column}" for column in columns]
 
 
@@ -80,7 +83,7 @@ CITED_CLAIM_COLUMNS = (
 )
 
 
-def citation_unread(path=""):
+def citation_unread(path: str = "") -> list[str]:
     """Deferred columns of a claim's article and outlet reached through `path`."""
     return [
         *unread_columns(f"{path}article__", ARTICLE_UNREAD),
@@ -88,12 +91,12 @@ def citation_unread(path=""):
     ]
 
 
-def public_claims():
+def public_claims() -> QuerySet[Claim]:
     """Verified claims about published candidates that no verdict overruled: the facts."""
     return Claim.objects.public().standing()
 
 
-def public_contradictions():
+def public_contradictions() -> QuerySet[Contradiction]:
     """Where outlets disagreed, as the public sees it: both claims verified, not closed."""
     return (
         Contradiction.objects.filter(
@@ -108,14 +111,14 @@ def public_contradictions():
     )
 
 
-def public_claims_of(candidate_ref):
+def public_claims_of(candidate_ref: OuterRef) -> QuerySet[Claim]:
     """Public claims of the candidate `candidate_ref` points at, for use in a subquery."""
     return Claim.objects.filter(
         candidate=candidate_ref, state=Claim.State.VERIFIED, overruled=False
     )
 
 
-def _public_steps(candidate_ref):
+def _public_steps(candidate_ref: OuterRef) -> QuerySet[CandidacyStatus]:
     """Status steps a public claim reported, latest first, for use in a subquery.
 
     A step without a claim, or whose claim is unverified, rejected or overruled, is not
@@ -133,13 +136,13 @@ def _public_steps(candidate_ref):
     )
 
 
-def latest_public_status(candidate_ref=None):
+def latest_public_status(candidate_ref: OuterRef | None = None) -> Subquery:
     """The latest candidacy status a public claim reported, as a subquery on candidates."""
     steps = _public_steps(candidate_ref if candidate_ref is not None else OuterRef("pk"))
     return Subquery(steps.values("status")[:1])
 
 
-def status_rank():
+def status_rank() -> Coalesce:
     """The latest public status as its place in a candidacy's course (none: last)."""
     rank = Case(
         *(When(status=status, then=position) for status, position in STATUS_ORDER.items()),
@@ -150,12 +153,12 @@ def status_rank():
     return Coalesce(Subquery(steps), len(STATUS_ORDER))
 
 
-def disputed_condition():
+def disputed_condition() -> Exists:
     """Whether a candidate has a contradiction the public sees (an Exists on candidates)."""
     return Exists(public_contradictions().filter(candidate=OuterRef("pk")).order_by())
 
 
-def disputed_candidates():
+def disputed_candidates() -> QuerySet[Contradiction, Any]:
     """Ids of the candidates with a contradiction the public sees, for `pk__in`.
 
     Read once from the few contradictions rather than probed for every candidate.
@@ -163,7 +166,7 @@ def disputed_candidates():
     return public_contradictions().order_by().values("candidate_id")
 
 
-def latest_status_is(status):
+def latest_status_is(status: str) -> QuerySet[CandidacyStatus, Any]:
     """Ids of the candidates whose latest public status step is `status`, for `pk__in`.
 
     Starts from the steps of that status and keeps those with no later public step of the
@@ -189,7 +192,7 @@ def latest_status_is(status):
     )
 
 
-def has_public_status():
+def has_public_status() -> Exists:
     """Whether a public claim reported a status step of the candidate (an Exists)."""
     return Exists(_public_steps(OuterRef("pk")).order_by())
 
@@ -201,11 +204,11 @@ def has_public_status():
 
 
 @functools.cache
-def cited_by_public_claim():
+def cited_by_public_claim() -> Exists:
     """Whether a public claim cites the outlet (an Exists on outlets)."""
     return Exists(public_claims().filter(article__outlet=OuterRef("pk")).order_by())
 
 
-def reporting_outlets():
+def reporting_outlets() -> QuerySet[Outlet]:
     """Outlets that a public claim cites, by name."""
     return Outlet.objects.filter(cited_by_public_claim()).defer(*OUTLET_UNREAD).order_by("name")

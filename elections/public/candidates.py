@@ -2,7 +2,9 @@
 
 import datetime
 import functools
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db.models import (
@@ -11,6 +13,7 @@ from django.db.models import (
     Max,
     OuterRef,
     Q,
+    QuerySet,
     Subquery,
     Window,
 )
@@ -26,6 +29,7 @@ from elections.models import (
     Place,
     Property,
 )
+from sources.models import Article
 
 from .base import (
     CANDIDATE_UNREAD,
@@ -40,7 +44,7 @@ from .base import (
 )
 
 
-def public_candidates():
+def public_candidates() -> QuerySet[Candidate]:
     """Published candidates, as the list filters, sorts and counts them.
 
     The columns a row shows cost a subquery per candidate, so they are not read here but by
@@ -49,7 +53,14 @@ def public_candidates():
     return Candidate.objects.published()
 
 
-def page_of_ids(candidates, number, *, size, total_with_page=False, clamp=False):
+def page_of_ids(
+    candidates: QuerySet[Candidate],
+    number: int | str | None,
+    *,
+    size: int,
+    total_with_page: bool = False,
+    clamp: bool = False,
+) -> Page:
     """Page `number` of the ids of `candidates` (filtered and ordered), as a Django Page.
 
     With `total_with_page` the total comes with the page's ids in one query (a window
@@ -59,7 +70,12 @@ def page_of_ids(candidates, number, *, size, total_with_page=False, clamp=False)
     EmptyPage, as Paginator.page does, unless `clamp` asks for what Paginator.get_page gives
     (the first page, or the last).
     """
-    paginator = Paginator(candidates.values_list("pk", flat=True), size)
+    ids = candidates.values_list("pk", flat=True)
+    paginator = Paginator(ids, size)
+    if number is None:  # no page asked for: not a page, as Paginator.page says
+        if not clamp:
+            raise PageNotAnInteger(paginator.error_messages["invalid_page"])
+        number = 1
     if not total_with_page:
         return paginator.get_page(number) if clamp else paginator.page(number)
     try:
@@ -75,7 +91,7 @@ def page_of_ids(candidates, number, *, size, total_with_page=False, clamp=False)
         ]
     )
     # Past the last page the window has no row to carry the total: it is counted apart.
-    paginator.count = rows[0][1] if rows else (paginator.object_list.count() if bottom else 0)
+    paginator.count = rows[0][1] if rows else (ids.count() if bottom else 0)
     try:
         number = paginator.validate_number(wanted)
     except EmptyPage:
@@ -85,7 +101,7 @@ def page_of_ids(candidates, number, *, size, total_with_page=False, clamp=False)
     return Page([pk for pk, _total in rows], number, paginator)
 
 
-def province_name():
+def province_name() -> Subquery:
     """The name of the first province (by name) a candidate stood in, as a subquery."""
     return Subquery(
         Candidacy.objects.filter(candidate=OuterRef("pk"))
@@ -94,7 +110,7 @@ def province_name():
     )
 
 
-def last_verified():
+def last_verified() -> Subquery:
     """When a public claim of a candidate was last verified, as a subquery."""
     # Max() rather than the first row by date: ordered by date, SQLite may choose to walk
     # claim_review_order_idx through every verified claim instead of this candidate's few.
@@ -125,7 +141,7 @@ ROW_COLUMNS = ("display_name", "name_zh", "slug", "gender", "birth_year", "state
 
 
 @functools.cache
-def _row_columns():
+def _row_columns() -> dict[str, Any]:
     # Built once: see the note above reporting_outlets() in base.py.
     return {
         "public_status": latest_public_status(),
@@ -134,7 +150,7 @@ def _row_columns():
     }
 
 
-def candidate_rows(ids, *, names=False):
+def candidate_rows(ids: Sequence[int], *, names: bool = False) -> list[Candidate]:
     """The published candidates `ids` in that order, each with its latest public status
     (`public_status`), dispute flag (`disputed`), last review date (`last_verified`), the
     places of its candidacies (`places`: PlaceRow, in order of polling day) and, with
@@ -191,31 +207,31 @@ def candidate_rows(ids, *, names=False):
     return [candidates[pk] for pk in ids if pk in candidates]
 
 
-def _published_candidacies():
+def _published_candidacies() -> QuerySet[Candidacy]:
     return Candidacy.objects.filter(
         candidate__state=Candidate.State.PUBLISHED, candidate__merged_into__isnull=True
     )
 
 
 @functools.cache
-def _contested():
+def _contested() -> Exists:
     # Built once: see the note above reporting_outlets() in base.py.
     return Exists(_published_candidacies().filter(election=OuterRef("pk")).order_by())
 
 
-def _contested_elections():
+def _contested_elections() -> QuerySet[Election]:
     """Elections a published candidate stood in: far fewer rows than their candidacies."""
     return Election.objects.filter(_contested()).order_by()
 
 
-def public_provinces():
+def public_provinces() -> QuerySet[Place]:
     """Provinces where a published candidate stood, by name."""
     return Place.objects.filter(pk__in=_contested_elections().values("place__province")).order_by(
         "name"
     )
 
 
-def public_cities():
+def public_cities() -> QuerySet[Place]:
     """Prefecture cities where a published candidate stood, with their province, by name."""
     return (
         Place.objects.filter(pk__in=_contested_elections().values("place__city"))
@@ -228,11 +244,11 @@ def public_cities():
 class PlaceChoices:
     """The list's place filters: (slug, label) pairs, by name."""
 
-    provinces: list
-    cities: list  # labelled "City, Province"
+    provinces: list[tuple[str, str]]
+    cities: list[tuple[str, str]]  # labelled "City, Province"
 
 
-def public_place_choices():
+def public_place_choices() -> PlaceChoices:
     """Provinces and prefecture cities where a published candidate stood, in one query."""
     rows = _contested_elections().values_list(
         "place__province__slug",
@@ -265,11 +281,11 @@ class Figures:
     candidates: int
     outlets: int
     facts: int
-    by_province: list  # (Place or None, count), most candidates first
-    by_status: list  # (status value or "", count), in the order of a candidacy
+    by_province: list[tuple[Place | None, int]]  # most candidates first
+    by_status: list[tuple[str, int]]  # (status value or "", count), in the order of a candidacy
 
 
-def home_figures():
+def home_figures() -> Figures:
     """Counts of published candidates by province and by outcome, and of facts and outlets."""
     published = Candidate.objects.published()
     provinces = (
@@ -280,10 +296,11 @@ def home_figures():
     )
     counts = {row["election__place__province"]: row["count"] for row in provinces}
     places = Place.objects.in_bulk([pk for pk in counts if pk is not None])
-    by_province = sorted(
+    placed = sorted(
         ((places[pk], count) for pk, count in counts.items() if pk in places),
         key=lambda pair: (-pair[1], pair[0].name),
     )
+    by_province: list[tuple[Place | None, int]] = list(placed)
     unplaced = published.exclude(candidacies__isnull=False).count()
     if unplaced:
         by_province.append((None, unplaced))
@@ -306,7 +323,7 @@ def home_figures():
     )
 
 
-def latest_facts(limit=8):
+def latest_facts(limit: int = 8) -> QuerySet[Claim]:
     """The most recently verified public claims, with candidate, passage, article and outlet."""
     # The candidate is checked with Exists rather than by the join alone, so that SQLite walks
     # the claims newest first (claim_review_order_idx) and stops after `limit`, instead of
@@ -321,7 +338,7 @@ def latest_facts(limit=8):
     )
 
 
-def merged_survivor(slug, *, hops=10):
+def merged_survivor(slug: str, *, hops: int = 10) -> Candidate | None:
     """The published record that the merged-away record `slug` now lives in, or None."""
     record = (
         Candidate.objects.filter(slug=slug, merged_into__isnull=False)
@@ -345,18 +362,18 @@ class Profile:
     a verdict overruled cites a source no fact on the page cites)."""
 
     candidate: Candidate
-    names: list
-    candidacies: list  # each with `public_steps` (dated, cited) and `public_status`
-    facts: list  # public claims, in property order
-    disagreements: list  # public contradictions, `claim_a` and `claim_b` loaded
-    sources: list  # the articles cited, oldest first
+    names: list[CandidateName]
+    candidacies: list[Candidacy]  # each with `public_steps` (dated, cited) and `public_status`
+    facts: list[Claim]  # public claims, in property order
+    disagreements: list[Contradiction]  # public contradictions, `claim_a` and `claim_b` loaded
+    sources: list[Article]  # the articles cited, oldest first
     status: str = ""
     last_verified: datetime.datetime | None = None
-    cited_articles: set = field(default_factory=set)  # ids of articles with a public page
-    cited_outlets: set = field(default_factory=set)  # ids of outlets with a public page
+    cited_articles: set[int] = field(default_factory=set)  # ids of articles with a public page
+    cited_outlets: set[int] = field(default_factory=set)  # ids of outlets with a public page
 
 
-def _verified_claims_of(candidate):
+def _verified_claims_of(candidate: Candidate) -> QuerySet[Claim]:
     """Every verified claim of `candidate`, standing or overruled, with its citation."""
     return (
         Claim.objects.filter(candidate_id=candidate.pk, state=Claim.State.VERIFIED)
@@ -366,7 +383,7 @@ def _verified_claims_of(candidate):
     )
 
 
-def _mark_cited(claims):
+def _mark_cited(claims: list[Claim]) -> None:
     """Set `article_cited` and `outlet_cited` on each of `claims`: whether the article and the
     outlet have pages of their own, which they do when a public claim cites them.
 
@@ -392,22 +409,23 @@ def _mark_cited(claims):
             articles.add(article_id)
             outlets.add(outlet_id)
     for claim in claims:
-        claim.article_cited = claim.article_id in articles
-        claim.outlet_cited = claim.article.outlet_id in outlets
+        # Attributes the page reads, set on the instance for the template.
+        claim.article_cited = claim.article_id in articles  # type: ignore[attr-defined]
+        claim.outlet_cited = claim.article.outlet_id in outlets  # type: ignore[attr-defined]
 
 
-def _published(slug):
+def _published(slug: str) -> Candidate | None:
     candidates = Candidate.objects.published().filter(slug=slug).defer(*CANDIDATE_UNREAD)
     return next(iter(candidates.order_by()[:1]), None)
 
 
-def by_polling_day(candidacy):
+def by_polling_day(candidacy: Candidacy) -> tuple[bool, datetime.date, int]:
     """Sort key of candidacies: by polling day (undated last), then by election."""
     polling = candidacy.election.polling_on
     return (polling is None, polling or datetime.date.min, candidacy.election_id)
 
 
-def candidate_profile(slug):
+def candidate_profile(slug: str) -> Profile | None:
     """The published candidate `slug` with names, candidacies, facts and disputes, or None.
 
     Each query reads one table's rows of this candidate (with the rows they point at); the
@@ -426,8 +444,9 @@ def candidate_profile(slug):
         key=by_polling_day,
     )
     by_candidacy = {candidacy.pk: candidacy for candidacy in candidacies}
+    # Attributes the page reads, set on the instances for the template.
     for candidacy in candidacies:
-        candidacy.public_steps, candidacy.public_status = [], ""
+        candidacy.public_steps, candidacy.public_status = [], ""  # type: ignore[attr-defined]
     steps = sorted(
         CandidacyStatus.objects.filter(candidacy_id__in=list(by_candidacy)).order_by(),
         key=lambda step: (step.sequence, step.pk),
@@ -435,13 +454,13 @@ def candidate_profile(slug):
     latest = None
     for step in steps:
         # A step is public when a public claim reported it: verified, not overruled.
-        claim = claims.get(step.claim_id)
+        claim = claims.get(step.claim_id) if step.claim_id is not None else None
         if claim is None or claim.overruled:
             continue
         step.claim = claim
         candidacy = by_candidacy[step.candidacy_id]
-        candidacy.public_steps.append(step)
-        candidacy.public_status = step.status
+        candidacy.public_steps.append(step)  # type: ignore[attr-defined]
+        candidacy.public_status = step.status  # type: ignore[attr-defined]
         if latest is None or (step.on, step.pk) >= (latest.on, latest.pk):
             latest = step
     disagreements = []
@@ -491,6 +510,14 @@ def candidate_profile(slug):
         last_verified=max(
             (claim.reviewed_at for claim in facts if claim.reviewed_at), default=None
         ),
-        cited_articles={claim.article_id for claim in claims.values() if claim.article_cited},
-        cited_outlets={claim.article.outlet_id for claim in claims.values() if claim.outlet_cited},
+        cited_articles={
+            claim.article_id
+            for claim in claims.values()
+            if claim.article_cited  # type: ignore[attr-defined]
+        },
+        cited_outlets={
+            claim.article.outlet_id
+            for claim in claims.values()
+            if claim.outlet_cited  # type: ignore[attr-defined]
+        },
     )

@@ -7,15 +7,18 @@ from django.db.models import (
     Exists,
     OuterRef,
     Q,
+    QuerySet,
     Subquery,
 )
 from django.db.models.functions import Coalesce
 
 from elections.models import (
+    Candidate,
+    Claim,
     Contradiction,
     Property,
 )
-from sources.models import Article, Outlet
+from sources.models import Article, Outlet, Passage
 
 from .base import (
     ARTICLE_UNREAD,
@@ -29,10 +32,10 @@ from .base import (
 )
 
 
-def public_outlets():
+def public_outlets() -> QuerySet[Outlet]:
     """Outlets cited by public claims, with how many facts, candidates and articles they gave."""
 
-    def counted(column):
+    def counted(column: str) -> Coalesce:
         return Coalesce(
             Subquery(
                 public_claims()
@@ -57,25 +60,28 @@ class OutletProfile:
     """What one outlet reported, and where other outlets disagreed with it."""
 
     outlet: Outlet
-    reports: list  # (Candidate, [Claim, ...]) by candidate name
-    contradictions: list  # each with `own`, `other` (claims) and `own_found_wrong`
-    by_property: list  # (property, times contradicted, times found wrong)
+    reports: list[tuple[Candidate, list[Claim]]]  # by candidate name
+    contradictions: list[Contradiction]  # each with `own`, `other` (claims), `own_found_wrong`
+    by_property: list[tuple[str, int, int]]  # (property, times contradicted, times found wrong)
     found_wrong: int = 0
     article_count: int = 0
 
 
-def _found_wrong(contradiction, claim_id):
+def _found_wrong(contradiction: Contradiction, claim_id: int) -> bool:
     verdict = contradiction.verdict
     Verdict = Contradiction.Verdict
     if contradiction.status != Contradiction.Status.RESOLVED:
         return False
     if verdict == Verdict.BOTH_WRONG:
         return True
-    loser = {Verdict.A_RIGHT: contradiction.claim_b_id, Verdict.B_RIGHT: contradiction.claim_a_id}
+    loser: dict[str, int | None] = {
+        Verdict.A_RIGHT: contradiction.claim_b_id,
+        Verdict.B_RIGHT: contradiction.claim_a_id,
+    }
     return loser.get(verdict) == claim_id
 
 
-def outlet_profile(slug):
+def outlet_profile(slug: str) -> OutletProfile | None:
     """The outlet `slug` with its public claims by candidate and its contradictions, or None."""
     outlet = reporting_outlets().filter(slug=slug).first()
     if outlet is None:
@@ -90,7 +96,8 @@ def outlet_profile(slug):
         )
         .order_by("candidate__display_name", "candidate_id", "property", "as_of", "id")
     )
-    reports, articles = [], set()
+    reports: list[tuple[Candidate, list[Claim]]] = []
+    articles: set[int] = set()
     for claim in claims:
         claim.article.outlet = outlet
         articles.add(claim.article_id)
@@ -114,7 +121,7 @@ def outlet_profile(slug):
         )
         .order_by("candidate__display_name", "property", "claim_a_id", "claim_b_id")
     )
-    tally = {}
+    tally: dict[str, tuple[int, int]] = {}
     for contradiction in contradictions:
         own_is_a = contradiction.claim_a.article.outlet_id == outlet.pk
         own, other = (
@@ -122,10 +129,12 @@ def outlet_profile(slug):
             if own_is_a
             else (contradiction.claim_b, contradiction.claim_a)
         )
-        contradiction.own, contradiction.other = own, other
-        contradiction.own_found_wrong = _found_wrong(contradiction, own.pk)
+        found_wrong = _found_wrong(contradiction, own.pk)
+        # Attributes the page reads, set on the instance for the template.
+        contradiction.own, contradiction.other = own, other  # type: ignore[attr-defined]
+        contradiction.own_found_wrong = found_wrong  # type: ignore[attr-defined]
         times, wrong = tally.get(contradiction.property, (0, 0))
-        tally[contradiction.property] = (times + 1, wrong + contradiction.own_found_wrong)
+        tally[contradiction.property] = (times + 1, wrong + found_wrong)
     order = {prop: position for position, prop in enumerate(Property.values)}
     return OutletProfile(
         outlet=outlet,
@@ -135,7 +144,7 @@ def outlet_profile(slug):
             ((prop, times, wrong) for prop, (times, wrong) in tally.items()),
             key=lambda row: order.get(row[0], len(order)),
         ),
-        found_wrong=sum(1 for c in contradictions if c.own_found_wrong),
+        found_wrong=sum(wrong for _times, wrong in tally.values()),
         article_count=len(articles),
     )
 
@@ -145,10 +154,10 @@ class ArticlePage:
     """A cited article and the passages public claims quote from it."""
 
     article: Article
-    passages: list  # Passage, each with `public_claims` (with their candidates)
+    passages: list[Passage]  # each with `public_claims` (with their candidates)
 
 
-def article_page(pk):
+def article_page(pk: int | str) -> ArticlePage | None:
     """The article `pk` with its quoted passages, when a public claim cites it; else None."""
     article = (
         Article.objects.filter(pk=pk)
@@ -166,10 +175,11 @@ def article_page(pk):
         .defer(*unread_columns("candidate__", CANDIDATE_UNREAD))
         .order_by("passage__start", "passage_id", "candidate__display_name", "property", "id")
     )
-    passages = {}
+    passages: dict[int, Passage] = {}
     for claim in claims:
         passage = passages.setdefault(claim.passage_id, claim.passage)
+        # An attribute the page reads, set on the instance for the template.
         if not hasattr(passage, "public_claims"):
-            passage.public_claims = []
-        passage.public_claims.append(claim)
+            passage.public_claims = []  # type: ignore[attr-defined]
+        passage.public_claims.append(claim)  # type: ignore[attr-defined]
     return ArticlePage(article=article, passages=list(passages.values()))

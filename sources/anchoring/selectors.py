@@ -13,6 +13,8 @@ from .folding import FoldedText, fold
 
 # Characters of context kept on each side of a quote (`prefix`, `suffix`).
 CONTEXT = 32
+# (start, end) of a span of a text, in code points.
+Span = tuple[int, int]
 # How much of a long quote or of the closest text an error message shows.
 SHOWN = 80
 
@@ -24,7 +26,7 @@ class AnchoringError(ValueError):
 class QuoteNotFound(AnchoringError):
     """The quote is not in the text; `closest` holds the most similar text there is."""
 
-    def __init__(self, message, *, closest="", similarity=0):
+    def __init__(self, message: str, *, closest: str = "", similarity: int = 0) -> None:
         super().__init__(message)
         self.closest = closest
         self.similarity = similarity
@@ -33,7 +35,7 @@ class QuoteNotFound(AnchoringError):
 class AmbiguousQuote(AnchoringError):
     """The quote occurs more than once and its context does not choose; `count` says how often."""
 
-    def __init__(self, message, *, count):
+    def __init__(self, message: str, *, count: int) -> None:
         super().__init__(message)
         self.count = count
 
@@ -49,13 +51,13 @@ class Selector:
     suffix: str
 
 
-def shorten(text, limit=SHOWN):
+def shorten(text: str, limit: int = SHOWN) -> str:
     """`text` on one line, cut to `limit` characters with an ellipsis, for messages."""
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def selector_for_span(text, start, end):
+def selector_for_span(text: str, start: int, end: int) -> Selector:
     """The position and quote selectors of exactly `text[start:end]`."""
     if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text)):
         raise AnchoringError(
@@ -69,15 +71,16 @@ def selector_for_span(text, start, end):
     )
 
 
-def _occurrences(text, exact):
-    spans, position = [], text.find(exact)
+def _occurrences(text: str, exact: str) -> list[Span]:
+    spans: list[Span] = []
+    position = text.find(exact)
     while position != -1:
         spans.append((position, position + len(exact)))
         position = text.find(exact, position + 1)
     return spans
 
 
-def _fits(text, span, prefix, suffix):
+def _fits(text: str, span: Span, prefix: str, suffix: str) -> bool:
     """Whether the text around `span` reads like `prefix` and `suffix`, folded.
 
     Blanks at either edge of the context do not count. Where it meets the quote: an
@@ -91,17 +94,19 @@ def _fits(text, span, prefix, suffix):
     return before.endswith(fold(prefix).strip(" ")) and after.startswith(fold(suffix).strip(" "))
 
 
-def closest_text(text, quote):
+def closest_text(text: str, quote: str) -> tuple[str, int]:
     """(the text's span most similar to `quote`, its similarity 0–100), for error messages."""
     if not text:
         return "", 0
     if len(quote) >= len(text):
         return text, round(fuzz.ratio(quote, text))
     alignment = fuzz.partial_ratio_alignment(quote, text)
+    # Only a score_cutoff makes rapidfuzz answer None, and none is given.
+    assert alignment is not None
     return text[alignment.dest_start : alignment.dest_end], round(alignment.score)
 
 
-def find_quote(text, exact, *, prefix="", suffix=""):
+def find_quote(text: str, exact: str, *, prefix: str = "", suffix: str = "") -> Span:
     """Return (start, end) of the one occurrence of `exact` whose context fits.
 
     `exact` is looked for as given, then folded (white space and character references read
