@@ -16,8 +16,8 @@ from tests.production.scenarios import (
     REPORT,
     TYPO,
     changeform_data,
-    edit_article_text,
     disagreeing_claims,
+    edit_article_text,
     fuzzy_passage,
     one_person_twice,
     select_passage,
@@ -47,7 +47,7 @@ def test_a_reviewer_verifies_and_rejects_claims_on_their_pages(editor, reviewer)
 
 
 def test_a_reviewer_resolves_a_contradiction_with_a_verdict(editor, reviewer):
-    _, first, _ = disagreeing_claims(editor)
+    _, first, second = disagreeing_claims(editor)
     contradiction = Contradiction.objects.get(status=Contradiction.Status.OPEN)
     url = reverse("admin:elections_contradiction_change", args=[contradiction.pk])
     client = client_of(reviewer)
@@ -64,6 +64,8 @@ def test_a_reviewer_resolves_a_contradiction_with_a_verdict(editor, reviewer):
     contradiction.refresh_from_db()
     assert contradiction.status == Contradiction.Status.RESOLVED
     assert (contradiction.verdict, contradiction.resolved_by) == ("a_right", reviewer)
+    overruled = dict(Claim.objects.values_list("pk", "overruled"))
+    assert overruled == {first.pk: False, second.pk: True}
     assert_history_names(reviewer, since, Contradiction)
 
 
