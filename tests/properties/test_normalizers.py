@@ -15,7 +15,7 @@ PURE = [prop for prop in Property if normalizers.KIND[prop] != "place"]
 as_of = st.one_of(st.none(), st.builds(PartialDate, st.integers(1950, 2030)))
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40)
 @pytest.mark.parametrize("prop", PURE)
 @given(value=raw_text, date=as_of)
 def test_a_value_is_read_or_refused_with_a_reason_never_crashes(prop, value, date):

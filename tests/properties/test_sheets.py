@@ -58,7 +58,7 @@ def read_back(dataset):
     return list(dataset.headers), [list(row) for row in dataset]
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 @given(tables(), st.sampled_from(["utf-8", "utf-8-sig"]))
 def test_csv_in_utf8_reads_back_exactly(table, encoding):
     headers, rows = table
@@ -66,7 +66,7 @@ def test_csv_in_utf8_reads_back_exactly(table, encoding):
     assert read_back(read_sheet(data, name="sheet.csv")) == (headers, rows)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 @given(tables())
 def test_csv_in_gb18030_reads_back_exactly_when_named(table):
     headers, rows = table
@@ -74,7 +74,7 @@ def test_csv_in_gb18030_reads_back_exactly_when_named(table):
     assert read_back(read_sheet(data, name="sheet.csv", encoding="gb18030")) == (headers, rows)
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=30)
 @given(tables())
 @example((["value"], [["=0"], ["@SUM(1)"]]))
 def test_xlsx_reads_back_exactly(table):

@@ -75,7 +75,7 @@ def _passage(text, start, end):
     )
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=80)
 @given(article_text, paragraph, st.data())
 def test_a_paragraph_inserted_before_moves_the_passage_and_keeps_its_words(text, inserted, data):
     text = normalize_text(text)
@@ -91,7 +91,7 @@ def test_a_paragraph_inserted_before_moves_the_passage_and_keeps_its_words(text,
         assert result.status in (AnchorStatus.ORPHANED, AnchorStatus.FUZZY)
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=80)
 @given(article_text, article_text, st.data())
 def test_whatever_the_edit_a_found_passage_reads_as_its_quote(old, new, data):
     old = normalize_text(old)
