@@ -1,6 +1,7 @@
 """The admin's own views and change pages that write, on PostgreSQL outside a test transaction:
 review buttons, the contradiction verdict, the passage queue, the annotate view and its claim
-panel, and the change pages whose inlines and text edits go through the services.
+panel, and the change pages (a candidate with its inlines, an article's text, an outlet, an
+election, a place).
 
 Merging and undoing a merge are in test_merge.py; sheet imports in test_sheet_imports.py.
 """
@@ -10,7 +11,7 @@ from django.urls import reverse
 
 from elections.models import Candidate, CandidateName, Claim, Contradiction, Property
 from sources.models import AnchorStatus, Article, ArticleVersion, Passage
-from tests.factories import make_article
+from tests.factories import make_article, make_election, make_place
 from tests.production.checks import Generation, assert_history_names, client_of, moment
 from tests.production.scenarios import (
     REPORT,
@@ -196,3 +197,40 @@ def test_an_editor_corrects_an_article_text_on_its_page(editor):
     assert passage.anchor_status == AnchorStatus.FUZZY
     assert_history_names(editor, since, Article, Passage)
     assert generation.changed()
+
+
+def an_outlet():
+    return make_article("Words.", outlet="Harbour Daily").outlet, "notes", "Prints corrections."
+
+
+def an_election():
+    election = make_election(make_place("Xihu", "西湖区", level="county", code="330106"))
+    return election, "polling", "2011-11-08"
+
+
+def a_place():
+    return make_place("Xihu", "西湖区", level="county", code="330106"), "pinyin", "Xīhú"
+
+
+@pytest.mark.parametrize(
+    ("build", "role"),
+    [(an_outlet, "editor"), (an_election, "editor"), (a_place, "superuser")],
+    ids=["outlet", "election", "place"],
+)
+def test_a_change_page_saves_an_edit(build, role, request):
+    user = request.getfixturevalue(role)
+    obj, field, value = build()
+    model = type(obj)
+    url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_change", args=[obj.pk])
+    client = client_of(user)
+    data = changeform_data(client.get(url))
+    since = moment()
+
+    response = client.post(url, {**data, field: value})
+
+    assert response.status_code == 302, response.context["errors"] if response.context else ""
+    obj.refresh_from_db()
+    shown = obj.polling.isoformat() if field == "polling" else getattr(obj, field)
+    assert shown == value
+    if hasattr(model, "history"):
+        assert_history_names(user, since, model)
