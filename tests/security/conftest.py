@@ -5,10 +5,17 @@ The world is built once per module and rolled back at its end; each test that as
 the next. Where deleting the main record of a model is refused because other rows protect
 it, a `spare` record that nothing points at is there to be deleted. `Writes` tells whether
 a request changed any row.
+
+The generated matrices, every case whose parameters include a payload (payloads.py), a page
+(pages.py) or an admin URL (admin_urls.py), carry the `security_matrix` marker: they are
+nine in ten of the suite's cases, so `make test` leaves them to their own CI leg
+(`make test PYTEST_MARKERS=security_matrix` runs them). The hand-written tests beside them,
+which each guard one known hole, stay in `make test`.
 """
 
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
@@ -40,6 +47,9 @@ from tests.factories import (
     make_place,
     make_user,
 )
+from tests.security.admin_urls import AdminRoute
+from tests.security.pages import Page
+from tests.security.payloads import Payload
 
 # The kinds of user every admin URL is tried with.
 KINDS = ["anonymous", "staff", "Editors", "Reviewers", "Importers", "superuser"]
@@ -47,6 +57,27 @@ TEXT = "Liu Ping, 47, runs as an independent in Xinyu. She works as a lawyer in 
 SECOND_TEXT = "Liu Ping, 52, was nominated by voters in Xinyu."
 QUEUE_TEXT = "Zhang Kai told reporters he would stand again in the spring."
 QUEUE_CHANGED = "Zhang Kai told a reporter he would stand again in spring."
+
+HERE = Path(__file__).resolve().parent
+# What a case of a generated matrix is parametrized over.
+MATRIX_AXES = (Payload, Page, AdminRoute)
+
+
+def in_the_matrix(item):
+    """Whether a collected test case is one case of a generated matrix of this folder."""
+    if not item.path.is_relative_to(HERE):
+        return False
+    callspec = getattr(item, "callspec", None)
+    return callspec is not None and any(
+        isinstance(value, MATRIX_AXES) for value in callspec.params.values()
+    )
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects by marker
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if in_the_matrix(item):
+            item.add_marker(pytest.mark.security_matrix)
 
 
 @dataclass
