@@ -7,7 +7,9 @@ forget one:
 - it is called with keywords only and with `acting_user`, a real, active user: there is no
   default and `None` is refused (`PermissionDenied`), so nothing is written anonymously;
 - the permission it declares is checked before its body runs (`perm=IN_BODY` when the body
-  checks a permission that depends on its arguments, and then it must);
+  checks a permission that depends on its arguments, and then it must). A service called by
+  another service is not checked again: it acts within the authority the outer one checked
+  (a sheet import creates passages although importers do not annotate);
 - it runs in one transaction. The outermost service opens a *durable* one
   (`transaction.atomic(durable=True)`), so its work is committed when it returns and a caller
   cannot silently widen it. It nests (a savepoint) in two documented cases only: inside
@@ -45,8 +47,11 @@ SYSTEM_USERNAME = "system"
 _depth: contextvars.ContextVar[int] = contextvars.ContextVar("service_depth", default=0)
 _unit: contextvars.ContextVar[bool] = contextvars.ContextVar("unit_of_work", default=False)
 
-# Every service, by its dotted name: the contract tests read this.
+# Every function of a services module, by its dotted name and kind: the contract tests read
+# these. A public function there is a service, a step of one, or a read.
 REGISTRY: dict[str, Callable[..., Any]] = {}
+STEPS: dict[str, Callable[..., Any]] = {}
+READERS: dict[str, Callable[..., Any]] = {}
 
 
 class Reason(models.TextChoices):
@@ -55,6 +60,7 @@ class Reason(models.TextChoices):
     # Outlets, articles and passages.
     OUTLET_CREATED = "outlet created"
     OUTLET_CHANGED = "outlet changed"
+    OUTLET_DELETED = "outlet deleted"
     ARTICLE_IMPORTED = "article imported"
     ARTICLE_CREATED = "article created"
     ARTICLE_CHANGED = "article changed"
@@ -64,6 +70,7 @@ class Reason(models.TextChoices):
     PASSAGE_REANCHORED = "passage re-anchored"
     PASSAGE_CONFIRMED = "passage confirmed"
     PASSAGE_RESELECTED = "passage re-selected"
+    PASSAGE_DELETED = "passage deleted"
     # Places and elections.
     PLACE_CREATED = "place created"
     PLACE_CHANGED = "place changed"
@@ -106,10 +113,18 @@ class Reason(models.TextChoices):
     SHEET_IMPORTED = "sheet imported"
 
 
-def acting(instance: models.Model, user: Any, reason: Reason) -> models.Model:
-    """Mark `instance` so that its next history record names `user` and `reason`."""
+def change_reason(reason: Reason, note: str = "") -> str:
+    """The text a history record keeps: the reason, then the person's own words if any."""
+    text = Reason(reason).value
+    note = " ".join((note or "").split())
+    return f"{text}: {note}"[:100] if note else text
+
+
+def acting(instance: models.Model, user: Any, reason: Reason, note: str = "") -> models.Model:
+    """Mark `instance` so that its next history record names `user` and `reason` (with the
+    acting person's `note`, when they gave one)."""
     instance._history_user = user  # type: ignore[attr-defined]
-    instance._change_reason = Reason(reason).value  # type: ignore[attr-defined]
+    instance._change_reason = change_reason(reason, note)  # type: ignore[attr-defined]
     return instance
 
 
@@ -146,9 +161,7 @@ def unit_of_work() -> Iterator[None]:
         _unit.reset(token)
 
 
-def service(
-    *, perm: str, action: str = ""
-) -> Callable[[Callable[P, R]], Callable[P, R]]:
+def service(*, perm: str, action: str = "") -> Callable[[Callable[P, R]], Callable[P, R]]:
     """Declare a service: keyword-only, acting user required, `perm` checked, atomic.
 
     `perm` is an `app_label.codename` the acting user must hold (checked first, the refusal
@@ -175,11 +188,13 @@ def service(
         def run(*args: P.args, **kwargs: P.kwargs) -> R:
             user = kwargs.get("acting_user")
             require_user(user)
-            nested = _depth.get() > 0 or _unit.get()
+            outermost = _depth.get() == 0
             token = _depth.set(_depth.get() + 1)
             try:
-                with transaction.atomic(durable=not nested):
-                    if perm != IN_BODY:
+                with transaction.atomic(durable=outermost and not _unit.get()):
+                    # A service called by another acts within the authority the outer one
+                    # checked: an importer's sheet creates passages without annotating.
+                    if perm != IN_BODY and outermost:
                         require_perm(user, perm, described)
                     return func(*args, **kwargs)
             finally:
@@ -190,6 +205,26 @@ def service(
         return run
 
     return decorate
+
+
+def service_step(func: Callable[P, R]) -> Callable[P, R]:
+    """Declare a write that is a part of services (a shared batch insert, a status re-read):
+    it runs only inside a service, which has checked the user and opened the transaction."""
+
+    @functools.wraps(func)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        if not in_service():
+            raise RuntimeError(f"{func.__qualname__} writes only inside a service")
+        return func(*args, **kwargs)
+
+    STEPS[f"{func.__module__}.{func.__qualname__}"] = run
+    return run
+
+
+def read_only(func: Callable[P, R]) -> Callable[P, R]:
+    """Declare a function of a services module that only reads (a lookup, a comparison)."""
+    READERS[f"{func.__module__}.{func.__qualname__}"] = func
+    return func
 
 
 def system_user() -> Any:

@@ -24,9 +24,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Q
 
+from sources.audit import unit_of_work
 from sources.dates import PartialDate, PartialDateError
 from sources.extract import ExtractionError, decode_bytes, extract_file, extract_text
 from sources.models import Article, ArticleVersion
@@ -36,6 +36,7 @@ from sources.services.articles import (
     articles_bulk_create,
     outlet_key,
     outlets_for_names,
+    outlets_named,
 )
 from sources.services.revisions import article_set_text
 from sources.text import normalize_line
@@ -126,9 +127,9 @@ class ArticleImport:
     `progress(done, total)` is called after each file is read.
     """
 
-    def __init__(self, *, encoding=None, created_by=None, progress=None):
+    def __init__(self, *, acting_user, encoding=None, progress=None):
         self.encoding = encoding or None
-        self.created_by = created_by
+        self.acting_user = acting_user
         self.progress = progress
         self.entries = []
         self.problems = []
@@ -364,21 +365,23 @@ class ArticleImport:
         if not self.entries and not self.problems:
             self.problems.append("no article files were given")
         self._check_repeats(prepared)
-        with transaction.atomic():
-            outlets = outlets_for_names(names=[item.outlet_name for item in prepared], create=False)
+        with unit_of_work():
+            outlets = outlets_named([item.outlet_name for item in prepared])
             self._find_existing(prepared, outlets)
             if self.problems:
                 raise ImportFailed(self.problems)
             result = ImportResult(dry_run=dry_run)
             new = [item for item in prepared if item.existing is None]
             if new and not dry_run:
-                outlets = outlets_for_names(names=[item.outlet_name for item in new])
+                outlets = outlets_for_names(
+                    names=[item.outlet_name for item in new], acting_user=self.acting_user
+                )
                 for item in new:
                     item.article.outlet = outlets[item.outlet_key]
                 # Each article passed article_clean_for_batch when it was prepared.
                 articles_bulk_create(
                     articles=[item.article for item in new],
-                    created_by=self.created_by,
+                    acting_user=self.acting_user,
                     cleaned=True,
                 )
             for item in prepared:
@@ -399,7 +402,7 @@ class ArticleImport:
                 article=existing,
                 text=item.article.text,
                 reason=ArticleVersion.Reason.REIMPORT,
-                changed_by=self.created_by,
+                acting_user=self.acting_user,
             )
         (result.changed if changed else result.unchanged).append(existing)
         return "changed" if changed else "unchanged"

@@ -6,6 +6,7 @@ from django.contrib.auth.models import Group, User
 
 from elections.models import Election, Place
 from elections.services import candidacy_for, candidate_create, claim_create_from_quote
+from sources.audit import system_user
 from sources.dates import PartialDate
 from sources.services import article_create, outlet_for_name
 
@@ -26,11 +27,12 @@ def make_user(*roles, username=None, superuser=False):
 def make_article(text, *, outlet="Test Outlet", title=None, published="2011-06-02", url=""):
     """An article of `outlet` with `text`, published on the partial date `published`."""
     return article_create(
-        outlet=outlet_for_name(outlet),
+        outlet=outlet_for_name(name=outlet, acting_user=system_user()),
         title=title or f"Article {next(_numbers)}",
         text=text,
         url=url,
         published=PartialDate.parse(published) if published else None,
+        acting_user=system_user(),
     )
 
 
@@ -52,8 +54,8 @@ def make_election(place, *, polling="2011-11-08"):
     )
 
 
-def make_candidate(display_name="Xu Yan", **fields):
-    return candidate_create(display_name=display_name, **fields)
+def make_candidate(display_name="Xu Yan", *, by=None, **fields):
+    return candidate_create(display_name=display_name, acting_user=by or system_user(), **fields)
 
 
 def make_claim(candidate, property, value, article, quote=None, *, by=None, **options):
@@ -64,10 +66,10 @@ def make_claim(candidate, property, value, article, quote=None, *, by=None, **op
         value=value,
         article=article,
         quote=quote or value,
-        created_by=by,
+        acting_user=by or system_user(),
         **options,
     )
 
 
 def make_candidacy(candidate, election):
-    return candidacy_for(candidate=candidate, election=election)
+    return candidacy_for(candidate=candidate, election=election, acting_user=system_user())

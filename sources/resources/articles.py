@@ -17,7 +17,7 @@ from django.core.validators import URLValidator
 from sources.dates import PartialDate, PartialDateError
 from sources.importing import ArticleEntry, ArticleImport, ImportFailed
 from sources.models import Article, Outlet
-from sources.services.articles import outlet_key, outlets_for_names
+from sources.services.articles import outlet_key, outlets_named
 from sources.text import normalize_line
 
 from .base import NEW, SKIP, UPDATE, Column, SheetResource, did_you_mean
@@ -56,8 +56,8 @@ class ArticleResource(SheetResource):
         return super().import_data(dataset, *args, **kwargs)
 
     def import_rows(self, rows, *, report, user, dry_run):
-        importer = ArticleImport(created_by=user)
-        outlets = outlets_for_names(names=[row["outlet"] for row in rows], create=False)
+        importer = ArticleImport(acting_user=user)
+        outlets = outlets_named([row["outlet"] for row in rows])
         all_outlets = None
         for row in rows:
             entry = self._entry(row, report)

@@ -29,6 +29,7 @@ from import_export.results import Error, InvalidRow, Result, RowResult
 from openpyxl.utils import get_column_letter
 from rapidfuzz import fuzz, process
 
+from sources.audit import require_user, unit_of_work
 from sources.sheets import SheetDataset, cell_text
 from sources.spreadsheets import neutralize_cell
 
@@ -166,7 +167,10 @@ class SheetResource(resources.ModelResource):
         """Check every row, then write them all or nothing (nothing on a dry run)."""
         user = kwargs.get("user")
         self.options = kwargs
-        if user is not None and not user.has_perm(self.import_permission):
+        # Every import acts as someone: the admin passes the request's user, the `import`
+        # command the `--as` user or the system account.
+        require_user(user)
+        if not user.has_perm(self.import_permission):
             raise PermissionDenied("You may not import spreadsheets.")
         report = ImportReport()
         mapping = self._map_header(dataset, report)
@@ -174,7 +178,7 @@ class SheetResource(resources.ModelResource):
         errors = []
         if not report.problems:
             try:
-                with transaction.atomic():
+                with unit_of_work():
                     self.import_rows(rows, report=report, user=user, dry_run=dry_run)
                     if report.problems or dry_run:
                         transaction.set_rollback(True)

@@ -5,7 +5,7 @@ import re
 from django.core.exceptions import ValidationError
 
 from sources.models import Outlet
-from sources.services.articles import outlet_key, outlets_for_names
+from sources.services.articles import outlet_key, outlets_named
 from sources.services.bulk import outlets_bulk_create, outlets_bulk_update
 from sources.text import normalize_line
 
@@ -69,7 +69,7 @@ class OutletResource(SheetResource):
         name = "Outlets"
 
     def import_rows(self, rows, *, report, user, dry_run):
-        existing = outlets_for_names(names=[row["name"] for row in rows], create=False)
+        existing = outlets_named([row["name"] for row in rows])
         seen, created, changed, changed_fields = {}, [], {}, set()
         for row in rows:
             name = normalize_line(row["name"])
@@ -104,9 +104,11 @@ class OutletResource(SheetResource):
         if report.problems or dry_run:
             return
         if created:
-            outlets_bulk_create(outlets=created)
+            outlets_bulk_create(outlets=created, acting_user=user)
         if changed:
-            outlets_bulk_update(outlets=list(changed.values()), fields=sorted(changed_fields))
+            outlets_bulk_update(
+                outlets=list(changed.values()), fields=sorted(changed_fields), acting_user=user
+            )
 
     def _values(self, row, report):
         values = {}

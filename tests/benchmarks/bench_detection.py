@@ -24,6 +24,7 @@ from django.test.utils import CaptureQueriesContext
 from elections.models import Candidate, Claim, Contradiction, Property
 from elections.normalizers import normalize
 from elections.services import claim_create, contradictions_redetect_all
+from sources.audit import system_user
 from sources.dates import PartialDate
 from sources.models import Article, ArticleVersion, Outlet, Passage
 
@@ -137,11 +138,18 @@ def _scan():
 
 
 def _save_queries(candidate, article):
+    user = system_user()
     passage = Passage.objects.create(
         article=article, start=0, end=9, exact="Candidate", suffix=" said"
     )
     with CaptureQueriesContext(connection) as captured:
-        claim_create(candidate=candidate, property=Property.AGE, value="33", passage=passage)
+        claim_create(
+            candidate=candidate,
+            property=Property.AGE,
+            value="33",
+            passage=passage,
+            acting_user=user,
+        )
     return len(captured.captured_queries)
 
 
@@ -150,8 +158,9 @@ def run(bench):
     (candidates, articles), built = bench.timed(lambda: _build(bench, rng))
     print(f"built {Claim.objects.count()} claims for {len(candidates)} candidates in {built:.0f} s")
 
-    created, first = bench.timed(contradictions_redetect_all)
-    steady, again = bench.timed(contradictions_redetect_all)
+    user = system_user()
+    created, first = bench.timed(lambda: contradictions_redetect_all(acting_user=user))
+    steady, again = bench.timed(lambda: contradictions_redetect_all(acting_user=user))
     if steady["created"] or steady["closed"] or steady["reopened"]:
         raise RuntimeError(f"a second re-detection changed something: {steady}")
     scan = bench.best_of(_scan, repeat=3)

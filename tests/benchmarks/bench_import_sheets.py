@@ -37,6 +37,7 @@ from elections.normalizers import normalize
 from elections.places import place_save
 from elections.resources import CandidateResource, ClaimResource
 from sources.anchoring import find_quote, selector_for_span
+from sources.audit import system_user
 from sources.dates import PartialDate
 from sources.models import Article, Outlet, Passage
 from sources.services.articles import articles_bulk_create
@@ -117,7 +118,7 @@ def _candidate_sheet(people, cities, rng):
 
 
 def _import(resource_class, data):
-    result = resource_class().import_data(read_sheet(data, name="sheet.csv"))
+    result = resource_class().import_data(read_sheet(data, name="sheet.csv"), user=system_user())
     if result.has_errors() or result.has_validation_errors():
         raise RuntimeError(f"the benchmark sheet did not import: {result.problems()[:5]}")
     return result
@@ -198,7 +199,7 @@ def _articles(people, rng):
         article.published = PartialDate(2011, 11, 1 + number % 28)
         articles.append(article)
         plans.append(claims)
-    articles_bulk_create(articles=articles)
+    articles_bulk_create(articles=articles, acting_user=system_user())
     return list(zip(articles, plans, strict=True))
 
 

@@ -7,6 +7,7 @@ an offset computed the naive way would land one character off for every emoji be
 
 import pytest
 
+from sources.audit import system_user
 from sources.dates import PartialDate
 from sources.models import Passage
 from sources.services import article_create, outlet_for_name
@@ -70,11 +71,12 @@ LISTEN = """
 @pytest.fixture
 def article(transactional_db):
     return article_create(
-        outlet=outlet_for_name("Browser Test Daily"),
+        outlet=outlet_for_name(name="Browser Test Daily", acting_user=system_user()),
         title="Registering as an independent",
         text=TEXT,
         language="zh-Hans",
         published=PartialDate(2011, 11),
+        acting_user=system_user(),
     )
 
 

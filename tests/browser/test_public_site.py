@@ -11,6 +11,7 @@ from django.contrib.auth.models import User
 
 from elections.models import Property
 from elections.services import candidate_publish, claim_verify
+from sources.audit import system_user
 from sources.dates import PartialDate
 from sources.services import article_create, outlet_for_name
 from tests.browser.conftest import ARTIFACTS
@@ -52,11 +53,12 @@ def published(transactional_db):
         url="https://example.org/reports/independents",
     )
     chinese = article_create(
-        outlet=outlet_for_name("示例日报"),
+        outlet=outlet_for_name(name="示例日报", acting_user=system_user()),
         title="新余的独立参选人",
         text=CHINESE,
         language="zh-Hans",
         published=PartialDate(2011, 6, 12),
+        acting_user=system_user(),
     )
     liu = make_candidate("Liu Ping", name_zh="刘萍", gender="female")
     make_candidacy(liu, make_election(xinyu, polling="2011-04-15"))
@@ -70,9 +72,9 @@ def published(transactional_db):
         make_claim(xu, Property.CITY, "Hangzhou", daily, "In Hangzhou", by=editor),
     ]
     for claim in claims:
-        claim_verify(claim=claim, reviewer=reviewer)
+        claim_verify(claim=claim, acting_user=reviewer)
     for candidate in (liu, xu):
-        candidate_publish(candidate=candidate, published_by=reviewer)
+        candidate_publish(candidate=candidate, acting_user=reviewer)
     return liu
 
 

@@ -24,6 +24,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from elections.views.pages.display import _json_ld
+from sources.audit import system_user
 from sources.models import Article, Outlet
 from sources.resources import OutletResource
 from sources.sheets import read_sheet
@@ -321,7 +322,7 @@ def test_a_running_url_is_refused_in_a_sheet(url):
     csv.writer(sheet).writerows([["name", "kind", "homepage"], ["Night Wire", "blog", url]])
     dataset = read_sheet(sheet.getvalue().encode(), name="outlets.csv")
 
-    result = OutletResource().import_data(dataset, dry_run=False)
+    result = OutletResource().import_data(dataset, dry_run=False, user=system_user())
 
     assert any(column == "homepage" for _, column, _ in result.problems())
     assert not Outlet.objects.filter(name="Night Wire").exists()

@@ -37,6 +37,7 @@ from elections.services import (
     contradiction_flag,
     contradiction_resolve,
 )
+from sources.audit import system_user
 from sources.models import Article
 from sources.services import (
     article_create,
@@ -129,7 +130,7 @@ def _import_articles(folder):
 
 def _type_article_in_admin(admin):
     """An article holding every payload, typed into the admin's add form by `admin`."""
-    outlet = outlet_for_name("Second Wire")
+    outlet = outlet_for_name(name="Second Wire", acting_user=system_user())
     client = Client()
     client.force_login(admin)
     text = "\n\n".join(item(number, p.text) for number, p in enumerate(PAYLOADS, start=1))
@@ -159,12 +160,15 @@ def _queue_article(editor):
     """An article whose passages, once its text changes, need an editor's attention."""
     text = "\n\n".join(item(number, p.text) for number, p in enumerate(PAYLOADS, start=1))
     article = article_create(
-        outlet=outlet_for_name("Third Wire"), title="A report later corrected", text=text
+        outlet=outlet_for_name(name="Third Wire", acting_user=system_user()),
+        title="A report later corrected",
+        text=text,
+        acting_user=system_user(),
     )
     for number, payload in enumerate(PAYLOADS, start=1):
         start, end = span_of(article.text, number)
         passage_create_from_span(
-            article=article, start=start, end=end, note=payload.text, created_by=editor
+            article=article, start=start, end=end, note=payload.text, acting_user=editor
         )
     # Each payload cut in two: the passages become fuzzy matches, or orphans.
     halves = [(p.text[: len(p.text) // 2], p.text[len(p.text) // 2 :]) for p in PAYLOADS]
@@ -172,7 +176,7 @@ def _queue_article(editor):
         f"Entry {number} in the correction: {first}~{second}"
         for number, (first, second) in enumerate(halves, start=1)
     )
-    article_set_text(article=article, text=changed, changed_by=editor)
+    article_set_text(article=article, text=changed, acting_user=editor)
     article.refresh_from_db()
     return article
 
@@ -182,7 +186,7 @@ def _hubs(editor, typed):
     candidate = candidate_create(
         display_name="Everyone's Names",
         notes="\n".join(p.text for p in PAYLOADS),
-        created_by=editor,
+        acting_user=editor,
     )
     place = place_save(place=Place(level=Place.Level.CITY, name="Hangzhou", name_zh="杭州市"))
     for number, payload in enumerate(PAYLOADS, start=1):
@@ -191,7 +195,7 @@ def _hubs(editor, typed):
             name=f"{payload.text} alias",
             kind=CandidateName.Kind.OTHER,
             note=payload.text[:300],
-            added_by=editor,
+            acting_user=editor,
         )
         passage = typed.passages.get(start=span_of(typed.text, number)[0])
         claim_create(
@@ -200,7 +204,7 @@ def _hubs(editor, typed):
             value=payload.text,
             passage=passage,
             note=payload.text,
-            created_by=editor,
+            acting_user=editor,
         )
         place_add_alias(place=place, name=f"{payload.text} alias")
     return candidate, place
@@ -217,11 +221,11 @@ def _load(number, payload, typed, editor, reviewer):
     subject.outlet.save()
     start, end = span_of(article.text, number)
     subject.passage = passage_create_from_span(
-        article=article, start=start, end=end, note=text, created_by=editor
+        article=article, start=start, end=end, note=text, acting_user=editor
     )
     start, end = span_of(typed.text, number)
     second = passage_create_from_span(
-        article=typed, start=start, end=end, note=text, created_by=editor
+        article=typed, start=start, end=end, note=text, acting_user=editor
     )
     subject.province = place_save(
         place=Place(level=Place.Level.PROVINCE, name=text[:200], name_zh=f"测试{number}省")
@@ -230,7 +234,7 @@ def _load(number, payload, typed, editor, reviewer):
         name=text[:300], slug=f"xss-election-{number}", place=subject.province, notes=text
     )
     candidate = subject.candidate = candidate_create(
-        display_name=text, name_zh=text[:100], notes=text, created_by=editor
+        display_name=text, name_zh=text[:100], notes=text, acting_user=editor
     )
     candidate_add_name(
         candidate=candidate,
@@ -238,7 +242,7 @@ def _load(number, payload, typed, editor, reviewer):
         kind=CandidateName.Kind.PINYIN,
         passage=subject.passage,
         note=text[:300],
-        added_by=editor,
+        acting_user=editor,
     )
     candidacy_for(candidate=candidate, election=subject.election, acting_user=editor)
     claims = [
@@ -248,7 +252,7 @@ def _load(number, payload, typed, editor, reviewer):
             value=value,
             passage=passage,
             note=text,
-            created_by=editor,
+            acting_user=editor,
         )
         for property, value, passage in (
             (Property.OCCUPATION, text, subject.passage),
@@ -257,20 +261,20 @@ def _load(number, payload, typed, editor, reviewer):
             (Property.PLATFORM, f"{text} (second report)", second),
         )
     ]
-    subject.verified = [claim_verify(claim=claim, reviewer=reviewer) for claim in claims[:2]]
+    subject.verified = [claim_verify(claim=claim, acting_user=reviewer) for claim in claims[:2]]
     subject.resolved = contradiction_resolve(
         contradiction=contradiction_flag(
-            claim_a=claims[0], claim_b=claims[1], flagged_by=editor, note=text
+            claim_a=claims[0], claim_b=claims[1], acting_user=editor, note=text
         ),
         verdict=Contradiction.Verdict.NOT_CONTRADICTION,
         note=text,
-        resolved_by=reviewer,
+        acting_user=reviewer,
     )
     subject.waiting = claims[2:]
     subject.open = contradiction_flag(
-        claim_a=claims[2], claim_b=claims[3], flagged_by=editor, note=text
+        claim_a=claims[2], claim_b=claims[3], acting_user=editor, note=text
     )
-    candidate_publish(candidate=candidate, published_by=reviewer)
+    candidate_publish(candidate=candidate, acting_user=reviewer)
     return subject
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from import_export.command_utils import get_resource_class
 
+from sources.management.acting import acting_user_from, add_acting_user_argument
 from sources.sheets import CSV, XLSX, SheetError, check_size, read_sheet, read_sheet_file
 
 FORMATS = {"csv": CSV, "xlsx": XLSX, "sheetcsv": CSV, "sheetxlsx": XLSX}
@@ -56,6 +57,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--raise-errors", action="store_true", help="Raise the first problem as an error."
         )
+        add_acting_user_argument(parser)
 
     def handle(self, *args, **options):
         resource = get_resource_class(options["resource"])()
@@ -65,6 +67,7 @@ class Command(BaseCommand):
             dry_run=options["dry_run"],
             raise_errors=options["raise_errors"],
             file_name=name,
+            user=acting_user_from(options),
         )
         problems = self._problems(result)
         if problems:

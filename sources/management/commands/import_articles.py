@@ -3,6 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from sources.importing import DEFAULT_FIELDS, ArticleImport, ImportFailed
+from sources.management.acting import acting_user_from, add_acting_user_argument
 
 PROGRESS_STEP = 100
 
@@ -43,10 +44,12 @@ class Command(BaseCommand):
             "--encoding",
             help="The files' encoding, when it is neither UTF-8 nor GB18030 (e.g. big5).",
         )
+        add_acting_user_argument(parser)
 
     def handle(self, *args, **options):
         verbosity = options["verbosity"]
         importer = ArticleImport(
+            acting_user=acting_user_from(options),
             encoding=options["encoding"],
             progress=self._progress if verbosity >= 1 else None,
         )
