@@ -37,10 +37,16 @@ def make_article(text, *, outlet="Test Outlet", title=None, published="2011-06-0
 
 
 def make_place(name, name_zh, *, level=Place.Level.CITY, parent=None, code=None):
-    from elections.places import place_save
+    from elections.services.places import place_create
 
-    place = Place(level=level, name=name, name_zh=name_zh, parent=parent, code=code)
-    return place_save(place=place)
+    return place_create(
+        level=level,
+        name=name,
+        name_zh=name_zh,
+        parent=parent,
+        code=code,
+        acting_user=system_user(),
+    )
 
 
 def make_election(place, *, polling="2011-11-08"):
