@@ -1,10 +1,15 @@
-# The two commands: `make run` serves the site with demo data; `make test` runs the whole suite.
+# The two commands: `make run` serves the site with demo data; `make test` runs the fast loop
+# (what `.ci/run` runs in full is in the README, "Tests and CI").
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+# The fast loop: all but Chromium, PostgreSQL, the production leg and the generated security
+# matrices, each of which has its own leg in .ci/run. A `-m` in PYTEST_ARGS comes later on the
+# command line and wins (`make test PYTEST_ARGS="-m security_matrix"`).
+PYTEST_MARKERS ?= not browser and not postgres and not production and not security_matrix
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 
 .PHONY: setup run demo test bench lint typecheck format serve load clean
@@ -28,7 +33,7 @@ run: demo
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: setup
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m "$(PYTEST_MARKERS)" $(PYTEST_ARGS)
 
 bench: setup
 	$(BIN)/python -m tests.benchmarks $(BENCH_ARGS)
