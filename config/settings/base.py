@@ -150,6 +150,8 @@ AXES_HTTP_RESPONSE_CODE = 429
 # The newsroom's own rules.
 # A reviewer never verifies a claim they created; a one-person newsroom may relax this.
 SOURCEBOOK_FOUR_EYES = env_bool("SOURCEBOOK_FOUR_EYES", True)
+# `load_demo` gives its demo people known passwords only where this is on: local.py alone.
+SOURCEBOOK_DEMO_LOGINS = False
 # Spreadsheets larger than this are refused before they are read.
 SOURCEBOOK_IMPORT_MAX_BYTES = env_int("SOURCEBOOK_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
 

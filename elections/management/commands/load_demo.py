@@ -3,8 +3,13 @@
 Places come from `load_places`; outlets, candidates and claims from the sheets in
 elections/demo/ through the same resources as the admin's import; articles through
 `import_articles`. Then a reviewer works through the queue the way the demo README tells:
-claims verified, disagreements resolved with verdicts, profiles published. Local logins are
-created (and printed) only under local settings. Running it again changes nothing.
+claims verified, disagreements resolved with verdicts, profiles published. Running it again
+changes nothing.
+
+Logins with known passwords are created (and printed) only where SOURCEBOOK_DEMO_LOGINS is
+on, which only the local settings (`make run`) turn on. DEBUG alone never does: a production
+database loaded with the demo, by mistake or before the settings module was exported, gets
+the demo's people without a usable password, so nobody can sign in as them.
 """
 
 from pathlib import Path
@@ -45,7 +50,8 @@ class Command(BaseCommand):
         if not no_places:
             self.stdout.write("Loading China's 2011 administrative divisions…")
             call_command("load_places", **quiet)
-        users = self._logins(create=not no_logins and settings.DEBUG)
+        logins = not no_logins and getattr(settings, "SOURCEBOOK_DEMO_LOGINS", False)
+        users = self._logins(create=logins)
         self._sheet("sources.resources.OutletResource", "outlets.csv", users["importer"])
         call_command("import_articles", "--manifest", str(DEMO / "manifest.csv"), **quiet)
         self._sheet("elections.resources.CandidateResource", "candidates.csv", users["importer"])
@@ -56,8 +62,8 @@ class Command(BaseCommand):
             "{claims} claims ({verified} verified), {open} open and {resolved} resolved "
             "contradictions.".format(**summary)
         )
-        if not no_logins and settings.DEBUG:
-            self.stdout.write("Local logins (local settings only):")
+        if logins:
+            self.stdout.write("Local logins (SOURCEBOOK_DEMO_LOGINS, local settings only):")
             for username, password, roles, _ in LOCAL_LOGINS:
                 role = ", ".join(roles) or "superuser"
                 self.stdout.write(f"  {username:<9} password {password:<22} {role}")
