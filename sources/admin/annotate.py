@@ -123,12 +123,12 @@ def _save(request, form, article, reselecting):
             start=data["start"],
             end=data["end"],
             note=data["note"],
-            created_by=request.user,
+            acting_user=request.user,
         )
         messages.success(request, f"Saved passage {passage.pk}: “{_shorten(passage.exact)}”.")
         return passage
     passage = passage_reselect(
-        passage=reselecting, start=data["start"], end=data["end"], changed_by=request.user
+        passage=reselecting, start=data["start"], end=data["end"], acting_user=request.user
     )
     messages.success(request, f"Passage {passage.pk} now points at “{_shorten(passage.exact)}”.")
     return passage

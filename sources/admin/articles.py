@@ -1,8 +1,12 @@
 """Articles and their text versions in the admin.
 
-A change of an article's text or boilerplate goes through `article_set_text`, so the old text
-is kept as a version and every passage is re-anchored once; a new article goes through
-`article_create`. The other fields are saved as the admin usually does.
+A new article goes through `article_create`. A change goes through `article_update` (the
+other fields) and `article_set_text` (the text and boilerplate, so the old text is kept as a
+version and every passage is re-anchored once), in the one transaction of the admin's post.
+The form carries the revision it was opened at: a save on top of someone else's later one is
+refused, the form shown again with what they changed, and nothing written.
+
+Articles are never deleted here: their text versions cannot be, and claims cite them.
 """
 
 from django import forms
@@ -17,20 +21,35 @@ from django.utils.html import format_html, format_html_join
 from sources.dates import PartialDate
 from sources.models import AnchorStatus, Article, ArticleVersion
 from sources.resources import ArticleResource
-from sources.services import article_create, article_set_text
+from sources.services import article_create, article_set_text, article_update
 from sources.text import normalize_text
 
 from .annotate import annotate_view, can_annotate
 from .filters import ArticleNeedsAttentionFilter, PublishedYearFilter
 from .history import ReadOnlyHistoryAdmin
+from .refusals import REFUSALS, ServiceFormMixin, ServiceRefused
 from .sheets import SheetAdminMixin
 
 ATTENTION = [AnchorStatus.FUZZY, AnchorStatus.ORPHANED]
-TEXT_FIELDS = {"source_text", "boilerplate"}
+# The fields of the form `article_update` takes by their own names (the date is one more).
+UPDATED_FIELDS = {
+    "outlet",
+    "title",
+    "url",
+    "byline",
+    "language",
+    "source_format",
+    "source_name",
+    "notes",
+}
+DATE_FIELDS = {"published_on", "published_precision"}
 
 
 class ArticleAdminForm(forms.ModelForm):
-    """The article form; `save_model` hands its text fields to the services."""
+    """The article form; `save_model` hands its fields to the services, with the revision
+    the form was opened at."""
+
+    opened_revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Article
@@ -49,6 +68,8 @@ class ArticleAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if "source_text" in self.fields:
             self.fields["source_text"].required = True
+        if "opened_revision" in self.fields and self.instance.pk is not None:
+            self.fields["opened_revision"].initial = self.instance.revision
 
     def clean_source_text(self):
         value = self.cleaned_data["source_text"]
@@ -69,7 +90,7 @@ class ArticleChangeList(ChangeList):
 
 
 @admin.register(Article)
-class ArticleAdmin(SheetAdminMixin, ReadOnlyHistoryAdmin):
+class ArticleAdmin(SheetAdminMixin, ServiceFormMixin, ReadOnlyHistoryAdmin):
     resource_classes = [ArticleResource]
     form = ArticleAdminForm
     list_display = [
@@ -109,10 +130,16 @@ class ArticleAdmin(SheetAdminMixin, ReadOnlyHistoryAdmin):
             "Import and notes",
             {"fields": ["source_format", "source_name", "notes", "created_at", "updated_at"]},
         ),
+        (None, {"fields": ["opened_revision"]}),
     ]
 
     def get_fieldsets(self, request, obj=None):
-        return self.add_fieldsets if obj is None else self.fieldsets
+        if obj is None:
+            return self.add_fieldsets
+        if self.has_change_permission(request, obj):
+            return self.fieldsets
+        # A reader's page is read-only: there is no save to hold to a revision.
+        return self.fieldsets[:-1]
 
     def get_queryset(self, request):
         return (
@@ -149,32 +176,45 @@ class ArticleAdmin(SheetAdminMixin, ReadOnlyHistoryAdmin):
         return {}
 
     def save_model(self, request, obj, form, change):
-        if not change:
-            self._create(request, obj, form)
-            return
-        stored = Article.objects.get(pk=obj.pk)
-        source_text, boilerplate = obj.source_text, obj.boilerplate
-        other_changes = [name for name in form.changed_data if name not in TEXT_FIELDS]
-        if other_changes:
-            obj.source_text, obj.boilerplate = stored.source_text, stored.boilerplate
-            obj.text, obj.version = stored.text, stored.version
-            obj._history_user = request.user
-            obj.save(update_fields=[*other_changes, "updated_at"])
-        text_changed = normalize_text(source_text) != stored.source_text
-        boilerplate_changed = boilerplate != stored.boilerplate
+        try:
+            if change:
+                self._update(request, obj, form)
+            else:
+                self._create(request, obj, form)
+        except REFUSALS as error:
+            raise ServiceRefused(error) from error
+
+    def _update(self, request, obj, form):
+        data = form.cleaned_data
+        changes = {name: data[name] for name in form.changed_data if name in UPDATED_FIELDS}
+        if DATE_FIELDS & set(form.changed_data):
+            changes["published"] = PartialDate.from_stored(
+                data.get("published_on"), data.get("published_precision")
+            )
+        # Checks the revision (and locks the row) even when only the text changed.
+        article = article_update(
+            article=obj,
+            expected_revision=data.get("opened_revision"),
+            acting_user=request.user,
+            **changes,
+        )
+        source_text, boilerplate = data["source_text"], data["boilerplate"]
+        text_changed = normalize_text(source_text) != article.source_text
+        boilerplate_changed = boilerplate != article.boilerplate
+        reanchored = False
         if text_changed or boilerplate_changed:
-            changed = article_set_text(
-                article=obj,
+            reanchored = article_set_text(
+                article=article,
                 text=source_text if text_changed else None,
                 boilerplate=boilerplate if boilerplate_changed else None,
                 reason=ArticleVersion.Reason.EDIT
                 if text_changed
                 else ArticleVersion.Reason.BOILERPLATE,
-                changed_by=request.user,
+                acting_user=request.user,
             )
-            obj.refresh_from_db()
-            if changed:
-                self._report_reanchoring(request, obj)
+        self.adopt_saved(obj, article)
+        if reanchored:
+            self._report_reanchoring(request, obj)
 
     def _create(self, request, obj, form):
         data = form.cleaned_data
@@ -191,11 +231,9 @@ class ArticleAdmin(SheetAdminMixin, ReadOnlyHistoryAdmin):
             source_format=data.get("source_format") or Article.Format.TEXT,
             source_name=data.get("source_name", ""),
             boilerplate=data.get("boilerplate", ""),
-            created_by=request.user,
+            notes=data.get("notes", ""),
+            acting_user=request.user,
         )
-        if data.get("notes"):
-            article.notes = data["notes"]
-            article.save(update_fields=["notes"])
         self.adopt_saved(obj, article)
 
     def _report_reanchoring(self, request, article):

@@ -1,10 +1,11 @@
 """Passages in the admin, and the queue of passages whose anchoring needs an editor.
 
 Passages are made by selecting words in the annotate view, so there is no add form here;
-only the note can be changed by hand. The queue shows each fuzzy match or orphan with the
-words the editor once selected beside what the current text holds, and offers to confirm a
-fuzzy match (`passage_confirm`) or to re-select the passage in the annotate view
-(`passage_reselect`).
+only the note can be changed by hand (`passage_set_note`), and a passage nothing cites can be
+deleted by whoever holds the delete permission (`passage_delete`; superusers only). The
+queue shows each fuzzy match or orphan with the words the editor once selected beside what
+the current text holds, and offers to confirm a fuzzy match (`passage_confirm`) or to
+re-select the passage in the annotate view (`passage_reselect`).
 """
 
 from dataclasses import dataclass
@@ -21,12 +22,13 @@ from django.utils.html import format_html
 
 from sources.anchoring import AnchoringError
 from sources.models import AnchorStatus, Passage
-from sources.services import passage_confirm
+from sources.services import passage_confirm, passage_delete, passage_set_note
 
 from .annotate import can_annotate
 from .display import context_around, fits
 from .filters import PassageNeedsAttentionFilter
 from .history import ReadOnlyHistoryAdmin
+from .refusals import REFUSALS, ServiceFormMixin, ServiceRefused
 
 QUEUE_PAGE_SIZE = 50
 ARTICLE_TEXTS = ("article__text", "article__source_text", "article__boilerplate")
@@ -68,7 +70,7 @@ def _confirm(request, passages):
             messages.warning(request, f"Passage {passage.pk} is not a fuzzy match; left as is.")
             continue
         try:
-            passage_confirm(passage=passage, confirmed_by=request.user)
+            passage_confirm(passage=passage, acting_user=request.user)
         except AnchoringError as error:
             messages.error(request, f"Passage {passage.pk} could not be confirmed: {error}")
         else:
@@ -84,7 +86,7 @@ class PassageChangeList(ChangeList):
 
 
 @admin.register(Passage)
-class PassageAdmin(ReadOnlyHistoryAdmin):
+class PassageAdmin(ServiceFormMixin, ReadOnlyHistoryAdmin):
     list_display = ["quote", "article", "anchor_status", "note_excerpt", "created_by", "updated_at"]
     list_select_related = ["article", "created_by"]
     list_filter = [
@@ -120,9 +122,26 @@ class PassageAdmin(ReadOnlyHistoryAdmin):
     def save_model(self, request, obj, form, change):
         # Only the note is edited here; the span changes through the services alone, so a
         # form built on an old historical version cannot put old offsets back.
-        obj._history_user = request.user
-        obj.full_clean()
-        obj.save(update_fields=["note", "updated_at"])
+        try:
+            passage = passage_set_note(
+                passage=obj, note=form.cleaned_data["note"], acting_user=request.user
+            )
+        except REFUSALS as error:
+            raise ServiceRefused(error) from error
+        self.adopt_saved(obj, passage)
+
+    def delete_model(self, request, obj):
+        try:
+            passage_delete(passage=obj, acting_user=request.user)
+        except REFUSALS as error:
+            raise ServiceRefused(error) from error
+
+    def delete_queryset(self, request, queryset):
+        self.delete_each(
+            request,
+            queryset,
+            lambda passage, user: passage_delete(passage=passage, acting_user=user),
+        )
 
     def get_urls(self):
         name = f"{self.opts.app_label}_{self.opts.model_name}_queue"

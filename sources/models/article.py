@@ -11,7 +11,9 @@ class Article(models.Model):
 
     `text` is what passages point into: normalized once on the way in (see `sources.text`).
     `source_text` is the same before the editor's boilerplate lines are removed, so that a
-    change of boilerplate can be re-applied. Every change of `text` adds an `ArticleVersion`.
+    change of boilerplate can be re-applied. Every change of `text` adds an `ArticleVersion`;
+    every save adds one to `revision`, so that a form opened before someone else's save is
+    refused instead of silently undoing it.
     """
 
     class Format(models.TextChoices):
@@ -58,6 +60,9 @@ class Article(models.Model):
     )
     notes = models.TextField(
         blank=True, help_text="Internal notes for editors; never shown to the public."
+    )
+    revision = models.PositiveIntegerField(
+        default=1, editable=False, help_text="Counts saves, to catch lost updates."
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

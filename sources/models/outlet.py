@@ -1,9 +1,13 @@
 from django.db import models
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 
 class Outlet(models.Model):
-    """A publisher: a newspaper, a news agency, a magazine, a blog or a social-media account."""
+    """A publisher: a newspaper, a news agency, a magazine, a blog or a social-media account.
+
+    Every change is recorded in `history`, with the acting user and the reason.
+    """
 
     class Kind(models.TextChoices):
         NEWSPAPER = "newspaper", "newspaper"
@@ -32,6 +36,7 @@ class Outlet(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]

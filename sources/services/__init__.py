@@ -1,16 +1,26 @@
 """Every write to outlets, articles and passages goes through these functions.
 
 The admin, the importers and the management commands call them, so there is one path for
-each change. Each is keyword-only and runs in one transaction.
+each change. Each is a service (`sources.audit.service`): keyword-only, with a required
+acting user whose permission it checks, one transaction, and history naming that user.
 """
 
-from .articles import article_create, outlet_for_name
+from .articles import article_create, article_update
+from .outlets import (
+    outlet_create,
+    outlet_delete,
+    outlet_for_name,
+    outlet_update,
+    outlets_for_names,
+)
 from .passages import (
     passage_confirm,
     passage_create_from_quote,
     passage_create_from_span,
+    passage_delete,
     passage_for_quote,
     passage_reselect,
+    passage_set_note,
     passages_reanchor,
     passages_reanchor_many,
 )
@@ -19,12 +29,19 @@ from .revisions import article_set_text
 __all__ = [
     "article_create",
     "article_set_text",
+    "article_update",
+    "outlet_create",
+    "outlet_delete",
     "outlet_for_name",
+    "outlet_update",
+    "outlets_for_names",
     "passage_confirm",
     "passage_create_from_quote",
     "passage_create_from_span",
+    "passage_delete",
     "passage_for_quote",
     "passage_reselect",
+    "passage_set_note",
     "passages_reanchor",
     "passages_reanchor_many",
 ]

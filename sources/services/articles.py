@@ -1,125 +1,52 @@
-"""Creating outlets and articles, one at a time or in batches."""
+"""Creating articles, one at a time or in batches, and changing their fields.
 
-from django.db import transaction
-from django.db.models import Q
-from django.db.models.functions import Lower
-from django.utils.text import slugify
-from simple_history.utils import bulk_create_with_history
+A change of an article's text goes through `article_set_text` (`sources.services.revisions`),
+which keeps the old text as a version and re-anchors the passages. Outlets are found and
+created by `sources.services.outlets`; their names are imported here too for the callers
+that read them from this module.
+"""
 
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from sources.audit import Reason, acting, read_only, service
+from sources.dates import PartialDate
 from sources.models import Article, ArticleVersion, Outlet
 from sources.text import normalize_line, normalize_text, remove_boilerplate
+
+from .history import history_bulk_insert
+from .outlets import (  # noqa: F401 (read from this module by importers)
+    insert_outlets_with_slugs,
+    outlet_for_name,
+    outlet_key,
+    outlets_for_names,
+    outlets_named,
+)
+from .passages import concrete_field
+from .unset import UNSET, Unset
 
 BATCH_SIZE = 500
 
 
-def _slug_base(name):
-    return slugify(name, allow_unicode=True)[:180].strip("-") or "outlet"
-
-
-def _unique_slug(model, base, *, field="slug"):
-    base = _slug_base(base)
-    slug, number = base, 2
-    while model.objects.filter(**{field: slug}).exists():
-        slug, number = f"{base}-{number}", number + 1
-    return slug
-
-
-def outlet_for_name(name, *, create=True, **defaults):
-    """Return the outlet called `name` (case-insensitive), creating it when allowed."""
-    name = normalize_line(name)
-    if not name:
-        raise ValueError("an outlet needs a name")
-    outlet = Outlet.objects.filter(name__iexact=name).first()
-    if outlet is None and create:
-        outlet = Outlet(name=name, slug=_unique_slug(Outlet, name), **defaults)
-        outlet.full_clean()
-        outlet.save()
-    return outlet
-
-
-def outlet_key(name):
-    """The form outlet names are compared in: normalized, on one line, case folded."""
-    return normalize_line(name).lower()
-
-
-def outlets_for_names(*, names, create=True):
-    """Return {outlet_key(name): Outlet} for `names`, found case-insensitively in one query.
-
-    With `create`, the missing outlets are created together in one insert (each with a slug
-    no other outlet has); without it they are left out of the result.
-    """
-    wanted = {}
-    for name in dict.fromkeys(names):
-        clean = normalize_line(name)
-        if clean:
-            wanted.setdefault(clean.lower(), clean)
-    if not wanted:
-        return {}
-    found = {}
-    # Exact names as well as lowered ones: SQLite's LOWER() folds ASCII letters only.
-    existing = (
-        Outlet.objects.annotate(folded=Lower("name"))
-        .filter(Q(name__in=wanted.values()) | Q(folded__in=wanted.keys()))
-        .order_by("pk")
-    )
-    for outlet in existing:
-        found.setdefault(outlet.name.lower(), outlet)
-    missing = [name for key, name in wanted.items() if key not in found]
-    if missing and create:
-        for outlet in outlets_create(names=missing):
-            found[outlet.name.lower()] = outlet
-    return found
-
-
-@transaction.atomic
-def outlets_create(*, names):
-    """Create one outlet per name in a single insert (see `insert_outlets_with_slugs`)."""
-    return insert_outlets_with_slugs([Outlet(name=normalize_line(name)) for name in names])
-
-
-def _taken_slugs(bases):
-    taken = set()
-    bases = sorted(bases)
-    for first in range(0, len(bases), 100):
-        query = Q()
-        for base in bases[first : first + 100]:
-            query |= Q(slug__startswith=base)
-        taken.update(Outlet.objects.filter(query).values_list("slug", flat=True))
-    return taken
-
-
-def insert_outlets_with_slugs(outlets):
-    """Insert unsaved `outlets`, each given a slug no other outlet has (one query per 100
-    slug bases to learn which are taken, then one insert per batch)."""
-    taken = _taken_slugs({_slug_base(outlet.name) for outlet in outlets})
-    for outlet in outlets:
-        base = _slug_base(outlet.name)
-        slug, number = base, 2
-        while slug in taken:
-            slug, number = f"{base}-{number}", number + 1
-        taken.add(slug)
-        outlet.slug = slug
-        # Uniqueness is settled above and by the database; validate_unique would cost a
-        # query per outlet.
-        outlet.full_clean(validate_unique=False, validate_constraints=False)
-    return Outlet.objects.bulk_create(outlets, batch_size=BATCH_SIZE)
-
-
-@transaction.atomic
+@service(perm="sources.add_article", action="add articles")
 def article_create(
     *,
-    outlet,
-    title,
-    text,
-    url="",
-    byline="",
-    language="",
-    published=None,
-    source_format=Article.Format.TEXT,
-    source_name="",
-    boilerplate="",
-    created_by=None,
-):
+    outlet: Outlet,
+    title: str,
+    text: str,
+    url: str = "",
+    byline: str = "",
+    language: str = "",
+    published: PartialDate | None = None,
+    source_format: str = Article.Format.TEXT,
+    source_name: str = "",
+    boilerplate: str = "",
+    notes: str = "",
+    acting_user: User,
+) -> Article:
     """Create an article from its (already extracted) text, normalized, as version 1."""
     source_text = normalize_text(text)
     article = Article(
@@ -134,21 +61,23 @@ def article_create(
         boilerplate=boilerplate,
         text=remove_boilerplate(source_text, boilerplate),
         version=1,
+        notes=notes,
     )
     article.published = published
     article.full_clean()
-    article.save()
+    acting(article, acting_user, Reason.ARTICLE_CREATED).save()
     ArticleVersion.objects.create(
         article=article,
         number=1,
         text=article.text,
         reason=ArticleVersion.Reason.IMPORT,
-        created_by=created_by,
+        created_by=acting_user,
     )
     return article
 
 
-def article_clean_for_batch(article):
+@read_only
+def article_clean_for_batch(article: Article) -> None:
     """Validate an unsaved article's own fields the way a batch insert needs them checked.
 
     The outlet is left out (it may not be saved yet, and checking it costs a query per
@@ -158,8 +87,10 @@ def article_clean_for_batch(article):
     article.full_clean(exclude=["outlet"], validate_unique=False, validate_constraints=False)
 
 
-@transaction.atomic
-def articles_bulk_create(*, articles, created_by=None, cleaned=False):
+@service(perm="sources.add_article", action="add articles")
+def articles_bulk_create(
+    *, articles: list[Article], acting_user: User, cleaned: bool = False
+) -> list[Article]:
     """Insert unsaved `articles` as version 1 each, with their history, in a few queries.
 
     Each article's `text` must already be normalized (as `sources.extract` returns it);
@@ -177,9 +108,8 @@ def articles_bulk_create(*, articles, created_by=None, cleaned=False):
         article.version = 1
         if not cleaned:
             article_clean_for_batch(article)
-    created = bulk_create_with_history(
-        articles, Article, batch_size=BATCH_SIZE, default_user=created_by
-    )
+    created = Article.objects.bulk_create(articles, batch_size=BATCH_SIZE)
+    history_bulk_insert(created, Article, user=acting_user, reason=Reason.ARTICLE_IMPORTED)
     ArticleVersion.objects.bulk_create(
         [
             ArticleVersion(
@@ -187,10 +117,138 @@ def articles_bulk_create(*, articles, created_by=None, cleaned=False):
                 number=1,
                 text=article.text,
                 reason=ArticleVersion.Reason.IMPORT,
-                created_by=created_by,
+                created_by=acting_user,
             )
             for article in created
         ],
         batch_size=BATCH_SIZE,
     )
     return created
+
+
+# What a lost update is described in: every field an editor changes in the article form (the
+# text by its version number, since the history does not keep texts).
+DESCRIBED_FIELDS = (
+    "outlet",
+    "title",
+    "url",
+    "byline",
+    "language",
+    "published_on",
+    "published_precision",
+    "source_format",
+    "source_name",
+    "boilerplate",
+    "version",
+    "notes",
+)
+
+
+@read_only
+def article_changes_since(article: Article, revision: int) -> list[tuple[str, str, str]]:
+    """What was changed in `article` (as stored now) since its `revision`: (field, before,
+    after) triples, read from its history; empty when that revision is not on record."""
+    record = (
+        Article.history.filter(id=article.pk, revision=revision)
+        .order_by("-history_date", "-history_id")
+        .first()
+    )
+    if record is None:
+        return []
+    then = record.instance
+    changes = []
+    for name in DESCRIBED_FIELDS:
+        field = concrete_field(Article, name)
+        if getattr(then, field.attname) != getattr(article, field.attname):
+            label = "text version" if name == "version" else str(field.verbose_name)
+            changes.append((label, _shown(then, field), _shown(article, field)))
+    return changes
+
+
+def _shown(article: Article, field: models.Field) -> str:
+    value = getattr(article, field.attname)
+    if value in (None, ""):
+        return "(empty)"
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if field.is_relation:
+        return str(getattr(article, field.name))
+    return str(value)
+
+
+@read_only
+def stale_revision_error(article: Article, opened: int) -> ValidationError:
+    """The refusal of a change made to `article` as it was at revision `opened`."""
+    changes = article_changes_since(article, opened)
+    if changes:
+        listed = "; ".join(f"{label}: “{old}” → “{new}”" for label, old, new in changes)
+        detail = f"They changed {listed}."
+    else:
+        detail = "Their change was to something this form does not show."
+    return ValidationError(
+        f"Someone else saved this article after you opened it (revision {opened}, now "
+        f"{article.revision}). {detail} Your changes were not saved: reload the page, and "
+        "make them again if they still apply.",
+        code="stale",
+    )
+
+
+@service(perm="sources.change_article", action="change articles")
+def article_update(
+    *,
+    article: Article,
+    outlet: Outlet | Unset = UNSET,
+    title: str | Unset = UNSET,
+    url: str | Unset = UNSET,
+    byline: str | Unset = UNSET,
+    language: str | Unset = UNSET,
+    published: PartialDate | Unset | None = UNSET,
+    source_format: str | Unset = UNSET,
+    source_name: str | Unset = UNSET,
+    notes: str | Unset = UNSET,
+    expected_revision: int | None = None,
+    acting_user: User,
+) -> Article:
+    """Change an article's fields other than its text (see `article_set_text` for that).
+
+    Fields left out are kept. The article's row stays locked until the caller's transaction
+    ends. With `expected_revision` (the revision a form was opened at), a change on top of
+    someone else's later save is refused with a ValidationError that says what they changed,
+    instead of silently undoing it; the check is made even when no field changes, so that a
+    caller changing the text next is held to it too. Nothing is written when no field
+    changes; otherwise the revision goes up by one and the history names `acting_user`.
+    """
+    current = Article.objects.select_for_update().get(pk=article.pk)
+    if expected_revision is not None and expected_revision != current.revision:
+        raise stale_revision_error(current, expected_revision)
+    given: dict[str, Any] = {
+        "outlet_id": outlet.pk if isinstance(outlet, Outlet) else UNSET,
+        "title": normalize_line(title) if title is not UNSET else UNSET,
+        "url": url.strip() if url is not UNSET else UNSET,
+        "byline": normalize_line(byline) if byline is not UNSET else UNSET,
+        "language": language.strip() if language is not UNSET else UNSET,
+        "source_format": source_format,
+        "source_name": source_name,
+        "notes": notes,
+    }
+    if published is not UNSET:
+        dated = Article(published_on=None)
+        dated.published = published
+        given["published_on"] = dated.published_on
+        given["published_precision"] = dated.published_precision
+    changed = [
+        name
+        for name, value in given.items()
+        if value is not UNSET and value != getattr(current, name)
+    ]
+    if not changed:
+        return current
+    for name in changed:
+        setattr(current, name, given[name])
+    current.revision += 1
+    current.full_clean()
+    fields = [name.removesuffix("_id") for name in changed]
+    acting(current, acting_user, Reason.ARTICLE_CHANGED).save(
+        update_fields=[*fields, "revision", "updated_at"]
+    )
+    return current

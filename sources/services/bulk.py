@@ -4,32 +4,47 @@
 once: each span of an article's current text reuses the passage already there (same span,
 same words, not orphaned), else becomes a new exact passage, created with its history in
 one insert per batch. `outlets_bulk_create` and `outlets_bulk_update` write outlets an
-import has checked. `history_bulk_insert` writes the history records of rows written in
-bulk, for every app's imports.
+import has checked, with their history. `history_bulk_insert` (`sources.services.history`,
+imported here for the imports of both apps) writes the history records of rows written in
+bulk.
 """
 
-from django.conf import settings
-from django.db import connections, router, transaction
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from django.contrib.auth.models import User
 from django.utils import timezone
 
 from sources.anchoring import AnchorStatus, selector_for_span
+from sources.audit import Reason, read_only, service
 from sources.models import Outlet, Passage
 
-from .articles import insert_outlets_with_slugs
-from .passages import _rows
+from .history import history_bulk_insert
+from .outlets import insert_outlets_with_slugs
+
+__all__ = [
+    "history_bulk_insert",
+    "outlets_bulk_create",
+    "outlets_bulk_update",
+    "passages_bulk_create",
+    "passages_existing",
+]
 
 BATCH_SIZE = 500
 
 
-def passages_existing(*, spans):
+@read_only
+def passages_existing(
+    *, spans: Mapping[tuple[int, int, int], str]
+) -> dict[tuple[int, int, int], int]:
     """{(article id, start, end): passage id} of the passages already at `spans`.
 
     `spans` maps (article id, start, end) to the words the article's current text holds
     there; a passage counts when it quotes exactly those words there and is not orphaned,
     as `passage_for_quote` reuses one. One query per BATCH_SIZE articles.
     """
-    found = {}
-    by_article = {}
+    found: dict[tuple[int, int, int], int] = {}
+    by_article: dict[int, set[int]] = {}
     for article_id, start, _end in spans:
         by_article.setdefault(article_id, set()).add(start)
     article_ids = list(by_article)
@@ -49,13 +64,18 @@ def passages_existing(*, spans):
     return found
 
 
-@transaction.atomic
-def passages_bulk_create(*, spans, articles, created_by=None):
+@service(perm="sources.annotate_article", action="select passages")
+def passages_bulk_create(
+    *,
+    spans: Sequence[tuple[int, int, int]],
+    articles: Mapping[int, Any],
+    acting_user: User,
+) -> dict[tuple[int, int, int], Passage]:
     """Create an exact passage at each (article id, start, end) of `spans`; return them.
 
     `articles` maps each article id to the article (its current `text` and `version`),
     read in the caller's transaction. Returns {(article id, start, end): Passage}, each
-    passage saved with a history record naming `created_by`.
+    passage saved with a history record naming `acting_user`.
     """
     passages = []
     for article_id, start, end in spans:
@@ -71,7 +91,7 @@ def passages_bulk_create(*, spans, articles, created_by=None):
                 suffix=selector.suffix,
                 anchor_status=AnchorStatus.EXACT,
                 anchored_version=article.version,
-                created_by=created_by,
+                created_by=acting_user,
             )
         )
     for passage in passages:
@@ -81,58 +101,27 @@ def passages_bulk_create(*, spans, articles, created_by=None):
             exclude=["article", "created_by"], validate_unique=False, validate_constraints=False
         )
     created = Passage.objects.bulk_create(passages, batch_size=BATCH_SIZE)
-    history_bulk_insert(created, Passage, user=created_by)
+    history_bulk_insert(created, Passage, user=acting_user, reason=Reason.PASSAGE_CREATED)
     return {(passage.article_id, passage.start, passage.end): passage for passage in created}
 
 
-@transaction.atomic
-def outlets_bulk_create(*, outlets):
+@service(perm="sources.add_outlet", action="add outlets")
+def outlets_bulk_create(*, outlets: list[Outlet], acting_user: User) -> list[Outlet]:
     """Insert unsaved, checked `outlets`, each given a slug no other outlet has."""
-    return insert_outlets_with_slugs(outlets)
+    return insert_outlets_with_slugs(outlets, acting_user)
 
 
-@transaction.atomic
-def outlets_bulk_update(*, outlets, fields):
-    """Write `fields` of checked, saved `outlets` (and their `updated_at`)."""
+@service(perm="sources.change_outlet", action="change outlets")
+def outlets_bulk_update(
+    *, outlets: list[Outlet], fields: Sequence[str], acting_user: User
+) -> list[Outlet]:
+    """Write `fields` of checked, saved `outlets` (and their `updated_at`), with their history."""
     now = timezone.now()
     for outlet in outlets:
         outlet.updated_at = now
         outlet.full_clean(validate_unique=False, validate_constraints=False)
     Outlet.objects.bulk_update(outlets, [*fields, "updated_at"], batch_size=BATCH_SIZE)
+    history_bulk_insert(
+        outlets, Outlet, user=acting_user, reason=Reason.OUTLET_CHANGED, updated=True, date=now
+    )
     return outlets
-
-
-def history_bulk_insert(objects, model, *, user=None, reason="", updated=False, date=None):
-    """Add the history record of each of `objects` (saved rows of `model`) in one INSERT.
-
-    The rows are those django-simple-history's `bulk_history_create` makes (a creation "+",
-    or with `updated` a change "~", by `user` at `date`, for `reason`), written without
-    building a historical model instance for each and without the ORM's insert compiler:
-    for the thousands of rows of an import those cost as much as the insert of the rows
-    themselves. (`sources.services.passages` records re-anchoring the same way.)
-    """
-    if not objects or not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
-        return
-    history = model.history.model
-    database = connections[router.db_for_write(history)]
-    fixed = {
-        "history_date": date or timezone.now(),
-        "history_user_id": getattr(user, "pk", None),
-        "history_change_reason": reason or None,
-        "history_type": "~" if updated else "+",
-    }
-    fields = {field.attname: field for field in history._meta.concrete_fields}
-    tracked = [fields[field.attname] for field in history.tracked_fields]
-    constant_fields = [fields[name] for name in fixed]
-    constants = [
-        field.get_db_prep_save(fixed[field.attname], database) for field in constant_fields
-    ]
-    quote = database.ops.quote_name
-    columns = ", ".join(quote(field.column) for field in tracked + constant_fields)
-    placeholders = ", ".join(["%s"] * (len(tracked) + len(constant_fields)))
-    # Only names from the models' metadata are spliced in; every value is a parameter.
-    sql = f"INSERT INTO {quote(history._meta.db_table)} ({columns}) VALUES ({placeholders})"  # noqa: S608
-    with database.cursor() as cursor:
-        for first in range(0, len(objects), BATCH_SIZE):
-            batch = objects[first : first + BATCH_SIZE]
-            cursor.executemany(sql, _rows(batch, tracked, database, extra=constants))

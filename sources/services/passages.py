@@ -4,19 +4,28 @@ Every change records its acting user in the passage's history (django-simple-his
 """
 
 from collections import Counter
+from collections.abc import Iterable, Sequence
+from datetime import datetime
 from operator import attrgetter
+from typing import Any
 
 from django.conf import settings
-from django.db import connections, models, router, transaction
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.db import connections, models, router
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import ProtectedError
 from django.utils import timezone
 
 from sources.anchoring import (
     AnchoringError,
     AnchorStatus,
+    Selector,
     TextChange,
     find_quote,
     selector_for_span,
 )
+from sources.audit import Reason, acting, read_only, service
 from sources.models import Article, Passage
 
 # Articles whose passages are read in one query (and written in one statement each for the
@@ -36,12 +45,12 @@ _REANCHORED = (
 )
 
 
-def _locked_article(article):
+def _locked_article(article: Article) -> Article:
     """The article's row, locked until the transaction ends, so its text cannot change."""
     return Article.objects.select_for_update().get(pk=article.pk)
 
 
-def _apply_selector(passage, selector, *, version):
+def _apply_selector(passage: Passage, selector: Selector, *, version: int) -> None:
     passage.start, passage.end = selector.start, selector.end
     passage.exact, passage.prefix, passage.suffix = selector.exact, selector.prefix, selector.suffix
     passage.anchor_status = AnchorStatus.EXACT
@@ -49,8 +58,10 @@ def _apply_selector(passage, selector, *, version):
     passage.similarity = None
 
 
-@transaction.atomic
-def passage_create_from_span(*, article, start, end, note="", created_by=None):
+@service(perm="sources.annotate_article", action="select passages")
+def passage_create_from_span(
+    *, article: Article, start: int, end: int, note: str = "", acting_user: User
+) -> Passage:
     """Create a passage at exactly `start`..`end` (code points) of the article's text.
 
     The span must have been chosen in the text the caller holds: if the article's text has
@@ -63,16 +74,23 @@ def passage_create_from_span(*, article, start, end, note="", created_by=None):
             f"the article's text changed (it is now version {current.version}, the span was "
             f"chosen in version {article.version}); select the passage again"
         )
-    passage = Passage(article=current, note=note, created_by=created_by)
+    passage = Passage(article=current, note=note, created_by=acting_user)
     _apply_selector(passage, selector_for_span(current.text, start, end), version=current.version)
-    passage._history_user = created_by
     passage.full_clean()
-    passage.save()
+    acting(passage, acting_user, Reason.PASSAGE_CREATED).save()
     return passage
 
 
-@transaction.atomic
-def passage_create_from_quote(*, article, exact, prefix="", suffix="", note="", created_by=None):
+@service(perm="sources.annotate_article", action="select passages")
+def passage_create_from_quote(
+    *,
+    article: Article,
+    exact: str,
+    prefix: str = "",
+    suffix: str = "",
+    note: str = "",
+    acting_user: User,
+) -> Passage:
     """Create a passage where `exact` occurs; `prefix`/`suffix` choose between occurrences.
 
     Raises `AmbiguousQuote` (with the number of occurrences) when the context does not
@@ -81,12 +99,14 @@ def passage_create_from_quote(*, article, exact, prefix="", suffix="", note="", 
     current = _locked_article(article)
     start, end = find_quote(current.text, exact, prefix=prefix, suffix=suffix)
     return passage_create_from_span(
-        article=current, start=start, end=end, note=note, created_by=created_by
+        article=current, start=start, end=end, note=note, acting_user=acting_user
     )
 
 
-@transaction.atomic
-def passage_for_quote(*, article, exact, prefix="", suffix="", created_by=None):
+@service(perm="sources.annotate_article", action="select passages")
+def passage_for_quote(
+    *, article: Article, exact: str, prefix: str = "", suffix: str = "", acting_user: User
+) -> tuple[Passage, bool]:
     """Return (the passage quoting `exact`, whether it was created): get-or-create for importers.
 
     An existing passage of the article with the same words at the same span is reused, so
@@ -103,16 +123,18 @@ def passage_for_quote(*, article, exact, prefix="", suffix="", created_by=None):
     )
     if existing is not None:
         return existing, False
-    passage = passage_create_from_span(article=current, start=start, end=end, created_by=created_by)
+    passage = passage_create_from_span(
+        article=current, start=start, end=end, acting_user=acting_user
+    )
     return passage, True
 
 
-def _locked_passage(passage):
+def _locked_passage(passage: Passage) -> Passage:
     return Passage.objects.select_for_update().select_related("article").get(pk=passage.pk)
 
 
-@transaction.atomic
-def passage_confirm(*, passage, confirmed_by):
+@service(perm="sources.change_passage", action="confirm passages")
+def passage_confirm(*, passage: Passage, acting_user: User) -> Passage:
     """Accept a fuzzy match: the passage takes the words now at its proposed span.
 
     A relocated passage may be confirmed too (it becomes exact); an orphan has no proposed
@@ -135,49 +157,79 @@ def passage_confirm(*, passage, confirmed_by):
         selector_for_span(article.text, current.start, current.end),
         version=article.version,
     )
-    current._history_user = confirmed_by
-    current._change_reason = "confirmed by an editor"
     current.full_clean()
-    current.save()
+    acting(current, acting_user, Reason.PASSAGE_CONFIRMED).save()
     return current
 
 
-@transaction.atomic
-def passage_reselect(*, passage, start, end, changed_by):
+@service(perm="sources.change_passage", action="select passages again")
+def passage_reselect(*, passage: Passage, start: int, end: int, acting_user: User) -> Passage:
     """Point a passage at a span an editor selected in the article's current text."""
     article = _locked_article(passage.article)
     current = _locked_passage(passage)
     _apply_selector(current, selector_for_span(article.text, start, end), version=article.version)
-    current._history_user = changed_by
-    current._change_reason = "selected again by an editor"
     current.full_clean()
-    current.save()
+    acting(current, acting_user, Reason.PASSAGE_RESELECTED).save()
     return current
 
 
-def passages_reanchor(*, article, old_text, changed_by=None):
+@service(perm="sources.change_passage", action="change passages")
+def passage_set_note(*, passage: Passage, note: str, acting_user: User) -> Passage:
+    """Replace the editor's note on a passage; its span and words are left as they are.
+
+    Nothing is written when the note stays the same.
+    """
+    current = _locked_passage(passage)
+    note = note.replace("\r\n", "\n").strip()
+    if note == current.note:
+        return current
+    current.note = note
+    current.full_clean()
+    acting(current, acting_user, Reason.PASSAGE_CHANGED).save(update_fields=["note", "updated_at"])
+    return current
+
+
+@service(perm="sources.delete_passage", action="delete passages")
+def passage_delete(*, passage: Passage, acting_user: User) -> None:
+    """Delete a passage nothing cites (one selected by mistake); its history records who.
+
+    A passage that a record of another app points at (a claim cites it) is refused with a
+    ValidationError: the evidence of a claim is never deleted from under it.
+    """
+    current = _locked_passage(passage)
+    try:
+        acting(current, acting_user, Reason.PASSAGE_DELETED).delete()
+    except ProtectedError as error:
+        cited = len(error.protected_objects)
+        raise ValidationError(f"{current} is cited by {cited} record(s) and is kept.") from error
+
+
+@service(perm="sources.change_article", action="re-anchor passages")
+def passages_reanchor(*, article: Article, old_text: str, acting_user: User) -> Counter[str]:
     """Re-anchor every passage of `article` from `old_text` into its current text, once.
 
     Returns a Counter of the passages' new statuses (see `passages_reanchor_many`).
     """
-    return passages_reanchor_many(changes=[(article, old_text)], changed_by=changed_by)
+    return passages_reanchor_many(changes=[(article, old_text)], acting_user=acting_user)
 
 
-@transaction.atomic
-def passages_reanchor_many(*, changes, changed_by=None):
+@service(perm="sources.change_article", action="re-anchor passages")
+def passages_reanchor_many(
+    *, changes: Iterable[tuple[Article, str]], acting_user: User
+) -> Counter[str]:
     """Re-anchor the passages of many articles: `changes` is a list of (article, old_text).
 
     Each article must hold its new text (`article.text`, `article.version`); its passages
     are anchored in `old_text`. The number of queries does not grow with the number of
     passages or articles: per batch of REANCHOR_BATCH articles, one query reads their
     passages, one batched UPDATE writes them and one batched INSERT records their history
-    (with `changed_by` as the acting user). An orphan that stays one is not written.
+    (with `acting_user`). An orphan that stays one is not written.
     Returns a Counter of the statuses the passages ended in.
     """
     changes = list(changes)
     if len({article.pk for article, _ in changes}) != len(changes):
         raise ValueError("each article may appear only once among the changes")
-    statuses = Counter()
+    statuses: Counter[str] = Counter()
     for first in range(0, len(changes), REANCHOR_BATCH):
         batch = changes[first : first + REANCHOR_BATCH]
         by_article = {
@@ -207,7 +259,7 @@ def passages_reanchor_many(*, changes, changed_by=None):
             passage.updated_at = now
             written.append(passage)
         _update_rows(written, _REANCHORED)
-        _record_history(written, user=changed_by, date=now)
+        _record_history(written, user=acting_user, date=now)
     return statuses
 
 
@@ -216,11 +268,28 @@ def passages_reanchor_many(*, changes, changed_by=None):
 _PLAIN_FIELDS = (models.CharField, models.TextField, models.IntegerField, models.BooleanField)
 
 
-def _is_plain(field):
-    return isinstance(field.target_field if field.is_relation else field, _PLAIN_FIELDS)
+def _is_plain(field: models.Field) -> bool:
+    if isinstance(field, models.ForeignKey):
+        return isinstance(field.target_field, _PLAIN_FIELDS)
+    return isinstance(field, _PLAIN_FIELDS)
 
 
-def _rows(objects, fields, database, extra=()):
+@read_only
+def concrete_field(model: type[models.Model], name: str) -> models.Field:
+    """The field `name` of `model`, a column of its table (`get_field` may return relations
+    seen from the other side, which have none)."""
+    field = model._meta.get_field(name)
+    if not isinstance(field, models.Field) or field.column is None:
+        raise LookupError(f"{model.__name__}.{name} is not a column")
+    return field
+
+
+def _rows(
+    objects: Iterable[models.Model],
+    fields: Sequence[models.Field],
+    database: BaseDatabaseWrapper,
+    extra: Sequence[Any] = (),
+) -> list[list[Any]]:
     """Each object's values of `fields` as `database` takes them, followed by `extra`.
 
     Preparing a datetime costs more than the rest of a row, and a batch repeats one
@@ -242,23 +311,24 @@ def _rows(objects, fields, database, extra=()):
     return rows
 
 
-def _update_rows(passages, fields):
+def _update_rows(passages: Sequence[Passage], fields: Sequence[str]) -> None:
     """Write `fields` of `passages` with one UPDATE statement run for every row."""
     if not passages:
         return
     database = connections[router.db_for_write(Passage)]
-    model_fields = [Passage._meta.get_field(name) for name in fields]
+    model_fields = [concrete_field(Passage, name) for name in fields]
+    primary_key = concrete_field(Passage, "id")
     quote = database.ops.quote_name
-    table, key = quote(Passage._meta.db_table), quote(Passage._meta.pk.column)
+    table, key = quote(Passage._meta.db_table), quote(primary_key.column)
     assignments = ", ".join(f"{quote(field.column)} = %s" for field in model_fields)
     # Only names from the model's metadata are spliced in; every value is a parameter.
     sql = f"UPDATE {table} SET {assignments} WHERE {key} = %s"  # noqa: S608
-    rows = _rows(passages, [*model_fields, Passage._meta.pk], database)
+    rows = _rows(passages, [*model_fields, primary_key], database)
     with database.cursor() as cursor:
         cursor.executemany(sql, rows)
 
 
-def _record_history(passages, *, user, date):
+def _record_history(passages: Sequence[Passage], *, user: User, date: datetime) -> None:
     """Add a historical record of each re-anchored passage, in one INSERT statement.
 
     The rows are those django-simple-history's `bulk_history_create` would make (a change,
@@ -272,7 +342,7 @@ def _record_history(passages, *, user, date):
     fixed = {
         "history_date": date,
         "history_user_id": getattr(user, "pk", None),
-        "history_change_reason": "re-anchored after a change of the article's text",
+        "history_change_reason": Reason.PASSAGE_REANCHORED.value,
         "history_type": "~",
     }
     constant_fields = [field for field in columns if field.attname in fixed]

@@ -12,6 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sources.admin.display import highlighted_text
+from sources.audit import Reason, system_user
 from sources.dates import PartialDate
 from sources.models import AnchorStatus, Article, ArticleVersion, Passage
 from sources.services import article_create, article_set_text, outlet_for_name
@@ -31,7 +32,7 @@ def span_of(text, words):
 
 @pytest.fixture
 def article(db):
-    outlet = outlet_for_name("Test Gazette")
+    outlet = outlet_for_name(name="Test Gazette", acting_user=system_user())
     return article_create(
         outlet=outlet,
         title="A candidate registers",
@@ -39,6 +40,7 @@ def article(db):
         url="https://example.org/registers",
         language="zh-Hans",
         published=PartialDate(2011, 11, 2),
+        acting_user=system_user(),
     )
 
 
@@ -96,6 +98,7 @@ def change_data(article, **changes):
         "source_format": article.source_format,
         "source_name": article.source_name,
         "notes": article.notes,
+        "opened_revision": article.revision,
     }
     data.update(changes)
     return data
@@ -144,9 +147,10 @@ def test_text_edit_posted_with_crlf_line_breaks_is_not_a_new_version(admin_clien
 
 def test_boilerplate_edit_in_admin_removes_the_line_as_a_new_version(admin_client, db):
     article = article_create(
-        outlet=outlet_for_name("Test Gazette"),
+        outlet=outlet_for_name(name="Test Gazette", acting_user=system_user()),
         title="With a credit line",
         text="Photo: a staff photographer\n\nThe candidate spoke to voters.",
+        acting_user=system_user(),
     )
     url = reverse("admin:sources_article_change", args=[article.pk])
 
@@ -162,7 +166,7 @@ def test_boilerplate_edit_in_admin_removes_the_line_as_a_new_version(admin_clien
 
 
 def test_article_added_in_admin_is_normalized_as_version_one(admin_client, db):
-    outlet = outlet_for_name("Test Gazette")
+    outlet = outlet_for_name(name="Test Gazette", acting_user=system_user())
     data = {
         "outlet": outlet.pk,
         "title": "  Added   by hand ",
@@ -192,7 +196,9 @@ def test_article_added_in_admin_is_normalized_as_version_one(admin_client, db):
 
 
 def test_article_change_page_lists_versions_and_links_the_annotate_view(admin_client, article):
-    article_set_text(article=article, text=TEXT + "\n\nA later correction.")
+    article_set_text(
+        article=article, text=TEXT + "\n\nA later correction.", acting_user=system_user()
+    )
 
     response = admin_client.get(reverse("admin:sources_article_change", args=[article.pk]))
 
@@ -204,7 +210,12 @@ def test_article_change_page_lists_versions_and_links_the_annotate_view(admin_cl
 
 
 def test_article_list_filters_articles_with_passages_needing_attention(admin_client, article):
-    calm = article_create(outlet=article.outlet, title="Nothing to fix", text="Calm words here.")
+    calm = article_create(
+        outlet=article.outlet,
+        title="Nothing to fix",
+        text="Calm words here.",
+        acting_user=system_user(),
+    )
     Passage.objects.create(
         article=article, start=0, end=2, exact="独立", anchor_status=AnchorStatus.ORPHANED
     )
@@ -224,7 +235,10 @@ def test_article_list_query_count_does_not_grow_with_articles(
 ):
     for number in range(15):
         extra = article_create(
-            outlet=article.outlet, title=f"Extra {number}", text=f"Body {number}"
+            outlet=article.outlet,
+            title=f"Extra {number}",
+            text=f"Body {number}",
+            acting_user=system_user(),
         )
         Passage.objects.create(article=extra, start=0, end=4, exact="Body")
 
@@ -300,7 +314,10 @@ def test_annotate_rejects_a_span_outside_the_text(editor_client, article):
 
 def test_annotate_escapes_script_in_the_article_text_and_the_note(editor_client, db):
     article = article_create(
-        outlet=outlet_for_name("Test Gazette"), title="<b>T</b>", text=SCRIPT_TEXT
+        outlet=outlet_for_name(name="Test Gazette", acting_user=system_user()),
+        title="<b>T</b>",
+        text=SCRIPT_TEXT,
+        acting_user=system_user(),
     )
     start, end = span_of(article.text, "alert")
     editor_client.post(
@@ -380,7 +397,9 @@ def changed_article(article):
     )
     name = Passage.objects.create(article=article, start=5, end=7, exact="许艳")
     article_set_text(
-        article=article, text=TEXT.replace("8 November", "9 November").replace("许艳", "某人")
+        article=article,
+        text=TEXT.replace("8 November", "9 November").replace("许艳", "某人"),
+        acting_user=system_user(),
     )
     article.refresh_from_db()
     # Whatever the re-anchoring decided, pin one fuzzy match (proposed in the current text)
@@ -473,7 +492,9 @@ def test_reselect_of_a_fuzzy_match_starts_from_the_proposed_span(editor_client, 
 
 def test_reselect_of_a_passage_of_another_article_is_not_found(editor_client, changed_article):
     _, fuzzy, _ = changed_article
-    other = article_create(outlet=fuzzy.article.outlet, title="Other", text="Other words.")
+    other = article_create(
+        outlet=fuzzy.article.outlet, title="Other", text="Other words.", acting_user=system_user()
+    )
 
     response = editor_client.get(annotate_url(other, reselect=fuzzy.pk))
 
@@ -521,7 +542,7 @@ def test_passage_list_links_the_queue_with_its_count(admin_client, changed_artic
     assert reverse("admin:sources_passage_queue") in response.content.decode()
 
 
-def test_passage_change_form_edits_the_note_and_never_the_span(admin_client, article):
+def test_passage_change_form_edits_the_note_and_never_the_span(admin_client, admin_user, article):
     passage = Passage.objects.create(article=article, start=5, end=7, exact="许艳")
     url = reverse("admin:sources_passage_change", args=[passage.pk])
 
@@ -533,6 +554,27 @@ def test_passage_change_form_edits_the_note_and_never_the_span(admin_client, art
     passage.refresh_from_db()
     assert passage.note == "named in the headline"
     assert (passage.start, passage.end, passage.exact) == (5, 7, "许艳")
+    record = passage.history.first()
+    assert (record.history_user, record.history_change_reason) == (
+        admin_user,
+        Reason.PASSAGE_CHANGED,
+    )
+
+
+def test_a_passage_deleted_in_the_admin_is_deleted_on_record(admin_client, admin_user, article):
+    passage = Passage.objects.create(article=article, start=5, end=7, exact="许艳")
+
+    response = admin_client.post(
+        reverse("admin:sources_passage_delete", args=[passage.pk]), {"post": "yes"}
+    )
+
+    assert response.status_code == 302
+    assert not Passage.objects.exists()
+    record = Passage.history.filter(history_type="-").get()
+    assert (record.history_user, record.history_change_reason) == (
+        admin_user,
+        Reason.PASSAGE_DELETED,
+    )
 
 
 def test_passage_list_query_count_does_not_grow_with_passages(

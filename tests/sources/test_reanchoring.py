@@ -1,10 +1,10 @@
 """Passages found again after their article's text changes, through `article_set_text`."""
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from sources.audit import Reason, system_user
 from sources.models import AnchorStatus, Article, ArticleVersion, Passage
 from sources.services import (
     article_create,
@@ -15,6 +15,7 @@ from sources.services import (
     passages_reanchor,
     passages_reanchor_many,
 )
+from tests.factories import make_user
 
 TEXT = (
     "Liu Bo, 38, a lawyer in Shenzhen, said on Friday that he had collected enough signatures "
@@ -27,15 +28,22 @@ TEXT = (
 
 @pytest.fixture
 def editor(db):
-    return get_user_model().objects.create_user("editor", password="x")
+    return make_user("Editors", username="editor")
 
 
 def make_article(text=TEXT, title="Lawyer collects signatures"):
-    return article_create(outlet=outlet_for_name("Harbour Evening News"), title=title, text=text)
+    return article_create(
+        outlet=outlet_for_name(name="Harbour Evening News", acting_user=system_user()),
+        title=title,
+        text=text,
+        acting_user=system_user(),
+    )
 
 
 def quoted(article, exact, **context):
-    return passage_create_from_quote(article=article, exact=exact, **context)
+    return passage_create_from_quote(
+        article=article, exact=exact, acting_user=system_user(), **context
+    )
 
 
 def fresh(passage):
@@ -52,7 +60,7 @@ def test_paragraph_inserted_before_relocates_passages_after_it(editor):
     paragraphs = TEXT.split("\n\n")
     edited = "\n\n".join([paragraphs[0], inserted.strip(), *paragraphs[1:]])
 
-    assert article_set_text(article=article, text=edited, changed_by=editor)
+    assert article_set_text(article=article, text=edited, acting_user=editor)
 
     assert fresh(before).anchor_status == AnchorStatus.EXACT
     after = fresh(after)
@@ -67,7 +75,9 @@ def test_paragraph_inserted_before_relocates_passages_after_it(editor):
 def test_typo_fixed_inside_gives_fuzzy_and_confirm_makes_it_exact():
     article = make_article()
     passage = quoted(article, "had vistied his firm to ask about his clients")
-    article_set_text(article=article, text=TEXT.replace("vistied", "visited"))
+    article_set_text(
+        article=article, text=TEXT.replace("vistied", "visited"), acting_user=system_user()
+    )
 
     passage = fresh(passage)
     assert passage.anchor_status == AnchorStatus.FUZZY
@@ -78,7 +88,7 @@ def test_typo_fixed_inside_gives_fuzzy_and_confirm_makes_it_exact():
     assert passage.similarity >= 90
     assert list(Passage.objects.needing_attention()) == [passage]
 
-    passage_confirm(passage=passage, confirmed_by=None)
+    passage_confirm(passage=passage, acting_user=system_user())
     passage = fresh(passage)
     assert passage.anchor_status == AnchorStatus.EXACT
     assert passage.exact == "had visited his firm to ask about his clients"
@@ -89,7 +99,9 @@ def test_paragraph_deleted_orphans_its_passage_and_keeps_the_old_text():
     article = make_article()
     passage = quoted(article, "two men from the street office")
     second = TEXT.split("\n\n")[1]
-    article_set_text(article=article, text=TEXT.replace(second + "\n\n", ""))
+    article_set_text(
+        article=article, text=TEXT.replace(second + "\n\n", ""), acting_user=system_user()
+    )
 
     passage = fresh(passage)
     assert passage.anchor_status == AnchorStatus.ORPHANED
@@ -111,7 +123,7 @@ def test_white_space_only_changes_leave_no_passage_orphaned():
         "\n\nVoting", "\n\n\n\n  Voting"
     )
     rewrapped = rewrapped.replace("Liu Bo, 38, a", "Liu Bo,\n38, a")
-    assert article_set_text(article=article, text=rewrapped)
+    assert article_set_text(article=article, text=rewrapped, acting_user=system_user())
 
     statuses = [fresh(passage).anchor_status for passage in passages]
     assert statuses == [AnchorStatus.EXACT, AnchorStatus.RELOCATED, AnchorStatus.EXACT]
@@ -128,7 +140,10 @@ def test_references_unescaped_in_a_reimport_relocate_the_passage():
     passage = quoted(article, "the district people&rsquo;s congress")
 
     changed = article_set_text(
-        article=article, text=TEXT.replace("people's", "people’s"), reason="reimport"
+        article=article,
+        text=TEXT.replace("people's", "people’s"),
+        reason="reimport",
+        acting_user=system_user(),
     )
 
     assert changed
@@ -142,7 +157,11 @@ def test_short_quote_occurring_twice_never_moves_to_the_other_occurrence():
     article = make_article()
     liu = quoted(article, "38", prefix="Liu Bo, ")
     qian = quoted(article, "38", prefix="Qian Yu, ")
-    article_set_text(article=article, text=TEXT.replace("Liu Bo, 38, a lawyer", "Liu Bo, a lawyer"))
+    article_set_text(
+        article=article,
+        text=TEXT.replace("Liu Bo, 38, a lawyer", "Liu Bo, a lawyer"),
+        acting_user=system_user(),
+    )
 
     assert fresh(liu).anchor_status == AnchorStatus.ORPHANED
     qian = fresh(qian)
@@ -157,7 +176,11 @@ def test_chinese_and_emoji_inserted_before_shift_offsets_by_code_points():
     passage = quoted(article, "他说已经收集到足够的签名")
     inserted = "🗳️🙂投票日定在十一月。\n\n"
 
-    article_set_text(article=article, text=text.replace("\n\n他说", "\n\n" + inserted + "他说"))
+    article_set_text(
+        article=article,
+        text=text.replace("\n\n他说", "\n\n" + inserted + "他说"),
+        acting_user=system_user(),
+    )
 
     passage = fresh(passage)
     assert passage.anchor_status == AnchorStatus.RELOCATED
@@ -171,7 +194,7 @@ def test_chinese_and_emoji_inserted_before_shift_offsets_by_code_points():
 def test_unchanged_text_makes_no_version_and_touches_no_passage():
     article = make_article()
     passage = quoted(article, "a lawyer in Shenzhen")
-    assert not article_set_text(article=article, text=TEXT + "\n")
+    assert not article_set_text(article=article, text=TEXT + "\n", acting_user=system_user())
     assert article.version == 1
     assert fresh(passage).history.count() == 1
 
@@ -179,8 +202,8 @@ def test_unchanged_text_makes_no_version_and_touches_no_passage():
 @pytest.mark.django_db
 def test_every_version_is_kept_with_who_made_it(editor):
     article = make_article()
-    article_set_text(article=article, text=TEXT + "\n\nUpdated.", changed_by=editor)
-    article_set_text(article=article, text=TEXT + "\n\nUpdated twice.", changed_by=editor)
+    article_set_text(article=article, text=TEXT + "\n\nUpdated.", acting_user=editor)
+    article_set_text(article=article, text=TEXT + "\n\nUpdated twice.", acting_user=editor)
     versions = list(article.versions.order_by("number"))
     assert [version.number for version in versions] == [1, 2, 3]
     assert versions[0].text == TEXT
@@ -193,12 +216,16 @@ def test_orphan_stays_orphaned_without_a_new_write_and_returns_when_its_words_do
     article = make_article()
     passage = quoted(article, "two men from the street office")
     second = TEXT.split("\n\n")[1]
-    article_set_text(article=article, text=TEXT.replace(second + "\n\n", ""))
-    article_set_text(article=article, text=article.text + "\n\nOne more line.")
+    article_set_text(
+        article=article, text=TEXT.replace(second + "\n\n", ""), acting_user=system_user()
+    )
+    article_set_text(
+        article=article, text=article.text + "\n\nOne more line.", acting_user=system_user()
+    )
     assert fresh(passage).anchor_status == AnchorStatus.ORPHANED
     assert passage.history.count() == 2
 
-    article_set_text(article=article, text=TEXT)
+    article_set_text(article=article, text=TEXT, acting_user=system_user())
     passage = fresh(passage)
     assert passage.anchor_status == AnchorStatus.RELOCATED
     assert passage.anchored_version == 4
@@ -214,7 +241,7 @@ def _articles_with_passages(count, per_article):
             for index in range(per_article)
         ]
         text = "\n\n".join([TEXT, *sentences])
-        article_set_text(article=article, text=text)
+        article_set_text(article=article, text=text, acting_user=system_user())
         for sentence in sentences:
             quoted(article, sentence)
         quoted(article, "38", prefix="Liu Bo, ")
@@ -233,13 +260,14 @@ def test_reanchoring_many_articles_takes_as_many_queries_as_reanchoring_few(
 ):
     few = _articles_with_passages(2, 2)
     many = _articles_with_passages(6, 9)
+    user = system_user()
     with django_assert_max_num_queries(5), CaptureQueriesContext(connection) as counted:
-        passages_reanchor_many(changes=few)
+        passages_reanchor_many(changes=few, acting_user=user)
     with django_assert_num_queries(len(counted)):
-        statuses = passages_reanchor_many(changes=many)
+        statuses = passages_reanchor_many(changes=many, acting_user=user)
     assert statuses == {AnchorStatus.RELOCATED: 6 * 10, AnchorStatus.FUZZY: 6}
     assert (
-        Passage.history.filter(history_change_reason__startswith="re-anchored").count()
+        Passage.history.filter(history_change_reason=Reason.PASSAGE_REANCHORED).count()
         == 2 * 4 + 6 * 11
     )
 
@@ -256,10 +284,15 @@ def test_editing_a_text_takes_as_many_queries_with_many_passages_as_with_one(
         return article
 
     one, many = edited_article(1), edited_article(40)
+    user = system_user()
     with CaptureQueriesContext(connection) as counted:
-        article_set_text(article=one, text="A new first paragraph.\n\n" + one.text)
+        article_set_text(
+            article=one, text="A new first paragraph.\n\n" + one.text, acting_user=user
+        )
     with django_assert_num_queries(len(counted)):
-        article_set_text(article=many, text="A new first paragraph.\n\n" + many.text)
+        article_set_text(
+            article=many, text="A new first paragraph.\n\n" + many.text, acting_user=user
+        )
     assert many.passages.filter(anchor_status=AnchorStatus.RELOCATED).count() == 40
 
 
@@ -267,10 +300,11 @@ def test_editing_a_text_takes_as_many_queries_with_many_passages_as_with_one(
 def test_reanchoring_in_batches_reads_each_batch_once(monkeypatch, django_assert_num_queries):
     monkeypatch.setattr("sources.services.passages.REANCHOR_BATCH", 2)
     changes = _articles_with_passages(5, 1)
+    user = system_user()
     # Three batches (2, 2 and 1 articles), each read once and written in two statements,
     # inside one savepoint.
     with django_assert_num_queries(3 * 3 + 2):
-        statuses = passages_reanchor_many(changes=changes)
+        statuses = passages_reanchor_many(changes=changes, acting_user=user)
     assert statuses == {AnchorStatus.RELOCATED: 5 * 2, AnchorStatus.FUZZY: 5}
 
 
@@ -282,7 +316,7 @@ def test_reanchor_one_article_returns_the_statuses():
     old_text = article.text
     Article.objects.filter(pk=article.pk).update(text=TEXT.replace("vistied", "visited"), version=2)
     article.refresh_from_db()
-    statuses = passages_reanchor(article=article, old_text=old_text)
+    statuses = passages_reanchor(article=article, old_text=old_text, acting_user=system_user())
     assert statuses == {AnchorStatus.EXACT: 1, AnchorStatus.FUZZY: 1}
 
 
@@ -290,7 +324,9 @@ def test_reanchor_one_article_returns_the_statuses():
 def test_an_article_given_twice_is_refused():
     article = make_article()
     with pytest.raises(ValueError, match="only once"):
-        passages_reanchor_many(changes=[(article, TEXT), (article, TEXT)])
+        passages_reanchor_many(
+            changes=[(article, TEXT), (article, TEXT)], acting_user=system_user()
+        )
 
 
 @pytest.mark.django_db
@@ -311,7 +347,7 @@ def test_real_report_edited_three_ways(corpus):
         paragraphs[5],
         *paragraphs[7:],
     ]
-    article_set_text(article=article, text="\n\n".join(edited))
+    article_set_text(article=article, text="\n\n".join(edited), acting_user=system_user())
 
     statuses = {index: fresh(passage).anchor_status for index, passage in passages.items()}
     assert statuses == {

@@ -9,6 +9,7 @@ import zipfile
 import openpyxl
 import pytest
 
+from sources.audit import system_user
 from sources.models import Article, ArticleVersion, Outlet
 from sources.resources import ArticleResource, OutletResource
 from sources.sheets import (
@@ -18,7 +19,14 @@ from sources.sheets import (
     read_sheet,
     read_sheet_file,
 )
-from tests.elections.fixtures_sheets import csv_bytes, database_dump, import_sheet, xlsx_bytes
+from tests.elections import fixtures_sheets
+from tests.elections.fixtures_sheets import csv_bytes, database_dump, xlsx_bytes
+
+
+def import_sheet(resource_class, data, **options):
+    """Import as the system account: these tests are about the sheets, not who imports."""
+    return fixtures_sheets.import_sheet(resource_class, data, user=system_user(), **options)
+
 
 ROWS = [["name", "kind", "country"], ["示例新闻", "online", "中国"], ["Harbour Daily", "报纸", ""]]
 
@@ -71,6 +79,7 @@ def test_blank_rows_are_skipped_and_rows_keep_their_spreadsheet_numbers():
     assert sheet.row_numbers == [4, 6]
 
 
+@pytest.mark.django_db
 def test_a_value_outside_the_header_is_reported_where_it_is():
     data = csv_bytes([["name", "kind"], ["A", "blog", "stray"]])
 
