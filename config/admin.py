@@ -8,20 +8,46 @@ transaction of their own (commands, tasks).
 """
 
 from django.contrib import admin
+from django.contrib.admin import helpers
 from django.contrib.admin.apps import AdminConfig
+from django.core.exceptions import BadRequest
 
 from sources.audit import unit_of_work
 
+# Row ids an admin list action may name: the database's positive big integers.
+_MAX_ID = 2**63 - 1
+
+
+def _check_selected(request):
+    """A list action names rows by id; anything else is a bad request, not a crash later."""
+    for value in request.POST.getlist(helpers.ACTION_CHECKBOX_NAME):
+        if not (value.isascii() and value.isdigit() and 0 < int(value) <= _MAX_ID):
+            raise BadRequest("A list action names its rows by their ids.")
+
 
 class SourcebookAdminSite(admin.AdminSite):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Imported here: the site is made while apps load, before forms may be.
+        from config.forms import SignInForm
+
+        # The admin's own sign-in page is the site's only one.
+        self.login_form = SignInForm
+
     def admin_view(self, view, cacheable=False):
         wrapped = super().admin_view(view, cacheable)
 
         def inner(request, *args, **kwargs):
             if request.method in ("GET", "HEAD", "OPTIONS"):
                 return wrapped(request, *args, **kwargs)
-            with unit_of_work():
-                return wrapped(request, *args, **kwargs)
+            _check_selected(request)
+            try:
+                with unit_of_work():
+                    return wrapped(request, *args, **kwargs)
+            except OverflowError as error:
+                # A posted record id beyond any integer the database holds (SQLite's driver
+                # refuses it before the query runs): the form's input was bad, nothing failed.
+                raise BadRequest("A number in the form is larger than any record's.") from error
 
         inner.__name__ = getattr(view, "__name__", "admin_view")
         inner.__wrapped__ = wrapped

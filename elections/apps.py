@@ -10,8 +10,9 @@ class ElectionsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from elections.cache import ensure_public_state
+        from elections.cache import ensure_public_state, renew_generation
         from elections.roles import sync_roles
+        from sources.backups import database_restored
 
         # Once this app's permissions exist: post_migrate runs per app, in INSTALLED_APPS order.
         post_migrate.connect(sync_roles, sender=self, dispatch_uid="elections.sync_roles")
@@ -20,3 +21,5 @@ class ElectionsConfig(AppConfig):
         post_migrate.connect(
             ensure_public_state, sender=self, dispatch_uid="elections.ensure_public_state"
         )
+        # A restore brings back the generation of its day: pages cached since must not match.
+        database_restored.connect(renew_generation, dispatch_uid="elections.renew_generation")

@@ -88,6 +88,23 @@ def fresh_generation():
     return secrets.randbits(62)
 
 
+def renew_generation(sender=None, *, using=DEFAULT_DB_ALIAS, **_signal):
+    """Set a generation no server can have cached a page under; connected to
+    `sources.backups.database_restored`, since a restore brings back an old generation."""
+    connection = connections[using]
+    if connection.vendor not in VENDORS:
+        return None
+    if STATE_TABLE not in connection.introspection.table_names():
+        return None
+    generation = fresh_generation()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {STATE_TABLE} SET generation = %s WHERE id = {STATE_ID}",  # noqa: S608
+            [generation],
+        )
+    return f"Public cache: new generation {generation}."
+
+
 def install_triggers(connection, tables):
     """Create (or replace) the trigger on each of `tables` that exists; idempotent.
 

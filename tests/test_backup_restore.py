@@ -121,11 +121,6 @@ def test_no_id_handed_out_before_a_restore_is_handed_out_again(tmp_path):
     assert made_after.pk > lost.pk
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs elections to renew its generation on sources.backups.database_restored "
-    "(see README, Backups)",
-)
 @pytest.mark.django_db(transaction=True)
 def test_a_restore_sets_a_generation_no_server_has_cached_a_page_under(tmp_path):
     backup = backup_of_a_filled_database(tmp_path)

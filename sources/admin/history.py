@@ -1,7 +1,17 @@
 """History pages to read, never to post: who did what, when and why."""
 
-from django.core.exceptions import PermissionDenied
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
+
+
+def _valid_id(field, value):
+    """`value` as `field` stores it, or 404: a history page of no possible row is not found."""
+    try:
+        return field.to_python(unquote(value))
+    except (ValidationError, ValueError, TypeError):
+        raise Http404("No such record.") from None
 
 
 class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
@@ -15,9 +25,15 @@ class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
     def revert_disabled(self, request, obj=None):
         return True
 
+    def history_view(self, request, object_id, extra_context=None):
+        _valid_id(self.model._meta.pk, object_id)
+        return super().history_view(request, object_id, extra_context)
+
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         if request.method not in ("GET", "HEAD"):
             raise PermissionDenied
+        _valid_id(self.model._meta.pk, object_id)
+        _valid_id(self.model.history.model._meta.pk, version_id)
         return super().history_form_view(request, object_id, version_id, extra_context)
 
     @staticmethod

@@ -36,6 +36,7 @@ from elections.models import (
     Property,
 )
 from elections.services import candidate_merge
+from sources.audit import unit_of_work
 from sources.models import AnchorStatus, Article, ArticleVersion, Outlet, Passage
 from sources.services import article_set_text, passage_create_from_quote
 from tests.factories import (
@@ -167,20 +168,20 @@ def build_admin_world():
     record(Claim, claim, spare_claim)
     record(Contradiction, Contradiction.objects.get(candidate=liu))
     spare_passage = passage_create_from_quote(
-        article=article, exact="runs as an independent", created_by=editor
+        article=article, exact="runs as an independent", acting_user=editor
     )
     record(Passage, claim.passage, spare_passage)
 
     survivor, absorbed = make_candidate("Ma Survivor"), make_candidate("Ma Absorbed")
     record(
         CandidateMerge,
-        candidate_merge(survivor=survivor, absorbed=absorbed, merged_by=users["Reviewers"]),
+        candidate_merge(survivor=survivor, absorbed=absorbed, acting_user=users["Reviewers"]),
     )
     make_candidate("Xu Yan")  # merged with the spare person by the CSRF tests
 
     queue_article = make_article(QUEUE_TEXT, outlet="Third Wire")
-    passage_create_from_quote(article=queue_article, exact="told reporters he", created_by=editor)
-    article_set_text(article=queue_article, text=QUEUE_CHANGED, changed_by=editor)
+    passage_create_from_quote(article=queue_article, exact="told reporters he", acting_user=editor)
+    article_set_text(article=queue_article, text=QUEUE_CHANGED, acting_user=editor)
     world.fuzzy_passage = queue_article.passages.get()
     assert world.fuzzy_passage.anchor_status == AnchorStatus.FUZZY
 
@@ -195,7 +196,7 @@ def build_admin_world():
 def _admin_world(request, django_db_setup, django_db_blocker):
     """The world, with a client per kind of user made with the test module's
     `CLIENT_OPTIONS` (`{"enforce_csrf_checks": True}` for the CSRF tests)."""
-    with django_db_blocker.unblock(), transaction.atomic():
+    with django_db_blocker.unblock(), unit_of_work():
         world = build_admin_world()
         world.client_options = getattr(request.module, "CLIENT_OPTIONS", {})
         # Logged in once for the module: the sessions are rows of its transaction, which

@@ -24,7 +24,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from elections.views.pages.display import _json_ld
-from sources.audit import system_user
+from sources.audit import system_user, unit_of_work
 from sources.models import Article, Outlet
 from sources.resources import OutletResource
 from sources.sheets import read_sheet
@@ -88,7 +88,7 @@ def on_pages(pages):
 @pytest.fixture(scope="module")
 def fetched(django_db_setup, django_db_blocker, tmp_path_factory):
     """Every page of PAGES, opened once over a world holding every payload (rolled back)."""
-    with django_db_blocker.unblock(), transaction.atomic():
+    with django_db_blocker.unblock(), unit_of_work():
         world = build_world(tmp_path_factory.mktemp("xss-articles"))
         responses = fetch_pages(world)
         transaction.set_rollback(True)
