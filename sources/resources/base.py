@@ -22,14 +22,15 @@ from dataclasses import dataclass, field
 
 import tablib
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError
 from import_export import exceptions, resources
 from import_export.fields import Field
 from import_export.results import Error, InvalidRow, Result, RowResult
 from openpyxl.utils import get_column_letter
 from rapidfuzz import fuzz, process
 
-from sources.audit import require_user, unit_of_work
+from sources.audit import require_user
+from sources.services.sheets import sheet_import
 from sources.sheets import SheetDataset, cell_text
 from sources.spreadsheets import neutralize_cell
 
@@ -178,10 +179,9 @@ class SheetResource(resources.ModelResource):
         errors = []
         if not report.problems:
             try:
-                with unit_of_work():
-                    self.import_rows(rows, report=report, user=user, dry_run=dry_run)
-                    if report.problems or dry_run:
-                        transaction.set_rollback(True)
+                sheet_import(
+                    resource=self, rows=rows, report=report, dry_run=dry_run, acting_user=user
+                )
             except (DatabaseError, ValidationError) as error:
                 errors.append(error)
         result = self._result(dataset, rows, report, errors, kwargs)

@@ -26,7 +26,6 @@ from django.test import Client
 from django.urls import reverse
 
 from elections.models import CandidateName, Contradiction, Election, Place, Property
-from elections.places import place_add_alias, place_save
 from elections.services import (
     candidacy_for,
     candidate_add_name,
@@ -37,6 +36,7 @@ from elections.services import (
     contradiction_flag,
     contradiction_resolve,
 )
+from elections.services.places import place_create, place_name_add
 from sources.audit import system_user
 from sources.models import Article
 from sources.services import (
@@ -188,7 +188,9 @@ def _hubs(editor, typed):
         notes="\n".join(p.text for p in PAYLOADS),
         acting_user=editor,
     )
-    place = place_save(place=Place(level=Place.Level.CITY, name="Hangzhou", name_zh="杭州市"))
+    place = place_create(
+        level=Place.Level.CITY, name="Hangzhou", name_zh="杭州市", acting_user=system_user()
+    )
     for number, payload in enumerate(PAYLOADS, start=1):
         candidate_add_name(
             candidate=candidate,
@@ -206,7 +208,7 @@ def _hubs(editor, typed):
             note=payload.text,
             acting_user=editor,
         )
-        place_add_alias(place=place, name=f"{payload.text} alias")
+        place_name_add(place=place, name=f"{payload.text} alias", acting_user=system_user())
     return candidate, place
 
 
@@ -227,8 +229,11 @@ def _load(number, payload, typed, editor, reviewer):
     second = passage_create_from_span(
         article=typed, start=start, end=end, note=text, acting_user=editor
     )
-    subject.province = place_save(
-        place=Place(level=Place.Level.PROVINCE, name=text[:200], name_zh=f"测试{number}省")
+    subject.province = place_create(
+        level=Place.Level.PROVINCE,
+        name=text[:200],
+        name_zh=f"测试{number}省",
+        acting_user=system_user(),
     )
     subject.election = Election.objects.create(
         name=text[:300], slug=f"xss-election-{number}", place=subject.province, notes=text
