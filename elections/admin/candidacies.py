@@ -2,20 +2,32 @@
 
 A candidacy's status is the latest step of its history. Steps reported by claims are shown
 read-only (they change with their claim); steps entered by hand are edited here, and the
-candidacy's status is brought up to date after every change.
+candidacy's status is brought up to date after every change. An election is saved by
+`election_create` and `election_update`; a new polling date puts the status steps of its
+candidates in order again.
+
+Elections are not deleted (candidacies and claims point at them: a wrong one is corrected).
+A candidacy recorded by mistake is deleted from its own page, by someone who holds the
+permission to (no role does: it is a superuser's repair), through `candidacy_remove`, which
+refuses while claims are about it.
 """
 
 from django import forms
 from django.contrib import admin
 from django.db.models import Count, Q
 
-from elections.models import Candidacy, Election
+from elections.models import Candidacy, Claim, Election
 from elections.resources import ElectionResource
-from elections.services import candidacy_for
-from elections.services.permissions import acting
+from elections.services import (
+    candidacy_create,
+    candidacy_remove,
+    candidacy_update,
+    election_create,
+    election_update,
+)
 from sources.admin.sheets import SheetAdminMixin
 
-from .base import ADMIN_CSS, REFUSALS, PartialDateField, ServiceHistoryAdmin, ServiceRefused
+from .base import REFUSALS, PartialDateField, ServiceHistoryAdmin, ServiceRefused
 from .filters import name_search
 from .inlines import StatusStepsByHandInline, StatusStepsFromClaimsInline
 
@@ -38,22 +50,14 @@ class ElectionForm(forms.ModelForm):
         if "polling" in self.fields and self.instance.polling_on is not None:
             self.fields["polling"].initial = self.instance.polling
 
-    def clean(self):
-        cleaned = super().clean()
-        if "polling" in cleaned:
-            polling = cleaned["polling"]
-            self.instance.polling_on = polling.earliest() if polling else None
-            self.instance.polling_precision = polling.precision if polling else "day"
-        return cleaned
+
+# What the election form saves, besides its polling date.
+ELECTION_FIELDS = ["name", "slug", "place", "level", "cycle", "notes"]
 
 
 @admin.register(Election)
-class ElectionAdmin(SheetAdminMixin, admin.ModelAdmin):
+class ElectionAdmin(SheetAdminMixin, ServiceHistoryAdmin):
     resource_classes = [ElectionResource]
-
-    class Media:
-        css = ADMIN_CSS
-
     form = ElectionForm
     list_display = ["name", "place", "level", "cycle", "polling_shown", "candidacy_count"]
     list_select_related = ["place"]
@@ -70,6 +74,22 @@ class ElectionAdmin(SheetAdminMixin, admin.ModelAdmin):
         if obj is not None and not self.has_change_permission(request, obj):
             return [name if name != "polling" else "polling_shown" for name in self.fields]
         return self.fields
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        fields = {name: data[name] for name in ELECTION_FIELDS if name in data}
+        try:
+            if change:
+                election = election_update(
+                    election=obj, polling=data.get("polling"), acting_user=request.user, **fields
+                )
+            else:
+                election = election_create(
+                    polling=data.get("polling"), acting_user=request.user, **fields
+                )
+        except REFUSALS as error:
+            raise ServiceRefused(error) from error
+        self.adopt_saved(obj, election)
 
     @admin.display(description="polling date", ordering="polling_on")
     def polling_shown(self, election):
@@ -113,15 +133,37 @@ class CandidacyAdmin(ServiceHistoryAdmin):
         return queryset.filter(condition), False
 
     def save_model(self, request, obj, form, change):
-        if change:
-            acting(obj, request.user, "candidacy changed").save()
-            return
+        data = form.cleaned_data
         try:
-            run = candidacy_for(
-                candidate=obj.candidate, election=obj.election, acting_user=request.user
-            )
+            if change:
+                run = candidacy_update(
+                    candidacy=obj,
+                    votes=data.get("votes"),
+                    notes=data.get("notes", ""),
+                    acting_user=request.user,
+                )
+            else:
+                run = candidacy_create(
+                    candidate=data["candidate"],
+                    election=data["election"],
+                    votes=data.get("votes"),
+                    notes=data.get("notes", ""),
+                    acting_user=request.user,
+                )
         except REFUSALS as error:
             raise ServiceRefused(error) from error
-        run.votes, run.notes = obj.votes, obj.notes
-        acting(run, request.user, "candidacy recorded").save()
         self.adopt_saved(obj, run)
+
+    def remove_object(self, request, obj):
+        candidacy_remove(candidacy=obj, acting_user=request.user)
+
+    def get_deleted_objects(self, objs, request):
+        # `candidacy_remove` decides what goes with a candidacy: its steps entered by hand,
+        # never its claims. The confirmation page lists the claims as what blocks it.
+        deleted, counts, _perms_needed, protected = super().get_deleted_objects(objs, request)
+        claims = Claim.objects.filter(candidacy__in=objs).select_related("candidate")
+        blocking = [
+            f"Claim #{claim.pk}: {claim.get_property_display()} “{claim.value}”"
+            for claim in claims.order_by("pk")
+        ]
+        return deleted, counts, set(), [*blocking, *protected]

@@ -1,10 +1,14 @@
 """Candidates in the admin: the list editors work from, profiles, their names, runs and claims.
 
-A new candidate is made by `candidate_create`; a change of the profile's fields is saved with
-the revision it was opened at, so that a save made after someone else's is refused with what
-they changed. The publication state changes only through the actions, which call the services
-(submit for review, publish, withdraw), and a merge goes through `candidate_merge` from a page
-where the reviewer chooses which record survives.
+A new candidate is made by `candidate_create`; a change of the profile's fields is saved by
+`candidate_update` with the revision it was opened at, so that a save made after someone
+else's is refused with what they changed. The publication state changes only through the
+actions, which call the services (submit for review, publish, withdraw), and a merge goes
+through `candidate_merge` from a page where the reviewer chooses which record survives.
+
+A candidate is never deleted: a profile that should not be public is withdrawn (with the
+reason in its history), and a duplicate is merged into the record that survives (which can be
+undone). Deleting would take with it the claims and the history that say why.
 """
 
 from django import forms
@@ -20,11 +24,10 @@ from elections.resources import CandidateResource
 from elections.services import (
     candidate_create,
     candidate_publish,
-    candidate_refresh_search,
     candidate_submit_for_review,
+    candidate_update,
     candidate_withdraw,
 )
-from elections.services.permissions import acting
 from sources.admin.sheets import SheetAdminMixin
 
 from .base import (
@@ -215,16 +218,21 @@ class CandidateAdmin(SheetAdminMixin, ServiceHistoryAdmin):
         if not change:
             self._create(request, obj, form)
             return
-        current = Candidate.objects.select_for_update().get(pk=obj.pk)
-        opened = form.cleaned_data.get("opened_revision")
-        if opened is not None and opened != current.revision:
+        data = form.cleaned_data
+        opened = data.get("opened_revision")
+        current = Candidate.objects.values_list("revision", flat=True).get(pk=obj.pk)
+        if opened is not None and opened != current:
             raise ServiceRefused(
-                lost_update_error(
-                    Candidate, obj.pk, opened, current.revision, [*PROFILE_FIELDS, "state"]
-                )
+                lost_update_error(Candidate, obj.pk, opened, current, [*PROFILE_FIELDS, "state"])
             )
-        obj.revision = current.revision + 1
-        acting(obj, request.user, "edited").save()
+        fields = {name: data[name] for name in PROFILE_FIELDS if name in data}
+        try:
+            candidate = candidate_update(
+                candidate=obj, expected_revision=opened, acting_user=request.user, **fields
+            )
+        except REFUSALS as error:
+            raise ServiceRefused(error) from error
+        self.adopt_saved(obj, candidate)
 
     def _create(self, request, obj, form):
         data = form.cleaned_data
@@ -237,15 +245,11 @@ class CandidateAdmin(SheetAdminMixin, ServiceHistoryAdmin):
                 slug=data.get("slug", ""),
                 weibo=data.get("weibo", ""),
                 notes=data.get("notes", ""),
-                created_by=request.user,
+                acting_user=request.user,
             )
         except REFUSALS as error:
             raise ServiceRefused(error) from error
         self.adopt_saved(obj, candidate)
-
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        candidate_refresh_search(form.instance)
 
     # The list's columns.
 
@@ -324,12 +328,12 @@ class CandidateAdmin(SheetAdminMixin, ServiceHistoryAdmin):
             queryset,
             candidate_submit_for_review,
             "submitted for review",
-            submitted_by=request.user,
+            acting_user=request.user,
         )
 
     @admin.action(permissions=["publish"], description="Publish selected candidates")
     def publish(self, request, queryset):
-        self._each(request, queryset, candidate_publish, "published", published_by=request.user)
+        self._each(request, queryset, candidate_publish, "published", acting_user=request.user)
 
     @admin.action(permissions=["publish"], description="Withdraw selected candidates…")
     def withdraw(self, request, queryset):
@@ -340,8 +344,8 @@ class CandidateAdmin(SheetAdminMixin, ServiceHistoryAdmin):
                 queryset,
                 candidate_withdraw,
                 "withdrawn",
-                withdrawn_by=request.user,
-                reason=form.cleaned_data["reason"],
+                acting_user=request.user,
+                note=form.cleaned_data["reason"],
             )
             return None
         return intermediate_page(

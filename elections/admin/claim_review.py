@@ -57,7 +57,7 @@ class ClaimReviewMixin:
 
     @admin.action(permissions=["verify"], description="Verify selected claims")
     def verify_claims(self, request, queryset):
-        verified, refused = claims_verify(claims=list(queryset), reviewer=request.user)
+        verified, refused = claims_verify(claims=list(queryset), acting_user=request.user)
         if verified:
             messages.success(request, f"Verified {len(verified)} claim(s).")
         report_refused(request, refused, verb="verified")
@@ -67,7 +67,7 @@ class ClaimReviewMixin:
         form = RejectForm(request.POST if "confirm" in request.POST else None)
         if form.is_bound and form.is_valid():
             rejected, refused = claims_reject(
-                claims=list(queryset), reviewer=request.user, reason=form.cleaned_data["reason"]
+                claims=list(queryset), acting_user=request.user, reason=form.cleaned_data["reason"]
             )
             if rejected:
                 messages.success(request, f"Rejected {len(rejected)} claim(s).")
@@ -95,7 +95,7 @@ class ClaimReviewMixin:
                 contradiction = contradiction_flag(
                     claim_a=claims[0],
                     claim_b=claims[1],
-                    flagged_by=request.user,
+                    acting_user=request.user,
                     note=form.cleaned_data["note"],
                 )
             except REFUSALS as error:
@@ -137,7 +137,7 @@ class ClaimReviewMixin:
         if claim is None:
             return HttpResponseNotAllowed(["POST"])
         try:
-            claim_verify(claim=claim, reviewer=request.user)
+            claim_verify(claim=claim, acting_user=request.user)
         except REFUSALS as error:
             messages.error(request, f"Not verified: {refusal_message(error)}")
         else:
@@ -154,7 +154,9 @@ class ClaimReviewMixin:
             messages.error(request, "Not rejected: say why the claim is rejected.")
         else:
             try:
-                claim_reject(claim=claim, reviewer=request.user, reason=form.cleaned_data["reason"])
+                claim_reject(
+                    claim=claim, acting_user=request.user, reason=form.cleaned_data["reason"]
+                )
             except REFUSALS as error:
                 messages.error(request, f"Not rejected: {refusal_message(error)}")
             else:

@@ -188,7 +188,7 @@ class ClaimAdmin(SheetAdminMixin, ClaimReviewMixin, ServiceHistoryAdmin):
                 as_of=data.get("as_of_date"),
                 candidacy=data.get("candidacy"),
                 note=data.get("note", ""),
-                created_by=request.user,
+                acting_user=request.user,
             )
         except AnchoringError as error:
             raise ServiceRefused(ValidationError({"quote": str(error)})) from error
@@ -205,7 +205,7 @@ class ClaimAdmin(SheetAdminMixin, ClaimReviewMixin, ServiceHistoryAdmin):
         try:
             claim = claim_update(
                 claim=obj,
-                changed_by=request.user,
+                acting_user=request.user,
                 value=data["value"],
                 as_of=data.get("as_of_date"),
                 note=data.get("note", ""),

@@ -177,7 +177,7 @@ class ContradictionAdmin(ServiceHistoryAdmin):
                         contradiction=contradiction,
                         verdict=form.cleaned_data["verdict"],
                         note=form.cleaned_data["note"],
-                        resolved_by=request.user,
+                        acting_user=request.user,
                     )
                 except REFUSALS as error:
                     add_refusal(form, error)

@@ -1,8 +1,10 @@
 """Inlines of the candidate and candidacy pages: names, runs for office, status steps, claims.
 
 Formsets that write have a `save_through_services(user)` that the page's admin calls instead
-of the formset's own save: a new name goes through `candidate_add_name`, a new run through
-`candidacy_for`, and every row written carries the acting user into its history.
+of the formset's own save: each row added, changed or removed goes through its service
+(`candidate_add_name`, `candidate_name_update`, `candidate_name_remove`; `candidacy_create`,
+`candidacy_update`; `candidacy_step_add`, `candidacy_step_update`, `candidacy_step_remove`),
+which checks the editor's permission and records them in the row's history.
 """
 
 from django import forms
@@ -13,9 +15,16 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from elections.models import Candidacy, CandidacyStatus, CandidateName, Claim
-from elections.services import candidacy_for, candidate_add_name
-from elections.services.claims import candidacy_steps_changed
-from elections.services.permissions import acting
+from elections.services import (
+    candidacy_create,
+    candidacy_step_add,
+    candidacy_step_remove,
+    candidacy_step_update,
+    candidacy_update,
+    candidate_add_name,
+    candidate_name_remove,
+    candidate_name_update,
+)
 
 from .base import PartialDateField, html_list
 from .display import citation_html, marker, state_badge
@@ -25,30 +34,29 @@ ARTICLE_TEXTS = ("article__text", "article__source_text", "article__boilerplate"
 
 
 class ServiceFormSet(BaseInlineFormSet):
-    """A formset whose rows are written by `create(obj, user)`, `change` and `delete`."""
-
-    reason = "changed"
+    """A formset whose rows are written by `create`, `change` and `remove`, each a service
+    call; a formset that does not define one of them never writes that way."""
 
     def save_through_services(self, user):
         self.save(commit=False)
         for obj in self.deleted_objects:
-            acting(obj, user, "removed").delete()
+            self.remove(obj, user)
         for obj, _fields in self.changed_objects:
-            acting(obj, user, self.reason).save()
+            self.change(obj, user)
         for obj in self.new_objects:
             self.create(obj, user)
-        self.after_save(user)
 
     def create(self, obj, user):
-        acting(obj, user, "added").save()
+        raise NotImplementedError(f"{type(self).__name__} adds no rows")
 
-    def after_save(self, user):
-        """Runs once the rows are written."""
+    def change(self, obj, user):
+        raise NotImplementedError(f"{type(self).__name__} changes no rows")
+
+    def remove(self, obj, user):
+        raise NotImplementedError(f"{type(self).__name__} removes no rows")
 
 
 class NameFormSet(ServiceFormSet):
-    reason = "name changed"
-
     def create(self, obj, user):
         candidate_add_name(
             candidate=self.instance,
@@ -56,29 +64,52 @@ class NameFormSet(ServiceFormSet):
             kind=obj.kind,
             passage=obj.passage,
             note=obj.note,
-            added_by=user,
+            acting_user=user,
         )
+
+    def change(self, obj, user):
+        candidate_name_update(
+            candidate_name=obj,
+            name=obj.name,
+            kind=obj.kind,
+            passage=obj.passage,
+            note=obj.note,
+            acting_user=user,
+        )
+
+    def remove(self, obj, user):
+        candidate_name_remove(candidate_name=obj, acting_user=user)
 
 
 class CandidacyFormSet(ServiceFormSet):
-    reason = "candidacy changed"
-
     def create(self, obj, user):
-        run = candidacy_for(candidate=self.instance, election=obj.election, acting_user=user)
-        if obj.votes is not None or obj.notes:
-            run.votes, run.notes = obj.votes, obj.notes
-            acting(run, user, "candidacy recorded").save()
+        candidacy_create(
+            candidate=self.instance,
+            election=obj.election,
+            votes=obj.votes,
+            notes=obj.notes,
+            acting_user=user,
+        )
+
+    def change(self, obj, user):
+        candidacy_update(
+            candidacy=obj, election=obj.election, votes=obj.votes, notes=obj.notes, acting_user=user
+        )
 
 
 class StatusStepFormSet(ServiceFormSet):
-    reason = "status step changed"
-
     def create(self, obj, user):
-        obj.created_by = user
-        acting(obj, user, "status step added by hand").save()
+        candidacy_step_add(
+            candidacy=self.instance, status=obj.status, on=obj.date, note=obj.note, acting_user=user
+        )
 
-    def after_save(self, user):
-        candidacy_steps_changed(self.instance)
+    def change(self, obj, user):
+        candidacy_step_update(
+            step=obj, status=obj.status, on=obj.date, note=obj.note, acting_user=user
+        )
+
+    def remove(self, obj, user):
+        candidacy_step_remove(step=obj, acting_user=user)
 
 
 class CandidateNameInline(admin.TabularInline):

@@ -69,7 +69,7 @@ def merge_candidates(model_admin, request, queryset):
             merge = candidate_merge(
                 survivor=survivor,
                 absorbed=absorbed,
-                merged_by=request.user,
+                acting_user=request.user,
                 note=form.cleaned_data["note"],
             )
         except REFUSALS as error:
@@ -188,7 +188,7 @@ class CandidateMergeAdmin(admin.ModelAdmin):
 
     def _undo(self, request, merge):
         try:
-            candidate_merge_undo(merge=merge, undone_by=request.user)
+            candidate_merge_undo(merge=merge, acting_user=request.user)
         except REFUSALS as error:
             messages.error(request, f"“{merge}” was not undone: {refusal_message(error)}")
             return False

@@ -1,15 +1,26 @@
 """Places in the admin: the divisions `load_places` brings in, townships added by hand, aliases.
 
 A search finds a place by any of its names as the lookups fold them (so "Hángzhōu", "杭州市"
-and "hang zhou" all find Hangzhou), and by code.
+and "hang zhou" all find Hangzhou), and by code. A place is saved by `place_create` or
+`place_update`, which derive what was left blank and add the names made from the place's own;
+a name is added by `place_name_add` and removed by `place_name_remove` (aliases only: the
+generated names follow the place's own), never edited in place. Places are not deleted:
+elections and claims point at them.
 """
 
 from django.contrib import admin
 
 from elections.models import Place, PlaceName
-from elections.places import fold_place_name, place_save, place_sync_names
+from elections.places import fold_place_name
 from elections.resources import PlaceResource
+from elections.services import place_create, place_name_add, place_name_remove, place_update
 from sources.admin.sheets import SheetAdminMixin
+
+from .base import REFUSALS, ServiceHistoryAdmin, ServiceRefused
+from .inlines import ServiceFormSet
+
+# The fields of the place form the services save (province and city follow the parent).
+PLACE_FIELDS = ["level", "name_zh", "short_zh", "name", "pinyin", "slug", "code", "parent"]
 
 
 class ProvinceFilter(admin.SimpleListFilter):
@@ -29,15 +40,29 @@ class ProvinceFilter(admin.SimpleListFilter):
         return queryset
 
 
+class PlaceNameFormSet(ServiceFormSet):
+    def create(self, obj, user):
+        place_name_add(place=self.instance, name=obj.name, kind=obj.kind, acting_user=user)
+
+    def remove(self, obj, user):
+        place_name_remove(place_name=obj, acting_user=user)
+
+
 class PlaceNameInline(admin.TabularInline):
+    """The place's names: new ones added, aliases removed; a name is never edited in place."""
+
     model = PlaceName
+    formset = PlaceNameFormSet
     fields = ["name", "kind", "key"]
     readonly_fields = ["key"]
     extra = 1
 
+    def has_change_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(Place)
-class PlaceAdmin(SheetAdminMixin, admin.ModelAdmin):
+class PlaceAdmin(SheetAdminMixin, ServiceHistoryAdmin):
     resource_classes = [PlaceResource]
     list_display = ["name", "name_zh", "pinyin", "level", "code", "province", "city"]
     list_filter = ["level", ProvinceFilter]
@@ -61,9 +86,13 @@ class PlaceAdmin(SheetAdminMixin, admin.ModelAdmin):
         return queryset, may_have_duplicates
 
     def save_model(self, request, obj, form, change):
-        place_save(place=obj, sync_names=False)
-
-    def save_related(self, request, form, formsets, change):
-        # After the editor's names, so that a generated name never collides with one of them.
-        super().save_related(request, form, formsets, change)
-        place_sync_names(place=form.instance)
+        data = form.cleaned_data
+        fields = {name: data[name] for name in PLACE_FIELDS if name in data}
+        try:
+            if change:
+                place = place_update(place=obj, acting_user=request.user, **fields)
+            else:
+                place = place_create(acting_user=request.user, **fields)
+        except REFUSALS as error:
+            raise ServiceRefused(error) from error
+        self.adopt_saved(obj, place)

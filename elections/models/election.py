@@ -1,4 +1,5 @@
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 from sources.dates import PartialDate, Precision
 
@@ -26,6 +27,7 @@ class Election(models.Model):
         max_length=5, choices=Precision.choices, default=Precision.DAY
     )
     notes = models.TextField(blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-polling_on", "name"]

@@ -1,5 +1,6 @@
 from django.core.exceptions import ValidationError
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 
 class Place(models.Model):
@@ -53,6 +54,7 @@ class Place(models.Model):
         help_text="The prefecture-level city this place is in (itself for a city).",
     )
     slug = models.SlugField(max_length=200, unique=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["code", "name"]
@@ -77,6 +79,7 @@ class PlaceName(models.Model):
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.ALIAS)
     key = models.CharField(max_length=200, db_index=True, editable=False)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["place", "kind", "name"]

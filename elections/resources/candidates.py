@@ -364,23 +364,25 @@ class CandidateResource(CandidateIdentity, CandidateExport, SheetResource):
         created = [item.candidate for item in self.planned if item.new]
         # Every candidate passed full_clean when its row was planned.
         if created:
-            candidates_bulk_create(candidates=created, created_by=user, cleaned=True)
+            candidates_bulk_create(candidates=created, acting_user=user, cleaned=True)
         changed = [item for item in self.planned if not item.new and item.fields]
         if changed:
             candidates_bulk_update(
                 candidates=[item.candidate for item in changed],
                 fields=set().union(*(item.fields for item in changed)),
-                changed_by=user,
+                acting_user=user,
                 cleaned=True,
             )
         names = [(item.candidate, name) for item in self.planned for name in item.names]
         renamed = [item.candidate for item in changed if item.fields & {"display_name", "name_zh"}]
         if names or renamed:
-            candidate_names_bulk_add(names=names, refresh=renamed, added_by=user)
+            candidate_names_bulk_add(names=names, refresh=renamed, acting_user=user)
         with_status = [item for item in self.planned if item.status]
         if not with_status:
             return
-        elections = elections_for_places(places=[item.place for item in with_status])
+        elections = elections_for_places(
+            places=[item.place for item in with_status], acting_user=user
+        )
         candidacies = candidacies_bulk_for(
             pairs=[(item.candidate, elections[item.place.pk], item.status) for item in with_status],
             acting_user=user,
@@ -400,7 +402,7 @@ class CandidateResource(CandidateIdentity, CandidateExport, SheetResource):
                     note="given by an import sheet",
                 )
             )
-        candidacy_steps_bulk_add(steps=steps, created_by=user)
+        candidacy_steps_bulk_add(steps=steps, acting_user=user)
 
 
 def _is_slug(text):

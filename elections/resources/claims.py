@@ -126,7 +126,7 @@ class ClaimResource(SheetResource):
         if report.problems or dry_run:
             return
         created, _changed, _edited = claims_import(
-            new=self.new, changes=self.changes, articles=self.finder.articles, created_by=user
+            new=self.new, changes=self.changes, articles=self.finder.articles, acting_user=user
         )
         if self.options.get("retain_instance_in_row_result"):
             self._attach(self.new_rows, created)

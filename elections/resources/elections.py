@@ -5,12 +5,15 @@ place (the most specific of its province, city, district and township columns), 
 (township for a township, county otherwise, unless given) and cycle (2011-2012 unless
 given), created when there is none. An election's place, level and cycle are its identity:
 a sheet changes only its name, polling date and notes, and blank cells change nothing.
+The rows are written by `elections.services.elections_import`, which puts in order again the
+status steps of the candidates of an election whose polling date changed.
 """
 
 from django.core.exceptions import ValidationError
 from django.utils.text import slugify
 
 from elections.models import Election
+from elections.services import elections_import
 from elections.services.bulk import (
     CYCLE,
     SlugPool,
@@ -105,11 +108,7 @@ class ElectionResource(SheetResource):
                 report.outcome(row, UPDATE, f"changes {', '.join(differing)}", election)
         if report.problems or dry_run:
             return
-        Election.objects.bulk_create(created, batch_size=500)
-        if changed:
-            Election.objects.bulk_update(
-                changed, ["name", "polling_on", "polling_precision", "notes"], batch_size=500
-            )
+        elections_import(created=created, changed=changed, acting_user=user)
 
     def _parse(self, row, places, report):
         problems = len(report.problems)

@@ -3,16 +3,17 @@
 A row is a place at a level, under its parent (the `parent` column holds the parent's code
 or name; a parent may be an earlier row of the same sheet, named by its code). A row with a
 code is the place with that code; a row without one is matched by its Chinese name among the
-parent's children. New places are saved through `place_save`, which derives the short name,
-pinyin, English name and slug the sheet leaves blank; aliases are added with
-`place_add_alias`. Place sheets are small (a few hundred townships), so places are written
-one by one through those services; lookups are still batched.
+parent's children. The rows are written by `elections.services.places_import`, which derives
+the short name, pinyin, English name and slug the sheet leaves blank and adds the aliases,
+each change with its history record naming the importer. Place sheets are small (a few
+hundred townships), so places are written one by one; lookups are still batched.
 """
 
 from django.core.exceptions import ValidationError
 
 from elections.models import Place, PlaceName
-from elections.places import _at_level, place_add_alias, place_save
+from elections.places import _at_level
+from elections.services import places_import
 from elections.services.bulk import PlaceCache, require_import
 from sources.resources.base import NEW, SKIP, UPDATE, Column, SheetResource
 
@@ -82,12 +83,7 @@ class PlaceResource(SheetResource):
                 planned.append(item)
         if report.problems or dry_run:
             return
-        for place, aliases, save in planned:
-            if save:
-                # A parent planned by an earlier row is saved by now: rows go in sheet order.
-                place_save(place=place)
-            for alias in aliases:
-                place_add_alias(place=place, name=alias)
+        places_import(planned=planned, acting_user=user)
 
     def _plan(self, row, report, cache, by_code, seen):
         problems = len(report.problems)
@@ -181,7 +177,7 @@ class PlaceResource(SheetResource):
             slug="-",
         )
         try:
-            # The names and slug place_save derives from the Chinese name are checked there.
+            # The names and slug derived from the Chinese name are checked when it is saved.
             place.full_clean(
                 exclude=["parent", "province", "city", "name", "pinyin", "short_zh", "slug"],
                 validate_unique=False,

@@ -1,18 +1,28 @@
-"""Candidates: creating them, their names, their candidacies, and publishing them."""
+"""Candidates: creating and changing them, their names, their candidacies, publishing them."""
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from elections.models import Candidacy, Candidate, CandidateName, Claim, Contradiction
+from elections.models import (
+    Candidacy,
+    Candidate,
+    CandidateName,
+    Claim,
+    Contradiction,
+    Election,
+)
 from elections.names import search_text
+from sources.audit import Reason, acting, read_only, service, service_step
+from sources.models import Passage
 from sources.slugs import unique_slug
 
-from .permissions import acting, require_perm
+from .values import UNSET, Unset
 
 
-def candidate_refresh_search(candidate):
+@service_step
+def candidate_refresh_search(candidate: Candidate) -> str:
     """Rebuild the folded search text from every name form of `candidate` (one UPDATE)."""
     names = [candidate.display_name, candidate.name_zh]
     names += list(CandidateName.objects.filter(candidate=candidate).values_list("name", flat=True))
@@ -21,18 +31,18 @@ def candidate_refresh_search(candidate):
     return candidate.search_text
 
 
-@transaction.atomic
+@service(perm="elections.add_candidate", action="add candidates")
 def candidate_create(
     *,
-    display_name,
-    created_by=None,
-    name_zh="",
-    gender="",
-    birth_year=None,
-    slug="",
-    weibo="",
-    notes="",
-):
+    display_name: str,
+    name_zh: str = "",
+    gender: str = "",
+    birth_year: int | None = None,
+    slug: str = "",
+    weibo: str = "",
+    notes: str = "",
+    acting_user: User,
+) -> Candidate:
     """Create a draft candidate; the slug comes from the name unless given."""
     display_name = " ".join((display_name or "").split()) or "".join((name_zh or "").split())
     candidate = Candidate(
@@ -45,15 +55,72 @@ def candidate_create(
         notes=notes,
     )
     candidate.full_clean()
-    acting(candidate, created_by, "created").save()
+    acting(candidate, acting_user, Reason.CANDIDATE_CREATED).save()
     candidate_refresh_search(candidate)
     return candidate
 
 
-@transaction.atomic
+@service(perm="elections.change_candidate", action="change candidates")
+def candidate_update(
+    *,
+    candidate: Candidate,
+    display_name: str | Unset = UNSET,
+    name_zh: str | Unset = UNSET,
+    gender: str | Unset = UNSET,
+    birth_year: int | Unset | None = UNSET,
+    weibo: str | Unset = UNSET,
+    notes: str | Unset = UNSET,
+    slug: str | Unset = UNSET,
+    expected_revision: int | None = None,
+    acting_user: User,
+) -> Candidate:
+    """Change a profile's own fields (those given), counting a revision.
+
+    With `expected_revision` (the revision a form was opened at), a profile saved by someone
+    else since is refused rather than overwritten. The publication state changes only
+    through its own services (submit, publish, withdraw).
+    """
+    current = Candidate.objects.select_for_update().get(pk=candidate.pk)
+    if expected_revision is not None and current.revision != expected_revision:
+        raise ValidationError(
+            "Someone else changed this candidate after you opened it; reload it to see their "
+            "change."
+        )
+    if current.merged_into_id:
+        raise ValidationError(f"{current.display_name} was merged into another record.")
+    if display_name is not UNSET:
+        current.display_name = " ".join(display_name.split())
+    if name_zh is not UNSET:
+        current.name_zh = "".join(name_zh.split())
+    if not current.display_name:
+        current.display_name = current.name_zh
+    if gender is not UNSET:
+        current.gender = gender
+    if birth_year is not UNSET:
+        current.birth_year = birth_year
+    if weibo is not UNSET:
+        current.weibo = weibo
+    if notes is not UNSET:
+        current.notes = notes
+    if slug is not UNSET:
+        current.slug = slug
+    current.revision += 1
+    current.full_clean()
+    acting(current, acting_user, Reason.CANDIDATE_CHANGED).save()
+    candidate_refresh_search(current)
+    return current
+
+
+@service(perm="elections.add_candidatename", action="add names")
 def candidate_add_name(
-    *, candidate, name, kind=CandidateName.Kind.ENGLISH, passage=None, added_by=None, note=""
-):
+    *,
+    candidate: Candidate,
+    name: str,
+    kind: str = CandidateName.Kind.ENGLISH,
+    passage: Passage | None = None,
+    note: str = "",
+    acting_user: User,
+) -> CandidateName:
     """Record another form of the candidate's name (as printed, with its passage); idempotent."""
     name = " ".join((name or "").split())
     if not name:
@@ -63,21 +130,60 @@ def candidate_add_name(
         return existing
     form = CandidateName(candidate=candidate, name=name, kind=kind, passage=passage, note=note)
     form.full_clean()
-    acting(form, added_by, "name added").save()
+    acting(form, acting_user, Reason.NAME_ADDED).save()
     candidate_refresh_search(candidate)
     return form
 
 
-@transaction.atomic
-def candidacy_for(*, candidate, election, acting_user=None):
+@service(perm="elections.change_candidatename", action="change names")
+def candidate_name_update(
+    *,
+    candidate_name: CandidateName,
+    name: str | Unset = UNSET,
+    kind: str | Unset = UNSET,
+    passage: Passage | Unset | None = UNSET,
+    note: str | Unset = UNSET,
+    acting_user: User,
+) -> CandidateName:
+    """Change one form of a candidate's name (the fields given); the search follows."""
+    current = CandidateName.objects.select_for_update().get(pk=candidate_name.pk)
+    if name is not UNSET:
+        current.name = " ".join(name.split())
+        if not current.name:
+            raise ValidationError({"name": "A name cannot be empty."})
+    if kind is not UNSET:
+        current.kind = kind
+    if passage is not UNSET:
+        current.passage = passage
+    if note is not UNSET:
+        current.note = note
+    current.full_clean()
+    acting(current, acting_user, Reason.NAME_CHANGED).save()
+    candidate_refresh_search(current.candidate)
+    return current
+
+
+@service(perm="elections.delete_candidatename", action="remove names")
+def candidate_name_remove(*, candidate_name: CandidateName, acting_user: User) -> None:
+    """Remove a form of a candidate's name (one recorded by mistake); the search follows."""
+    candidate = candidate_name.candidate
+    acting(candidate_name, acting_user, Reason.NAME_REMOVED).delete()
+    candidate_refresh_search(candidate)
+
+
+@service(perm="elections.add_candidacy", action="record candidacies")
+def candidacy_for(*, candidate: Candidate, election: Election, acting_user: User) -> Candidacy:
     """Return the candidate's candidacy in `election`, creating it when there is none."""
-    candidacy, created = Candidacy.objects.get_or_create(candidate=candidate, election=election)
-    if created:
-        acting(candidacy, acting_user, "candidacy recorded")
+    candidacy = Candidacy.objects.filter(candidate=candidate, election=election).first()
+    if candidacy is None:
+        candidacy = Candidacy(candidate=candidate, election=election)
+        candidacy.full_clean()
+        acting(candidacy, acting_user, Reason.CANDIDACY_RECORDED).save()
     return candidacy
 
 
-def open_public_contradictions(candidate):
+@read_only
+def open_public_contradictions(candidate: Candidate) -> QuerySet[Contradiction]:
     """Open contradictions touching a claim of `candidate` that the public would see."""
     public = Claim.objects.filter(candidate=candidate, state=Claim.State.VERIFIED, overruled=False)
     return Contradiction.objects.filter(status=Contradiction.Status.OPEN).filter(
@@ -85,29 +191,29 @@ def open_public_contradictions(candidate):
     )
 
 
-def _set_state(candidate, state, user, reason):
+def _set_state(
+    candidate: Candidate, state: str, user: User, reason: Reason, note: str = ""
+) -> Candidate:
     candidate.state = state
     candidate.revision += 1
     candidate.full_clean()
-    acting(candidate, user, reason).save()
+    acting(candidate, user, reason, note).save()
     return candidate
 
 
-@transaction.atomic
-def candidate_submit_for_review(*, candidate, submitted_by):
+@service(perm="elections.change_candidate", action="submit candidates for review")
+def candidate_submit_for_review(*, candidate: Candidate, acting_user: User) -> Candidate:
     """An editor hands a draft to the reviewers."""
-    require_perm(submitted_by, "elections.change_candidate", "submit candidates for review")
     if candidate.state not in (Candidate.State.DRAFT, Candidate.State.WITHDRAWN):
         raise ValidationError(
             f"{candidate.display_name} is {candidate.get_state_display()}, not a draft."
         )
-    return _set_state(candidate, Candidate.State.REVIEW, submitted_by, "submitted for review")
+    return _set_state(candidate, Candidate.State.REVIEW, acting_user, Reason.SUBMITTED)
 
 
-@transaction.atomic
-def candidate_publish(*, candidate, published_by):
+@service(perm="elections.publish_candidate", action="publish candidates")
+def candidate_publish(*, candidate: Candidate, acting_user: User) -> Candidate:
     """Publish a profile; refused while a claim the public would see has an open contradiction."""
-    require_perm(published_by, "elections.publish_candidate", "publish candidates")
     candidate = Candidate.objects.select_for_update().get(pk=candidate.pk)
     if candidate.merged_into_id:
         raise ValidationError(f"{candidate.display_name} was merged into another record.")
@@ -119,12 +225,11 @@ def candidate_publish(*, candidate, published_by):
             f"contradictions: {listed}. Resolve them first."
         )
     candidate.published_at = timezone.now()
-    return _set_state(candidate, Candidate.State.PUBLISHED, published_by, "published")
+    return _set_state(candidate, Candidate.State.PUBLISHED, acting_user, Reason.PUBLISHED)
 
 
-@transaction.atomic
-def candidate_withdraw(*, candidate, withdrawn_by, reason=""):
-    """Take a profile off the public site at once."""
-    require_perm(withdrawn_by, "elections.publish_candidate", "withdraw candidates")
+@service(perm="elections.publish_candidate", action="withdraw candidates")
+def candidate_withdraw(*, candidate: Candidate, note: str = "", acting_user: User) -> Candidate:
+    """Take a profile off the public site at once; `note` says why, in its history."""
     candidate = Candidate.objects.select_for_update().get(pk=candidate.pk)
-    return _set_state(candidate, Candidate.State.WITHDRAWN, withdrawn_by, reason or "withdrawn")
+    return _set_state(candidate, Candidate.State.WITHDRAWN, acting_user, Reason.WITHDRAWN, note)

@@ -1,20 +1,24 @@
 """Claims: recording what a passage says about a candidate, and reviewing it."""
 
+from collections.abc import Iterable
+from typing import Any
+
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.utils import timezone
 
 from elections import normalizers
-from elections.models import CandidacyStatus, Claim, Property
+from elections.models import Candidacy, CandidacyStatus, Candidate, Claim, Property
 from elections.models.claim import CANDIDACY_PROPERTIES
 from elections.normalizers.base import NormalizationError
+from sources.audit import Reason, acting, service, service_step
 from sources.dates import PartialDate
+from sources.models import Article, Passage
 from sources.services import passage_for_quote
 
 from .contradictions import contradictions_close_for, contradictions_detect
 from .course import steps_renumber
-from .permissions import acting, require_perm
 
 
 def _apply_as_of(claim, as_of):
@@ -70,18 +74,20 @@ def _sync_status_step(claim, user):
         date = PartialDate.from_date(timezone.localdate())
     step.on, step.precision = date.earliest(), date.precision
     step.full_clean()
-    acting(step, user, "status reported").save()
+    acting(step, user, Reason.STATUS_REPORTED).save()
     candidacy_steps_changed(claim.candidacy)
 
 
-def candidacy_steps_changed(candidacy):
+@service_step
+def candidacy_steps_changed(candidacy: Candidacy) -> None:
     """After a status step of `candidacy` was added, redated or moved: put its candidate's
     steps in course order again (`elections.services.course`), then re-read the status."""
     steps_renumber(candidate_ids=[candidacy.candidate_id])
     candidacy_refresh_status(candidacy)
 
 
-def candidacy_refresh_status(candidacy):
+@service_step
+def candidacy_refresh_status(candidacy: Candidacy) -> None:
     """Set the candidacy's current status to the latest step, in course order, not taken back
     by review (a claim rejected or overruled)."""
     latest = (
@@ -96,16 +102,22 @@ def candidacy_refresh_status(candidacy):
     type(candidacy).objects.filter(pk=candidacy.pk).update(status=candidacy.status)
 
 
-@transaction.atomic
+@service(perm="elections.add_claim", action="record claims")
 def claim_create(
-    *, candidate, property, value, passage, created_by=None, as_of=None, candidacy=None, note=""
-):
+    *,
+    candidate: Candidate,
+    property: str,
+    value: str,
+    passage: Passage,
+    as_of: PartialDate | None = None,
+    candidacy: Candidacy | None = None,
+    note: str = "",
+    acting_user: User,
+) -> Claim:
     """Record what `passage` says about `candidate`; detect contradictions it makes.
 
     `as_of` (a PartialDate) is the date the claim holds for; by default its article's date.
     """
-    if created_by is not None:
-        require_perm(created_by, "elections.add_claim", "record claims")
     claim = Claim(
         candidate=candidate,
         property=property,
@@ -113,32 +125,41 @@ def claim_create(
         passage=passage,
         article=passage.article,
         note=note,
-        created_by=created_by,
+        created_by=acting_user,
     )
     _apply_as_of(claim, as_of)
     _apply_candidacy(claim, candidacy)
     _apply_value(claim)
     claim.full_clean()
-    acting(claim, created_by, "claim recorded").save()
-    _sync_status_step(claim, created_by)
-    contradictions_detect(claim=claim, acting_user=created_by)
+    acting(claim, acting_user, Reason.CLAIM_RECORDED).save()
+    _sync_status_step(claim, acting_user)
+    contradictions_detect(claim=claim, acting_user=acting_user)
     return claim
 
 
-@transaction.atomic
+@service(perm="elections.add_claim", action="record claims")
 def claim_create_from_quote(
-    *, candidate, property, value, article, quote, prefix="", suffix="", created_by=None, **options
-):
+    *,
+    candidate: Candidate,
+    property: str,
+    value: str,
+    article: Article,
+    quote: str,
+    prefix: str = "",
+    suffix: str = "",
+    acting_user: User,
+    **options: Any,
+) -> Claim:
     """Record a claim from an article and the words that say it (the quote becomes a passage)."""
     passage, _ = passage_for_quote(
-        article=article, exact=quote, prefix=prefix, suffix=suffix, created_by=created_by
+        article=article, exact=quote, prefix=prefix, suffix=suffix, acting_user=acting_user
     )
     return claim_create(
         candidate=candidate,
         property=property,
         value=value,
         passage=passage,
-        created_by=created_by,
+        acting_user=acting_user,
         **options,
     )
 
@@ -146,23 +167,22 @@ def claim_create_from_quote(
 _UNSET = object()
 
 
-@transaction.atomic
+@service(perm="elections.change_claim", action="change claims")
 def claim_update(
     *,
-    claim,
-    changed_by,
-    value=_UNSET,
-    as_of=_UNSET,
-    note=_UNSET,
-    candidacy=_UNSET,
-    expected_revision=None,
-):
+    claim: Claim,
+    value: Any = _UNSET,
+    as_of: Any = _UNSET,
+    note: Any = _UNSET,
+    candidacy: Any = _UNSET,
+    expected_revision: int | None = None,
+    acting_user: User,
+) -> Claim:
     """Change a claim; what it says changing sends it back to review and re-runs detection.
 
     `as_of=None` returns the claim to its article's date. With `expected_revision`, a claim
     saved by someone else since it was read is refused rather than overwritten.
     """
-    require_perm(changed_by, "elections.change_claim", "change claims")
     claim = (
         Claim.objects.select_for_update().select_related("article", "candidate").get(pk=claim.pk)
     )
@@ -200,10 +220,10 @@ def claim_update(
         claim.overruled, claim.overruled_reason = False, ""
     claim.revision += 1
     claim.full_clean()
-    acting(claim, changed_by, "claim changed").save()
+    acting(claim, acting_user, Reason.CLAIM_CHANGED).save()
     if changed:
-        _sync_status_step(claim, changed_by)
-        contradictions_detect(claim=claim, acting_user=changed_by, values_changed=True)
+        _sync_status_step(claim, acting_user)
+        contradictions_detect(claim=claim, acting_user=acting_user, values_changed=True)
     return claim
 
 
@@ -218,67 +238,75 @@ def _check_four_eyes(claim, reviewer):
         )
 
 
-@transaction.atomic
-def claim_verify(*, claim, reviewer):
+@service(perm="elections.verify_claim", action="verify claims")
+def claim_verify(*, claim: Claim, acting_user: User) -> Claim:
     """A reviewer confirms that the passage says what the claim says."""
-    require_perm(reviewer, "elections.verify_claim", "verify claims")
     claim = Claim.objects.select_for_update().get(pk=claim.pk)
-    _check_four_eyes(claim, reviewer)
+    _check_four_eyes(claim, acting_user)
     if claim.state == Claim.State.VERIFIED:
         return claim
     claim.state, claim.reviewed_by, claim.reviewed_at = (
         Claim.State.VERIFIED,
-        reviewer,
+        acting_user,
         timezone.now(),
     )
     claim.rejection_reason = ""
     claim.revision += 1
-    acting(claim, reviewer, "verified").save()
+    acting(claim, acting_user, Reason.CLAIM_VERIFIED).save()
     if claim.candidacy_id:
         candidacy_refresh_status(claim.candidacy)
     return claim
 
 
-@transaction.atomic
-def claim_reject(*, claim, reviewer, reason):
+@service(perm="elections.verify_claim", action="reject claims")
+def claim_reject(*, claim: Claim, reason: str, acting_user: User) -> Claim:
     """A reviewer finds that the passage does not say this; open contradictions on it close."""
-    require_perm(reviewer, "elections.verify_claim", "reject claims")
     if not (reason or "").strip():
         raise ValidationError({"rejection_reason": "Say why the claim is rejected."})
     claim = Claim.objects.select_for_update().get(pk=claim.pk)
     claim.state, claim.reviewed_by, claim.reviewed_at = (
         Claim.State.REJECTED,
-        reviewer,
+        acting_user,
         timezone.now(),
     )
     claim.rejection_reason = reason.strip()
     claim.revision += 1
-    acting(claim, reviewer, "rejected").save()
+    acting(claim, acting_user, Reason.CLAIM_REJECTED).save()
     contradictions_close_for(
-        claim=claim, reason=f"claim #{claim.pk} was rejected", acting_user=reviewer
+        claim=claim, reason=f"claim #{claim.pk} was rejected", acting_user=acting_user
     )
     if claim.candidacy_id:
         candidacy_refresh_status(claim.candidacy)
     return claim
 
 
-def claims_verify(*, claims, reviewer):
-    """Verify many claims; returns (verified, refused) where refused pairs a claim with why."""
-    verified, refused = [], []
+@service(perm="elections.verify_claim", action="verify claims")
+def claims_verify(
+    *, claims: Iterable[Claim], acting_user: User
+) -> tuple[list[Claim], list[tuple[Claim, str]]]:
+    """Verify many claims; returns (verified, refused) where refused pairs a claim with why.
+
+    Each claim is verified in a savepoint of its own, so one refusal keeps the others."""
+    verified: list[Claim] = []
+    refused: list[tuple[Claim, str]] = []
     for claim in claims:
         try:
-            verified.append(claim_verify(claim=claim, reviewer=reviewer))
+            verified.append(claim_verify(claim=claim, acting_user=acting_user))
         except (PermissionDenied, ValidationError) as error:
             refused.append((claim, _message(error)))
     return verified, refused
 
 
-def claims_reject(*, claims, reviewer, reason):
+@service(perm="elections.verify_claim", action="reject claims")
+def claims_reject(
+    *, claims: Iterable[Claim], reason: str, acting_user: User
+) -> tuple[list[Claim], list[tuple[Claim, str]]]:
     """Reject many claims with one reason; returns (rejected, refused)."""
-    rejected, refused = [], []
+    rejected: list[Claim] = []
+    refused: list[tuple[Claim, str]] = []
     for claim in claims:
         try:
-            rejected.append(claim_reject(claim=claim, reviewer=reviewer, reason=reason))
+            rejected.append(claim_reject(claim=claim, reason=reason, acting_user=acting_user))
         except (PermissionDenied, ValidationError) as error:
             refused.append((claim, _message(error)))
     return rejected, refused

@@ -8,9 +8,10 @@ saving one claim costs the same number of queries however large the database gro
 """
 
 from itertools import combinations
+from typing import Any
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -19,9 +20,8 @@ from elections import normalizers
 from elections.models import Claim, Contradiction
 from elections.models.claim import CANDIDACY_PROPERTIES
 from elections.normalizers.base import Normalized
+from sources.audit import Reason, acting, read_only, service, service_step
 from sources.dates import PartialDate
-
-from .permissions import acting, require_perm
 
 _REOPEN_FIELDS = ["status", "verdict", "closed_reason", "updated_at"]
 
@@ -32,7 +32,16 @@ def _comparable(claim_a, claim_b, outlet_a, outlet_b):
     return outlet_a != outlet_b and (claim_a.property not in CANDIDACY_PROPERTIES or same_run)
 
 
-def values_conflict(property, key_a, data_a, as_of_a, key_b, data_b, as_of_b):
+@read_only
+def values_conflict(
+    property: str,
+    key_a: str,
+    data_a: dict[str, Any],
+    as_of_a: PartialDate | None,
+    key_b: str,
+    data_b: dict[str, Any],
+    as_of_b: PartialDate | None,
+) -> bool:
     """Whether two normalized values of `property` cannot both be true."""
     return normalizers.conflicts(
         property,
@@ -67,8 +76,10 @@ def _close(contradiction, reason):
     contradiction.updated_at = timezone.now()
 
 
-@transaction.atomic
-def contradictions_detect(*, claim, acting_user=None, values_changed=False):
+@service_step
+def contradictions_detect(
+    *, claim: Claim, acting_user: User, values_changed: bool = False
+) -> tuple[int, int]:
     """Open, reopen or close the contradictions between `claim` and its subject's other claims.
 
     A contradiction an editor flagged by hand stays open whatever the rules say. With
@@ -129,14 +140,24 @@ def contradictions_detect(*, claim, acting_user=None, values_changed=False):
             changed.append(current)
     if created:
         bulk_create_with_history(
-            created, Contradiction, default_user=acting_user, default_change_reason="detected"
+            created,
+            Contradiction,
+            default_user=acting_user,
+            default_change_reason=Reason.CONTRADICTION_DETECTED.value,
         )
     if changed:
-        bulk_update_with_history(changed, Contradiction, _REOPEN_FIELDS, default_user=acting_user)
+        bulk_update_with_history(
+            changed,
+            Contradiction,
+            _REOPEN_FIELDS,
+            default_user=acting_user,
+            default_change_reason=Reason.CONTRADICTION_REOPENED.value,
+        )
     return len(created), sum(1 for c in changed if c.status == Contradiction.Status.CLOSED)
 
 
-def contradictions_close_for(*, claim, reason, acting_user=None):
+@service_step
+def contradictions_close_for(*, claim: Claim, reason: str, acting_user: User) -> int:
     """Close every open contradiction that `claim` is part of; returns how many."""
     open_ones = list(
         Contradiction.objects.filter(
@@ -146,14 +167,21 @@ def contradictions_close_for(*, claim, reason, acting_user=None):
     for contradiction in open_ones:
         _close(contradiction, reason)
     if open_ones:
-        bulk_update_with_history(open_ones, Contradiction, _REOPEN_FIELDS, default_user=acting_user)
+        bulk_update_with_history(
+            open_ones,
+            Contradiction,
+            _REOPEN_FIELDS,
+            default_user=acting_user,
+            default_change_reason=Reason.CONTRADICTION_CLOSED.value,
+        )
     return len(open_ones)
 
 
-@transaction.atomic
-def contradiction_flag(*, claim_a, claim_b, flagged_by, note):
+@service(perm="elections.flag_contradiction", action="flag contradictions")
+def contradiction_flag(
+    *, claim_a: Claim, claim_b: Claim, note: str, acting_user: User
+) -> Contradiction:
     """An editor marks two claims as contradicting where the rules saw nothing."""
-    require_perm(flagged_by, "elections.flag_contradiction", "flag contradictions")
     if claim_a.pk == claim_b.pk:
         raise ValidationError("A claim cannot contradict itself.")
     if claim_a.candidate_id != claim_b.candidate_id or claim_a.property != claim_b.property:
@@ -181,20 +209,21 @@ def contradiction_flag(*, claim_a, claim_b, flagged_by, note):
         )
     _reopen(contradiction)
     contradiction.origin = Contradiction.Origin.FLAGGED
-    contradiction.flagged_by, contradiction.flag_note = flagged_by, note.strip()
+    contradiction.flagged_by, contradiction.flag_note = acting_user, note.strip()
     contradiction.full_clean()
-    acting(contradiction, flagged_by, "flagged").save()
+    acting(contradiction, acting_user, Reason.CONTRADICTION_FLAGGED).save()
     return contradiction
 
 
-@transaction.atomic
-def contradiction_resolve(*, contradiction, verdict, note, resolved_by):
+@service(perm="elections.resolve_contradiction", action="resolve contradictions")
+def contradiction_resolve(
+    *, contradiction: Contradiction, verdict: str, note: str, acting_user: User
+) -> Contradiction:
     """A reviewer decides: one side right, both wrong, not a contradiction, or different times.
 
     The claims a verdict finds wrong are marked overruled with the verdict and its note: they
     stay on record as what was printed, and leave the facts shown as true.
     """
-    require_perm(resolved_by, "elections.resolve_contradiction", "resolve contradictions")
     if verdict not in Contradiction.Verdict.values:
         raise ValidationError({"verdict": f"{verdict!r} is not a verdict."})
     if not (note or "").strip():
@@ -216,12 +245,12 @@ def contradiction_resolve(*, contradiction, verdict, note, resolved_by):
         claim.overruled = True
         claim.overruled_reason = f"Contradiction #{contradiction.pk}, {label}: {note.strip()}"
         claim.revision += 1
-        acting(claim, resolved_by, "overruled").save()
+        acting(claim, acting_user, Reason.CLAIM_OVERRULED).save()
     contradiction.status = Contradiction.Status.RESOLVED
     contradiction.verdict, contradiction.verdict_note = verdict, note.strip()
-    contradiction.resolved_by, contradiction.resolved_at = resolved_by, timezone.now()
+    contradiction.resolved_by, contradiction.resolved_at = acting_user, timezone.now()
     contradiction.full_clean()
-    acting(contradiction, resolved_by, "resolved").save()
+    acting(contradiction, acting_user, Reason.CONTRADICTION_RESOLVED).save()
     for claim in losers:
         if claim.candidacy_id:
             from .claims import candidacy_refresh_status
@@ -230,7 +259,8 @@ def contradiction_resolve(*, contradiction, verdict, note, resolved_by):
     return contradiction
 
 
-def contradictions_redetect_all(*, acting_user=None, chunk_size=5000):
+@service(perm="elections.change_contradiction", action="re-run contradiction detection")
+def contradictions_redetect_all(*, acting_user: User, chunk_size: int = 5000) -> dict[str, int]:
     """Run detection over every claim at once: create, reopen and close to match the rules.
 
     Reads the claims in one ordered pass, compares within each subject and property, and
@@ -254,10 +284,11 @@ def contradictions_redetect_all(*, acting_user=None, chunk_size=5000):
             "article__outlet_id",
         )
     )
-    conflicting = set()
-    group, group_key = [], None
+    conflicting: set[tuple[int, int]] = set()
+    group: list[tuple[Any, ...]] = []
+    group_key = None
 
-    def flush(group):
+    def flush(group: list[tuple[Any, ...]]) -> None:
         for a, b in combinations(group, 2):
             if a[8] == b[8] or (a[3] in CANDIDACY_PROPERTIES and a[2] != b[2]):
                 continue
@@ -286,7 +317,7 @@ def contradictions_redetect_all(*, acting_user=None, chunk_size=5000):
             "id", "claim_a_id", "claim_b_id", "status", "origin", "verdict", "closed_reason"
         )
     }
-    claim_subjects = {}
+    claim_subjects: dict[int, tuple[int, str]] = {}
     missing = [pair for pair in conflicting if pair not in existing]
     if missing:
         for claim_id, candidate_id, property in (
@@ -314,23 +345,23 @@ def contradictions_redetect_all(*, acting_user=None, chunk_size=5000):
         elif pair not in conflicting and current.status == Contradiction.Status.OPEN:
             _close(current, "no longer holds (re-detection)")
             changed.append(current)
-    with transaction.atomic():
-        if created:
-            bulk_create_with_history(
-                created,
-                Contradiction,
-                batch_size=chunk_size,
-                default_user=acting_user,
-                default_change_reason="detected",
-            )
-        if changed:
-            bulk_update_with_history(
-                changed,
-                Contradiction,
-                _REOPEN_FIELDS,
-                batch_size=chunk_size,
-                default_user=acting_user,
-            )
+    if created:
+        bulk_create_with_history(
+            created,
+            Contradiction,
+            batch_size=chunk_size,
+            default_user=acting_user,
+            default_change_reason=Reason.CONTRADICTION_DETECTED.value,
+        )
+    if changed:
+        bulk_update_with_history(
+            changed,
+            Contradiction,
+            _REOPEN_FIELDS,
+            batch_size=chunk_size,
+            default_user=acting_user,
+            default_change_reason=Reason.CONTRADICTION_REOPENED.value,
+        )
     return {
         "conflicting_pairs": len(conflicting),
         "created": len(created),

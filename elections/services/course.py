@@ -22,11 +22,14 @@ always the same for the same steps.
 """
 
 import functools
+from collections.abc import Iterable
 from itertools import groupby
+from typing import Any
 
 from django.db.models import F
 
 from elections.models import Candidacy, CandidacyStatus, Status
+from sources.audit import read_only, service_step
 from sources.dates import PartialDate
 
 BATCH_SIZE = 500
@@ -54,7 +57,8 @@ def _compare(a, b):
     return 0
 
 
-def course_order(steps):
+@read_only
+def course_order(steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """`steps` (dicts with id, candidacy_id, status, on, precision, polling_on) in order."""
     for step in steps:
         date = PartialDate.from_stored(step["on"], step["precision"])
@@ -62,7 +66,10 @@ def course_order(steps):
     return sorted(sorted(steps, key=lambda step: step["id"]), key=functools.cmp_to_key(_compare))
 
 
-def steps_renumber(*, candidate_ids=None, candidacy_ids=None):
+@service_step
+def steps_renumber(
+    *, candidate_ids: Iterable[int] | None = None, candidacy_ids: Iterable[int] | None = None
+) -> int:
     """Store the course order of every step of these candidates (or of the candidates these
     candidacies belong to).
 

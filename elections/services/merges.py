@@ -5,8 +5,11 @@ survivor), its names, claims, candidacies and contradictions move to the survivo
 `CandidateMerge` row records exactly what moved so that `candidate_merge_undo` puts it back.
 """
 
+from typing import Any
+
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
@@ -19,15 +22,22 @@ from elections.models import (
     Claim,
     Contradiction,
 )
+from sources.audit import Reason, acting, service
 
 from .candidates import candidate_refresh_search
 from .claims import candidacy_refresh_status
 from .contradictions import contradictions_detect
 from .course import steps_renumber
-from .permissions import acting, require_perm
 
 
-def _move(model, ids, fields, user, reason, **values):
+def _move(
+    model: type[models.Model],
+    ids: list[int],
+    fields: list[str],
+    user: User,
+    reason: Reason,
+    **values: Any,
+) -> list[models.Model]:
     """Set `values` on the rows `ids` of `model`, with a history record for each."""
     rows = list(model.objects.filter(pk__in=ids))
     for row in rows:
@@ -35,13 +45,12 @@ def _move(model, ids, fields, user, reason, **values):
             setattr(row, name, value)
     if rows:
         bulk_update_with_history(
-            rows, model, fields, default_user=user, default_change_reason=reason
+            rows, model, fields, default_user=user, default_change_reason=Reason(reason).value
         )
     return rows
 
 
-@transaction.atomic
-def _refresh_statuses(candidate):
+def _refresh_statuses(candidate: Candidate) -> None:
     """Put the candidate's steps in course order and re-read each candidacy's status: folded
     candidacies joined their steps."""
     steps_renumber(candidate_ids=[candidate.pk])
@@ -49,9 +58,12 @@ def _refresh_statuses(candidate):
         candidacy_refresh_status(candidacy)
 
 
-def candidate_merge(*, survivor, absorbed, merged_by, note=""):
+@service(perm="elections.merge_candidate", action="merge candidates")
+def candidate_merge(
+    *, survivor: Candidate, absorbed: Candidate, note: str = "", acting_user: User
+) -> CandidateMerge:
     """Merge `absorbed` into `survivor`; returns the CandidateMerge that records it."""
-    require_perm(merged_by, "elections.merge_candidate", "merge candidates")
+    merged_by = acting_user
     survivor = Candidate.objects.select_for_update().get(pk=survivor.pk)
     absorbed = Candidate.objects.select_for_update().get(pk=absorbed.pk)
     if survivor.pk == absorbed.pk:
@@ -64,7 +76,7 @@ def candidate_merge(*, survivor, absorbed, merged_by, note=""):
         survivor.name_zh,
     }
     names_moved = [form.pk for form in absorbed.names.all() if form.name not in known]
-    _move(CandidateName, names_moved, ["candidate"], merged_by, "merged", candidate=survivor)
+    _move(CandidateName, names_moved, ["candidate"], merged_by, Reason.MERGED, candidate=survivor)
     known |= set(CandidateName.objects.filter(pk__in=names_moved).values_list("name", flat=True))
     names_added = []
     for name, kind in (
@@ -77,6 +89,7 @@ def candidate_merge(*, survivor, absorbed, merged_by, note=""):
                     candidate=survivor, name=name, kind=kind, note="from a merged record"
                 ),
                 merged_by,
+                Reason.MERGED,
             )
             form.save()
             names_added.append(form.pk)
@@ -91,8 +104,8 @@ def candidate_merge(*, survivor, absorbed, merged_by, note=""):
             continue
         steps = list(run.statuses.values_list("pk", flat=True))
         claims = list(run.claims.values_list("pk", flat=True))
-        _move(CandidacyStatus, steps, ["candidacy"], merged_by, "merged", candidacy=target)
-        _move(Claim, claims, ["candidacy"], merged_by, "merged", candidacy=target)
+        _move(CandidacyStatus, steps, ["candidacy"], merged_by, Reason.MERGED, candidacy=target)
+        _move(Claim, claims, ["candidacy"], merged_by, Reason.MERGED, candidacy=target)
         folded.append(
             {
                 "id": run.pk,
@@ -105,14 +118,19 @@ def candidate_merge(*, survivor, absorbed, merged_by, note=""):
                 "claims": claims,
             }
         )
-        run.delete()
-    _move(Candidacy, candidacies_moved, ["candidate"], merged_by, "merged", candidate=survivor)
+        acting(run, merged_by, Reason.MERGED).delete()
+    _move(Candidacy, candidacies_moved, ["candidate"], merged_by, Reason.MERGED, candidate=survivor)
 
     claims_moved = list(absorbed.claims.values_list("pk", flat=True))
-    _move(Claim, claims_moved, ["candidate"], merged_by, "merged", candidate=survivor)
+    _move(Claim, claims_moved, ["candidate"], merged_by, Reason.MERGED, candidate=survivor)
     contradictions_moved = list(absorbed.contradictions.values_list("pk", flat=True))
     _move(
-        Contradiction, contradictions_moved, ["candidate"], merged_by, "merged", candidate=survivor
+        Contradiction,
+        contradictions_moved,
+        ["candidate"],
+        merged_by,
+        Reason.MERGED,
+        candidate=survivor,
     )
 
     before = set(Contradiction.objects.filter(candidate=survivor).values_list("pk", flat=True))
@@ -134,7 +152,7 @@ def candidate_merge(*, survivor, absorbed, merged_by, note=""):
     }
     absorbed.merged_into, absorbed.state = survivor, Candidate.State.WITHDRAWN
     absorbed.revision += 1
-    acting(absorbed, merged_by, f"merged into {survivor.slug}").save()
+    acting(absorbed, merged_by, Reason.MERGED, f"into {survivor.slug}").save()
     _refresh_statuses(survivor)
     candidate_refresh_search(survivor)
     candidate_refresh_search(absorbed)
@@ -143,10 +161,10 @@ def candidate_merge(*, survivor, absorbed, merged_by, note=""):
     )
 
 
-@transaction.atomic
-def candidate_merge_undo(*, merge, undone_by):
+@service(perm="elections.merge_candidate", action="undo merges")
+def candidate_merge_undo(*, merge: CandidateMerge, acting_user: User) -> CandidateMerge:
     """Put back everything `merge` moved: both records stand apart again as before."""
-    require_perm(undone_by, "elections.merge_candidate", "undo merges")
+    undone_by = acting_user
     merge = CandidateMerge.objects.select_for_update().get(pk=merge.pk)
     if merge.undone_at:
         raise ValidationError("This merge was already undone.")
@@ -163,18 +181,23 @@ def candidate_merge_undo(*, merge, undone_by):
         moved["contradictions_moved"],
         ["candidate"],
         undone_by,
-        "merge undone",
+        Reason.MERGE_UNDONE,
         candidate=absorbed,
     )
     _move(
-        Claim, moved["claims_moved"], ["candidate"], undone_by, "merge undone", candidate=absorbed
+        Claim,
+        moved["claims_moved"],
+        ["candidate"],
+        undone_by,
+        Reason.MERGE_UNDONE,
+        candidate=absorbed,
     )
     _move(
         Candidacy,
         moved["candidacies_moved"],
         ["candidate"],
         undone_by,
-        "merge undone",
+        Reason.MERGE_UNDONE,
         candidate=absorbed,
     )
     for run in moved["candidacies_folded"]:
@@ -186,28 +209,30 @@ def candidate_merge_undo(*, merge, undone_by):
             votes=run["votes"],
             notes=run["notes"],
         )
-        acting(restored, undone_by, "merge undone").save(force_insert=True)
+        acting(restored, undone_by, Reason.MERGE_UNDONE).save(force_insert=True)
         _move(
             CandidacyStatus,
             run["statuses"],
             ["candidacy"],
             undone_by,
-            "merge undone",
+            Reason.MERGE_UNDONE,
             candidacy=restored,
         )
-        _move(Claim, run["claims"], ["candidacy"], undone_by, "merge undone", candidacy=restored)
+        _move(
+            Claim, run["claims"], ["candidacy"], undone_by, Reason.MERGE_UNDONE, candidacy=restored
+        )
     CandidateName.objects.filter(pk__in=moved["names_added"]).delete()
     _move(
         CandidateName,
         moved["names_moved"],
         ["candidate"],
         undone_by,
-        "merge undone",
+        Reason.MERGE_UNDONE,
         candidate=absorbed,
     )
     absorbed.merged_into, absorbed.state = None, moved["absorbed_state"]
     absorbed.revision += 1
-    acting(absorbed, undone_by, "merge undone").save()
+    acting(absorbed, undone_by, Reason.MERGE_UNDONE).save()
     _refresh_statuses(survivor)
     _refresh_statuses(absorbed)
     candidate_refresh_search(survivor)

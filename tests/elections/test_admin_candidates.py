@@ -23,6 +23,7 @@ from elections.services import (
     candidate_submit_for_review,
     claim_verify,
 )
+from sources.audit import system_user
 from sources.services import passage_create_from_quote
 from tests.factories import (
     make_article,
@@ -74,7 +75,7 @@ def liu():
 @pytest.fixture
 def xu():
     xu = make_candidate("Xu Yan", name_zh="徐琰")
-    candidate_add_name(candidate=xu, name="Xu Ruiyan")
+    candidate_add_name(candidate=xu, name="Xu Ruiyan", acting_user=system_user())
     return xu
 
 
@@ -87,7 +88,7 @@ def conflicting_ages(candidate, editor, reviewer):
         candidate, Property.AGE, "35", make_article("He is 35.", outlet="B"), by=editor
     )
     for claim in (first, second):
-        claim_verify(claim=claim, reviewer=reviewer)
+        claim_verify(claim=claim, acting_user=reviewer)
     return first, second
 
 
@@ -114,7 +115,7 @@ def test_search_finds_an_other_name_and_never_a_homophone(editor, liu, xu):
 
 def test_autocomplete_finds_candidates_by_name_but_not_merged_records(reviewer, liu, xu):
     ruiyan = make_candidate("Xu Ruiyan (second record)")
-    candidate_merge(survivor=xu, absorbed=ruiyan, merged_by=reviewer)
+    candidate_merge(survivor=xu, absorbed=ruiyan, acting_user=reviewer)
     url = reverse("admin:autocomplete")
     client = client_for(make_user("Editors"))
     query = {"app_label": "elections", "model_name": "claim", "field_name": "candidate"}
@@ -229,7 +230,7 @@ def test_an_edit_counts_a_revision_and_refreshes_the_search(editor, liu):
 
 def test_a_save_after_someone_elses_is_refused_saying_what_changed(editor, liu):
     opened = profile_data(liu, display_name="Liu Ping of Xinyu")
-    candidate_submit_for_review(candidate=liu, submitted_by=make_user("Editors"))
+    candidate_submit_for_review(candidate=liu, acting_user=make_user("Editors"))
 
     response = client_for(editor).post(change_url(liu), opened)
 
@@ -243,7 +244,9 @@ def test_a_save_after_someone_elses_is_refused_saying_what_changed(editor, liu):
 
 def test_a_name_added_inline_is_recorded_with_its_passage_and_searchable(editor, liu):
     article = make_article("Liu Ping (also written Liu Pin) ran.")
-    passage = passage_create_from_quote(article=article, exact="Liu Pin)")
+    passage = passage_create_from_quote(
+        article=article, exact="Liu Pin)", acting_user=system_user()
+    )
     data = profile_data(
         liu,
         **{
@@ -263,7 +266,7 @@ def test_a_name_added_inline_is_recorded_with_its_passage_and_searchable(editor,
     assert listed(client_for(editor).get(CHANGELIST, {"q": "liupin"})) == [liu.pk]
 
 
-def test_a_run_added_inline_goes_through_candidacy_for(editor, liu):
+def test_a_run_added_inline_goes_through_candidacy_create(editor, liu):
     election = make_election(make_place("Xinyu", "新余市", code="360500"))
     data = profile_data(
         liu,
@@ -279,6 +282,48 @@ def test_a_run_added_inline_goes_through_candidacy_for(editor, liu):
 
     run = Candidacy.objects.get(candidate=liu)
     assert run.election == election and run.notes == "independent"
+    record = run.history.first()
+    assert (record.history_user, record.history_change_reason) == (editor, "candidacy recorded")
+
+
+def test_an_other_name_removed_inline_goes_through_its_service(editor, liu):
+    name = candidate_add_name(candidate=liu, name="Lau Peng", acting_user=editor)
+    assert listed(client_for(editor).get(CHANGELIST, {"q": "laupeng"})) == [liu.pk]
+    data = profile_data(
+        liu,
+        **{
+            "names-TOTAL_FORMS": "1",
+            "names-INITIAL_FORMS": "1",
+            "names-0-id": name.pk,
+            "names-0-candidate": liu.pk,
+            "names-0-name": "Lau Peng",
+            "names-0-kind": name.kind,
+            "names-0-DELETE": "on",
+        },
+    )
+
+    response = client_for(editor).post(change_url(liu), data)
+
+    assert response.status_code == 302
+    assert not CandidateName.objects.filter(candidate=liu).exists()
+    removed = CandidateName.history.get(id=name.pk, history_type="-")
+    assert (removed.history_user, removed.history_change_reason) == (editor, "name removed")
+    assert listed(client_for(editor).get(CHANGELIST, {"q": "laupeng"})) == []
+
+
+def test_a_candidate_is_never_deleted_in_the_admin(liu):
+    superuser = client_for(make_user(superuser=True))
+
+    assert (
+        superuser.post(
+            reverse("admin:elections_candidate_delete", args=[liu.pk]), {"post": "yes"}
+        ).status_code
+        == 403
+    )
+    response = act(superuser, "delete_selected", [liu], post="yes")
+
+    assert Candidate.objects.filter(pk=liu.pk).exists()
+    assert "No action selected." in shown(response)
 
 
 def test_the_profile_shows_runs_with_their_history_and_claims_with_citations(editor, liu):
@@ -337,7 +382,9 @@ def test_withdrawing_asks_for_a_reason(reviewer, liu):
     act(client, "withdraw", [liu], confirm="yes", reason="Identity in doubt.")
     liu.refresh_from_db()
     assert liu.state == Candidate.State.WITHDRAWN
-    assert liu.history.first().history_change_reason == "Identity in doubt."
+    record = liu.history.first()
+    assert record.history_change_reason == "withdrawn: Identity in doubt."
+    assert record.history_user == reviewer
 
 
 def test_the_history_names_who_published(reviewer, liu):
@@ -421,7 +468,7 @@ def test_undoing_a_merge_restores_both_records(editor, reviewer, xu):
 
 def test_the_merges_page_undoes_its_merge(reviewer, xu):
     ruiyan = make_candidate("Xu Ruiyan")
-    record = candidate_merge(survivor=xu, absorbed=ruiyan, merged_by=reviewer)
+    record = candidate_merge(survivor=xu, absorbed=ruiyan, acting_user=reviewer)
     client = client_for(reviewer)
     page = client.get(reverse("admin:elections_candidatemerge_change", args=[record.pk]))
     undo = reverse("admin:elections_candidatemerge_undo", args=[record.pk])
@@ -435,7 +482,7 @@ def test_the_merges_page_undoes_its_merge(reviewer, xu):
 
 def test_an_editor_cannot_undo_a_merge(reviewer, editor, xu):
     ruiyan = make_candidate("Xu Ruiyan")
-    record = candidate_merge(survivor=xu, absorbed=ruiyan, merged_by=reviewer)
+    record = candidate_merge(survivor=xu, absorbed=ruiyan, acting_user=reviewer)
 
     response = client_for(editor).post(
         reverse("admin:elections_candidatemerge_undo", args=[record.pk])
@@ -453,7 +500,7 @@ def test_the_merges_list_takes_the_same_queries_however_many(
     for number in range(rows):
         merged = make_candidate(f"Second record {number}")
         candidate_merge(
-            survivor=make_candidate(f"Record {number}"), absorbed=merged, merged_by=reviewer
+            survivor=make_candidate(f"Record {number}"), absorbed=merged, acting_user=reviewer
         )
     client = client_for(reviewer)
     client.get(reverse("admin:elections_candidatemerge_changelist"))
@@ -539,3 +586,43 @@ def test_a_candidacys_page_shows_claimed_steps_read_only_and_takes_steps_by_hand
     assert step.date.isoformat() == "2011-11-08"
     run.refresh_from_db()
     assert run.status == "defeated"
+
+
+def test_a_candidacy_is_deleted_from_its_page_through_candidacy_remove(liu):
+    superuser = make_user(superuser=True)
+    run = make_candidacy(liu, make_election(make_place("Xinyu", "新余市", code="360500")))
+    url = reverse("admin:elections_candidacy_delete", args=[run.pk])
+
+    response = client_for(superuser).post(url, {"post": "yes"})
+
+    assert response.status_code == 302
+    assert not Candidacy.objects.filter(pk=run.pk).exists()
+    removed = Candidacy.history.get(id=run.pk, history_type="-")
+    assert (removed.history_user, removed.history_change_reason) == (
+        superuser,
+        "candidacy removed",
+    )
+
+
+def test_a_candidacy_with_claims_is_not_deleted_and_the_page_says_why(editor, liu):
+    run = make_candidacy(liu, make_election(make_place("Xinyu", "新余市", code="360500")))
+    claim = make_claim(
+        liu, Property.STATUS, "declared", make_article("Liu Ping declared."), by=editor
+    )
+    client = client_for(make_user(superuser=True))
+
+    response = client.post(
+        reverse("admin:elections_candidacy_delete", args=[run.pk]), {"post": "yes"}
+    )
+
+    assert response.status_code == 200
+    assert "Cannot delete candidacy" in response.text
+    assert f"Claim #{claim.pk}: " in response.text
+    assert Candidacy.objects.filter(pk=run.pk).exists()
+    assert Claim.objects.filter(candidacy=run).count() == 1
+
+
+def test_editors_are_not_offered_to_delete_a_candidacy(editor, liu):
+    run = make_candidacy(liu, make_election(make_place("Xinyu", "新余市", code="360500")))
+    url = reverse("admin:elections_candidacy_delete", args=[run.pk])
+    assert client_for(editor).post(url, {"post": "yes"}).status_code == 403

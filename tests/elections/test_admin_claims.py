@@ -67,7 +67,7 @@ def age(liu, article, editor):
 def test_the_list_links_to_the_review_queue_with_its_count(reviewer, liu, article, editor):
     make_claim(liu, Property.AGE, "47", article, by=editor)
     verified = make_claim(liu, Property.CITY, "Xinyu", article, by=editor)
-    claim_verify(claim=verified, reviewer=reviewer)
+    claim_verify(claim=verified, acting_user=reviewer)
 
     response = client_for(reviewer).get(CHANGELIST)
 
@@ -78,7 +78,7 @@ def test_the_list_links_to_the_review_queue_with_its_count(reviewer, liu, articl
 def test_the_review_queue_lists_only_unverified_claims(reviewer, liu, article, editor):
     waiting = make_claim(liu, Property.AGE, "47", article, by=editor)
     verified = make_claim(liu, Property.CITY, "Xinyu", article, by=editor)
-    claim_verify(claim=verified, reviewer=reviewer)
+    claim_verify(claim=verified, acting_user=reviewer)
 
     response = client_for(reviewer).get(CHANGELIST, {"state__exact": "unverified"})
 
@@ -267,7 +267,7 @@ def change_data(claim, **changes):
 
 
 def test_a_change_goes_through_claim_update_and_back_to_review(editor, reviewer, age):
-    claim_verify(claim=age, reviewer=reviewer)
+    claim_verify(claim=age, acting_user=reviewer)
     age.refresh_from_db()
 
     response = client_for(editor).post(change_url(age), change_data(age, value="46"))
@@ -280,7 +280,7 @@ def test_a_change_goes_through_claim_update_and_back_to_review(editor, reviewer,
 
 
 def test_an_empty_date_returns_the_claim_to_its_articles_date(editor, age):
-    claim_update(claim=age, changed_by=editor, as_of=None)
+    claim_update(claim=age, acting_user=editor, as_of=None)
     age.refresh_from_db()
     client = client_for(editor)
 
@@ -296,7 +296,7 @@ def test_an_empty_date_returns_the_claim_to_its_articles_date(editor, age):
 def test_a_save_after_someone_elses_is_refused_saying_what_changed(editor, age):
     opened = age.revision
     colleague = make_user("Editors")
-    claim_update(claim=age, changed_by=colleague, value="48")
+    claim_update(claim=age, acting_user=colleague, value="48")
 
     response = client_for(editor).post(
         change_url(age), change_data(age, value="46", opened_revision=opened)
@@ -387,7 +387,7 @@ def test_the_disputed_filter_finds_claims_in_an_open_contradiction(reviewer, liu
 
 
 def test_the_history_names_who_verified_and_cannot_be_reverted(reviewer, age):
-    claim_verify(claim=age, reviewer=reviewer)
+    claim_verify(claim=age, acting_user=reviewer)
     client = client_for(make_user(superuser=True))
     history = reverse("admin:elections_claim_history", args=[age.pk])
 

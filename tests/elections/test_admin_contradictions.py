@@ -71,7 +71,7 @@ def test_the_queue_shows_open_contradictions_unless_asked_otherwise(reviewer, ag
     )
     resolved = Contradiction.objects.get(claim_a=settled, claim_b=other)
     contradiction_resolve(
-        contradiction=resolved, verdict="a_right", note="a misprint", resolved_by=reviewer
+        contradiction=resolved, verdict="a_right", note="a misprint", acting_user=reviewer
     )
     client = client_for(reviewer)
 
@@ -168,7 +168,7 @@ def test_untrusted_text_on_the_page_is_escaped(reviewer, editor):
 
 def test_a_passage_no_longer_in_the_text_is_shown_as_quoted(reviewer, ages, editor):
     contradiction, first, _ = ages
-    article_set_text(article=first.article, text="A different text entirely.", changed_by=editor)
+    article_set_text(article=first.article, text="A different text entirely.", acting_user=editor)
     first.passage.refresh_from_db()
     assert first.passage.anchor_status == AnchorStatus.ORPHANED
 
@@ -216,7 +216,7 @@ def test_a_resolved_contradiction_shows_its_verdict_who_and_when(reviewer, ages)
         contradiction=contradiction,
         verdict="different_times",
         note="He had a birthday <b>in between</b>.",
-        resolved_by=reviewer,
+        acting_user=reviewer,
     )
 
     response = client_for(make_user("Editors")).get(detail_url(contradiction))

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from elections.models import Candidate, Claim, Contradiction, Place
 from elections.services import candidate_add_name, candidate_merge
+from sources.audit import system_user
 from sources.models import Passage
 from sources.services import passage_create_from_span
 from tests.factories import (
@@ -61,7 +62,7 @@ def zh_article(db):
 @pytest.fixture
 def xu(db):
     candidate = make_candidate("Xu Yan", name_zh="徐琰")
-    candidate_add_name(candidate=candidate, name="Xu Ruiyan")
+    candidate_add_name(candidate=candidate, name="Xu Ruiyan", acting_user=system_user())
     return candidate
 
 
@@ -158,7 +159,7 @@ def test_the_panel_adds_no_query_to_the_annotate_view(
 
 
 def test_the_panel_stays_out_of_the_way_while_a_passage_is_reselected(editor_client, article):
-    passage = passage_create_from_span(article=article, start=0, end=12)
+    passage = passage_create_from_span(article=article, start=0, end=12, acting_user=system_user())
     url = reverse("admin:sources_article_annotate", args=[article.pk])
 
     content = editor_client.get(url, {"reselect": passage.pk}).content.decode()
@@ -441,7 +442,7 @@ def test_a_new_candidate_is_not_left_behind_when_the_claim_is_refused(editor_cli
 def test_a_claim_about_a_merged_record_is_refused(editor_client, article, xu):
     reviewer = make_user("Reviewers")
     duplicate = make_candidate("Xu Ruiyan")
-    candidate_merge(survivor=xu, absorbed=duplicate, merged_by=reviewer)
+    candidate_merge(survivor=xu, absorbed=duplicate, acting_user=reviewer)
 
     response = record(
         editor_client, article, "27", candidate=duplicate.pk, property="age", value="27"
@@ -592,7 +593,7 @@ def test_a_whole_name_is_offered_however_many_names_contain_it(editor_client, db
 
 def test_merged_records_are_not_offered(editor_client, xu):
     duplicate = make_candidate("Xu Yan", name_zh="徐琰")
-    candidate_merge(survivor=xu, absorbed=duplicate, merged_by=make_user("Reviewers"))
+    candidate_merge(survivor=xu, absorbed=duplicate, acting_user=make_user("Reviewers"))
 
     results = search(editor_client, "徐琰").json()["results"]
 
@@ -605,7 +606,9 @@ def test_a_search_costs_the_same_queries_however_many_candidates_match(
     election = make_election(places["hangzhou"])
     for number in range(20):
         candidate = make_candidate(f"Wang Wei {number}", name_zh="王伟")
-        candidate_add_name(candidate=candidate, name=f"Wang Wei the {number}th")
+        candidate_add_name(
+            candidate=candidate, name=f"Wang Wei the {number}th", acting_user=system_user()
+        )
         make_candidacy(candidate, election)
 
     # The session, the user, two for the user's permissions, then the candidates, their other

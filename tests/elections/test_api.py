@@ -16,6 +16,7 @@ from elections.services import (
     claim_verify,
     contradiction_resolve,
 )
+from sources.audit import system_user, unit_of_work
 from sources.dates import PartialDate
 from sources.services import article_create, outlet_for_name
 from tests.factories import (
@@ -53,7 +54,7 @@ def _fresh_caches():
 def _newsroom(django_db_setup, django_db_blocker):
     # Built once for the module inside a transaction; each test's own transaction nests in
     # it, so every test starts from the same records and the module leaves nothing behind.
-    with django_db_blocker.unblock(), transaction.atomic():
+    with django_db_blocker.unblock(), unit_of_work():
         yield build_newsroom()
         transaction.set_rollback(True)
 
@@ -83,19 +84,22 @@ def build_newsroom():
     )
     wire = make_article(WIRE, outlet="Second Wire", title="Two profiles", published="2011-09")
     chinese = article_create(
-        outlet=outlet_for_name("示例日报"),
+        outlet=outlet_for_name(name="示例日报", acting_user=system_user()),
         title="新余参选人",
         text=CHINESE,
         language="zh-Hans",
         published=PartialDate(2011, 6, 12),
+        acting_user=system_user(),
     )
     quiet = make_article(HIDDEN, outlet="Quiet Outlet", title="Nobody cites this")
 
     def verified(*args, **kwargs):
-        return claim_verify(claim=make_claim(*args, by=editor, **kwargs), reviewer=reviewer)
+        return claim_verify(claim=make_claim(*args, by=editor, **kwargs), acting_user=reviewer)
 
     liu = make_candidate("Liu Ping", name_zh="刘萍", gender="female", birth_year=1964)
-    candidate_add_name(candidate=liu, name="Liú Píng", kind=CandidateName.Kind.PINYIN)
+    candidate_add_name(
+        candidate=liu, name="Liú Píng", kind=CandidateName.Kind.PINYIN, acting_user=system_user()
+    )
     liu_run = make_candidacy(liu, make_election(xinyu, polling="2011-04-15"))
     liu_age = verified(liu, Property.AGE, "47", daily)
     verified(liu, Property.NAME_ZH, "刘萍", chinese)
@@ -106,7 +110,7 @@ def build_newsroom():
     )
     unverified = make_claim(liu, Property.OCCUPATION, "steelworker", daily, by=editor)
     rejected = make_claim(liu, Property.OCCUPATION, "retired worker", wire, by=editor)
-    claim_reject(claim=rejected, reviewer=reviewer, reason="Not what the wire says.")
+    claim_reject(claim=rejected, acting_user=reviewer, reason="Not what the wire says.")
 
     xu = make_candidate("Xu Yan", gender="male")
     xu_run = make_candidacy(xu, make_election(hangzhou))
@@ -118,7 +122,7 @@ def build_newsroom():
         contradiction=city_dispute,
         verdict=Contradiction.Verdict.B_RIGHT,
         note="No place has that name; a misprint.",
-        resolved_by=reviewer,
+        acting_user=reviewer,
     )
     ruiyan = make_candidate("Xu Ruiyan")
 
@@ -127,8 +131,8 @@ def build_newsroom():
     verified(hidden, Property.OCCUPATION, "talker", quiet, "talked to Quiet Outlet")
 
     for candidate in (liu, xu):
-        candidate_publish(candidate=candidate, published_by=reviewer)
-    candidate_merge(survivor=xu, absorbed=ruiyan, merged_by=reviewer)
+        candidate_publish(candidate=candidate, acting_user=reviewer)
+    candidate_merge(survivor=xu, absorbed=ruiyan, acting_user=reviewer)
     # Verified after publication, so its contradiction with the age of 47 stays open.
     later_age = verified(liu, Property.AGE, "52", wire)
     return SimpleNamespace(**locals())
@@ -237,8 +241,8 @@ def test_list_reads_a_fixed_number_of_queries_however_many_candidates(
     for number in range(12):
         candidate = make_candidate(f"Extra Person {number}")
         make_candidacy(candidate, election)
-        candidate_add_name(candidate=candidate, name=f"Extra {number}")
-        candidate_publish(candidate=candidate, published_by=newsroom.reviewer)
+        candidate_add_name(candidate=candidate, name=f"Extra {number}", acting_user=system_user())
+        candidate_publish(candidate=candidate, acting_user=newsroom.reviewer)
 
     with django_assert_num_queries(len(few.captured_queries)):
         data = get_json(client, "/api/candidates/", page_size=100)
@@ -349,7 +353,7 @@ def test_profile_reads_a_fixed_number_of_queries(
     for value in ("48", "49", "50"):
         claim_verify(
             claim=make_claim(newsroom.liu, Property.AGE, value, newsroom.wire, quote="52"),
-            reviewer=newsroom.reviewer,
+            acting_user=newsroom.reviewer,
         )
 
     with django_assert_num_queries(len(few.captured_queries)):

@@ -270,7 +270,7 @@ def test_a_withdrawn_candidate_leaves_every_cached_url_at_once(client, newsroom)
     urls = urls_of(newsroom)
     warm(client, urls)
 
-    candidate_withdraw(candidate=newsroom.liu, withdrawn_by=newsroom.reviewer)
+    candidate_withdraw(candidate=newsroom.liu, acting_user=newsroom.reviewer)
 
     assert client.get(PROFILE).status_code == 404
     assert client.get(API_PROFILE).status_code == 404
@@ -285,7 +285,7 @@ def test_a_rejected_claim_leaves_every_cached_url_at_once(client, newsroom):
     warm(client, urls)
     assert "新余市" in fetch(client, "/export/claims.csv")[1]
 
-    claim_reject(claim=newsroom.liu_city, reviewer=newsroom.reviewer, reason="Misread.")
+    claim_reject(claim=newsroom.liu_city, acting_user=newsroom.reviewer, reason="Misread.")
 
     for url in urls:
         assert client.get(url)["X-Cache"] == "miss", url
@@ -303,7 +303,7 @@ def test_resolving_and_reopening_a_contradiction_shows_at_once(client, newsroom)
         contradiction=dispute,
         verdict=Contradiction.Verdict.DIFFERENT_TIMES,
         note="Two interviews, years apart.",
-        resolved_by=newsroom.reviewer,
+        acting_user=newsroom.reviewer,
     )
     (resolved,) = client.get(API_PROFILE).json()["disagreements"]
     assert resolved["status"] == "resolved"
@@ -314,7 +314,7 @@ def test_resolving_and_reopening_a_contradiction_shows_at_once(client, newsroom)
     contradiction_flag(
         claim_a=newsroom.liu_age,
         claim_b=newsroom.later_age,
-        flagged_by=newsroom.editor,
+        acting_user=newsroom.editor,
         note="The dates do not match the interviews.",
     )
 

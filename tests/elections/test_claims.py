@@ -42,7 +42,7 @@ def test_reviewer_cannot_verify_own_claim():
     both = make_user("Editors", "Reviewers")
     claim = make_claim(make_candidate(), Property.AGE, "27", make_article("aged 27"), by=both)
     with pytest.raises(PermissionDenied, match="four-eyes"):
-        claim_verify(claim=claim, reviewer=both)
+        claim_verify(claim=claim, acting_user=both)
     assert Claim.objects.get(pk=claim.pk).state == Claim.State.UNVERIFIED
 
 
@@ -50,14 +50,14 @@ def test_reviewer_cannot_verify_own_claim():
 def test_a_one_person_newsroom_may_relax_the_four_eyes_rule():
     both = make_user("Editors", "Reviewers")
     claim = make_claim(make_candidate(), Property.AGE, "27", make_article("aged 27"), by=both)
-    assert claim_verify(claim=claim, reviewer=both).state == Claim.State.VERIFIED
+    assert claim_verify(claim=claim, acting_user=both).state == Claim.State.VERIFIED
 
 
 def test_editors_cannot_verify_and_reviewers_verify_others_claims(editor, reviewer):
     claim = make_claim(make_candidate(), Property.AGE, "27", make_article("aged 27"), by=editor)
     with pytest.raises(PermissionDenied):
-        claim_verify(claim=claim, reviewer=make_user("Editors"))
-    verified = claim_verify(claim=claim, reviewer=reviewer)
+        claim_verify(claim=claim, acting_user=make_user("Editors"))
+    verified = claim_verify(claim=claim, acting_user=reviewer)
     assert verified.state == Claim.State.VERIFIED and verified.reviewed_by == reviewer
     assert verified.history.first().history_user == reviewer
 
@@ -65,8 +65,8 @@ def test_editors_cannot_verify_and_reviewers_verify_others_claims(editor, review
 def test_rejecting_needs_a_reason(editor, reviewer):
     claim = make_claim(make_candidate(), Property.AGE, "27", make_article("aged 27"), by=editor)
     with pytest.raises(ValidationError):
-        claim_reject(claim=claim, reviewer=reviewer, reason="")
-    rejected = claim_reject(claim=claim, reviewer=reviewer, reason="Misread.")
+        claim_reject(claim=claim, acting_user=reviewer, reason="")
+    rejected = claim_reject(claim=claim, acting_user=reviewer, reason="Misread.")
     assert rejected.state == Claim.State.REJECTED and rejected.rejection_reason == "Misread."
 
 
@@ -74,10 +74,10 @@ def test_changing_what_a_verified_claim_says_sends_it_back_to_review(editor, rev
     claim = make_claim(
         make_candidate(), Property.AGE, "27", make_article("aged 27 or 28"), by=editor
     )
-    claim_verify(claim=claim, reviewer=reviewer)
-    changed = claim_update(claim=claim, value="28", changed_by=editor)
+    claim_verify(claim=claim, acting_user=reviewer)
+    changed = claim_update(claim=claim, value="28", acting_user=editor)
     assert changed.state == Claim.State.UNVERIFIED and changed.reviewed_by is None
-    noted = claim_update(claim=changed, note="spelling", changed_by=editor)
+    noted = claim_update(claim=changed, note="spelling", acting_user=editor)
     assert noted.state == Claim.State.UNVERIFIED
 
 
@@ -86,9 +86,9 @@ def test_a_stale_edit_is_refused_rather_than_overwriting(editor):
         make_candidate(), Property.AGE, "27", make_article("aged 27 or 28"), by=editor
     )
     opened_at = claim.revision
-    claim_update(claim=claim, value="28", changed_by=editor, expected_revision=opened_at)
+    claim_update(claim=claim, value="28", acting_user=editor, expected_revision=opened_at)
     with pytest.raises(ValidationError, match="Someone else changed this claim"):
-        claim_update(claim=claim, value="27", changed_by=editor, expected_revision=opened_at)
+        claim_update(claim=claim, value="27", acting_user=editor, expected_revision=opened_at)
 
 
 def test_bulk_verify_reports_what_it_refused(editor):
@@ -97,7 +97,7 @@ def test_bulk_verify_reports_what_it_refused(editor):
     theirs = make_claim(
         make_candidate("Liu Ping"), Property.AGE, "47", make_article("aged 47"), by=editor
     )
-    verified, refused = claims_verify(claims=[mine, theirs], reviewer=reviewer)
+    verified, refused = claims_verify(claims=[mine, theirs], acting_user=reviewer)
     assert [claim.pk for claim in verified] == [theirs.pk]
     assert refused[0][0].pk == mine.pk and "four-eyes" in refused[0][1]
 
@@ -110,18 +110,18 @@ def test_publishing_is_refused_while_a_public_claim_is_disputed(editor, reviewer
     b = make_claim(
         xu, Property.AGE, "35", make_article("Xu, 35.", outlet="B", published="2011"), by=editor
     )
-    candidate_publish(candidate=xu, published_by=reviewer)  # nothing public is disputed yet
-    claim_verify(claim=a, reviewer=reviewer)
+    candidate_publish(candidate=xu, acting_user=reviewer)  # nothing public is disputed yet
+    claim_verify(claim=a, acting_user=reviewer)
     with pytest.raises(ValidationError, match="open contradictions"):
-        candidate_publish(candidate=xu, published_by=reviewer)
+        candidate_publish(candidate=xu, acting_user=reviewer)
     contradiction_resolve(
         contradiction=xu.contradictions.get(),
         verdict="a_right",
         note="Birth record.",
-        resolved_by=reviewer,
+        acting_user=reviewer,
     )
-    claim_verify(claim=b, reviewer=reviewer)
-    published = candidate_publish(candidate=xu, published_by=reviewer)
+    claim_verify(claim=b, acting_user=reviewer)
+    published = candidate_publish(candidate=xu, acting_user=reviewer)
     assert published.state == Candidate.State.PUBLISHED and published.published_at
     assert published.history.first().history_user == reviewer
 
@@ -129,18 +129,16 @@ def test_publishing_is_refused_while_a_public_claim_is_disputed(editor, reviewer
 def test_editors_cannot_publish_and_withdrawal_takes_a_profile_down(editor, reviewer):
     xu = make_candidate()
     with pytest.raises(PermissionDenied):
-        candidate_publish(candidate=xu, published_by=editor)
-    candidate_publish(candidate=xu, published_by=reviewer)
-    withdrawn = candidate_withdraw(
-        candidate=xu, withdrawn_by=reviewer, reason="Asked to be removed."
-    )
+        candidate_publish(candidate=xu, acting_user=editor)
+    candidate_publish(candidate=xu, acting_user=reviewer)
+    withdrawn = candidate_withdraw(candidate=xu, acting_user=reviewer, note="Asked to be removed.")
     assert withdrawn.state == Candidate.State.WITHDRAWN
     assert not Candidate.objects.published().filter(pk=xu.pk).exists()
 
 
 def test_every_name_form_is_searchable(editor):
     xu = make_candidate("Xu Yan", name_zh="徐琰")
-    candidate_add_name(candidate=xu, name="Xu Ruiyan", added_by=editor)
+    candidate_add_name(candidate=xu, name="Xu Ruiyan", acting_user=editor)
     xu.refresh_from_db()
     for key in ("xuyan", "徐琰", "xuruiyan"):
         assert key in xu.search_text

@@ -11,6 +11,7 @@ from elections.services import (
     contradiction_resolve,
     contradictions_redetect_all,
 )
+from sources.audit import system_user
 from sources.dates import PartialDate
 from tests.factories import (
     make_article,
@@ -91,7 +92,7 @@ def test_same_age_years_apart_conflicts_and_setting_as_of_closes_it(editor):
     )
     assert open_contradictions(xu).count() == 1
 
-    claim_update(claim=late, as_of=PartialDate(2011), changed_by=editor)
+    claim_update(claim=late, as_of=PartialDate(2011), acting_user=editor)
 
     contradiction = Contradiction.objects.get(candidate=xu)
     assert contradiction.status == Contradiction.Status.CLOSED
@@ -114,8 +115,8 @@ def test_changing_as_of_back_reopens_the_same_contradiction(editor):
         make_article("Xu, 27, ran.", outlet="Elsevier", published="2018-09-25"),
         by=editor,
     )
-    claim_update(claim=late, as_of=PartialDate(2011), changed_by=editor)
-    claim_update(claim=late, as_of=None, changed_by=editor)
+    claim_update(claim=late, as_of=PartialDate(2011), acting_user=editor)
+    claim_update(claim=late, as_of=None, acting_user=editor)
     assert Contradiction.objects.get(candidate=xu).status == Contradiction.Status.OPEN
     assert Contradiction.objects.count() == 1
 
@@ -246,7 +247,7 @@ def test_rejecting_a_claim_closes_its_contradictions(editor, reviewer):
     wrong = make_claim(
         xu, Property.BIRTH_YEAR, "1990", make_article("born 1990", outlet="B"), by=editor
     )
-    claim_reject(claim=wrong, reviewer=reviewer, reason="The article says 1990 of his brother.")
+    claim_reject(claim=wrong, acting_user=reviewer, reason="The article says 1990 of his brother.")
     assert Contradiction.objects.get(candidate=xu).status == Contradiction.Status.CLOSED
 
 
@@ -277,7 +278,7 @@ def test_each_verdict_marks_the_losing_claims_and_why(editor, reviewer, verdict,
         contradiction=contradiction,
         verdict=verdict,
         note="Checked the records.",
-        resolved_by=reviewer,
+        acting_user=reviewer,
     )
     contradiction.refresh_from_db()
     assert contradiction.status == Contradiction.Status.RESOLVED
@@ -293,14 +294,14 @@ def test_a_verdict_needs_a_note_and_an_open_contradiction(editor, reviewer):
     contradiction, _, _ = _age_conflict(editor)
     with pytest.raises(ValidationError):
         contradiction_resolve(
-            contradiction=contradiction, verdict="a_right", note=" ", resolved_by=reviewer
+            contradiction=contradiction, verdict="a_right", note=" ", acting_user=reviewer
         )
     contradiction_resolve(
-        contradiction=contradiction, verdict="a_right", note="ok", resolved_by=reviewer
+        contradiction=contradiction, verdict="a_right", note="ok", acting_user=reviewer
     )
     with pytest.raises(ValidationError):
         contradiction_resolve(
-            contradiction=contradiction, verdict="b_right", note="again", resolved_by=reviewer
+            contradiction=contradiction, verdict="b_right", note="again", acting_user=reviewer
         )
 
 
@@ -308,10 +309,10 @@ def test_editors_cannot_resolve_and_reviewers_cannot_flag(editor, reviewer):
     contradiction, a, b = _age_conflict(editor)
     with pytest.raises(PermissionDenied):
         contradiction_resolve(
-            contradiction=contradiction, verdict="a_right", note="x", resolved_by=editor
+            contradiction=contradiction, verdict="a_right", note="x", acting_user=editor
         )
     with pytest.raises(PermissionDenied):
-        contradiction_flag(claim_a=a, claim_b=b, flagged_by=reviewer, note="x")
+        contradiction_flag(claim_a=a, claim_b=b, acting_user=reviewer, note="x")
 
 
 def test_an_editor_flags_what_the_rules_miss_and_it_stays_open(editor):
@@ -327,14 +328,14 @@ def test_an_editor_flags_what_the_rules_miss_and_it_stays_open(editor):
         liu, Property.OCCUPATION, "teacher", make_article("a teacher", outlet="B"), by=editor
     )
     contradiction = contradiction_flag(
-        claim_a=b, claim_b=a, flagged_by=editor, note="She never taught."
+        claim_a=b, claim_b=a, acting_user=editor, note="She never taught."
     )
     assert (contradiction.claim_a_id, contradiction.claim_b_id) == (a.pk, b.pk)
     assert contradiction.origin == Contradiction.Origin.FLAGGED and contradiction.status == "open"
-    claim_update(claim=b, value="teacher of workers", changed_by=editor)
+    claim_update(claim=b, value="teacher of workers", acting_user=editor)
     assert Contradiction.objects.get(pk=contradiction.pk).status == Contradiction.Status.OPEN
     with pytest.raises(ValidationError):
-        contradiction_flag(claim_a=a, claim_b=b, flagged_by=editor, note="again")
+        contradiction_flag(claim_a=a, claim_b=b, acting_user=editor, note="again")
 
 
 def test_flagging_needs_the_same_subject_and_property(editor):
@@ -344,7 +345,7 @@ def test_flagging_needs_the_same_subject_and_property(editor):
         liu, Property.OCCUPATION, "worker", make_article("a worker", outlet="B"), by=editor
     )
     with pytest.raises(ValidationError):
-        contradiction_flag(claim_a=a, claim_b=b, flagged_by=editor, note="different people")
+        contradiction_flag(claim_a=a, claim_b=b, acting_user=editor, note="different people")
 
 
 def test_saving_a_claim_takes_the_same_queries_however_many_claims_exist(
@@ -375,8 +376,8 @@ def test_saving_a_claim_takes_the_same_queries_however_many_claims_exist(
 def test_redetection_over_all_claims_matches_detection_on_save(editor):
     _, a, b = _age_conflict(editor)
     Contradiction.objects.all().delete()
-    counts = contradictions_redetect_all()
+    counts = contradictions_redetect_all(acting_user=system_user())
     assert counts["created"] == 1
     recreated = Contradiction.objects.get()
     assert (recreated.claim_a_id, recreated.claim_b_id) == (a.pk, b.pk)
-    assert contradictions_redetect_all()["created"] == 0
+    assert contradictions_redetect_all(acting_user=system_user())["created"] == 0

@@ -43,7 +43,7 @@ def test_xu_yans_city_and_age_across_the_post_and_the_republished_piece(reports)
     assert age.status == Contradiction.Status.OPEN
     assert late.as_of_date == PartialDate(2018, 9, 25)
 
-    claim_update(claim=late, as_of=PartialDate(2011), changed_by=editor)
+    claim_update(claim=late, as_of=PartialDate(2011), acting_user=editor)
     age.refresh_from_db()
     assert age.status == Contradiction.Status.CLOSED
     assert Contradiction.objects.get(pk=city.pk).status == Contradiction.Status.OPEN

@@ -17,9 +17,12 @@ DEMO_ARTICLES = "elections/demo/articles"
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
-        call_command("load_demo", verbosity=0)
-        yield
-        call_command("flush", interactive=False, verbosity=0)
+        try:
+            call_command("load_demo", verbosity=0)
+            yield
+        finally:
+            # Also when the load fails half-way: the next modules start from an empty database.
+            call_command("flush", interactive=False, verbosity=0)
 
 
 def counts():
@@ -104,12 +107,13 @@ def test_the_demo_texts_are_written_in_our_own_words(corpus):
 
 @pytest.mark.django_db
 def test_the_local_logins_it_prints_work_only_under_local_settings(settings, client):
-    # Under settings with DEBUG off, the demo's people exist without a usable password.
-    settings.DEBUG = False
+    # Without the local settings' SOURCEBOOK_DEMO_LOGINS (DEBUG alone is not enough), the
+    # demo's people exist without a usable password.
+    settings.DEBUG, settings.SOURCEBOOK_DEMO_LOGINS = True, False
     call_command("load_demo", "--no-places", verbosity=0)
     assert not client.login(username="editor", password="editor-local-2011")
 
-    settings.DEBUG = True
+    settings.SOURCEBOOK_DEMO_LOGINS = True
     out = io.StringIO()
     call_command("load_demo", "--no-places", stdout=out)
     printed = re.findall(r"^\s+(\w+)\s+password (\S+)", out.getvalue(), flags=re.M)

@@ -79,7 +79,7 @@ def test_csv_leaves_out_unverified_rejected_overruled_and_unpublished_claims(cli
 
 
 def test_a_claim_changed_after_verification_leaves_the_csv_until_verified_again(client, newsroom):
-    claim_update(claim=newsroom.xu_city, changed_by=newsroom.editor, value="Ningbo")
+    claim_update(claim=newsroom.xu_city, acting_user=newsroom.editor, value="Ningbo")
 
     body = fetch_csv(client).decode("utf-8-sig")
     assert "Ningbo" not in body
@@ -91,7 +91,7 @@ def test_every_cell_that_a_spreadsheet_would_run_is_neutralized(client, newsroom
     article = make_article(text, outlet="=cmd|' /C calc'!A0", title="@title")
     for value in ('=HYPERLINK("http://evil.example")', "+1 more", "-2 less", "@SUM(A1)"):
         claim = make_claim(newsroom.xu, Property.PLATFORM, value, article, by=newsroom.editor)
-        claim_verify(claim=claim, reviewer=newsroom.reviewer)
+        claim_verify(claim=claim, acting_user=newsroom.reviewer)
 
     rows = [row for row in rows_of(fetch_csv(client)) if row["property"] == "platform"]
 
@@ -139,7 +139,7 @@ def test_csv_reads_the_same_number_of_queries_for_ten_times_the_claims(
     candidate = newsroom.liu
     for number in range(60):
         claim = make_claim(candidate, Property.PLATFORM, f"point{number}end", article)
-        claim_verify(claim=claim, reviewer=newsroom.reviewer)
+        claim_verify(claim=claim, acting_user=newsroom.reviewer)
     other = make_candidate("Chen Extra")
     make_candidacy(other, newsroom.xu_run.election)
 

@@ -23,7 +23,6 @@ from django.urls import URLResolver, get_resolver
 
 from elections.filters import CandidateFilter
 from elections.models import CandidateName, Contradiction, Property
-from elections.places import place_add_alias
 from elections.services import (
     candidate_add_name,
     candidate_merge,
@@ -34,7 +33,9 @@ from elections.services import (
     claim_verify,
     contradiction_flag,
     contradiction_resolve,
+    place_name_add,
 )
+from sources.audit import system_user, unit_of_work
 from sources.dates import PartialDate
 from sources.models import Article, Outlet, Passage
 from sources.services import article_create, outlet_for_name
@@ -87,7 +88,7 @@ def public_cache(settings):
 
 @pytest.fixture(scope="module")
 def _records(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():
+    with django_db_blocker.unblock(), unit_of_work():
         yield build_records()
         transaction.set_rollback(True)
 
@@ -106,7 +107,7 @@ def build_records():
     xinyu = make_place("Xinyu", "新余市", parent=jiangxi, code="360500")
     quxv_province = make_place("Quxvland", "曌省", level="province", code="990000")
     quxv_town = make_place("Quxvtown", "曌城市", parent=quxv_province, code="990100")
-    place_add_alias(place=quxv_town, name="Quxvburg")
+    place_name_add(place=quxv_town, name="Quxvburg", acting_user=system_user())
     public_election = make_election(hangzhou)
     hidden_election = make_election(quxv_town)
     hidden_election.name = "Quxvtown People's Congress"
@@ -128,12 +129,15 @@ def build_records():
         SECOND_TEXT, outlet="Second Wire", title="Age questions", published="2011-07"
     )
     hidden_article = article_create(
-        outlet=outlet_for_name("Quxvpress", homepage="https://quxvpress.example/"),
+        outlet=outlet_for_name(
+            name="Quxvpress", homepage="https://quxvpress.example/", acting_user=system_user()
+        ),
         title="Quxv exclusive",
         text=HIDDEN_TEXT,
         url="https://quxvpress.example/exclusive",
         byline="Quxv Byline",
         published=PartialDate(2011, 5),
+        acting_user=system_user(),
     )
     soon_article = make_article(
         SOON_TEXT, outlet="Wexq Courier", title="Wexq profile", url="https://wexq.example/p"
@@ -143,14 +147,18 @@ def build_records():
         return make_claim(candidate, prop, value, article, quote, by=editor, **options)
 
     def verified(*args, **options):
-        return claim_verify(claim=claim(*args, **options), reviewer=reviewer)
+        return claim_verify(claim=claim(*args, **options), acting_user=reviewer)
 
     # The public record.
     liu = make_candidate("Liu Ping", name_zh="刘萍", gender="female", notes="Quxv internal note")
     liu.weibo = "quxv_weibo_account"
     liu.save()
     candidate_add_name(
-        candidate=liu, name="Liú Píng", kind=CandidateName.Kind.PINYIN, note="Quxv name note"
+        candidate=liu,
+        name="Liú Píng",
+        kind=CandidateName.Kind.PINYIN,
+        note="Quxv name note",
+        acting_user=system_user(),
     )
     liu_run = make_candidacy(liu, make_election(xinyu, polling="2011-11-08"))
     liu_run.notes = "Quxv candidacy note"
@@ -172,26 +180,26 @@ def build_records():
     claim(liu, Property.OCCUPATION, "Quxvsinger", public_article)
     claim_reject(
         claim=claim(liu, Property.OCCUPATION, "Quxvdancer", public_article),
-        reviewer=reviewer,
+        acting_user=reviewer,
         reason="Quxv rejection reason",
     )
     # An overruled claim whose dispute is not public: the other side was never verified.
     painter = verified(liu, Property.OCCUPATION, "Quxvpainter", public_article)
     unverified_side = claim(liu, Property.OCCUPATION, "曌萍", public_article)
     dispute = contradiction_flag(
-        claim_a=painter, claim_b=unverified_side, flagged_by=editor, note="Quxv flag note"
+        claim_a=painter, claim_b=unverified_side, acting_user=editor, note="Quxv flag note"
     )
     contradiction_resolve(
         contradiction=dispute,
         verdict=Contradiction.Verdict.BOTH_WRONG,
         note="Quxv verdict note",
-        resolved_by=reviewer,
+        acting_user=reviewer,
     )
 
     # Candidates the public must never see, each with a verified claim and a place of its own.
     def hidden_candidate(name, name_zh):
         candidate = make_candidate(name, name_zh=name_zh, notes="Quxv hidden note")
-        candidate_add_name(candidate=candidate, name=f"{name} Other")
+        candidate_add_name(candidate=candidate, name=f"{name} Other", acting_user=system_user())
         make_candidacy(candidate, hidden_election)
         verified(candidate, Property.AGE, "33", hidden_article, "33")
         verified(candidate, Property.CITY, "Quxvtown", hidden_article)
@@ -199,13 +207,13 @@ def build_records():
 
     draft = hidden_candidate("Quxvdraft Person", "曌草")
     in_review = hidden_candidate("Quxvreview Person", "曌审")
-    candidate_submit_for_review(candidate=in_review, submitted_by=editor)
+    candidate_submit_for_review(candidate=in_review, acting_user=editor)
     withdrawn = hidden_candidate("Quxvwithdrawn Person", "曌退")
-    candidate_publish(candidate=withdrawn, published_by=reviewer)
-    candidate_withdraw(candidate=withdrawn, withdrawn_by=reviewer, reason="Quxv withdrawal")
+    candidate_publish(candidate=withdrawn, acting_user=reviewer)
+    candidate_withdraw(candidate=withdrawn, acting_user=reviewer, note="Quxv withdrawal")
     draft_survivor = hidden_candidate("Quxvsurvivor Person", "曌存")
     merged = hidden_candidate("Quxvmerged Person", "曌并")
-    candidate_merge(survivor=draft_survivor, absorbed=merged, merged_by=reviewer)
+    candidate_merge(survivor=draft_survivor, absorbed=merged, acting_user=reviewer)
     # Merged into a published record: its address redirects there, its notes stay internal.
     absorbed = make_candidate("Zhang K.", notes="Quxv absorbed note")
 
@@ -216,8 +224,8 @@ def build_records():
     soon_rejected = verified(liu, Property.OCCUPATION, "Wexqcarpenter", public_article)
 
     for candidate in (liu, zhang, soon_withdrawn, *fillers):
-        candidate_publish(candidate=candidate, published_by=reviewer)
-    candidate_merge(survivor=zhang, absorbed=absorbed, merged_by=reviewer)
+        candidate_publish(candidate=candidate, acting_user=reviewer)
+    candidate_merge(survivor=zhang, absorbed=absorbed, acting_user=reviewer)
     # A public dispute between two verified ages (verified after publication, so it stays
     # open), whose flag note is internal.
     verified(zhang, Property.AGE, "44", public_article)
@@ -479,8 +487,8 @@ def test_withdrawal_and_rejection_leave_every_cached_url_at_once(client, records
     assert {"/candidates/wexqwithdrawn-person/", "/export/claims.csv"} <= shown.keys()
     assert "Wexqcarpenter" in before["/api/candidates/liu-ping/"][2]
 
-    candidate_withdraw(candidate=records.soon_withdrawn, withdrawn_by=records.reviewer)
-    claim_reject(claim=records.soon_rejected, reviewer=records.reviewer, reason="Misread.")
+    candidate_withdraw(candidate=records.soon_withdrawn, acting_user=records.reviewer)
+    claim_reject(claim=records.soon_rejected, acting_user=records.reviewer, reason="Misread.")
     after = fetch_all(client, urls)
 
     assert leaks(after, SOON_GONE) == {}

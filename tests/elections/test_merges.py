@@ -32,7 +32,7 @@ def two_records(editor):
     xu = make_candidate("Xu Yan")
     ruiyan = make_candidate("Xu Ruiyan", name_zh="徐瑞琰")
     candidate_add_name(
-        candidate=ruiyan, name="Hsu Jui-yen", kind=CandidateName.Kind.WADE_GILES, added_by=editor
+        candidate=ruiyan, name="Hsu Jui-yen", kind=CandidateName.Kind.WADE_GILES, acting_user=editor
     )
     make_candidacy(xu, election)
     make_candidacy(ruiyan, election)
@@ -92,7 +92,7 @@ def snapshot(*candidates):
 def test_merge_moves_every_name_claim_and_candidacy_to_the_survivor(two_records, reviewer):
     xu, ruiyan, election, other_run, claims = two_records
     merge = candidate_merge(
-        survivor=xu, absorbed=ruiyan, merged_by=reviewer, note="Same man, same bookshop."
+        survivor=xu, absorbed=ruiyan, acting_user=reviewer, note="Same man, same bookshop."
     )
 
     assert set(Claim.objects.filter(candidate=xu).values_list("pk", flat=True)) == {
@@ -113,29 +113,30 @@ def test_merge_moves_every_name_claim_and_candidacy_to_the_survivor(two_records,
 def test_undo_restores_both_records_exactly(two_records, reviewer):
     xu, ruiyan, *_ = two_records
     before = snapshot(xu, ruiyan)
-    merge = candidate_merge(survivor=xu, absorbed=ruiyan, merged_by=reviewer)
-    candidate_merge_undo(merge=merge, undone_by=reviewer)
+    merge = candidate_merge(survivor=xu, absorbed=ruiyan, acting_user=reviewer)
+    candidate_merge_undo(merge=merge, acting_user=reviewer)
     assert snapshot(xu, ruiyan) == before
     merge.refresh_from_db()
     assert merge.undone_by == reviewer and merge.undone_at
     with pytest.raises(ValidationError):
-        candidate_merge_undo(merge=merge, undone_by=reviewer)
+        candidate_merge_undo(merge=merge, acting_user=reviewer)
 
 
 def test_a_merge_is_recorded_in_the_history_of_both(two_records, reviewer):
     xu, ruiyan, *_ = two_records
-    candidate_merge(survivor=xu, absorbed=ruiyan, merged_by=reviewer)
+    candidate_merge(survivor=xu, absorbed=ruiyan, acting_user=reviewer)
     assert CandidateMerge.objects.get().absorbed == ruiyan
     latest = Candidate.objects.get(pk=ruiyan.pk).history.first()
-    assert latest.history_user == reviewer and "merged into" in latest.history_change_reason
+    assert latest.history_user == reviewer
+    assert latest.history_change_reason == f"merged: into {xu.slug}"
 
 
 def test_editors_cannot_merge_and_no_record_merges_into_itself(two_records, editor, reviewer):
     xu, ruiyan, *_ = two_records
     with pytest.raises(PermissionDenied):
-        candidate_merge(survivor=xu, absorbed=ruiyan, merged_by=editor)
+        candidate_merge(survivor=xu, absorbed=ruiyan, acting_user=editor)
     with pytest.raises(ValidationError):
-        candidate_merge(survivor=xu, absorbed=xu, merged_by=reviewer)
-    candidate_merge(survivor=xu, absorbed=ruiyan, merged_by=reviewer)
+        candidate_merge(survivor=xu, absorbed=xu, acting_user=reviewer)
+    candidate_merge(survivor=xu, absorbed=ruiyan, acting_user=reviewer)
     with pytest.raises(ValidationError):
-        candidate_merge(survivor=ruiyan, absorbed=xu, merged_by=reviewer)
+        candidate_merge(survivor=ruiyan, absorbed=xu, acting_user=reviewer)

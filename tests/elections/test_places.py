@@ -14,11 +14,11 @@ from elections.normalizers.place import PROPERTY_LEVELS, normalize_place, place_
 from elections.places import (
     fold_place_name,
     lookup_places,
-    place_add_alias,
-    place_save,
     romanize,
     short_name_zh,
 )
+from elections.services import place_create, place_name_add
+from sources.audit import system_user
 
 HANGZHOU_FORMS = [
     "Hangzhou",
@@ -163,19 +163,19 @@ def test_misprint_matches_nothing_until_an_editor_accepts_it(places):
     hangzhou = places["hangzhou"]
     assert lookup_places("Hongzhou") == []
 
-    alias = place_add_alias(place=hangzhou, name=" Hongzhou ")
+    alias = place_name_add(place=hangzhou, name=" Hongzhou ", acting_user=system_user())
 
     assert (alias.name, alias.kind, alias.key) == ("Hongzhou", "alias", "hongzhou")
     assert lookup_places("Hongzhou") == [hangzhou]
     assert lookup_places("hong-zhou city") == [hangzhou]
-    assert place_add_alias(place=hangzhou, name="Hongzhou") == alias
+    assert place_name_add(place=hangzhou, name="Hongzhou", acting_user=system_user()) == alias
     assert hangzhou.names.filter(name="Hongzhou").count() == 1
 
 
 @pytest.mark.django_db
 def test_alias_without_letters_is_refused(places):
     with pytest.raises(ValidationError):
-        place_add_alias(place=places["hangzhou"], name="-")
+        place_name_add(place=places["hangzhou"], name="-", acting_user=system_user())
 
 
 @pytest.mark.django_db
@@ -213,7 +213,7 @@ def test_municipality_is_found_at_city_level(places):
 @pytest.mark.django_db
 def test_municipality_is_preferred_at_city_level_over_a_district_of_the_same_name(places):
     beijing, haidian = places["beijing"], places["haidian"]
-    place_add_alias(place=haidian, name="Peking")
+    place_name_add(place=haidian, name="Peking", acting_user=system_user())
 
     assert lookup_places("Peking", level=Place.Level.CITY) == [beijing]
     assert lookup_places("Peking", level=Place.Level.COUNTY) == [haidian]
@@ -224,8 +224,8 @@ def test_municipality_is_preferred_at_city_level_over_a_district_of_the_same_nam
 def test_township_added_by_hand_gets_names_and_ancestors(places):
     xihu = places["xihu"]
 
-    township = place_save(
-        place=Place(level=Place.Level.TOWNSHIP, name_zh="转塘街道", parent=xihu, name="")
+    township = place_create(
+        level=Place.Level.TOWNSHIP, name_zh="转塘街道", parent=xihu, acting_user=system_user()
     )
 
     assert (township.short_zh, township.pinyin, township.name) == ("转塘", "Zhuǎntáng", "Zhuantang")
@@ -234,8 +234,12 @@ def test_township_added_by_hand_gets_names_and_ancestors(places):
     assert (township.slug, township.code) == ("zhuantang", None)
     assert lookup_places("Zhuantang") == [township]
 
-    namesake = place_save(
-        place=Place(level=Place.Level.TOWNSHIP, name_zh="转塘镇", parent=xihu, code="", name="")
+    namesake = place_create(
+        level=Place.Level.TOWNSHIP,
+        name_zh="转塘镇",
+        parent=xihu,
+        code="",
+        acting_user=system_user(),
     )
     assert (namesake.slug, namesake.code) == ("zhuantang-2", None)
     assert lookup_places("转塘") == [township, namesake]
@@ -278,7 +282,7 @@ def test_unknown_spelling_compares_as_text(places):
 
 @pytest.mark.django_db
 def test_misprint_stops_conflicting_once_it_is_an_alias(places):
-    place_add_alias(place=places["hangzhou"], name="Hongzhou")
+    place_name_add(place=places["hangzhou"], name="Hongzhou", acting_user=system_user())
 
     assert not place_conflicts(city("Hongzhou"), city("Hangzhou"))
 
@@ -419,3 +423,47 @@ def test_admin_escapes_place_names(places, staff_client):
 
     assert b"<script>x</script>" not in page.content
     assert b"&lt;script&gt;x&lt;/script&gt;" in page.content
+
+
+@pytest.mark.django_db
+def test_admin_removes_an_alias_but_edits_no_name_in_place(places, staff_client):
+    hangzhou = places["hangzhou"]
+    alias = place_name_add(place=hangzhou, name="Hongzhou", acting_user=system_user())
+    names = list(hangzhou.names.order_by("pk"))
+    data = {
+        "level": hangzhou.level,
+        "name_zh": hangzhou.name_zh,
+        "short_zh": hangzhou.short_zh,
+        "name": hangzhou.name,
+        "pinyin": hangzhou.pinyin,
+        "slug": hangzhou.slug,
+        "code": hangzhou.code,
+        "parent": hangzhou.parent_id,
+        "names-TOTAL_FORMS": str(len(names)),
+        "names-INITIAL_FORMS": str(len(names)),
+    }
+    for number, name in enumerate(names):
+        data[f"names-{number}-id"] = name.pk
+        data[f"names-{number}-place"] = hangzhou.pk
+        # An edit of the text is not taken: names are added or removed, never edited.
+        data[f"names-{number}-name"] = f"{name.name} edited"
+        if name == alias:
+            data[f"names-{number}-DELETE"] = "on"
+
+    response = staff_client.post(reverse("admin:elections_place_change", args=[hangzhou.pk]), data)
+
+    assert response.status_code == 302, response.context and response.context["errors"]
+    assert not hangzhou.names.filter(name="Hongzhou").exists()
+    assert sorted(hangzhou.names.values_list("name", flat=True)) == sorted(
+        name.name for name in names if name != alias
+    )
+    removed = PlaceName.history.get(id=alias.pk, history_type="-")
+    assert removed.history_user.username == "editor"
+
+
+@pytest.mark.django_db
+def test_admin_offers_no_delete_of_a_place(places, staff_client):
+    url = reverse("admin:elections_place_delete", args=[places["hangzhou"].pk])
+    assert staff_client.get(url).status_code == 403
+    page = staff_client.get(reverse("admin:elections_place_changelist"))
+    assert "delete_selected" not in page.context["cl"].model_admin.get_actions(page.wsgi_request)

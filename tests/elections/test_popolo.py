@@ -14,6 +14,7 @@ from referencing.jsonschema import DRAFT3
 
 from elections.models import Candidate, Property
 from elections.services import candidate_publish, claim_verify
+from sources.audit import unit_of_work
 from tests.conftest import SHARED
 from tests.elections import test_api
 from tests.factories import make_candidacy, make_candidate, make_claim
@@ -28,14 +29,14 @@ newsroom = test_api.newsroom
 
 @pytest.fixture(scope="class")
 def _newsroom(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():
+    with django_db_blocker.unblock(), unit_of_work():
         yield test_api.build_newsroom()
         transaction.set_rollback(True)
 
 
 @pytest.fixture(scope="class")
 def _demo(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():
+    with django_db_blocker.unblock(), unit_of_work():
         call_command("load_demo", "--no-logins", verbosity=0)
         yield
         transaction.set_rollback(True)
@@ -227,8 +228,8 @@ class TestNewsroomExport:
             claim = make_claim(
                 candidate, Property.STATUS, "declared", newsroom.wire, "Hangzhou", candidacy=run
             )
-            claim_verify(claim=claim, reviewer=newsroom.reviewer)
-            candidate_publish(candidate=candidate, published_by=newsroom.reviewer)
+            claim_verify(claim=claim, acting_user=newsroom.reviewer)
+            candidate_publish(candidate=candidate, acting_user=newsroom.reviewer)
 
         with django_assert_num_queries(len(few.captured_queries)):
             document = fetch(client)

@@ -13,6 +13,7 @@ from elections.services import (
     candidate_publish,
     claim_verify,
 )
+from sources.audit import unit_of_work
 from sources.dates import PartialDate
 from tests.factories import (
     make_article,
@@ -44,7 +45,7 @@ def _fresh_caches():
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker):
     """The module's data, built once in a transaction rolled back after its tests."""
-    with django_db_blocker.unblock(), transaction.atomic():
+    with django_db_blocker.unblock(), unit_of_work():
         yield build_world()
         transaction.set_rollback(True)
 
@@ -63,7 +64,7 @@ def build_world():
     wire = make_article(WIRE, outlet="Second Wire", published="2011-11-10")
 
     def verified(*args, **kwargs):
-        return claim_verify(claim=make_claim(*args, by=editor, **kwargs), reviewer=reviewer)
+        return claim_verify(claim=make_claim(*args, by=editor, **kwargs), acting_user=reviewer)
 
     elections = {}
 
@@ -79,7 +80,7 @@ def build_world():
     homophone = candidate("Liu Ping", beijing, name_zh="刘平", gender="male")
     xu = candidate("Xu Yan", hangzhou, gender="male")
     candidate_add_name(
-        candidate=xu, name="Xu Ruiyan", kind=CandidateName.Kind.ENGLISH, added_by=editor
+        candidate=xu, name="Xu Ruiyan", kind=CandidateName.Kind.ENGLISH, acting_user=editor
     )
     verified(xu, Property.STATUS, "declared", wire, quote="Xu Yan declared")
     wang = candidate("Wang Xiuzhen", ningbo, gender="female")
@@ -98,7 +99,7 @@ def build_world():
     verified(hidden, Property.STATUS, "declared", daily, quote="declared early")
     fillers = [candidate(f"Filler {number:02d}", beijing) for number in range(FILLERS)]
     for person in (liu, homophone, xu, wang, zhang, *fillers):
-        candidate_publish(candidate=person, published_by=reviewer)
+        candidate_publish(candidate=person, acting_user=reviewer)
     # Verified after publication: an open contradiction with nothing else public about her.
     verified(liu, Property.AGE, "47", daily)
     verified(liu, Property.AGE, "52", wire)

@@ -17,6 +17,7 @@ from elections.services import (
     claim_verify,
     contradiction_resolve,
 )
+from sources.audit import system_user, unit_of_work
 from sources.dates import PartialDate
 from sources.services import article_create, outlet_for_name
 from tests.factories import (
@@ -57,7 +58,7 @@ def world(django_db_setup, django_db_blocker):
 
     Each test runs in a savepoint inside it, so what one test adds is gone for the next.
     """
-    with django_db_blocker.unblock(), transaction.atomic():
+    with django_db_blocker.unblock(), unit_of_work():
         yield build_world()
         transaction.set_rollback(True)
 
@@ -82,16 +83,17 @@ def build_world():
     )
     wire = make_article(WIRE, outlet="Second Wire", title="Two profiles", published="2011-09-01")
     chinese = article_create(
-        outlet=outlet_for_name("示例日报"),
+        outlet=outlet_for_name(name="示例日报", acting_user=system_user()),
         title="新余参选人",
         text=CHINESE,
         language="zh-Hans",
         published=PartialDate(2011, 6, 12),
+        acting_user=system_user(),
     )
     secret = make_article(SECRET, outlet="Secret Outlet", title="Never cited")
 
     def verified(*args, **kwargs):
-        return claim_verify(claim=make_claim(*args, by=editor, **kwargs), reviewer=reviewer)
+        return claim_verify(claim=make_claim(*args, by=editor, **kwargs), acting_user=reviewer)
 
     liu = make_candidate("Liu Ping", name_zh="刘萍", gender="female")
     make_candidacy(liu, make_election(xinyu, polling="2011-04-15"))
@@ -101,7 +103,7 @@ def build_world():
     verified(liu, Property.STATUS, "barred", daily, as_of=PartialDate(2011, 4))
     unverified = make_claim(liu, Property.OCCUPATION, "steelworker", daily, by=editor)
     rejected = make_claim(liu, Property.OCCUPATION, "retired worker", wire, by=editor)
-    claim_reject(claim=rejected, reviewer=reviewer, reason="Says nothing of the kind.")
+    claim_reject(claim=rejected, acting_user=reviewer, reason="Says nothing of the kind.")
 
     xu = make_candidate("Xu Yan", gender="male")
     make_candidacy(xu, make_election(hangzhou))
@@ -113,7 +115,7 @@ def build_world():
         contradiction=city_dispute,
         verdict=Contradiction.Verdict.B_RIGHT,
         note="No place is called that; a misprint.",
-        resolved_by=reviewer,
+        acting_user=reviewer,
     )
     ruiyan = make_candidate("Xu Ruiyan")
 
@@ -125,9 +127,9 @@ def build_world():
     make_candidacy(gone, make_election(make_place("Chengdu", "成都市", parent=sichuan)))
 
     for candidate in (liu, xu, gone):
-        candidate_publish(candidate=candidate, published_by=reviewer)
-    candidate_withdraw(candidate=gone, withdrawn_by=reviewer, reason="Taken down for review.")
-    candidate_merge(survivor=xu, absorbed=ruiyan, merged_by=reviewer)
+        candidate_publish(candidate=candidate, acting_user=reviewer)
+    candidate_withdraw(candidate=gone, acting_user=reviewer, note="Taken down for review.")
+    candidate_merge(survivor=xu, absorbed=ruiyan, acting_user=reviewer)
     # Verified after publication, so its contradiction with the age of 47 is still open.
     later_age = verified(liu, Property.AGE, "52", wire)
     return SimpleNamespace(**locals())
@@ -259,7 +261,7 @@ def test_a_merged_record_redirects_permanently_to_its_published_survivor(client,
 
 def test_a_merged_record_whose_survivor_is_unpublished_is_not_found(client, world):
     absorbed = make_candidate("Second Record Of Hidden")
-    candidate_merge(survivor=world.hidden, absorbed=absorbed, merged_by=world.reviewer)
+    candidate_merge(survivor=world.hidden, absorbed=absorbed, acting_user=world.reviewer)
     missing = client.get("/candidates/no-such-person/")
 
     response = client.get("/candidates/second-record-of-hidden/")
@@ -321,8 +323,8 @@ def test_hostile_names_and_quotes_are_escaped_everywhere(client, world):
     claim = make_claim(
         hostile, Property.OCCUPATION, "<img src=x onerror=alert(1)>", article, by=editor
     )
-    claim_verify(claim=claim, reviewer=reviewer)
-    candidate_publish(candidate=hostile, published_by=reviewer)
+    claim_verify(claim=claim, acting_user=reviewer)
+    candidate_publish(candidate=hostile, acting_user=reviewer)
 
     pages = [
         client.get(hostile.get_absolute_url()),
@@ -351,7 +353,7 @@ def test_a_verdict_of_no_contradiction_takes_the_disagreement_off_the_profile(cl
         contradiction=contradiction,
         verdict=Contradiction.Verdict.NOT_CONTRADICTION,
         note="Both ages can hold.",
-        resolved_by=world.reviewer,
+        acting_user=world.reviewer,
     )
 
     page = text_of(client.get("/candidates/liu-ping/"))

@@ -24,6 +24,7 @@ from elections.services import (
     claim_verify,
     contradiction_resolve,
 )
+from sources.audit import unit_of_work
 from sources.dates import PartialDate
 from tests.factories import (
     make_article,
@@ -56,7 +57,7 @@ def _fresh_caches():
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker):
     """The module's data, built once in a transaction rolled back after its tests."""
-    with django_db_blocker.unblock(), transaction.atomic():
+    with django_db_blocker.unblock(), unit_of_work():
         yield build_world()
         transaction.set_rollback(True)
 
@@ -76,7 +77,7 @@ def build_world():
     lone = make_article(LONE, outlet="Lone Gazette", published="2011-11-26")
 
     def verified(*args, **kwargs):
-        return claim_verify(claim=make_claim(*args, by=editor, **kwargs), reviewer=reviewer)
+        return claim_verify(claim=make_claim(*args, by=editor, **kwargs), acting_user=reviewer)
 
     # Two runs: declared in Hangzhou in June, barred in Ningbo in May. The latest step is
     # the declaration, whichever candidacy it belongs to. A step a reviewer rejected later
@@ -112,8 +113,8 @@ def build_world():
         as_of=PartialDate(2011, 11, 16),
         by=editor,
     )
-    claim_verify(claim=rumour, reviewer=reviewer)
-    claim_reject(claim=rumour, reviewer=reviewer, reason="Nobody else reported it.")
+    claim_verify(claim=rumour, acting_user=reviewer)
+    claim_reject(claim=rumour, acting_user=reviewer, reason="Nobody else reported it.")
 
     # Two ages from two outlets; the verdict finds the lone gazette's wrong, so its claim is
     # overruled. No other public claim cites that gazette or its article.
@@ -125,7 +126,7 @@ def build_world():
         contradiction=Contradiction.objects.get(candidate=disputed, property=Property.AGE),
         verdict=Contradiction.Verdict.A_RIGHT,
         note="The gazette misprinted the age.",
-        resolved_by=reviewer,
+        acting_user=reviewer,
     )
 
     # Fillers in Ningbo, each with an age from the morning post.
@@ -140,7 +141,7 @@ def build_world():
     verified(draft, Property.AGE, "44", report, quote="44")
 
     for person in (runner, disputed, *fillers):
-        candidate_publish(candidate=person, published_by=reviewer)
+        candidate_publish(candidate=person, acting_user=reviewer)
     return SimpleNamespace(**locals())
 
 
@@ -305,9 +306,9 @@ def test_an_overruled_claims_source_is_linked_when_another_public_claim_cites_it
     make_candidacy(other, world.wuhan_poll)
     claim_verify(
         claim=make_claim(other, Property.AGE, "61", world.lone, by=world.editor),
-        reviewer=world.reviewer,
+        acting_user=world.reviewer,
     )
-    candidate_publish(candidate=other, published_by=world.reviewer)
+    candidate_publish(candidate=other, acting_user=world.reviewer)
 
     with django_assert_max_num_queries(7):
         page = client.get(f"/candidates/{world.disputed.slug}/").content.decode()

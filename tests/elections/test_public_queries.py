@@ -30,6 +30,7 @@ from elections.models import (
     Status,
 )
 from elections.names import search_text
+from sources.audit import unit_of_work
 from sources.models import Article, Outlet, Passage
 
 pytestmark = pytest.mark.django_db
@@ -291,7 +292,7 @@ def measured(django_db_setup, django_db_blocker):
     Built once for the module in a transaction that is rolled back afterwards.
     """
     client = Client()
-    with django_db_blocker.unblock(), transaction.atomic():
+    with django_db_blocker.unblock(), unit_of_work():
         room = Newsroom()
         room.add(10, drafts=3)
         few = {page: queries_for(client, url(room)) for page, url in PAGES.items()}

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from elections.models import Candidacy, CandidacyStatus, Candidate, CandidateName, Election
 from elections.resources import CandidateResource
 from elections.services import candidacy_for
+from sources.audit import system_user
 from tests.elections.fixtures_sheets import (
     CANDIDATE_HEADER,
     csv_bytes,
@@ -134,7 +135,9 @@ def test_importing_the_same_sheet_twice_reports_every_row_skipped_and_changes_no
 
 def test_a_row_without_slug_updates_the_one_candidate_of_that_name_in_the_province(places):
     xu = make_candidate("Xu Yan")
-    candidacy_for(candidate=xu, election=make_election(places["Hangzhou"]))
+    candidacy_for(
+        candidate=xu, election=make_election(places["Hangzhou"]), acting_user=system_user()
+    )
 
     result = import_sheet(
         CandidateResource, _sheet(_row(name="XU YAN", province="Zhejiang", gender="male"))
@@ -147,7 +150,9 @@ def test_a_row_without_slug_updates_the_one_candidate_of_that_name_in_the_provin
 
 def test_a_name_in_another_province_is_another_person(places):
     xu = make_candidate("Xu Yan")
-    candidacy_for(candidate=xu, election=make_election(places["Hangzhou"]))
+    candidacy_for(
+        candidate=xu, election=make_election(places["Hangzhou"]), acting_user=system_user()
+    )
 
     result = import_sheet(CandidateResource, _sheet(_row(name="Xu Yan", province="Sichuan")))
 

@@ -6,6 +6,7 @@ from django.db import transaction
 from elections.models import Candidacy, CandidacyStatus, Claim, Contradiction
 from elections.resources import CandidateResource, ClaimResource
 from elections.services import candidacy_for, claim_create_from_quote, claim_update, claim_verify
+from sources.audit import system_user, unit_of_work
 from sources.dates import PartialDate
 from sources.models import Passage
 from tests.elections.fixtures_sheets import (
@@ -35,8 +36,10 @@ def newsroom():
     places = make_places()
     xu = make_candidate("Xu Yan", slug="xu-yan")
     liu = make_candidate("Liu Ping", name_zh="刘萍", slug="liu-ping")
-    candidacy_for(candidate=xu, election=make_election(places["Hangzhou"]))
-    candidacy_for(candidate=liu, election=make_election(places["Xinyu"]))
+    candidacy_for(
+        candidate=xu, election=make_election(places["Hangzhou"]), acting_user=system_user()
+    )
+    candidacy_for(candidate=liu, election=make_election(places["Xinyu"]), acting_user=system_user())
     post = make_article(POST, outlet="The Washington Post", title="Post report", published="2011")
     tanis = make_article(
         TANIS,
@@ -143,11 +146,12 @@ def _one_by_one(newsroom, rows):
             quote=quote,
             as_of=PartialDate.parse(as_of) if as_of else None,
             note=note,
+            acting_user=system_user(),
         )
 
 
 def _in_a_rolled_back_transaction(function):
-    with transaction.atomic():
+    with unit_of_work():
         function()
         state = _state()
         transaction.set_rollback(True)
@@ -168,7 +172,7 @@ def test_an_import_that_changes_claims_matches_claim_update(newsroom):
     reviewer = make_user("Reviewers")
     import_sheet(ClaimResource, _sheet(ROWS))
     for claim in Claim.objects.all():
-        claim_verify(claim=claim, reviewer=reviewer)
+        claim_verify(claim=claim, acting_user=reviewer)
     changed = [list(row) for row in ROWS]
     changed[5][2] = "Hongzhou"  # the Tanis city now agrees with the Post
     changed[4][5] = "2011"  # the Tanis age dated to 2011: no longer in conflict
@@ -185,17 +189,17 @@ def test_an_import_that_changes_claims_matches_claim_update(newsroom):
         tanis = "Tanis feature"
         claim_update(
             claim=claims["xu-yan", "city", tanis, "a district of Hangzhou"],
-            changed_by=make_user(superuser=True),
+            acting_user=make_user(superuser=True),
             value="Hongzhou",
         )
         claim_update(
             claim=claims["xu-yan", "age", tanis, "Xu Yan, 27, a sales executive"],
-            changed_by=make_user(superuser=True),
+            acting_user=make_user(superuser=True),
             as_of=PartialDate(2011),
         )
         claim_update(
             claim=claims["liu-ping", "age", tanis, "Liu Ping, 47, an independent"],
-            changed_by=make_user(superuser=True),
+            acting_user=make_user(superuser=True),
             note="an editor's note",
         )
 

@@ -6,6 +6,7 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.management import call_command
 
 from elections.models import Candidacy, Candidate, Claim, Contradiction
@@ -13,6 +14,7 @@ from elections.resources import CandidateResource, ClaimResource
 from sources.models import Outlet
 from sources.resources import OutletResource
 from sources.sheets import read_sheet_file
+from tests.factories import make_user
 
 DEMO = Path(__file__).resolve().parents[2] / "elections" / "demo"
 
@@ -23,7 +25,10 @@ def _rows(name):
 
 
 def _import(resource_class, name):
-    return resource_class().import_data(read_sheet_file(DEMO / name), file_name=name)
+    importer = User.objects.filter(username="importer").first() or make_user(
+        "Importers", username="importer"
+    )
+    return resource_class().import_data(read_sheet_file(DEMO / name), file_name=name, user=importer)
 
 
 @pytest.mark.django_db

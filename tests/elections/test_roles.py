@@ -374,7 +374,7 @@ def test_a_merge_in_the_admin_loses_nothing_and_its_undo_restores_both(newsroom)
     election = make_election(make_place("Xinyu", "新余市", code="360500"))
     make_candidacy(liu, election)
     twin = make_candidate("Liu Ping of Xinyu", name_zh="刘平")
-    candidate_add_name(candidate=twin, name="Liu P.", added_by=editor)
+    candidate_add_name(candidate=twin, name="Liu P.", acting_user=editor)
     make_candidacy(twin, election)
     status = make_claim(
         twin, Property.STATUS, "declared", make_article("She declared.", outlet="C"), by=editor

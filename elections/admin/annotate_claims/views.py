@@ -173,7 +173,7 @@ def _passage_at(article, start, end, user):
     )
     if existing is not None:
         return existing, False
-    return passage_create_from_span(article=locked, start=start, end=end, created_by=user), True
+    return passage_create_from_span(article=locked, start=start, end=end, acting_user=user), True
 
 
 def _record(article, data, user):
@@ -182,7 +182,7 @@ def _record(article, data, user):
         if not user.has_perm(NEW_CANDIDATE_PERMISSION):
             raise PermissionDenied("You may not add candidates.")
         candidate = candidate_create(
-            display_name=data["new_display_name"], name_zh=data["new_name_zh"], created_by=user
+            display_name=data["new_display_name"], name_zh=data["new_name_zh"], acting_user=user
         )
         candidate_created = True
     passage, passage_created = _passage_at(article, data["start"], data["end"], user)
@@ -191,7 +191,7 @@ def _record(article, data, user):
         property=data["property"],
         value=data["value"],
         passage=passage,
-        created_by=user,
+        acting_user=user,
         as_of=data["as_of"],
         candidacy=data["candidacy"],
         note=data["note"],

@@ -15,45 +15,24 @@ How the dataset's rows become places:
   children of the province, with no city.
 
 Places are matched on their code, so running it again changes nothing; a place the dataset no
-longer lists is kept, since claims may point at it.
+longer lists is kept, since claims may point at it. The places are written by the service
+`elections.services.places_load`, as the user named with `--as USERNAME` (by default the
+`system` account), whose name the places' history records keep.
 """
 
 import csv
-from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, distribution
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 
-from elections.models import Place, PlaceName
-from elections.places import (
-    GENERATED_KINDS,
-    english_name,
-    fold_place_name,
-    name_forms,
-    place_slug,
-    romanize,
-    short_name_zh,
-)
+from elections.models import Place
+from elections.places import Division, short_name_zh
+from elections.services.places_load import places_load
+from sources.management.acting import acting_user_from, add_acting_user_argument
 
 DEFAULT_YEAR = 2011
-BATCH_SIZE = 500
 MUNICIPALITY_GROUPS = frozenset({"市辖区", "县"})
 PROVINCE_DIRECT_GROUPS = frozenset({"直辖县", "省直辖县级行政区划", "自治区直辖县级行政区划"})
-PLACE_FIELDS = ("level", "name", "name_zh", "short_zh", "pinyin", "parent", "province", "city")
-
-
-@dataclass(frozen=True)
-class Division:
-    """One row of the dataset as a place: codes of itself and its ancestors, names."""
-
-    code: str
-    level: str
-    name_zh: str
-    short_zh: str
-    parent: str | None
-    province: str
-    city: str | None
 
 
 def dataset_path():
@@ -138,154 +117,6 @@ def _divisions_of_row(row):
         )
 
 
-def _chunks(items, size=BATCH_SIZE):
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
-class Loader:
-    """Brings the places and generated names of some divisions in step with the dataset."""
-
-    def __init__(self, divisions):
-        self.divisions = divisions
-        self.romanized = {}
-        self.counts = dict.fromkeys(
-            ("created", "updated", "unchanged", "names_added", "names_updated", "names_removed"),
-            0,
-        )
-
-    def forms(self, division):
-        """(pinyin, English name) of a division, computed once."""
-        if division.code not in self.romanized:
-            pinyin = romanize(division.short_zh)[0]
-            english = english_name(code=division.code, short_zh=division.short_zh)
-            self.romanized[division.code] = (pinyin, english)
-        return self.romanized[division.code]
-
-    @transaction.atomic
-    def run(self):
-        by_code = {}
-        for codes in _chunks([division.code for division in self.divisions]):
-            by_code.update((place.code, place) for place in Place.objects.filter(code__in=codes))
-        created = self.create_missing(by_code)
-        self.update_places(by_code, created)
-        self.sync_names(by_code)
-        return self.counts
-
-    def create_missing(self, by_code):
-        """Insert the places not there yet, a level at a time so that parents have ids."""
-        taken = set(Place.objects.values_list("slug", flat=True))
-        created = set()
-        for level in (Place.Level.PROVINCE, Place.Level.CITY, Place.Level.COUNTY):
-            new = []
-            for division in self.divisions:
-                if division.level != level or division.code in by_code:
-                    continue
-                _, english = self.forms(division)
-                slug = place_slug(english=english, code=division.code)
-                base, number = slug, 2
-                while slug in taken:
-                    slug, number = f"{base}-{number}", number + 1
-                taken.add(slug)
-                place = Place(
-                    code=division.code,
-                    slug=slug,
-                    **self.desired(division, by_code),
-                )
-                place.full_clean(
-                    exclude=["parent", "province", "city"],
-                    validate_unique=False,
-                    validate_constraints=False,
-                )
-                new.append(place)
-            Place.objects.bulk_create(new, batch_size=BATCH_SIZE)
-            if any(place.pk is None for place in new):
-                # Databases that do not return ids from a bulk insert: read them back.
-                for codes in _chunks([place.code for place in new]):
-                    ids = dict(Place.objects.filter(code__in=codes).values_list("code", "pk"))
-                    for place in new:
-                        place.pk = place.pk or ids.get(place.code)
-            by_code.update((place.code, place) for place in new)
-            created.update(place.code for place in new)
-        self.counts["created"] = len(created)
-        return created
-
-    def desired(self, division, by_code):
-        """The field values a division's place should have; ancestors not yet saved are None."""
-        pinyin, english = self.forms(division)
-
-        def place(code):
-            ancestor = by_code.get(code) if code else None
-            return ancestor if ancestor is not None and ancestor.pk else None
-
-        return {
-            "level": division.level,
-            "name": english,
-            "name_zh": division.name_zh,
-            "short_zh": division.short_zh,
-            "pinyin": pinyin,
-            "parent": place(division.parent),
-            "province": place(division.province),
-            "city": place(division.city),
-        }
-
-    def update_places(self, by_code, created):
-        changed = []
-        for division in self.divisions:
-            place = by_code[division.code]
-            differs = False
-            for field, value in self.desired(division, by_code).items():
-                attribute = f"{field}_id" if field in ("parent", "province", "city") else field
-                wanted = value.pk if isinstance(value, Place) else value
-                if getattr(place, attribute) != wanted:
-                    setattr(place, attribute, wanted)
-                    differs = True
-            if differs:
-                changed.append(place)
-            if division.code not in created:
-                self.counts["updated" if differs else "unchanged"] += 1
-        Place.objects.bulk_update(changed, PLACE_FIELDS, batch_size=BATCH_SIZE)
-
-    def sync_names(self, by_code):
-        """Add missing generated names, re-key stale ones, drop generated ones no longer made."""
-        wanted = {}
-        for division in self.divisions:
-            place = by_code[division.code]
-            pinyin, english = self.forms(division)
-            forms = name_forms(
-                code=division.code,
-                name_zh=division.name_zh,
-                short_zh=division.short_zh,
-                pinyin=pinyin,
-                english=english,
-            )
-            wanted[place.pk] = dict(forms)
-        to_update, to_delete = [], []
-        for ids in _chunks(list(wanted)):
-            for row in PlaceName.objects.filter(place_id__in=ids):
-                forms = wanted[row.place_id]
-                kind = forms.pop(row.name, None)
-                if kind is None and row.kind in GENERATED_KINDS:
-                    to_delete.append(row.pk)
-                    continue
-                key = fold_place_name(row.name)
-                if row.key != key or (kind is not None and row.kind != kind):
-                    row.key, row.kind = key, kind or row.kind
-                    to_update.append(row)
-        to_add = [
-            PlaceName(place_id=place_id, name=name, kind=kind, key=fold_place_name(name))
-            for place_id, forms in wanted.items()
-            for name, kind in forms.items()
-        ]
-        for ids in _chunks(to_delete):
-            PlaceName.objects.filter(pk__in=ids).delete()
-        PlaceName.objects.bulk_update(to_update, ["kind", "key"], batch_size=BATCH_SIZE)
-        PlaceName.objects.bulk_create(to_add, batch_size=BATCH_SIZE)
-        self.counts.update(
-            names_added=len(to_add), names_updated=len(to_update), names_removed=len(to_delete)
-        )
-
-
 def _province_code(value):
     digits = value.strip()
     if not digits.isdigit() or len(digits) not in (2, 6):
@@ -313,8 +144,10 @@ class Command(BaseCommand):
             metavar="CODE",
             help="load only this province (code: 33 or 330000); repeat for several",
         )
+        add_acting_user_argument(parser)
 
     def handle(self, *args, year, province, **options):
+        user = acting_user_from(options)
         provinces = {_province_code(value) for value in province}
         divisions = read_divisions(dataset_path(), year=year, provinces=provinces)
         if not divisions:
@@ -323,7 +156,7 @@ class Command(BaseCommand):
         missing = provinces - {division.province for division in divisions}
         if missing:
             raise CommandError(f"the dataset has no province {', '.join(sorted(missing))}")
-        counts = Loader(divisions).run()
+        counts = places_load(divisions=divisions, acting_user=user)
         levels = dict.fromkeys(Place.Level.values, 0)
         for division in divisions:
             levels[division.level] += 1

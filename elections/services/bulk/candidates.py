@@ -6,7 +6,9 @@ keys and uniqueness, which the batch settles in one query and the database enfor
 written with its history by django-simple-history's bulk functions, a batch at a time.
 """
 
-from django.db import transaction
+from collections.abc import Iterable, Sequence
+
+from django.contrib.auth.models import User
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -21,7 +23,7 @@ from elections.models import (
 )
 from elections.names import has_han, search_text
 from elections.services.course import steps_renumber
-from elections.services.permissions import require_perm
+from sources.audit import Reason, read_only, require_perm, service, service_step
 from sources.dates import PartialDate
 from sources.services.bulk import history_bulk_insert
 from sources.slugs import slug_base
@@ -34,13 +36,14 @@ POLLING_DAYS = {"110000": PartialDate(2011, 11, 8), "310000": PartialDate(2011, 
 OUTCOMES = frozenset({"elected", "defeated"})
 
 
-def require_import(user):
-    """PermissionDenied unless `user` may import sheets; None (the command line) may."""
-    if user is not None:
-        require_perm(user, "elections.import_sheets", "import spreadsheets")
+@read_only
+def require_import(user: User) -> None:
+    """PermissionDenied unless `user` may import sheets (the resources check it first)."""
+    require_perm(user, "elections.import_sheets", "import spreadsheets")
 
 
-def name_kind(name):
+@read_only
+def name_kind(name: str) -> str:
     """How an other name from a sheet is filed: Chinese characters, or as printed in English."""
     return CandidateName.Kind.HANS if has_han(name) else CandidateName.Kind.ENGLISH
 
@@ -81,14 +84,16 @@ class SlugPool:
             self.taken = set(self.model.objects.values_list("slug", flat=True).iterator(5000))
 
 
-def election_level(place):
+@read_only
+def election_level(place: Place) -> str:
     """A township elects a township congress; every other place a county-level one."""
     if place.level == Place.Level.TOWNSHIP:
         return Election.Level.TOWNSHIP
     return Election.Level.COUNTY
 
 
-def election_name(place, cycle=CYCLE):
+@read_only
+def election_name(place: Place, cycle: str = CYCLE) -> str:
     if place.level == Place.Level.TOWNSHIP:
         return f"{place.name} township people's congress election, {cycle}"
     if place.level == Place.Level.COUNTY:
@@ -96,10 +101,11 @@ def election_name(place, cycle=CYCLE):
     return f"{place.name}: district and county people's congress elections, {cycle}"
 
 
-def elections_existing(*, places, cycle=CYCLE):
+@read_only
+def elections_existing(*, places: Iterable[Place], cycle: str = CYCLE) -> dict[int, Election]:
     """{place id: Election} of the elections of `cycle` already recorded at `places`."""
     wanted = {(place.pk, election_level(place)) for place in places}
-    found = {}
+    found: dict[int, Election] = {}
     place_ids = sorted({place_id for place_id, _level in wanted})
     for first in range(0, len(place_ids), BATCH_SIZE):
         chunk = place_ids[first : first + BATCH_SIZE]
@@ -109,8 +115,10 @@ def elections_existing(*, places, cycle=CYCLE):
     return found
 
 
-@transaction.atomic
-def elections_for_places(*, places, cycle=CYCLE):
+@service(perm="elections.import_sheets", action="import spreadsheets")
+def elections_for_places(
+    *, places: Iterable[Place], cycle: str = CYCLE, acting_user: User
+) -> dict[int, Election]:
     """{place id: Election}: the election of `cycle` at each place, created when missing.
 
     A created election is named after its place, at the township level for a township and
@@ -137,12 +145,15 @@ def elections_for_places(*, places, cycle=CYCLE):
         )
         _clean(election, ["place"])
         created.append(election)
-    for election in Election.objects.bulk_create(created, batch_size=BATCH_SIZE):
+    Election.objects.bulk_create(created, batch_size=BATCH_SIZE)
+    history_bulk_insert(created, Election, user=acting_user, reason=Reason.ELECTION_CREATED)
+    for election in created:
         found[election.place_id] = election
     return found
 
 
-def sheet_status_date(election, status):
+@read_only
+def sheet_status_date(election: Election, status: str) -> PartialDate:
     """The date of a status step a sheet gives without one.
 
     An outcome (elected, defeated) is dated to the election's polling day when it is known;
@@ -153,59 +164,70 @@ def sheet_status_date(election, status):
     return PartialDate(int(election.cycle[:4]))
 
 
-@transaction.atomic
-def candidates_bulk_create(*, candidates, created_by=None, cleaned=False):
+@service(perm="elections.import_sheets", action="import spreadsheets")
+def candidates_bulk_create(
+    *, candidates: list[Candidate], acting_user: User, cleaned: bool = False
+) -> list[Candidate]:
     """Insert unsaved candidates (slugs already unique) with their history; return them.
 
     `cleaned` says the caller has just passed each through `full_clean` (to report every
     problem of a sheet before writing), so that the check is not paid for twice. A
     candidate's `search_text` is made from its names unless the caller made it already.
     """
-    require_import(created_by)
     for candidate in candidates:
         if not candidate.search_text:
             candidate.search_text = search_text([candidate.display_name, candidate.name_zh])
         if not cleaned:
             _clean(candidate, ["merged_into"])
     created = Candidate.objects.bulk_create(candidates, batch_size=BATCH_SIZE)
-    history_bulk_insert(created, Candidate, user=created_by, reason="created")
+    history_bulk_insert(created, Candidate, user=acting_user, reason=Reason.CANDIDATE_CREATED)
     return created
 
 
-@transaction.atomic
-def candidates_bulk_update(*, candidates, fields, changed_by=None, cleaned=False):
+@service(perm="elections.import_sheets", action="import spreadsheets")
+def candidates_bulk_update(
+    *,
+    candidates: list[Candidate],
+    fields: Iterable[str],
+    acting_user: User,
+    cleaned: bool = False,
+) -> list[Candidate]:
     """Write `fields` of saved candidates, counting a revision each, with their history."""
-    require_import(changed_by)
     now = timezone.now()
     for candidate in candidates:
         candidate.revision += 1
         candidate.updated_at = now
         if not cleaned:
             _clean(candidate, ["merged_into"])
-    fields = sorted({*fields, "revision", "updated_at"})
-    Candidate.objects.bulk_update(candidates, fields, batch_size=BATCH_SIZE)
+    written = sorted({*fields, "revision", "updated_at"})
+    Candidate.objects.bulk_update(candidates, written, batch_size=BATCH_SIZE)
     history_bulk_insert(
-        candidates, Candidate, user=changed_by, reason="changed by an import", updated=True
+        candidates, Candidate, user=acting_user, reason=Reason.SHEET_IMPORTED, updated=True
     )
     return candidates
 
 
-@transaction.atomic
-def candidate_names_bulk_add(*, names, refresh=(), added_by=None):
+@service(perm="elections.import_sheets", action="import spreadsheets")
+def candidate_names_bulk_add(
+    *,
+    names: Iterable[tuple[Candidate, str]],
+    refresh: Iterable[Candidate] = (),
+    acting_user: User,
+) -> list[CandidateName]:
     """Add (candidate, name) other names not yet recorded; refresh the search text of all.
 
     `names` is a list of (saved Candidate, name); the search text of the candidates in
     `refresh` (whose own names changed) is rebuilt too. Returns the CandidateName rows
     created.
     """
-    wanted = {}
+    wanted: dict[tuple[int, str], Candidate] = {}
     for candidate, name in names:
         name = " ".join((name or "").split())
         if name:
             wanted.setdefault((candidate.pk, name), candidate)
     touched = {candidate.pk: candidate for candidate in (*wanted.values(), *refresh)}
     candidate_ids = sorted(touched)
-    known = {}
+    known: dict[int, list[str]] = {}
     for first in range(0, len(candidate_ids), BATCH_SIZE):
         rows = CandidateName.objects.filter(
             candidate_id__in=candidate_ids[first : first + BATCH_SIZE]
@@ -222,16 +244,21 @@ def candidate_names_bulk_add(*, names, refresh=(), added_by=None):
         known.setdefault(candidate_id, []).append(name)
     if created:
         CandidateName.objects.bulk_create(created, batch_size=BATCH_SIZE)
-        history_bulk_insert(created, CandidateName, user=added_by, reason="name added")
+        history_bulk_insert(created, CandidateName, user=acting_user, reason=Reason.NAME_ADDED)
     for candidate in touched.values():
-        names = [candidate.display_name, candidate.name_zh, *known.get(candidate.pk, ())]
-        candidate.search_text = search_text(name for name in names if name)
+        forms = [candidate.display_name, candidate.name_zh, *known.get(candidate.pk, ())]
+        candidate.search_text = search_text(form for form in forms if form)
     Candidate.objects.bulk_update(list(touched.values()), ["search_text"], batch_size=BATCH_SIZE)
     return created
 
 
-@transaction.atomic
-def candidacies_bulk_for(*, pairs, acting_user=None, new_candidates=()):
+@service(perm="elections.import_sheets", action="import spreadsheets")
+def candidacies_bulk_for(
+    *,
+    pairs: Iterable[tuple[Candidate, Election, str]],
+    new_candidates: Iterable[Candidate] = (),
+    acting_user: User,
+) -> dict[tuple[int, int], Candidacy]:
     """{(candidate id, election id): Candidacy} for `pairs`, creating the missing ones.
 
     `pairs` holds (candidate, election, status): a candidacy created takes that status (its
@@ -242,7 +269,7 @@ def candidacies_bulk_for(*, pairs, acting_user=None, new_candidates=()):
         (candidate.pk, election.pk): (candidate, election, status)
         for candidate, election, status in pairs
     }
-    found = {}
+    found: dict[tuple[int, int], Candidacy] = {}
     fresh = {candidate.pk for candidate in new_candidates}
     candidate_ids = sorted({key[0] for key in wanted} - fresh)
     for first in range(0, len(candidate_ids), BATCH_SIZE):
@@ -259,23 +286,25 @@ def candidacies_bulk_for(*, pairs, acting_user=None, new_candidates=()):
             created.append(Candidacy(candidate=candidate, election=election, status=status))
     if created:
         Candidacy.objects.bulk_create(created, batch_size=BATCH_SIZE)
-        history_bulk_insert(created, Candidacy, user=acting_user, reason="candidacy recorded")
+        history_bulk_insert(created, Candidacy, user=acting_user, reason=Reason.CANDIDACY_RECORDED)
         for candidacy in created:
             found[candidacy.candidate_id, candidacy.election_id] = candidacy
     return found
 
 
-@transaction.atomic
-def candidacy_steps_bulk_add(*, steps, created_by=None):
+@service(perm="elections.import_sheets", action="import spreadsheets")
+def candidacy_steps_bulk_add(
+    *, steps: Sequence[CandidacyStatus], acting_user: User
+) -> Sequence[CandidacyStatus]:
     """Insert unsaved CandidacyStatus steps, then bring their candidacies' status up to date.
 
     Each step's `candidacy` must be the saved instance, whose `status` is taken as current.
     """
     for step in steps:
         # A status from the Status choices and a date from a PartialDate: valid as built.
-        step.created_by = created_by
-    CandidacyStatus.objects.bulk_create(steps, batch_size=BATCH_SIZE)
-    history_bulk_insert(steps, CandidacyStatus, user=created_by, reason="status reported")
+        step.created_by = acting_user
+    CandidacyStatus.objects.bulk_create(list(steps), batch_size=BATCH_SIZE)
+    history_bulk_insert(steps, CandidacyStatus, user=acting_user, reason=Reason.STATUS_REPORTED)
     candidacy_ids = {step.candidacy_id for step in steps}
     steps_renumber(candidacy_ids=candidacy_ids)
     candidacies_refresh_status(
@@ -285,16 +314,19 @@ def candidacy_steps_bulk_add(*, steps, created_by=None):
     return steps
 
 
-def candidacies_refresh_status(*, candidacy_ids, current=None):
+@service_step
+def candidacies_refresh_status(
+    *, candidacy_ids: Iterable[int], current: dict[int, str] | None = None
+) -> dict[int, str]:
     """`candidacy_refresh_status` for many candidacies: one read, one UPDATE per status.
 
     With `current` ({candidacy id: status it holds}), only those whose status changes are
     written.
     """
-    candidacy_ids = sorted(candidacy_ids)
-    latest = {}
-    for first in range(0, len(candidacy_ids), BATCH_SIZE):
-        chunk = candidacy_ids[first : first + BATCH_SIZE]
+    ids_sorted = sorted(candidacy_ids)
+    latest: dict[int, str] = {}
+    for first in range(0, len(ids_sorted), BATCH_SIZE):
+        chunk = ids_sorted[first : first + BATCH_SIZE]
         rows = (
             CandidacyStatus.objects.filter(candidacy_id__in=chunk)
             .exclude(claim__state=Claim.State.REJECTED)
@@ -304,8 +336,8 @@ def candidacies_refresh_status(*, candidacy_ids, current=None):
         )
         for candidacy_id, status in rows:
             latest.setdefault(candidacy_id, status)
-    by_status = {}
-    for candidacy_id in candidacy_ids:
+    by_status: dict[str, list[int]] = {}
+    for candidacy_id in ids_sorted:
         status = latest.get(candidacy_id, "")
         if current is None or current.get(candidacy_id) != status:
             by_status.setdefault(status, []).append(candidacy_id)

@@ -7,19 +7,22 @@ the candidacies' current status, and contradiction detection for every new or ch
 (`contradictions_detect_many`).
 """
 
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from django.db import transaction
+from django.contrib.auth.models import User
 from django.utils import timezone
 
 from elections.models import CandidacyStatus, Claim, Property
 from elections.services.claims import _apply_as_of
 from elections.services.course import steps_renumber
+from sources.audit import Reason, read_only, service
 from sources.dates import PartialDate
 from sources.models import Article
 from sources.services.bulk import history_bulk_insert, passages_bulk_create, passages_existing
 
-from .candidates import candidacies_refresh_status, require_import
+from .candidates import candidacies_refresh_status
 from .contradictions import contradictions_detect_many
 from .reading import ClaimReader
 
@@ -90,17 +93,27 @@ def _clean(claim):
     )
 
 
-@transaction.atomic
-def claims_import(*, new, changes, articles, created_by=None, batch_size=BATCH_SIZE):
+@service(perm="elections.import_sheets", action="import spreadsheets")
+def claims_import(
+    *,
+    new: Sequence[Any],
+    changes: Sequence[Any],
+    articles: Mapping[int, Article],
+    acting_user: User,
+    batch_size: int = BATCH_SIZE,
+) -> tuple[list[int], list[int], list[int]]:
     """Write the claims an import planned: `new` (NewClaim) and `changes` (ClaimChange).
 
     `articles` maps article ids to the articles (current text and version) the spans of
     `new` were found in, read in this transaction. Returns (created claim ids, changed
     claim ids, updated-but-unchanged ids).
     """
-    require_import(created_by)
+    created_by = acting_user
     reader = ClaimReader()
-    created_ids, changed_ids, edited_ids, candidacies = [], [], [], set()
+    created_ids: list[int] = []
+    changed_ids: list[int] = []
+    edited_ids: list[int] = []
+    candidacies: set[int | None] = set()
     for first in range(0, len(new), batch_size):
         batch = new[first : first + batch_size]
         created = _create_batch(batch, articles, created_by)
@@ -132,7 +145,7 @@ def _create_batch(batch, articles, created_by):
     passages = passages_existing(spans=spans)
     missing = [span for span in spans if span not in passages]
     if missing:
-        made = passages_bulk_create(spans=missing, articles=articles, created_by=created_by)
+        made = passages_bulk_create(spans=missing, articles=articles, acting_user=created_by)
         passages.update({span: passage.pk for span, passage in made.items()})
     claims = []
     for item in batch:
@@ -154,7 +167,7 @@ def _create_batch(batch, articles, created_by):
         _clean(claim)
         claims.append(claim)
     Claim.objects.bulk_create(claims, batch_size=BATCH_SIZE)
-    history_bulk_insert(claims, Claim, user=created_by, reason="claim recorded")
+    history_bulk_insert(claims, Claim, user=created_by, reason=Reason.CLAIM_RECORDED)
     steps = [
         _new_step(claim, created_by)
         for claim in claims
@@ -162,7 +175,7 @@ def _create_batch(batch, articles, created_by):
     ]
     if steps:
         CandidacyStatus.objects.bulk_create(steps, batch_size=BATCH_SIZE)
-        history_bulk_insert(steps, CandidacyStatus, user=created_by, reason="status reported")
+        history_bulk_insert(steps, CandidacyStatus, user=created_by, reason=Reason.STATUS_REPORTED)
     return claims
 
 
@@ -234,7 +247,7 @@ def _update_batch(batch, reader, changed_by):
     if everything:
         Claim.objects.bulk_update(everything, _UPDATED_FIELDS, batch_size=BATCH_SIZE)
         history_bulk_insert(
-            everything, Claim, user=changed_by, reason="claim changed", updated=True
+            everything, Claim, user=changed_by, reason=Reason.CLAIM_CHANGED, updated=True
         )
     _sync_steps([claim for claim in changed if claim.property == Property.STATUS], changed_by)
     return changed, edited
@@ -262,16 +275,17 @@ def _sync_steps(claims, user):
         fields = ["candidacy", "status", "on", "precision"]
         CandidacyStatus.objects.bulk_update(updated, fields, batch_size=BATCH_SIZE)
         history_bulk_insert(
-            updated, CandidacyStatus, user=user, reason="status reported", updated=True
+            updated, CandidacyStatus, user=user, reason=Reason.STATUS_REPORTED, updated=True
         )
     if created:
         CandidacyStatus.objects.bulk_create(created, batch_size=BATCH_SIZE)
-        history_bulk_insert(created, CandidacyStatus, user=user, reason="status reported")
+        history_bulk_insert(created, CandidacyStatus, user=user, reason=Reason.STATUS_REPORTED)
 
 
-def articles_for_quotes(*, article_ids):
+@read_only
+def articles_for_quotes(*, article_ids: Iterable[int]) -> dict[int, Article]:
     """{id: Article} with the current text of each, locked until the transaction ends."""
-    found = {}
+    found: dict[int, Article] = {}
     ids = sorted(set(article_ids))
     for first in range(0, len(ids), 500):
         for article in (

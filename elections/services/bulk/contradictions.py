@@ -6,7 +6,9 @@ reading each subject and property's claims once: its rules are those of
 `elections.services.contradictions`, whose comparison functions it calls.
 """
 
-from django.db import transaction
+from collections.abc import Iterable
+
+from django.contrib.auth.models import User
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from elections import normalizers
@@ -19,6 +21,7 @@ from elections.services.contradictions import (
     _reopen,
     values_conflict,
 )
+from sources.audit import Reason, service_step
 from sources.dates import PartialDate
 
 CHUNK = 500
@@ -51,8 +54,10 @@ def _conflict(a, b):
     )
 
 
-@transaction.atomic
-def contradictions_detect_many(*, created_ids=(), changed_ids=(), acting_user=None):
+@service_step
+def contradictions_detect_many(
+    *, created_ids: Iterable[int] = (), changed_ids: Iterable[int] = (), acting_user: User
+) -> tuple[int, int]:
     """Detect contradictions for new claims (`created_ids`) and changed ones (`changed_ids`).
 
     New claims open a contradiction with each claim of their subject and property they
@@ -63,7 +68,7 @@ def contradictions_detect_many(*, created_ids=(), changed_ids=(), acting_user=No
     """
     touched = set(created_ids) | set(changed_ids)
     changed = set(changed_ids)
-    subjects = {}
+    subjects: dict[int, set[str]] = {}
     ordered = sorted(touched)
     for first in range(0, len(ordered), CHUNK):
         rows = Claim.objects.filter(pk__in=ordered[first : first + CHUNK]).values_list(
@@ -84,11 +89,16 @@ def contradictions_detect_many(*, created_ids=(), changed_ids=(), acting_user=No
             Contradiction,
             batch_size=CHUNK,
             default_user=acting_user,
-            default_change_reason="detected",
+            default_change_reason=Reason.CONTRADICTION_DETECTED.value,
         )
     if updated:
         bulk_update_with_history(
-            updated, Contradiction, _REOPEN_FIELDS, batch_size=CHUNK, default_user=acting_user
+            updated,
+            Contradiction,
+            _REOPEN_FIELDS,
+            batch_size=CHUNK,
+            default_user=acting_user,
+            default_change_reason=Reason.CONTRADICTION_REOPENED.value,
         )
     closed = sum(1 for item in updated if item.status == Contradiction.Status.CLOSED)
     return len(created), closed

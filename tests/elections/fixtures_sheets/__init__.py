@@ -12,6 +12,7 @@ import io
 from django.apps import apps
 
 from elections.models import Place
+from sources.audit import system_user
 from sources.sheets import read_sheet
 from tests.factories import make_place
 
@@ -55,9 +56,12 @@ def xlsx_bytes(rows):
 
 
 def import_sheet(resource_class, data, *, name="sheet.csv", user=None, dry_run=False, **options):
-    """Read `data` as the import command does and import it through `resource_class`."""
+    """Read `data` as the import command does and import it through `resource_class`, as
+    `user` or, like the command without `--as`, as the system account."""
     dataset = read_sheet(data, name=name, encoding=options.pop("encoding", None))
-    return resource_class().import_data(dataset, dry_run=dry_run, user=user, **options)
+    return resource_class().import_data(
+        dataset, dry_run=dry_run, user=user or system_user(), **options
+    )
 
 
 def problems(result):

@@ -1,0 +1,164 @@
+"""Candidacies and their status steps entered by hand.
+
+A candidacy's status is the latest step of its course (`elections.services.course`): every
+change of a step, or of the election a candidacy is in, puts the candidate's steps in order
+again and re-reads the status (`candidacy_steps_changed`). Steps reported by claims change
+with their claim (`claim_update`, `claim_reject`), never here; the services below edit the
+steps an editor entered by hand (a result read in an official notice).
+"""
+
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+
+from elections.models import Candidacy, CandidacyStatus, Candidate, Claim, Election
+from sources.audit import Reason, acting, service
+from sources.dates import PartialDate
+
+from .claims import candidacy_steps_changed
+from .course import steps_renumber
+from .values import UNSET, Unset
+
+
+def _refuse_second_run(candidate: Candidate, election: Election, exclude: int | None) -> None:
+    others = Candidacy.objects.filter(candidate=candidate, election=election)
+    if exclude is not None:
+        others = others.exclude(pk=exclude)
+    if others.exists():
+        raise ValidationError(
+            {"election": f"{candidate.display_name} already has a candidacy in {election}."}
+        )
+
+
+@service(perm="elections.add_candidacy", action="record candidacies")
+def candidacy_create(
+    *,
+    candidate: Candidate,
+    election: Election,
+    votes: int | None = None,
+    notes: str = "",
+    acting_user: User,
+) -> Candidacy:
+    """Record that `candidate` stood in `election`; refused when that is recorded already."""
+    if candidate.merged_into_id:
+        raise ValidationError(
+            {"candidate": f"{candidate.display_name} was merged into another record."}
+        )
+    _refuse_second_run(candidate, election, None)
+    candidacy = Candidacy(candidate=candidate, election=election, votes=votes, notes=notes)
+    candidacy.full_clean()
+    acting(candidacy, acting_user, Reason.CANDIDACY_RECORDED).save()
+    return candidacy
+
+
+@service(perm="elections.change_candidacy", action="change candidacies")
+def candidacy_update(
+    *,
+    candidacy: Candidacy,
+    election: Election | Unset = UNSET,
+    votes: int | Unset | None = UNSET,
+    notes: str | Unset = UNSET,
+    acting_user: User,
+) -> Candidacy:
+    """Change the votes, notes or election of a candidacy (the fields given).
+
+    Moving it to another election (one recorded wrongly) re-orders the candidate's steps,
+    since the polling date orders them, and re-reads the status.
+    """
+    current = Candidacy.objects.select_for_update().select_related("candidate").get(pk=candidacy.pk)
+    moved = election is not UNSET and election.pk != current.election_id
+    if election is not UNSET:
+        _refuse_second_run(current.candidate, election, current.pk)
+        current.election = election
+    if votes is not UNSET:
+        current.votes = votes
+    if notes is not UNSET:
+        current.notes = notes
+    current.full_clean()
+    acting(current, acting_user, Reason.CANDIDACY_CHANGED).save()
+    if moved:
+        candidacy_steps_changed(current)
+    return current
+
+
+@service(perm="elections.delete_candidacy", action="remove candidacies")
+def candidacy_remove(*, candidacy: Candidacy, note: str = "", acting_user: User) -> None:
+    """Remove a candidacy recorded by mistake, with its steps entered by hand.
+
+    Refused while claims are about it: deleting it would delete them, and what a press
+    report says is rejected by a reviewer, never erased.
+    """
+    claims = Claim.objects.filter(candidacy=candidacy).count()
+    if claims:
+        raise ValidationError(
+            f"{claims} claim(s) are about this candidacy: reject them, or move them to another "
+            "candidacy, before removing it."
+        )
+    for step in CandidacyStatus.objects.filter(candidacy=candidacy):
+        acting(step, acting_user, Reason.CANDIDACY_REMOVED, note).delete()
+    candidate_id = candidacy.candidate_id
+    acting(candidacy, acting_user, Reason.CANDIDACY_REMOVED, note).delete()
+    steps_renumber(candidate_ids=[candidate_id])
+
+
+def _by_hand(step: CandidacyStatus) -> None:
+    if step.claim_id is not None:
+        raise ValidationError(
+            f"This step was reported by claim #{step.claim_id}: it changes with the claim."
+        )
+
+
+@service(perm="elections.add_candidacystatus", action="add status steps")
+def candidacy_step_add(
+    *,
+    candidacy: Candidacy,
+    status: str,
+    on: PartialDate,
+    note: str = "",
+    acting_user: User,
+) -> CandidacyStatus:
+    """Add a dated step entered by hand to a candidacy's course; re-read its status."""
+    step = CandidacyStatus(
+        candidacy=candidacy,
+        status=status,
+        on=on.earliest(),
+        precision=on.precision,
+        note=note,
+        created_by=acting_user,
+    )
+    step.full_clean()
+    acting(step, acting_user, Reason.STATUS_ADDED).save()
+    candidacy_steps_changed(candidacy)
+    return step
+
+
+@service(perm="elections.change_candidacystatus", action="change status steps")
+def candidacy_step_update(
+    *,
+    step: CandidacyStatus,
+    status: str | Unset = UNSET,
+    on: PartialDate | Unset = UNSET,
+    note: str | Unset = UNSET,
+    acting_user: User,
+) -> CandidacyStatus:
+    """Change a step entered by hand (the fields given); re-order the course, re-read status."""
+    current = CandidacyStatus.objects.select_for_update().get(pk=step.pk)
+    _by_hand(current)
+    if status is not UNSET:
+        current.status = status
+    if on is not UNSET:
+        current.on, current.precision = on.earliest(), on.precision
+    if note is not UNSET:
+        current.note = note
+    current.full_clean()
+    acting(current, acting_user, Reason.STATUS_CHANGED).save()
+    candidacy_steps_changed(current.candidacy)
+    return current
+
+
+@service(perm="elections.delete_candidacystatus", action="remove status steps")
+def candidacy_step_remove(*, step: CandidacyStatus, acting_user: User) -> None:
+    """Remove a step entered by hand; re-order the course and re-read the status."""
+    _by_hand(step)
+    candidacy = step.candidacy
+    acting(step, acting_user, Reason.STATUS_REMOVED).delete()
+    candidacy_steps_changed(candidacy)
