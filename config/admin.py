@@ -59,3 +59,20 @@ class SourcebookAdminSite(admin.AdminSite):
 
 class SourcebookAdminConfig(AdminConfig):
     default_site = "config.admin.SourcebookAdminSite"
+
+    def ready(self):
+        super().ready()
+        from django.contrib.auth import get_user_model
+        from django.contrib.auth.admin import UserAdmin
+
+        class AccountAdmin(UserAdmin):
+            """People's accounts are deactivated, never deleted: the history of every record
+            names who changed it, and a deleted account would blank those names."""
+
+            def has_delete_permission(self, request, obj=None):
+                return False
+
+        user_model = get_user_model()
+        if self.module.site.is_registered(user_model):
+            self.module.site.unregister(user_model)
+        self.module.site.register(user_model, AccountAdmin)

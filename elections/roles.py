@@ -38,6 +38,9 @@ ROLES = {
         "sources.annotate_article",
         "elections.add_placename",
         "elections.change_placename",
+        # An alias accepted by mistake, a status step entered by hand in error: editors take
+        # back their own entries (each removal is a service, kept in the history).
+        "elections.delete_placename",
         "elections.add_candidate",
         "elections.change_candidate",
         "elections.add_candidatename",
@@ -49,6 +52,7 @@ ROLES = {
         "elections.change_candidacy",
         "elections.add_candidacystatus",
         "elections.change_candidacystatus",
+        "elections.delete_candidacystatus",
         "elections.add_claim",
         "elections.change_claim",
         "elections.flag_contradiction",

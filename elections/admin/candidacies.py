@@ -66,6 +66,9 @@ class ElectionAdmin(SheetAdminMixin, ServiceHistoryAdmin):
     autocomplete_fields = ["place"]
     prepopulated_fields = {"slug": ["name"]}
     fields = ["name", "slug", "place", "level", "cycle", "polling", "notes"]
+    # Shown in place of the polling field to whoever may only view (the history pages too,
+    # which build their form without the view-only exclusion of the change page).
+    readonly_fields = ["polling_shown"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(candidacy_count=Count("candidacies"))

@@ -34,8 +34,8 @@ from elections.models import (
     Place,
 )
 from elections.normalizers import normalize
-from elections.places import place_save
 from elections.resources import CandidateResource, ClaimResource
+from elections.services.places import place_create
 from sources.anchoring import find_quote, selector_for_span
 from sources.audit import system_user
 from sources.dates import PartialDate
@@ -64,12 +64,19 @@ OUTLETS = ("Lakeside Courier", "Valley Evening News", "Harbour Daily", "Northern
 
 
 def _places():
-    """Five provinces of four cities each, saved through `place_save` (with their names)."""
+    """Five provinces of four cities each, saved through `place_create` (with their names)."""
     cities = []
     for province_zh, city_names in PLACES.items():
-        province = place_save(place=Place(level=Place.Level.PROVINCE, name_zh=province_zh))
+        province = place_create(
+            level=Place.Level.PROVINCE, name_zh=province_zh, acting_user=system_user()
+        )
         for city_zh in city_names:
-            city = place_save(place=Place(level=Place.Level.CITY, name_zh=city_zh, parent=province))
+            city = place_create(
+                level=Place.Level.CITY,
+                name_zh=city_zh,
+                parent=province,
+                acting_user=system_user(),
+            )
             cities.append((province, city))
     return cities
 

@@ -143,7 +143,8 @@ WRITING = {
     "claim sheet: confirm the import": by_name("elections_claim_process_import"),
     "candidate: add": by_name("elections_candidate_add"),
     "candidate: change": by_name("elections_candidate_change"),
-    "candidate: delete": by_name("elections_candidate_delete"),
+    "election: change": by_name("elections_election_change"),
+    "place: change": by_name("elections_place_change"),
     "claims: verify from the list": by_name("elections_claim_changelist"),
     "password: change": by_name("password_change"),
 }

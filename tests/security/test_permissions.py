@@ -148,7 +148,14 @@ ACCESS = {
     "app_list[elections]": (holders("elections.view_claim", denied=404), READS),
     # Accounts and login throttling: superusers only.
     **superuser_only("auth.group"),
-    **superuser_only("auth.user"),
+    # Accounts are deactivated, never deleted: the history names them.
+    **model_urls(
+        "auth.user",
+        add=may("auth.add_user"),
+        change=may("auth.change_user"),
+        delete=nobody(),
+        listed=nobody(),
+    ),
     "auth_user_password_change": (holders("auth.change_user"), may("auth.change_user")),
     **{
         url: rule
@@ -214,35 +221,42 @@ ACCESS = {
     ),
     "sources_passage_queue": (view("sources.passage"), may("sources.annotate_article")),
     # Elections.
+    # A newsroom corrects places and elections, and never deletes them: candidacies and
+    # history point at them.
     **model_urls(
         "elections.place",
         add=may("elections.add_place"),
         change=may("elections.change_place"),
-        delete=may("elections.delete_place"),
-        listed=may("elections.delete_place"),
+        delete=nobody(),
+        listed=nobody(),
         sheets=True,
+        simple=True,
     ),
     **model_urls(
         "elections.election",
         add=may("elections.add_election"),
         change=may("elections.change_election"),
-        delete=may("elections.delete_election"),
-        listed=may("elections.delete_election"),
+        delete=nobody(),
+        listed=nobody(),
         sheets=True,
+        simple=True,
     ),
+    # A candidacy no claim is about may be removed from its own page (a superuser's repair).
     **model_urls(
         "elections.candidacy",
         add=may("elections.add_candidacy"),
         change=may("elections.change_candidacy"),
         delete=may("elections.delete_candidacy"),
-        listed=may("elections.delete_candidacy"),
+        listed=nobody(),
         simple=True,
     ),
+    # Candidates are withdrawn or merged, claims rejected, contradictions resolved: none is
+    # deleted.
     **model_urls(
         "elections.candidate",
         add=may("elections.add_candidate"),
         change=may("elections.change_candidate"),
-        delete=may("elections.delete_candidate"),
+        delete=nobody(),
         listed=may("elections.change_candidate"),
         sheets=True,
         simple=True,
@@ -251,7 +265,7 @@ ACCESS = {
         "elections.claim",
         add=may("elections.add_claim"),
         change=may("elections.change_claim"),
-        delete=may("elections.delete_claim"),
+        delete=nobody(),
         listed=may("elections.verify_claim"),
         sheets=True,
         simple=True,
@@ -262,8 +276,8 @@ ACCESS = {
         "elections.contradiction",
         add=nobody(),
         change=may("elections.resolve_contradiction"),
-        delete=may("elections.delete_contradiction"),
-        listed=may("elections.delete_contradiction"),
+        delete=nobody(),
+        listed=nobody(),
         simple=True,
     ),
     **model_urls(
