@@ -10,7 +10,8 @@ from django.contrib.auth.models import User
 from django.test import RequestFactory
 
 from elections.models import Candidate, Claim, Contradiction, Property
-from sources.models import AnchorStatus, Passage
+from sources.models import AnchorStatus, Outlet, Passage
+from sources.services import outlet_for_name, passage_create_from_quote
 from tests.factories import make_article, make_candidate, make_claim
 from tests.production.checks import (
     Generation,
@@ -173,16 +174,40 @@ def test_an_editor_confirms_proposed_spans(editor):
 
 
 @pytest.mark.parametrize("model", [Claim, Candidate], ids=lambda model: model.__name__)
-def test_a_superuser_deletes_from_a_list(model, editor, superuser):
+def test_the_record_is_never_deleted_from_a_list(model, editor, superuser):
     _, ruiyan, claims = one_person_twice(editor)
     target = {Claim: claims[1], Candidate: ruiyan}[model]
     client = client_of(superuser)
-    since = moment()
 
-    asked = run_action(client, model, DELETE, [target])
     response = run_action(client, model, DELETE, [target], post="yes")
 
-    assert asked.status_code == 200
-    assert response.status_code == 302
-    assert not model.objects.filter(pk=target.pk).exists()
-    assert_history_names(superuser, since, model, history_type="-")
+    assert (model._meta.label, DELETE) not in offered_actions()
+    assert response.status_code in (200, 302)
+    assert model.objects.filter(pk=target.pk).exists()
+
+
+def test_a_superuser_deletes_an_unused_outlet_and_an_uncited_passage_from_their_lists(
+    editor, superuser
+):
+    article = make_article("Nobody cites these words yet.", outlet="Cited Daily")
+    passage = passage_create_from_quote(article=article, exact="these words", acting_user=editor)
+    unused = outlet_for_name(name="Never Published", acting_user=editor)
+    client = client_of(superuser)
+    since = moment()
+
+    for model, target in ((Outlet, unused), (Passage, passage)):
+        asked = run_action(client, model, DELETE, [target])
+        response = run_action(client, model, DELETE, [target], post="yes")
+
+        assert asked.status_code == 200, model
+        assert response.status_code == 302, model
+        assert not model.objects.filter(pk=target.pk).exists(), model
+        assert_history_names(superuser, since, model, history_type="-")
+
+
+def test_an_outlet_with_articles_is_not_deleted(editor, superuser):
+    article = make_article("Words of a report.", outlet="Busy Daily")
+
+    run_action(client_of(superuser), Outlet, DELETE, [article.outlet], post="yes")
+
+    assert Outlet.objects.filter(pk=article.outlet_id).exists()
