@@ -13,10 +13,10 @@ from django.core.exceptions import ValidationError
 from elections.models import Candidacy, CandidacyStatus, Candidate, Claim, Election
 from sources.audit import Reason, acting, service
 from sources.dates import PartialDate
+from sources.services.unset import UNSET, Unset
 
 from .claims import candidacy_steps_changed
 from .course import steps_renumber
-from .values import UNSET, Unset
 
 
 def _refuse_second_run(candidate: Candidate, election: Election, exclude: int | None) -> None:

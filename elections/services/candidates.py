@@ -16,9 +16,8 @@ from elections.models import (
 from elections.names import search_text
 from sources.audit import Reason, acting, read_only, service, service_step
 from sources.models import Passage
+from sources.services.unset import UNSET, Unset
 from sources.slugs import unique_slug
-
-from .values import UNSET, Unset
 
 
 @service_step

@@ -1,7 +1,7 @@
 """Claims: recording what a passage says about a candidate, and reviewing it."""
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -16,12 +16,17 @@ from sources.audit import Reason, acting, service, service_step
 from sources.dates import PartialDate
 from sources.models import Article, Passage
 from sources.services import passage_for_quote
+from sources.services.unset import UNSET, Unset
 
 from .contradictions import contradictions_close_for, contradictions_detect
 from .course import steps_renumber
 
+if TYPE_CHECKING:
+    # The sheet importer reads rows into drafts with these same helpers (`.bulk.reading`).
+    from .bulk.reading import ClaimDraft
 
-def _apply_as_of(claim, as_of):
+
+def _apply_as_of(claim: "Claim | ClaimDraft", as_of: PartialDate | None) -> None:
     """Set the claim's date: the one given, else its article's publication date."""
     claim.as_of_explicit = as_of is not None
     date = as_of if as_of is not None else claim.article.published
@@ -31,7 +36,7 @@ def _apply_as_of(claim, as_of):
         claim.as_of, claim.as_of_precision = date.earliest(), date.precision
 
 
-def _apply_candidacy(claim, candidacy):
+def _apply_candidacy(claim: "Claim | ClaimDraft", candidacy: Candidacy | None) -> None:
     """Status and votes are about one run for office: the given one, or the only one."""
     if claim.property in CANDIDACY_PROPERTIES and candidacy is None:
         name = claim.candidate.display_name
@@ -50,7 +55,7 @@ def _apply_candidacy(claim, candidacy):
     claim.candidacy = candidacy
 
 
-def _apply_value(claim):
+def _apply_value(claim: Claim) -> None:
     """Normalize the printed value; an unreadable value is the editor's error to fix."""
     try:
         result = normalizers.normalize(claim.property, claim.value, as_of=claim.as_of_date)
@@ -59,14 +64,17 @@ def _apply_value(claim):
     claim.value_key, claim.normalized = result.key[:500], result.data
 
 
-def _sync_status_step(claim, user):
+def _sync_status_step(claim: Claim, user: User) -> None:
     """Keep the candidacy's dated history in step with a status claim."""
-    if claim.property != Property.STATUS or claim.candidacy_id is None:
+    if claim.property != Property.STATUS:
+        return
+    candidacy = claim.candidacy
+    if candidacy is None:
         return
     step = CandidacyStatus.objects.filter(claim=claim).first() or CandidacyStatus(
         claim=claim, created_by=user
     )
-    step.candidacy = claim.candidacy
+    step.candidacy = candidacy
     step.status = claim.normalized.get("status") or claim.value_key
     printed = claim.normalized.get("on") if claim.normalized.get("dated_in_value") else None
     date = PartialDate.parse_iso(printed) if printed else claim.as_of_date
@@ -75,7 +83,7 @@ def _sync_status_step(claim, user):
     step.on, step.precision = date.earliest(), date.precision
     step.full_clean()
     acting(step, user, Reason.STATUS_REPORTED).save()
-    candidacy_steps_changed(claim.candidacy)
+    candidacy_steps_changed(candidacy)
 
 
 @service_step
@@ -164,17 +172,14 @@ def claim_create_from_quote(
     )
 
 
-_UNSET = object()
-
-
 @service(perm="elections.change_claim", action="change claims")
 def claim_update(
     *,
     claim: Claim,
-    value: Any = _UNSET,
-    as_of: Any = _UNSET,
-    note: Any = _UNSET,
-    candidacy: Any = _UNSET,
+    value: str | Unset = UNSET,
+    as_of: PartialDate | Unset | None = UNSET,
+    note: str | Unset = UNSET,
+    candidacy: Candidacy | Unset | None = UNSET,
     expected_revision: int | None = None,
     acting_user: User,
 ) -> Claim:
@@ -197,13 +202,13 @@ def claim_update(
         claim.as_of_precision,
         claim.candidacy_id,
     )
-    if value is not _UNSET:
+    if value is not UNSET:
         claim.value = " ".join(str(value or "").split())
-    if as_of is not _UNSET:
+    if as_of is not UNSET:
         _apply_as_of(claim, as_of)
-    if note is not _UNSET:
+    if note is not UNSET:
         claim.note = note
-    if candidacy is not _UNSET:
+    if candidacy is not UNSET:
         _apply_candidacy(claim, candidacy)
     _apply_value(claim)
     changed = before != (
@@ -227,7 +232,7 @@ def claim_update(
     return claim
 
 
-def _check_four_eyes(claim, reviewer):
+def _check_four_eyes(claim: Claim, reviewer: User) -> None:
     if (
         settings.SOURCEBOOK_FOUR_EYES
         and claim.created_by_id is not None
@@ -253,7 +258,7 @@ def claim_verify(*, claim: Claim, acting_user: User) -> Claim:
     claim.rejection_reason = ""
     claim.revision += 1
     acting(claim, acting_user, Reason.CLAIM_VERIFIED).save()
-    if claim.candidacy_id:
+    if claim.candidacy is not None:
         candidacy_refresh_status(claim.candidacy)
     return claim
 
@@ -275,7 +280,7 @@ def claim_reject(*, claim: Claim, reason: str, acting_user: User) -> Claim:
     contradictions_close_for(
         claim=claim, reason=f"claim #{claim.pk} was rejected", acting_user=acting_user
     )
-    if claim.candidacy_id:
+    if claim.candidacy is not None:
         candidacy_refresh_status(claim.candidacy)
     return claim
 
@@ -312,7 +317,7 @@ def claims_reject(
     return rejected, refused
 
 
-def _message(error):
+def _message(error: PermissionDenied | ValidationError) -> str:
     if isinstance(error, ValidationError):
         return "; ".join(error.messages)
     return str(error)

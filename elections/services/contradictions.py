@@ -8,7 +8,7 @@ saving one claim costs the same number of queries however large the database gro
 """
 
 from itertools import combinations
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
@@ -23,10 +23,16 @@ from elections.normalizers.base import Normalized
 from sources.audit import Reason, acting, read_only, service, service_step
 from sources.dates import PartialDate
 
+if TYPE_CHECKING:
+    # Bulk detection compares rows read without building model instances (`.bulk`).
+    from .bulk.contradictions import _Claim
+
 _REOPEN_FIELDS = ["status", "verdict", "closed_reason", "updated_at"]
 
 
-def _comparable(claim_a, claim_b, outlet_a, outlet_b):
+def _comparable(
+    claim_a: "Claim | _Claim", claim_b: "Claim | _Claim", outlet_a: int, outlet_b: int
+) -> bool:
     """Whether two claims of one subject and property are compared at all."""
     same_run = claim_a.candidacy_id == claim_b.candidacy_id
     return outlet_a != outlet_b and (claim_a.property not in CANDIDACY_PROPERTIES or same_run)
@@ -52,17 +58,17 @@ def values_conflict(
     )
 
 
-def _claims_conflict(a, b):
+def _claims_conflict(a: Claim, b: Claim) -> bool:
     return _comparable(a, b, a.article.outlet_id, b.article.outlet_id) and values_conflict(
         a.property, a.value_key, a.normalized, a.as_of_date, b.value_key, b.normalized, b.as_of_date
     )
 
 
-def _pair(first_id, second_id):
+def _pair(first_id: int, second_id: int) -> tuple[int, int]:
     return (first_id, second_id) if first_id < second_id else (second_id, first_id)
 
 
-def _reopen(contradiction):
+def _reopen(contradiction: Contradiction) -> None:
     contradiction.status, contradiction.verdict, contradiction.closed_reason = (
         Contradiction.Status.OPEN,
         "",
@@ -71,7 +77,7 @@ def _reopen(contradiction):
     contradiction.updated_at = timezone.now()
 
 
-def _close(contradiction, reason):
+def _close(contradiction: Contradiction, reason: str) -> None:
     contradiction.status, contradiction.closed_reason = Contradiction.Status.CLOSED, reason
     contradiction.updated_at = timezone.now()
 
@@ -235,11 +241,12 @@ def contradiction_resolve(
         )
     claim_a = Claim.objects.select_for_update().get(pk=contradiction.claim_a_id)
     claim_b = Claim.objects.select_for_update().get(pk=contradiction.claim_b_id)
-    losers = {
+    losers_by_verdict: dict[str, list[Claim]] = {
         Contradiction.Verdict.A_RIGHT: [claim_b],
         Contradiction.Verdict.B_RIGHT: [claim_a],
         Contradiction.Verdict.BOTH_WRONG: [claim_a, claim_b],
-    }.get(verdict, [])
+    }
+    losers = losers_by_verdict.get(verdict, [])
     label = Contradiction.Verdict(verdict).label
     for claim in losers:
         claim.overruled = True
@@ -252,7 +259,7 @@ def contradiction_resolve(
     contradiction.full_clean()
     acting(contradiction, acting_user, Reason.CONTRADICTION_RESOLVED).save()
     for claim in losers:
-        if claim.candidacy_id:
+        if claim.candidacy is not None:
             from .claims import candidacy_refresh_status
 
             candidacy_refresh_status(claim.candidacy)

@@ -22,11 +22,11 @@ always the same for the same steps.
 """
 
 import functools
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from itertools import groupby
 from typing import Any
 
-from django.db.models import F
+from django.db.models import F, QuerySet
 
 from elections.models import Candidacy, CandidacyStatus, Status
 from sources.audit import read_only, service_step
@@ -40,7 +40,7 @@ OUTCOME_RANK = Status.values.index(Status.ELECTED)
 COURSE_RANK = {status: min(place, OUTCOME_RANK) for place, status in enumerate(Status.values)}
 
 
-def _compare(a, b):
+def _compare(a: dict[str, Any], b: dict[str, Any]) -> int:
     if a["last"] < b["first"]:
         return -1
     if b["last"] < a["first"]:
@@ -77,18 +77,21 @@ def steps_renumber(
     candidates adds) is already in place. One read per batch and one UPDATE for the steps whose
     place changed; a step added at the end of its course, the usual case, changes no other step.
     """
+    owners: Callable[[list[int]], Iterable[int] | QuerySet[Candidacy, Any]]
     if candidate_ids is not None:
         ids = sorted(set(candidate_ids))
 
-        def owners(chunk):
+        def owners(chunk: list[int]) -> list[int]:
             return chunk
-    else:
+    elif candidacy_ids is not None:
         ids = sorted(set(candidacy_ids))
 
-        def owners(chunk):
+        def owners(chunk: list[int]) -> QuerySet[Candidacy, Any]:
             return Candidacy.objects.filter(pk__in=chunk).values("candidate_id")
+    else:
+        raise TypeError("steps_renumber() needs candidate_ids or candidacy_ids")
 
-    changed = {}
+    changed: dict[int, CandidacyStatus] = {}
     for first in range(0, len(ids), BATCH_SIZE):
         rows = (
             CandidacyStatus.objects.filter(
@@ -106,6 +109,6 @@ def steps_renumber(
                 if step["sequence"] != place:
                     # A candidate whose candidacies fall in two batches is read twice.
                     changed[step["id"]] = CandidacyStatus(pk=step["id"], sequence=place)
-    changed = list(changed.values())
-    CandidacyStatus.objects.bulk_update(changed, ["sequence"], batch_size=BATCH_SIZE)
-    return len(changed)
+    renumbered = list(changed.values())
+    CandidacyStatus.objects.bulk_update(renumbered, ["sequence"], batch_size=BATCH_SIZE)
+    return len(renumbered)

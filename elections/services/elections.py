@@ -14,11 +14,11 @@ from elections.models import Candidacy, Election, Place
 from sources.audit import Reason, acting, service, service_step
 from sources.dates import PartialDate
 from sources.services.bulk import history_bulk_insert
+from sources.services.unset import UNSET, Unset
 from sources.slugs import unique_slug
 
 from .bulk.candidates import CYCLE, candidacies_refresh_status, election_level
 from .course import steps_renumber
-from .values import UNSET, Unset
 
 BATCH_SIZE = 500
 

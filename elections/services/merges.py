@@ -5,7 +5,7 @@ survivor), its names, claims, candidacies and contradictions move to the survivo
 `CandidateMerge` row records exactly what moved so that `candidate_merge_undo` puts it back.
 """
 
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
@@ -29,17 +29,21 @@ from .claims import candidacy_refresh_status
 from .contradictions import contradictions_detect
 from .course import steps_renumber
 
+_ModelT = TypeVar("_ModelT", bound=models.Model)
+
 
 def _move(
-    model: type[models.Model],
+    model: type[_ModelT],
     ids: list[int],
     fields: list[str],
     user: User,
     reason: Reason,
     **values: Any,
-) -> list[models.Model]:
+) -> list[_ModelT]:
     """Set `values` on the rows `ids` of `model`, with a history record for each."""
-    rows = list(model.objects.filter(pk__in=ids))
+    # `_default_manager` is `objects` on every model moved here; the stubs know no `objects`
+    # on a model class in general.
+    rows = list(model._default_manager.filter(pk__in=ids))
     for row in rows:
         for name, value in values.items():
             setattr(row, name, value)

@@ -24,8 +24,7 @@ from elections.places import (
 )
 from sources.audit import Reason, acting, service, service_step
 from sources.services.bulk import history_bulk_insert
-
-from .values import UNSET, Unset
+from sources.services.unset import UNSET, Unset
 
 # The fields of a place an editor types; the rest (province, city) follow from the parent.
 PLACE_FIELDS = ("level", "name", "name_zh", "short_zh", "pinyin", "code", "parent", "slug")

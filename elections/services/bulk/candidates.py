@@ -9,6 +9,7 @@ written with its history by django-simple-history's bulk functions, a batch at a
 from collections.abc import Iterable, Sequence
 
 from django.contrib.auth.models import User
+from django.db import models
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -48,7 +49,7 @@ def name_kind(name: str) -> str:
     return CandidateName.Kind.HANS if has_han(name) else CandidateName.Kind.ENGLISH
 
 
-def _clean(instance, exclude):
+def _clean(instance: models.Model, exclude: list[str]) -> None:
     # Foreign keys point at rows read or written in this transaction, and uniqueness is
     # settled per batch; checking them here would cost a query an object.
     instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
@@ -57,31 +58,34 @@ def _clean(instance, exclude):
 class SlugPool:
     """Unique slugs for a model, with the taken ones read once (one query)."""
 
-    def __init__(self, model):
+    def __init__(self, model: type[models.Model]) -> None:
         self.model = model
-        self.taken = None
+        self.taken: set[str] | None = None
 
-    def reserve(self, slug):
-        self._load()
-        self.taken.add(slug)
+    def reserve(self, slug: str) -> None:
+        self._load().add(slug)
 
-    def is_taken(self, slug):
-        self._load()
-        return slug in self.taken
+    def is_taken(self, slug: str) -> bool:
+        return slug in self._load()
 
-    def new(self, text):
+    def new(self, text: str) -> str:
         """A slug for `text` (pinyin for Chinese) that nothing has yet; reserved at once."""
-        self._load()
+        taken = self._load()
         base = slug_base(text)
         slug, number = base, 2
-        while slug in self.taken:
+        while slug in taken:
             slug, number = f"{base}-{number}", number + 1
-        self.taken.add(slug)
+        taken.add(slug)
         return slug
 
-    def _load(self):
+    def _load(self) -> set[str]:
+        """The slugs taken, read at the first use."""
         if self.taken is None:
-            self.taken = set(self.model.objects.values_list("slug", flat=True).iterator(5000))
+            # `_default_manager` is `objects` on the models given (Election, Candidate); the
+            # stubs know no `objects` on a model class in general.
+            slugs = self.model._default_manager.values_list("slug", flat=True)
+            self.taken = set(slugs.iterator(5000))
+        return self.taken
 
 
 @read_only

@@ -7,6 +7,7 @@ the candidacies' current status, and contradiction detection for every new or ch
 (`contradictions_detect_many`).
 """
 
+import datetime
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -58,7 +59,7 @@ class NewClaim:
     article_id: int
     start: int
     end: int
-    as_of: object
+    as_of: datetime.date | None
     as_of_precision: str
     as_of_explicit: bool
     note: str
@@ -77,14 +78,14 @@ class ClaimChange:
     note: str | None = None
 
 
-def _step_date(claim):
+def _step_date(claim: Claim) -> PartialDate:
     """The date `_sync_status_step` gives a status claim's step."""
     printed = claim.normalized.get("on") if claim.normalized.get("dated_in_value") else None
     date = PartialDate.parse_iso(printed) if printed else claim.as_of_date
     return date or PartialDate.from_date(timezone.localdate())
 
 
-def _clean(claim):
+def _clean(claim: Claim) -> None:
     # The foreign keys were read in this transaction; checking them would cost a query each.
     claim.full_clean(
         exclude=["candidate", "candidacy", "passage", "article", "created_by", "reviewed_by"],
@@ -113,19 +114,18 @@ def claims_import(
     created_ids: list[int] = []
     changed_ids: list[int] = []
     edited_ids: list[int] = []
-    candidacies: set[int | None] = set()
+    candidacies: set[int] = set()
     for first in range(0, len(new), batch_size):
         batch = new[first : first + batch_size]
         created = _create_batch(batch, articles, created_by)
         created_ids += [claim.pk for claim in created]
-        candidacies |= {claim.candidacy_id for claim in created if claim.property == "status"}
+        candidacies |= _status_candidacies(created)
     for first in range(0, len(changes), batch_size):
         batch = changes[first : first + batch_size]
         changed, edited = _update_batch(batch, reader, created_by)
         changed_ids += [claim.pk for claim in changed]
         edited_ids += [claim.pk for claim in edited]
-        candidacies |= {claim.candidacy_id for claim in changed if claim.property == "status"}
-    candidacies.discard(None)
+        candidacies |= _status_candidacies(changed)
     if candidacies:
         steps_renumber(candidacy_ids=candidacies)
         candidacies_refresh_status(candidacy_ids=candidacies)
@@ -135,7 +135,18 @@ def claims_import(
     return created_ids, changed_ids, edited_ids
 
 
-def _create_batch(batch, articles, created_by):
+def _status_candidacies(claims: list[Claim]) -> set[int]:
+    """The candidacies whose status `claims` report."""
+    return {
+        claim.candidacy_id
+        for claim in claims
+        if claim.property == "status" and claim.candidacy_id is not None
+    }
+
+
+def _create_batch(
+    batch: Sequence[NewClaim], articles: Mapping[int, Article], created_by: User
+) -> list[Claim]:
     spans = {
         (item.article_id, item.start, item.end): articles[item.article_id].text[
             item.start : item.end
@@ -169,7 +180,7 @@ def _create_batch(batch, articles, created_by):
     Claim.objects.bulk_create(claims, batch_size=BATCH_SIZE)
     history_bulk_insert(claims, Claim, user=created_by, reason=Reason.CLAIM_RECORDED)
     steps = [
-        _new_step(claim, created_by)
+        _new_step(claim, claim.candidacy_id, created_by)
         for claim in claims
         if claim.property == Property.STATUS and claim.candidacy_id is not None
     ]
@@ -179,13 +190,13 @@ def _create_batch(batch, articles, created_by):
     return claims
 
 
-def _new_step(claim, user):
-    step = CandidacyStatus(claim=claim, candidacy_id=claim.candidacy_id, created_by=user)
+def _new_step(claim: Claim, candidacy_id: int, user: User) -> CandidacyStatus:
+    step = CandidacyStatus(claim=claim, candidacy_id=candidacy_id, created_by=user)
     _fill_step(step, claim)
     return step
 
 
-def _fill_step(step, claim):
+def _fill_step(step: CandidacyStatus, claim: Claim) -> None:
     step.status = claim.normalized.get("status") or claim.value_key
     date = _step_date(claim)
     step.on, step.precision = date.earliest(), date.precision
@@ -196,7 +207,9 @@ def _fill_step(step, claim):
     )
 
 
-def _update_batch(batch, reader, changed_by):
+def _update_batch(
+    batch: Sequence[ClaimChange], reader: ClaimReader, changed_by: User
+) -> tuple[list[Claim], list[Claim]]:
     """`claim_update` for a batch of changes: returns (claims whose values changed, others)."""
     claims = {
         claim.pk: claim
@@ -253,22 +266,23 @@ def _update_batch(batch, reader, changed_by):
     return changed, edited
 
 
-def _sync_steps(claims, user):
+def _sync_steps(claims: list[Claim], user: User) -> None:
     """`_sync_status_step` for changed status claims: update their steps, or add them."""
-    claims = [claim for claim in claims if claim.candidacy_id is not None]
-    if not claims:
+    placed = [(claim, claim.candidacy_id) for claim in claims if claim.candidacy_id is not None]
+    if not placed:
         return
     steps = {
         step.claim_id: step
-        for step in CandidacyStatus.objects.filter(claim_id__in=[claim.pk for claim in claims])
+        for step in CandidacyStatus.objects.filter(claim_id__in=[claim.pk for claim, _ in placed])
     }
-    updated, created = [], []
-    for claim in claims:
+    updated: list[CandidacyStatus] = []
+    created: list[CandidacyStatus] = []
+    for claim, candidacy_id in placed:
         step = steps.get(claim.pk)
         if step is None:
-            created.append(_new_step(claim, user))
+            created.append(_new_step(claim, candidacy_id, user))
             continue
-        step.candidacy_id = claim.candidacy_id
+        step.candidacy_id = candidacy_id
         _fill_step(step, claim)
         updated.append(step)
     if updated:

@@ -7,6 +7,7 @@ reading each subject and property's claims once: its rules are those of
 """
 
 from collections.abc import Iterable
+from typing import Any
 
 from django.contrib.auth.models import User
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -30,10 +31,27 @@ CHUNK = 500
 class _Claim:
     """What detection reads of a claim, without building a model instance."""
 
-    __slots__ = ("as_of", "candidacy_id", "id", "normalized", "outlet_id", "property", "state")
-    __slots__ += ("value_key",)
+    __slots__ = (
+        "as_of",
+        "candidacy_id",
+        "id",
+        "normalized",
+        "outlet_id",
+        "property",
+        "state",
+        "value_key",
+    )
 
-    def __init__(self, row):
+    as_of: PartialDate | None
+    candidacy_id: int | None
+    id: int
+    normalized: dict[str, Any]
+    outlet_id: int
+    property: str
+    state: str
+    value_key: str
+
+    def __init__(self, row: tuple[Any, ...]) -> None:
         (
             self.id,
             self.candidacy_id,
@@ -48,7 +66,7 @@ class _Claim:
         self.as_of = PartialDate.from_stored(as_of, precision)
 
 
-def _conflict(a, b):
+def _conflict(a: _Claim, b: _Claim) -> bool:
     return _comparable(a, b, a.outlet_id, b.outlet_id) and values_conflict(
         a.property, a.value_key, a.normalized, a.as_of, b.value_key, b.normalized, b.as_of
     )
@@ -104,9 +122,11 @@ def contradictions_detect_many(
     return len(created), closed
 
 
-def _detect_chunk(candidate_ids, subjects, touched, changed):
+def _detect_chunk(
+    candidate_ids: list[int], subjects: dict[int, set[str]], touched: set[int], changed: set[int]
+) -> tuple[list[Contradiction], list[Contradiction]]:
     properties = set().union(*(subjects[candidate_id] for candidate_id in candidate_ids))
-    groups = {}
+    groups: dict[tuple[int, str], list[_Claim]] = {}
     rows = Claim.objects.filter(
         candidate_id__in=candidate_ids, property__in=properties
     ).values_list(
@@ -124,7 +144,8 @@ def _detect_chunk(candidate_ids, subjects, touched, changed):
     for row in rows:
         if row[2] in subjects[row[9]]:
             groups.setdefault((row[9], row[2]), []).append(_Claim(row[:9]))
-    existing, involving = {}, {}
+    existing: dict[tuple[int, int], Contradiction] = {}
+    involving: dict[int, list[Contradiction]] = {}
     for contradiction in Contradiction.objects.filter(
         candidate_id__in=candidate_ids, property__in=properties
     ):
@@ -132,7 +153,8 @@ def _detect_chunk(candidate_ids, subjects, touched, changed):
         existing[pair] = contradiction
         for claim_id in pair:
             involving.setdefault(claim_id, []).append(contradiction)
-    created, updated = [], {}
+    created: list[Contradiction] = []
+    updated: dict[int, Contradiction] = {}
     for (candidate_id, property), claims in groups.items():
         compared = normalizers.is_compared(property)
         standing = [claim for claim in claims if claim.state != Claim.State.REJECTED]
@@ -140,12 +162,12 @@ def _detect_chunk(candidate_ids, subjects, touched, changed):
             if claim.id not in touched:
                 continue
             if claim.state == Claim.State.REJECTED:
-                for current in involving.get(claim.id, ()):
-                    if current.status == Contradiction.Status.OPEN:
-                        _close(current, f"claim #{claim.id} was rejected")
-                        updated[current.pk] = current
+                for contradiction in involving.get(claim.id, ()):
+                    if contradiction.status == Contradiction.Status.OPEN:
+                        _close(contradiction, f"claim #{claim.id} was rejected")
+                        updated[contradiction.pk] = contradiction
                 continue
-            seen = set()
+            seen: set[tuple[int, int]] = set()
             for other in standing if compared else ():
                 if other.id == claim.id:
                     continue

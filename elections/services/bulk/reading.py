@@ -7,10 +7,14 @@ once per value, and each value of a sheet read once. Rows are read into `ClaimDr
 which carry what those functions read and set, without the cost of model instances.
 """
 
+import datetime
+from collections.abc import Iterable
+from typing import Any, TypeVar
+
 from django.core.exceptions import ValidationError
 
 from elections import normalizers
-from elections.models import Place, PlaceName
+from elections.models import Candidacy, Candidate, Claim, Place, PlaceName, Property
 from elections.normalizers import PLACE_LEVELS
 from elections.normalizers.base import NormalizationError, Normalized
 from elections.normalizers.place import _as_level
@@ -18,25 +22,26 @@ from elections.normalizers.text import clean
 from elections.places import _at_level, fold_place_name
 from elections.services.claims import _apply_as_of, _apply_candidacy
 from sources.dates import PartialDate
+from sources.models import Article
 
 
 class PlaceCache:
     """`elections.places.lookup_places` for many names: one query per batch of names."""
 
-    def __init__(self):
-        self.by_key = {}
-        self._keys = {}
-        self._found = {}
+    def __init__(self) -> None:
+        self.by_key: dict[str, dict[int, Place]] = {}
+        self._keys: dict[str, str] = {}
+        self._found: dict[tuple[str, str | None], list[Place]] = {}
 
-    def key(self, text):
+    def key(self, text: str) -> str:
         """`fold_place_name(text)`, remembered: a sheet names the same places again and again."""
         if text not in self._keys:
             self._keys[text] = fold_place_name(text)
         return self._keys[text]
 
-    def preload(self, texts):
-        keys = {self.key(text) for text in texts if text} - {""} - set(self.by_key)
-        keys = sorted(keys)
+    def preload(self, texts: Iterable[str | None]) -> None:
+        wanted = {self.key(text) for text in texts if text} - {""} - set(self.by_key)
+        keys = sorted(wanted)
         for first in range(0, len(keys), 500):
             chunk = keys[first : first + 500]
             for key in chunk:
@@ -47,7 +52,7 @@ class PlaceCache:
             for name in names:
                 self.by_key[name.key].setdefault(name.place_id, name.place)
 
-    def lookup(self, text, *, level=None):
+    def lookup(self, text: str, *, level: str | None = None) -> list[Place]:
         """Every place named `text` (see `lookup_places`), loading the name when not preloaded."""
         key = self.key(text)
         if not key:
@@ -55,8 +60,9 @@ class PlaceCache:
         if key not in self.by_key:
             self.preload([text])
         if (key, level) not in self._found:
-            places = self.by_key[key].values()
-            places = sorted(places, key=lambda place: (place.code or "", place.pk))
+            places = sorted(
+                self.by_key[key].values(), key=lambda place: (place.code or "", place.pk)
+            )
             if level is not None:
                 places = [place for place in places if _at_level(place, level)] or places
             self._found[key, level] = places
@@ -68,7 +74,10 @@ class ArticleDates:
 
     __slots__ = ("pk", "published")
 
-    def __init__(self, article):
+    pk: int
+    published: PartialDate | None
+
+    def __init__(self, article: Article) -> None:
         self.pk, self.published = article.pk, article.published
 
 
@@ -89,7 +98,17 @@ class ClaimDraft:
         "value_key",
     )
 
-    def __init__(self, *, candidate, property, value, article):
+    # What reading sets (`candidacy` starts as None); `__init__` sets the rest.
+    as_of: datetime.date | None
+    as_of_explicit: bool
+    as_of_precision: str
+    candidacy: Candidacy | None
+    normalized: dict[str, Any]
+    value_key: str
+
+    def __init__(
+        self, *, candidate: Candidate, property: str, value: str, article: Article | ArticleDates
+    ) -> None:
         self.candidate, self.property, self.value, self.article = (
             candidate,
             property,
@@ -99,32 +118,44 @@ class ClaimDraft:
         self.candidacy = None
 
     @property
-    def candidate_id(self):
+    def candidate_id(self) -> int:
         return self.candidate.pk
 
     @property
-    def candidacy_id(self):
+    def candidacy_id(self) -> int | None:
         return self.candidacy.pk if self.candidacy is not None else None
 
     @property
-    def as_of_date(self):
+    def as_of_date(self) -> PartialDate | None:
         return PartialDate.from_stored(self.as_of, self.as_of_precision)
+
+
+_ClaimT = TypeVar("_ClaimT", Claim, ClaimDraft)
 
 
 class ClaimReader:
     """Reads claims as `claim_create` does: the date, the candidacy, the normalized value."""
 
-    def __init__(self, places=None):
+    def __init__(self, places: PlaceCache | None = None) -> None:
         self.places = places or PlaceCache()
-        self._values = {}
+        # (property, value, as_of, precision): the value read, or why it could not be.
+        self._values: dict[
+            tuple[str, str, datetime.date | None, str], Normalized | NormalizationError
+        ] = {}
 
-    def preload(self, pairs):
+    def preload(self, pairs: Iterable[tuple[str, str]]) -> None:
         """Look up at once the places named by the (property, value) pairs of a batch."""
         self.places.preload(
             clean(value) for property, value in pairs if property in PLACE_LEVELS and value
         )
 
-    def read(self, claim, *, as_of=None, candidacy=None):
+    def read(
+        self,
+        claim: _ClaimT,
+        *,
+        as_of: PartialDate | None = None,
+        candidacy: Candidacy | None = None,
+    ) -> _ClaimT:
         """Set the claim's date, candidacy and normalized value; ValidationError if it can't.
 
         `claim` is a Claim or a ClaimDraft; its `article` (or ArticleDates) and `candidate`
@@ -135,7 +166,7 @@ class ClaimReader:
         self.read_value(claim)
         return claim
 
-    def read_value(self, claim):
+    def read_value(self, claim: Claim | ClaimDraft) -> None:
         # Every value of a sheet is read once: rows repeat values ("declared", "Hangzhou").
         key = (claim.property, claim.value, claim.as_of, claim.as_of_precision)
         if key not in self._values:
@@ -148,11 +179,11 @@ class ClaimReader:
             raise ValidationError({"value": str(result)})
         claim.value_key, claim.normalized = result.key[:500], result.data
 
-    def _normalize(self, property, value, as_of):
+    def _normalize(self, property: str, value: str, as_of: PartialDate | None) -> Normalized:
         if property not in PLACE_LEVELS:
             return normalizers.normalize(property, value, as_of=as_of)
         # `normalize_place`, with its lookup answered from the batch's places.
-        value, level = clean(value), PLACE_LEVELS[property]
+        value, level = clean(value), PLACE_LEVELS[Property(property)]
         text = self.places.key(value)
         if not text:
             raise NormalizationError("No place is named here.")
