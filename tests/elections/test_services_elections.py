@@ -255,10 +255,14 @@ def test_an_alias_is_removed_with_its_record_and_a_generated_name_is_not(haidian
         place_name_remove(place_name=haidian.names.get(name="海淀区"), acting_user=remover)
 
 
-def test_editors_do_not_remove_place_names(editor, haidian):
+def test_editors_take_back_an_alias_and_reviewers_may_not(editor, reviewer, haidian):
     alias = place_name_add(place=haidian, name="Haitien", acting_user=editor)
     with pytest.raises(PermissionDenied):
-        place_name_remove(place_name=alias, acting_user=editor)
+        place_name_remove(place_name=alias, acting_user=reviewer)
+
+    place_name_remove(place_name=alias, acting_user=editor)
+
+    assert not haidian.names.filter(name="Haitien").exists()
 
 
 def test_a_place_changed_by_hand_gets_the_names_of_its_new_spelling(haidian):
