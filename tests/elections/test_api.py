@@ -1,141 +1,25 @@
 """The JSON API answers with published candidates and their cited facts, and nothing else."""
 
 import json
-from types import SimpleNamespace
 
 import pytest
 from django.core.cache import caches
-from django.db import transaction
 
-from elections.models import CandidateName, Contradiction, Property
-from elections.services import (
-    candidate_add_name,
-    candidate_merge,
-    candidate_publish,
-    claim_reject,
-    claim_verify,
-    contradiction_resolve,
-)
-from sources.audit import system_user, unit_of_work
-from sources.dates import PartialDate
-from sources.services import article_create, outlet_for_name
-from tests.factories import (
-    make_article,
-    make_candidacy,
-    make_candidate,
-    make_claim,
-    make_election,
-    make_place,
-    make_user,
-)
+from elections.models import Property
+from elections.services import candidate_add_name, candidate_publish, claim_verify
+from sources.audit import system_user
+from tests.factories import make_candidacy, make_candidate, make_claim
+from tests.newsroom import fixtures
 
 pytestmark = pytest.mark.django_db
 
-# Every text below is written for these tests.
-DAILY = (
-    "Liu Ping, 47, a steelworker from Xinyu, said the officials kept her off the ballot. "
-    "Xu Yan, 27, stands in Hongzhou according to this paper."
-)
-WIRE = (
-    "Xu Yan lives in Hangzhou and sells advertising. "
-    "Liu Ping, 52, is described as a retired worker by the wire."
-)
-CHINESE = "刘萍今年四十七岁，是新余市的参选人。"
-HIDDEN = "Hidden Person talked to Quiet Outlet about nothing at all."
+_newsroom, newsroom = fixtures("public site")
 
 
 @pytest.fixture(autouse=True)
 def _fresh_caches():
     for cache in caches.all():
         cache.clear()
-
-
-@pytest.fixture(scope="module")
-def _newsroom(django_db_setup, django_db_blocker):
-    # Built once for the module inside a transaction; each test's own transaction nests in
-    # it, so every test starts from the same records and the module leaves nothing behind.
-    with django_db_blocker.unblock(), unit_of_work():
-        yield build_newsroom()
-        transaction.set_rollback(True)
-
-
-@pytest.fixture
-def newsroom(_newsroom, db):
-    """The records of `build_newsroom`, for a test in its own transaction."""
-    return _newsroom
-
-
-def build_newsroom():
-    """Two published candidates with verified, unverified, rejected and disputed claims,
-    one resolved dispute, one open, and a draft candidate with a claim of its own."""
-    editor, reviewer = make_user("Editors"), make_user("Reviewers")
-    jiangxi = make_place("Jiangxi", "江西省", level="province", code="360000")
-    xinyu = make_place("Xinyu", "新余市", parent=jiangxi, code="360500")
-    zhejiang = make_place("Zhejiang", "浙江省", level="province", code="330000")
-    hangzhou = make_place("Hangzhou", "杭州市", parent=zhejiang, code="330100")
-    hubei = make_place("Hubei", "湖北省", level="province", code="420000")
-
-    daily = make_article(
-        DAILY,
-        outlet="Example Daily",
-        title="Candidates outside the capital",
-        published="2011-06-20",
-        url="https://example.org/reports/1",
-    )
-    wire = make_article(WIRE, outlet="Second Wire", title="Two profiles", published="2011-09")
-    chinese = article_create(
-        outlet=outlet_for_name(name="示例日报", acting_user=system_user()),
-        title="新余参选人",
-        text=CHINESE,
-        language="zh-Hans",
-        published=PartialDate(2011, 6, 12),
-        acting_user=system_user(),
-    )
-    quiet = make_article(HIDDEN, outlet="Quiet Outlet", title="Nobody cites this")
-
-    def verified(*args, **kwargs):
-        return claim_verify(claim=make_claim(*args, by=editor, **kwargs), acting_user=reviewer)
-
-    liu = make_candidate("Liu Ping", name_zh="刘萍", gender="female", birth_year=1964)
-    candidate_add_name(
-        candidate=liu, name="Liú Píng", kind=CandidateName.Kind.PINYIN, acting_user=system_user()
-    )
-    liu_run = make_candidacy(liu, make_election(xinyu, polling="2011-04-15"))
-    liu_age = verified(liu, Property.AGE, "47", daily)
-    verified(liu, Property.NAME_ZH, "刘萍", chinese)
-    liu_city = verified(liu, Property.CITY, "新余市", chinese)
-    verified(liu, Property.STATUS, "declared", chinese, "参选人", as_of=PartialDate(2011, 3, 1))
-    verified(
-        liu, Property.STATUS, "barred", daily, "kept her off the ballot", as_of=PartialDate(2011, 4)
-    )
-    unverified = make_claim(liu, Property.OCCUPATION, "steelworker", daily, by=editor)
-    rejected = make_claim(liu, Property.OCCUPATION, "retired worker", wire, by=editor)
-    claim_reject(claim=rejected, acting_user=reviewer, reason="Not what the wire says.")
-
-    xu = make_candidate("Xu Yan", gender="male")
-    xu_run = make_candidacy(xu, make_election(hangzhou))
-    misprint = verified(xu, Property.CITY, "Hongzhou", daily)
-    xu_city = verified(xu, Property.CITY, "Hangzhou", wire)
-    verified(xu, Property.OCCUPATION, "sells advertising", wire)
-    city_dispute = Contradiction.objects.get(candidate=xu, property=Property.CITY)
-    contradiction_resolve(
-        contradiction=city_dispute,
-        verdict=Contradiction.Verdict.B_RIGHT,
-        note="No place has that name; a misprint.",
-        acting_user=reviewer,
-    )
-    ruiyan = make_candidate("Xu Ruiyan")
-
-    hidden = make_candidate("Hidden Person", name_zh="隐藏人")
-    make_candidacy(hidden, make_election(make_place("Qianjiang", "潜江市", parent=hubei)))
-    verified(hidden, Property.OCCUPATION, "talker", quiet, "talked to Quiet Outlet")
-
-    for candidate in (liu, xu):
-        candidate_publish(candidate=candidate, acting_user=reviewer)
-    candidate_merge(survivor=xu, absorbed=ruiyan, acting_user=reviewer)
-    # Verified after publication, so its contradiction with the age of 47 stays open.
-    later_age = verified(liu, Property.AGE, "52", wire)
-    return SimpleNamespace(**locals())
 
 
 def get_json(client, url, expect=200, **params):

@@ -26,13 +26,12 @@ from elections.services import (
     contradiction_resolve,
 )
 from sources.models import Outlet
-from tests.elections import test_api
+from tests.newsroom import fixtures
 
 pytestmark = pytest.mark.django_db
 
-# The records of the API tests, built once for this module too.
-_newsroom = test_api._newsroom
-newsroom = test_api.newsroom
+# The records of the public site, built once for this module.
+_newsroom, newsroom = fixtures("public site")
 
 PROFILE = "/candidates/liu-ping/"
 API_PROFILE = "/api/candidates/liu-ping/"

@@ -8,14 +8,13 @@ import pytest
 from elections.models import Claim, Property
 from elections.services import claim_update, claim_verify
 from sources.spreadsheets import neutralize_cell
-from tests.elections import test_api
 from tests.factories import make_article, make_candidacy, make_candidate, make_claim
+from tests.newsroom import fixtures
 
 pytestmark = pytest.mark.django_db
 
-# The records of the API tests, built once for this module too.
-_newsroom = test_api._newsroom
-newsroom = test_api.newsroom
+# The records of the public site, built once for this module.
+_newsroom, newsroom = fixtures("public site")
 
 
 def fetch_csv(client):

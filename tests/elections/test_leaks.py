@@ -13,41 +13,15 @@ unpublished address) may come back as typed, and is taken out before looking.
 import html
 import json
 import re
-from types import SimpleNamespace
 from urllib.parse import quote, quote_plus, unquote_plus, urlencode, urlsplit
 
 import pytest
 from django.core.cache import caches
-from django.db import transaction
 from django.urls import URLResolver, get_resolver
 
 from elections.filters import CandidateFilter
-from elections.models import CandidateName, Contradiction, Property
-from elections.services import (
-    candidate_add_name,
-    candidate_merge,
-    candidate_publish,
-    candidate_submit_for_review,
-    candidate_withdraw,
-    claim_reject,
-    claim_verify,
-    contradiction_flag,
-    contradiction_resolve,
-    place_name_add,
-)
-from sources.audit import system_user, unit_of_work
-from sources.dates import PartialDate
-from sources.models import Article, Outlet, Passage
-from sources.services import article_create, outlet_for_name
-from tests.factories import (
-    make_article,
-    make_candidacy,
-    make_candidate,
-    make_claim,
-    make_election,
-    make_place,
-    make_user,
-)
+from elections.services import candidate_withdraw, claim_reject
+from tests.newsroom import fixtures
 
 pytestmark = pytest.mark.django_db
 
@@ -57,25 +31,6 @@ SOON_GONE = re.compile("wexq|鍪", re.IGNORECASE)
 PUBLISHED_FILLERS = 27
 MISSING_SLUG = "no-such-person"
 MISSING_PK = 987654
-# Long enough that no public passage's context (32 characters) reaches the next sentence.
-GAP = " The weather that week was unremarkable across the whole of the region. "
-
-# Every text below is written for these tests.
-PUBLIC_TEXT = GAP.join(
-    [
-        "Liu Ping, 47, runs as an independent in Xinyu.",
-        "Zhang Kai works as a lawyer in Hangzhou.",
-        "An unverified aside calls her a Quxvsinger.",
-        "A rejected line calls her a Quxvdancer.",
-        "Another line calls her a Quxvpainter.",
-        "A line soon rejected calls her a Wexqcarpenter.",
-        "Zhang Kai was said to be 44 years old.",
-        "刘萍的别名是曌萍。",
-    ]
-)
-HIDDEN_TEXT = "Quxvdraft Person, 33, told Quxvpress she would stand in Quxvtown."
-SOON_TEXT = "Wexqwithdrawn Person, 51, spoke to the Wexq Courier in Hangzhou."
-SECOND_TEXT = "Zhang Kai, 52, said the wire got his age wrong."
 
 
 @pytest.fixture(autouse=True)
@@ -86,153 +41,7 @@ def public_cache(settings):
         cache.clear()
 
 
-@pytest.fixture(scope="module")
-def _records(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), unit_of_work():
-        yield build_records()
-        transaction.set_rollback(True)
-
-
-@pytest.fixture
-def records(_records, db):
-    return _records
-
-
-def build_records():
-    """A public record and, beside it, everything the public must not see, marked."""
-    editor, reviewer = make_user("Editors"), make_user("Reviewers")
-    zhejiang = make_place("Zhejiang", "浙江省", level="province", code="330000")
-    hangzhou = make_place("Hangzhou", "杭州市", parent=zhejiang, code="330100")
-    jiangxi = make_place("Jiangxi", "江西省", level="province", code="360000")
-    xinyu = make_place("Xinyu", "新余市", parent=jiangxi, code="360500")
-    quxv_province = make_place("Quxvland", "曌省", level="province", code="990000")
-    quxv_town = make_place("Quxvtown", "曌城市", parent=quxv_province, code="990100")
-    place_name_add(place=quxv_town, name="Quxvburg", acting_user=system_user())
-    public_election = make_election(hangzhou)
-    hidden_election = make_election(quxv_town)
-    hidden_election.name = "Quxvtown People's Congress"
-    hidden_election.notes = "Quxv election note"
-    hidden_election.save()
-    public_election.notes = "Quxv public election note"
-    public_election.save()
-
-    public_article = make_article(
-        PUBLIC_TEXT,
-        outlet="Example Daily",
-        title="Independents in two provinces",
-        published="2011-06-20",
-        url="https://example.org/independents",
-    )
-    Article.objects.filter(pk=public_article.pk).update(notes="Quxv article note")
-    Outlet.objects.filter(pk=public_article.outlet_id).update(notes="Quxv outlet note")
-    second_article = make_article(
-        SECOND_TEXT, outlet="Second Wire", title="Age questions", published="2011-07"
-    )
-    hidden_article = article_create(
-        outlet=outlet_for_name(
-            name="Quxvpress", homepage="https://quxvpress.example/", acting_user=system_user()
-        ),
-        title="Quxv exclusive",
-        text=HIDDEN_TEXT,
-        url="https://quxvpress.example/exclusive",
-        byline="Quxv Byline",
-        published=PartialDate(2011, 5),
-        acting_user=system_user(),
-    )
-    soon_article = make_article(
-        SOON_TEXT, outlet="Wexq Courier", title="Wexq profile", url="https://wexq.example/p"
-    )
-
-    def claim(candidate, prop, value, article, quote=None, **options):
-        return make_claim(candidate, prop, value, article, quote, by=editor, **options)
-
-    def verified(*args, **options):
-        return claim_verify(claim=claim(*args, **options), acting_user=reviewer)
-
-    # The public record.
-    liu = make_candidate("Liu Ping", name_zh="刘萍", gender="female", notes="Quxv internal note")
-    liu.weibo = "quxv_weibo_account"
-    liu.save()
-    candidate_add_name(
-        candidate=liu,
-        name="Liú Píng",
-        kind=CandidateName.Kind.PINYIN,
-        note="Quxv name note",
-        acting_user=system_user(),
-    )
-    liu_run = make_candidacy(liu, make_election(xinyu, polling="2011-11-08"))
-    liu_run.notes = "Quxv candidacy note"
-    liu_run.save()
-    liu_age = verified(liu, Property.AGE, "47", public_article, note="Quxv claim note")
-    Passage.objects.filter(pk=liu_age.passage_id).update(note="Quxv passage note")
-    verified(liu, Property.CITY, "Xinyu", public_article)
-    verified(liu, Property.STATUS, "declared", public_article, "runs as an independent")
-    zhang = make_candidate("Zhang Kai", gender="male")
-    make_candidacy(zhang, public_election)
-    verified(zhang, Property.OCCUPATION, "lawyer", public_article)
-    fillers = []
-    for number in range(PUBLISHED_FILLERS):
-        filler = make_candidate(f"Filler Person {number:02d}")
-        make_candidacy(filler, public_election)
-        fillers.append(filler)
-
-    # What must never show, on the public candidates.
-    claim(liu, Property.OCCUPATION, "Quxvsinger", public_article)
-    claim_reject(
-        claim=claim(liu, Property.OCCUPATION, "Quxvdancer", public_article),
-        acting_user=reviewer,
-        reason="Quxv rejection reason",
-    )
-    # An overruled claim whose dispute is not public: the other side was never verified.
-    painter = verified(liu, Property.OCCUPATION, "Quxvpainter", public_article)
-    unverified_side = claim(liu, Property.OCCUPATION, "曌萍", public_article)
-    dispute = contradiction_flag(
-        claim_a=painter, claim_b=unverified_side, acting_user=editor, note="Quxv flag note"
-    )
-    contradiction_resolve(
-        contradiction=dispute,
-        verdict=Contradiction.Verdict.BOTH_WRONG,
-        note="Quxv verdict note",
-        acting_user=reviewer,
-    )
-
-    # Candidates the public must never see, each with a verified claim and a place of its own.
-    def hidden_candidate(name, name_zh):
-        candidate = make_candidate(name, name_zh=name_zh, notes="Quxv hidden note")
-        candidate_add_name(candidate=candidate, name=f"{name} Other", acting_user=system_user())
-        make_candidacy(candidate, hidden_election)
-        verified(candidate, Property.AGE, "33", hidden_article, "33")
-        verified(candidate, Property.CITY, "Quxvtown", hidden_article)
-        return candidate
-
-    draft = hidden_candidate("Quxvdraft Person", "曌草")
-    in_review = hidden_candidate("Quxvreview Person", "曌审")
-    candidate_submit_for_review(candidate=in_review, acting_user=editor)
-    withdrawn = hidden_candidate("Quxvwithdrawn Person", "曌退")
-    candidate_publish(candidate=withdrawn, acting_user=reviewer)
-    candidate_withdraw(candidate=withdrawn, acting_user=reviewer, note="Quxv withdrawal")
-    draft_survivor = hidden_candidate("Quxvsurvivor Person", "曌存")
-    merged = hidden_candidate("Quxvmerged Person", "曌并")
-    candidate_merge(survivor=draft_survivor, absorbed=merged, acting_user=reviewer)
-    # Merged into a published record: its address redirects there, its notes stay internal.
-    absorbed = make_candidate("Zhang K.", notes="Quxv absorbed note")
-
-    # Public until the cache test takes it away.
-    soon_withdrawn = make_candidate("Wexqwithdrawn Person", name_zh="鍪退")
-    make_candidacy(soon_withdrawn, public_election)
-    verified(soon_withdrawn, Property.AGE, "51", soon_article)
-    soon_rejected = verified(liu, Property.OCCUPATION, "Wexqcarpenter", public_article)
-
-    for candidate in (liu, zhang, soon_withdrawn, *fillers):
-        candidate_publish(candidate=candidate, acting_user=reviewer)
-    candidate_merge(survivor=zhang, absorbed=absorbed, acting_user=reviewer)
-    # A public dispute between two verified ages (verified after publication, so it stays
-    # open), whose flag note is internal.
-    verified(zhang, Property.AGE, "44", public_article)
-    verified(zhang, Property.AGE, "52", second_article)
-    public_dispute = Contradiction.objects.get(candidate=zhang, property=Property.AGE)
-    Contradiction.objects.filter(pk=public_dispute.pk).update(flag_note="Quxv internal flag")
-    return SimpleNamespace(**locals())
+_records, records = fixtures("leaks", name="records", fillers=PUBLISHED_FILLERS)
 
 
 # The sweep: every public URL pattern, in every form.

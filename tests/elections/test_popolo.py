@@ -16,22 +16,15 @@ from elections.models import Candidate, Property
 from elections.services import candidate_publish, claim_verify
 from sources.audit import unit_of_work
 from tests.conftest import SHARED
-from tests.elections import test_api
 from tests.factories import make_candidacy, make_candidate, make_claim
+from tests.newsroom import fixtures
 
 pytestmark = pytest.mark.django_db
 
-# The records of the API tests, and the demo newsroom, each built once for the class of
+# The records of the public site, and the demo newsroom, each built once for the class of
 # tests that reads it (each class's records are gone before the next class's are built,
-# since the demo and the API tests' records have candidates in common).
-newsroom = test_api.newsroom
-
-
-@pytest.fixture(scope="class")
-def _newsroom(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), unit_of_work():
-        yield test_api.build_newsroom()
-        transaction.set_rollback(True)
+# since the two have candidates in common).
+_newsroom, newsroom = fixtures("public site", scope="class")
 
 
 @pytest.fixture(scope="class")
@@ -119,7 +112,7 @@ def test_the_validators_catch_what_popolo_forbids(popolo_validators):
 
 
 class TestNewsroomExport:
-    """The export of the API tests' records."""
+    """The export of the public site's records (the "public site" newsroom)."""
 
     def test_export_validates_against_the_popolo_schemas(self, client, newsroom, popolo_validators):
         document = fetch(client)

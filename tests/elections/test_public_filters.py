@@ -1,109 +1,22 @@
 """The candidate list: names found in any script, filters, sorting and pages that keep them."""
 
 import re
-from types import SimpleNamespace
 
 import pytest
 from django.core.cache import caches
-from django.db import transaction
 
-from elections.models import CandidateName, Property
-from elections.services import (
-    candidate_add_name,
-    candidate_publish,
-    claim_verify,
-)
-from sources.audit import unit_of_work
-from sources.dates import PartialDate
-from tests.factories import (
-    make_article,
-    make_candidacy,
-    make_candidate,
-    make_claim,
-    make_election,
-    make_place,
-    make_user,
-)
+from tests.newsroom import fixtures
 
 pytestmark = pytest.mark.django_db
 
 FILLERS = 27
-# Every text below is written for these tests.
-DAILY = (
-    "Liu Ping, 47, was barred in Xinyu. Wang Xiuzhen declared early and was defeated in "
-    "Ningbo in the end. Zhang Kai was elected, a rumour said."
-)
-WIRE = "Liu Ping, 52, spoke to the wire. Xu Yan declared in Hangzhou."
+_built, world = fixtures("candidate list", name="world", fillers=FILLERS)
 
 
 @pytest.fixture(autouse=True)
 def _fresh_caches():
     for cache in caches.all():
         cache.clear()
-
-
-@pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker):
-    """The module's data, built once in a transaction rolled back after its tests."""
-    with django_db_blocker.unblock(), unit_of_work():
-        yield build_world()
-        transaction.set_rollback(True)
-
-
-def build_world():
-    editor, reviewer = make_user("Editors"), make_user("Reviewers")
-    jiangxi = make_place("Jiangxi", "江西省", level="province", code="360000")
-    xinyu = make_place("Xinyu", "新余市", parent=jiangxi, code="360500")
-    zhejiang = make_place("Zhejiang", "浙江省", level="province", code="330000")
-    hangzhou = make_place("Hangzhou", "杭州市", parent=zhejiang, code="330100")
-    ningbo = make_place("Ningbo", "宁波市", parent=zhejiang, code="330200")
-    beijing = make_place("Beijing", "北京市", level="province", code="110000")
-    hubei = make_place("Hubei", "湖北省", level="province", code="420000")
-    wuhan = make_place("Wuhan", "武汉市", parent=hubei, code="420100")
-    daily = make_article(DAILY, outlet="Example Daily", published="2011-11-09")
-    wire = make_article(WIRE, outlet="Second Wire", published="2011-11-10")
-
-    def verified(*args, **kwargs):
-        return claim_verify(claim=make_claim(*args, by=editor, **kwargs), acting_user=reviewer)
-
-    elections = {}
-
-    def candidate(name, place, **fields):
-        person = make_candidate(name, **fields)
-        if place.pk not in elections:
-            elections[place.pk] = make_election(place)
-        make_candidacy(person, elections[place.pk])
-        return person
-
-    liu = candidate("Liu Ping", xinyu, name_zh="刘萍", gender="female")
-    verified(liu, Property.STATUS, "barred", daily)
-    homophone = candidate("Liu Ping", beijing, name_zh="刘平", gender="male")
-    xu = candidate("Xu Yan", hangzhou, gender="male")
-    candidate_add_name(
-        candidate=xu, name="Xu Ruiyan", kind=CandidateName.Kind.ENGLISH, acting_user=editor
-    )
-    verified(xu, Property.STATUS, "declared", wire, quote="Xu Yan declared")
-    wang = candidate("Wang Xiuzhen", ningbo, gender="female")
-    verified(
-        wang,
-        Property.STATUS,
-        "declared",
-        daily,
-        quote="Wang Xiuzhen declared",
-        as_of=PartialDate(2011, 6),
-    )
-    verified(wang, Property.STATUS, "defeated", daily, as_of=PartialDate(2011, 11, 8))
-    zhang = candidate("Zhang Kai", beijing, gender="male")
-    make_claim(zhang, Property.STATUS, "elected", daily, by=editor)
-    hidden = candidate("Hidden Liu", wuhan, name_zh="刘隐")
-    verified(hidden, Property.STATUS, "declared", daily, quote="declared early")
-    fillers = [candidate(f"Filler {number:02d}", beijing) for number in range(FILLERS)]
-    for person in (liu, homophone, xu, wang, zhang, *fillers):
-        candidate_publish(candidate=person, acting_user=reviewer)
-    # Verified after publication: an open contradiction with nothing else public about her.
-    verified(liu, Property.AGE, "47", daily)
-    verified(liu, Property.AGE, "52", wire)
-    return SimpleNamespace(**locals())
 
 
 def names_listed(response):

@@ -2,47 +2,23 @@
 
 import json
 import re
-from types import SimpleNamespace
 
 import pytest
 from django.core.cache import caches
-from django.db import transaction
 
 from elections.models import Contradiction, Property
 from elections.services import (
     candidate_merge,
     candidate_publish,
-    candidate_withdraw,
-    claim_reject,
     claim_verify,
     contradiction_resolve,
 )
-from sources.audit import system_user, unit_of_work
-from sources.dates import PartialDate
-from sources.services import article_create, outlet_for_name
-from tests.factories import (
-    make_article,
-    make_candidacy,
-    make_candidate,
-    make_claim,
-    make_election,
-    make_place,
-    make_user,
-)
+from tests.factories import make_article, make_candidacy, make_candidate, make_claim
+from tests.newsroom import fixtures
 
 pytestmark = pytest.mark.django_db
 
-# Every text below is written for these tests.
-DAILY = (
-    "Liu Ping, 47, a steelworker from Xinyu, told us she was barred from the ballot in April. "
-    "Xu Yan, 27, is standing in Hongzhou, the report says."
-)
-WIRE = (
-    "Xu Yan lives in Hangzhou and sells advertising for a living. "
-    "Liu Ping, 52, is described here as a retired worker."
-)
-CHINESE = "刘萍今年四十七岁，是新余市的参选人。"
-SECRET = "Hidden Person spoke to nobody, and Secret Outlet printed it."
+_built, world = fixtures("public site", name="world")
 
 
 @pytest.fixture(autouse=True)
@@ -50,89 +26,6 @@ def _fresh_caches():
     # A page cache in front of the views must not answer with another test's page.
     for cache in caches.all():
         cache.clear()
-
-
-@pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker):
-    """The module's data, built once in a transaction that is rolled back after its tests.
-
-    Each test runs in a savepoint inside it, so what one test adds is gone for the next.
-    """
-    with django_db_blocker.unblock(), unit_of_work():
-        yield build_world()
-        transaction.set_rollback(True)
-
-
-def build_world():
-    """Two published candidates with verified, rejected, unverified and disputed claims,
-    a draft, a withdrawn candidate and a record merged away, each in its own province."""
-    editor, reviewer = make_user("Editors"), make_user("Reviewers")
-    jiangxi = make_place("Jiangxi", "江西省", level="province", code="360000")
-    xinyu = make_place("Xinyu", "新余市", parent=jiangxi, code="360500")
-    zhejiang = make_place("Zhejiang", "浙江省", level="province", code="330000")
-    hangzhou = make_place("Hangzhou", "杭州市", parent=zhejiang, code="330100")
-    hubei = make_place("Hubei", "湖北省", level="province", code="420000")
-    sichuan = make_place("Sichuan", "四川省", level="province", code="510000")
-
-    daily = make_article(
-        DAILY,
-        outlet="Example Daily",
-        title="Candidates outside the capital",
-        published="2011-06-20",
-        url="https://example.org/reports/1",
-    )
-    wire = make_article(WIRE, outlet="Second Wire", title="Two profiles", published="2011-09-01")
-    chinese = article_create(
-        outlet=outlet_for_name(name="示例日报", acting_user=system_user()),
-        title="新余参选人",
-        text=CHINESE,
-        language="zh-Hans",
-        published=PartialDate(2011, 6, 12),
-        acting_user=system_user(),
-    )
-    secret = make_article(SECRET, outlet="Secret Outlet", title="Never cited")
-
-    def verified(*args, **kwargs):
-        return claim_verify(claim=make_claim(*args, by=editor, **kwargs), acting_user=reviewer)
-
-    liu = make_candidate("Liu Ping", name_zh="刘萍", gender="female")
-    make_candidacy(liu, make_election(xinyu, polling="2011-04-15"))
-    liu_age = verified(liu, Property.AGE, "47", daily)
-    verified(liu, Property.NAME_ZH, "刘萍", chinese)
-    verified(liu, Property.CITY, "新余市", chinese)
-    verified(liu, Property.STATUS, "barred", daily, as_of=PartialDate(2011, 4))
-    unverified = make_claim(liu, Property.OCCUPATION, "steelworker", daily, by=editor)
-    rejected = make_claim(liu, Property.OCCUPATION, "retired worker", wire, by=editor)
-    claim_reject(claim=rejected, acting_user=reviewer, reason="Says nothing of the kind.")
-
-    xu = make_candidate("Xu Yan", gender="male")
-    make_candidacy(xu, make_election(hangzhou))
-    misprint = verified(xu, Property.CITY, "Hongzhou", daily)
-    verified(xu, Property.CITY, "Hangzhou", wire)
-    verified(xu, Property.OCCUPATION, "sells advertising", wire)
-    city_dispute = Contradiction.objects.get(candidate=xu, property=Property.CITY)
-    contradiction_resolve(
-        contradiction=city_dispute,
-        verdict=Contradiction.Verdict.B_RIGHT,
-        note="No place is called that; a misprint.",
-        acting_user=reviewer,
-    )
-    ruiyan = make_candidate("Xu Ruiyan")
-
-    hidden = make_candidate("Hidden Person", name_zh="隐藏人")
-    make_candidacy(hidden, make_election(make_place("Qianjiang", "潜江市", parent=hubei)))
-    verified(hidden, Property.OCCUPATION, "Hidden Person", secret)
-
-    gone = make_candidate("Withdrawn Person")
-    make_candidacy(gone, make_election(make_place("Chengdu", "成都市", parent=sichuan)))
-
-    for candidate in (liu, xu, gone):
-        candidate_publish(candidate=candidate, acting_user=reviewer)
-    candidate_withdraw(candidate=gone, acting_user=reviewer, note="Taken down for review.")
-    candidate_merge(survivor=xu, absorbed=ruiyan, acting_user=reviewer)
-    # Verified after publication, so its contradiction with the age of 47 is still open.
-    later_age = verified(liu, Property.AGE, "52", wire)
-    return SimpleNamespace(**locals())
 
 
 def text_of(response):
@@ -198,7 +91,7 @@ def test_overruled_claim_appears_only_where_outlets_disagreed(client, world):
     assert "<strong>Hongzhou</strong>" in disagreements
     assert "found wrong" in disagreements
     assert "Second Wire&#x27;s version was found right." in disagreements
-    assert "No place is called that; a misprint." in disagreements
+    assert "No place has that name; a misprint." in disagreements
 
 
 def test_open_contradiction_between_verified_claims_is_under_review(client, world):
@@ -227,7 +120,7 @@ def test_profile_lists_its_sources_and_when_it_was_last_verified(client, world):
 
     assert "Candidates outside the capital" in sources
     assert '<a href="/articles/' in sources
-    assert "Never cited" not in sources
+    assert "Nobody cites this" not in sources
     assert "Facts last verified" in page
 
 
@@ -275,7 +168,7 @@ def test_outlet_list_shows_only_outlets_cited_by_public_claims(client, world):
 
     assert "Example Daily" in page
     assert '<a href="/outlets/%E7%A4%BA%E4%BE%8B%E6%97%A5%E6%8A%A5/" lang="zh-Hans">' in page
-    assert "Secret Outlet" not in page
+    assert "Quiet Outlet" not in page
 
 
 def test_outlet_page_groups_its_reports_and_counts_where_it_was_found_wrong(client, world):
@@ -289,7 +182,7 @@ def test_outlet_page_groups_its_reports_and_counts_where_it_was_found_wrong(clie
 
 
 def test_outlet_without_public_claims_is_not_found(client, world):
-    assert client.get("/outlets/secret-outlet/").status_code == 404
+    assert client.get("/outlets/quiet-outlet/").status_code == 404
     assert client.get("/outlets/no-such-outlet/").status_code == 404
 
 
@@ -305,7 +198,7 @@ def test_article_page_shows_cited_passages_linking_to_the_profiles(client, world
 
 def test_article_cited_only_by_unpublished_or_unverified_claims_is_not_found(client, world):
     missing = client.get("/articles/999999/")
-    response = client.get(f"/articles/{world.secret.pk}/")
+    response = client.get(f"/articles/{world.quiet.pk}/")
 
     assert response.status_code == 404
     assert response.content == missing.content
@@ -366,7 +259,7 @@ def test_a_verdict_of_no_contradiction_takes_the_disagreement_off_the_profile(cl
 def test_the_list_and_its_choices_never_name_anything_unpublished(client, world):
     page = text_of(client.get("/candidates/"))
 
-    for hidden in ("Hidden Person", "Withdrawn Person", "Secret Outlet", "Hubei", "Qianjiang"):
+    for hidden in ("Hidden Person", "Withdrawn Person", "Quiet Outlet", "Hubei", "Qianjiang"):
         assert hidden not in page
     for hidden in ("Sichuan", "Chengdu", "隐藏人"):
         assert hidden not in page

@@ -7,142 +7,30 @@ the claims newest first. These tests hold those shapes to the answers of the pla
 """
 
 import re
-from types import SimpleNamespace
 
 import pytest
 from django import forms
 from django.core.cache import caches
 from django.core.paginator import EmptyPage
-from django.db import connection, transaction
+from django.db import connection
 
 from elections import public
 from elections.filters import CandidateFilter, LangSelect, LeanSelect
-from elections.models import Candidate, Claim, Contradiction, Property
-from elections.services import (
-    candidate_publish,
-    claim_reject,
-    claim_verify,
-    contradiction_resolve,
-)
-from sources.audit import unit_of_work
-from sources.dates import PartialDate
-from tests.factories import (
-    make_article,
-    make_candidacy,
-    make_candidate,
-    make_claim,
-    make_election,
-    make_place,
-    make_user,
-)
+from elections.models import Candidate, Claim, Property
+from elections.services import candidate_publish, claim_verify
+from tests.factories import make_candidacy, make_candidate, make_claim
+from tests.newsroom import fixtures
 
 pytestmark = pytest.mark.django_db
 
 SMALL, LARGE = 4, 30
-# Every text below is written for these tests.
-REPORT = (
-    "The candidate, 44, declared in the spring and was barred in the autumn; a neighbour "
-    "said she had been elected, which nobody else reported. Ningbo and Hangzhou both voted."
-)
-SECOND = "The candidate is 51 years old, says this later report, and was barred in Ningbo."
-LONE = "A lone report puts the candidate's age at 61 and says nothing else at all."
+_built, world = fixtures("performance", name="world", size=LARGE)
 
 
 @pytest.fixture(autouse=True)
 def _fresh_caches():
     for cache in caches.all():
         cache.clear()
-
-
-@pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker):
-    """The module's data, built once in a transaction rolled back after its tests."""
-    with django_db_blocker.unblock(), unit_of_work():
-        yield build_world()
-        transaction.set_rollback(True)
-
-
-def build_world():
-    editor, reviewer = make_user("Editors"), make_user("Reviewers")
-    zhejiang = make_place("Zhejiang", "浙江省", level="province", code="330000")
-    ningbo = make_place("Ningbo", "宁波市", parent=zhejiang, code="330200")
-    hangzhou = make_place("Hangzhou", "杭州市", parent=zhejiang, code="330100")
-    hubei = make_place("Hubei", "湖北省", level="province", code="420000")
-    wuhan = make_place("Wuhan", "武汉市", parent=hubei, code="420100")
-    ningbo_poll = make_election(ningbo, polling="2011-11-08")
-    hangzhou_poll = make_election(hangzhou, polling="2011-11-16")
-    wuhan_poll = make_election(wuhan)
-    report = make_article(REPORT, outlet="Morning Post", published="2011-11-20")
-    second = make_article(SECOND, outlet="Evening Wire", published="2011-11-25")
-    lone = make_article(LONE, outlet="Lone Gazette", published="2011-11-26")
-
-    def verified(*args, **kwargs):
-        return claim_verify(claim=make_claim(*args, by=editor, **kwargs), acting_user=reviewer)
-
-    # Two runs: declared in Hangzhou in June, barred in Ningbo in May. The latest step is
-    # the declaration, whichever candidacy it belongs to. A step a reviewer rejected later
-    # (elected, in November) is not public and does not count.
-    runner = make_candidate("Gao Lan", name_zh="高兰", gender="female")
-    ningbo_run = make_candidacy(runner, ningbo_poll)
-    hangzhou_run = make_candidacy(runner, hangzhou_poll)
-    verified(
-        runner,
-        Property.STATUS,
-        "barred",
-        report,
-        quote="barred in the autumn",
-        candidacy=ningbo_run,
-        as_of=PartialDate(2011, 5, 2),
-    )
-    verified(
-        runner,
-        Property.STATUS,
-        "declared",
-        report,
-        quote="declared in the spring",
-        candidacy=hangzhou_run,
-        as_of=PartialDate(2011, 6, 1),
-    )
-    rumour = make_claim(
-        runner,
-        Property.STATUS,
-        "elected",
-        report,
-        quote="had been elected",
-        candidacy=hangzhou_run,
-        as_of=PartialDate(2011, 11, 16),
-        by=editor,
-    )
-    claim_verify(claim=rumour, acting_user=reviewer)
-    claim_reject(claim=rumour, acting_user=reviewer, reason="Nobody else reported it.")
-
-    # Two ages from two outlets; the verdict finds the lone gazette's wrong, so its claim is
-    # overruled. No other public claim cites that gazette or its article.
-    disputed = make_candidate("Fang Yu", name_zh="方宇", gender="male")
-    make_candidacy(disputed, ningbo_poll)
-    verified(disputed, Property.AGE, "51", second)
-    wrong = verified(disputed, Property.AGE, "61", lone)
-    contradiction_resolve(
-        contradiction=Contradiction.objects.get(candidate=disputed, property=Property.AGE),
-        verdict=Contradiction.Verdict.A_RIGHT,
-        note="The gazette misprinted the age.",
-        acting_user=reviewer,
-    )
-
-    # Fillers in Ningbo, each with an age from the morning post.
-    fillers = []
-    for number in range(LARGE):
-        person = make_candidate(f"Filler {number:02d}")
-        make_candidacy(person, ningbo_poll)
-        verified(person, Property.AGE, "44", report)
-        fillers.append(person)
-    draft = make_candidate("Draft Person")
-    make_candidacy(draft, wuhan_poll)
-    verified(draft, Property.AGE, "44", report, quote="44")
-
-    for person in (runner, disputed, *fillers):
-        candidate_publish(candidate=person, acting_user=reviewer)
-    return SimpleNamespace(**locals())
 
 
 def names_listed(response):

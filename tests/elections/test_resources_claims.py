@@ -5,7 +5,7 @@ from django.db import transaction
 
 from elections.models import Candidacy, CandidacyStatus, Claim, Contradiction
 from elections.resources import CandidateResource, ClaimResource
-from elections.services import candidacy_for, claim_create_from_quote, claim_update, claim_verify
+from elections.services import claim_create_from_quote, claim_update, claim_verify
 from sources.audit import system_user, unit_of_work
 from sources.dates import PartialDate
 from sources.models import Passage
@@ -15,40 +15,16 @@ from tests.elections.fixtures_sheets import (
     csv_bytes,
     database_dump,
     import_sheet,
-    make_places,
 )
-from tests.factories import make_article, make_candidate, make_election, make_user
+from tests.factories import make_article, make_candidate, make_user
+from tests.newsroom import build
 
 pytestmark = pytest.mark.django_db
 
-POST = (
-    "Xu Yan, 27, was described as a candidate in Hongzhou, in Zhejiang province. "
-    "He declared his candidacy on his microblog on 26 May 2011."
-)
-TANIS = (
-    "Xu Yan, 27, a sales executive, is standing in a district of Hangzhou. "
-    "Liu Ping, 47, an independent in Jiangxi, was barred from the April vote and withdrew."
-)
-
 
 @pytest.fixture
-def newsroom():
-    places = make_places()
-    xu = make_candidate("Xu Yan", slug="xu-yan")
-    liu = make_candidate("Liu Ping", name_zh="刘萍", slug="liu-ping")
-    candidacy_for(
-        candidate=xu, election=make_election(places["Hangzhou"]), acting_user=system_user()
-    )
-    candidacy_for(candidate=liu, election=make_election(places["Xinyu"]), acting_user=system_user())
-    post = make_article(POST, outlet="The Washington Post", title="Post report", published="2011")
-    tanis = make_article(
-        TANIS,
-        outlet="Remko Tanis",
-        title="Tanis feature",
-        published="2018-09-25",
-        url="https://remkotanis.example/feature",
-    )
-    return {"xu": xu, "liu": liu, "post": post, "tanis": tanis, "places": places}
+def newsroom(db):
+    return build("sheets")
 
 
 ROWS = [
@@ -130,12 +106,12 @@ def _state():
 
 
 def _one_by_one(newsroom, rows):
-    articles = {"Post report": newsroom["post"], "Tanis feature": newsroom["tanis"]}
+    articles = {"Post report": newsroom.post, "Tanis feature": newsroom.tanis}
     candidates = {
-        "xu-yan": newsroom["xu"],
-        "Xu Yan": newsroom["xu"],
-        "liu-ping": newsroom["liu"],
-        "刘萍": newsroom["liu"],
+        "xu-yan": newsroom.xu,
+        "Xu Yan": newsroom.xu,
+        "liu-ping": newsroom.liu,
+        "刘萍": newsroom.liu,
     }
     for candidate, prop, value, title, quote, as_of, note in rows:
         claim_create_from_quote(
@@ -262,7 +238,7 @@ def test_an_unknown_article_is_an_error_with_the_closest_titles(newsroom):
 
 def test_an_article_is_found_by_url_or_number_and_the_columns_must_agree(newsroom):
     header = ["candidate", "property", "value", "article_url", "article", "quote"]
-    tanis, post = newsroom["tanis"], newsroom["post"]
+    tanis, post = newsroom.tanis, newsroom.post
     rows = [
         ["xu-yan", "city", "Hangzhou", tanis.url, "", "a district of Hangzhou"],
         ["xu-yan", "age", "27", "", str(post.pk), "Xu Yan, 27, was described"],

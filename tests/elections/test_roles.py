@@ -31,10 +31,10 @@ from tests.factories import (
     make_place,
     make_user,
 )
+from tests.newsroom import build
 
 pytestmark = pytest.mark.django_db
 
-TEXT = "Liu Ping, 47, registered in Xinyu. A second report gave her age as 52."
 LISTS = [
     "admin:elections_candidate_changelist",
     "admin:elections_claim_changelist",
@@ -74,24 +74,9 @@ def act(client, url_name, action, objects, **data):
 
 
 @pytest.fixture
-def newsroom():
+def newsroom(db):
     """An editor's claims about Liu Ping from two outlets, disagreeing on her age."""
-    editor = make_user("Editors", username="editor")
-    liu = make_candidate("Liu Ping", name_zh="刘萍")
-    first = make_article(TEXT, outlet="Ballot Notes", published="2011-06-12")
-    second = make_article("Liu Ping is 52.", outlet="Other Desk", published="2011-06-13")
-    age = make_claim(liu, Property.AGE, "47", first, by=editor)
-    other_age = make_claim(liu, Property.AGE, "52", second, by=editor)
-    city = make_claim(liu, Property.CITY, "Xinyu", first, by=editor)
-    return {
-        "editor": editor,
-        "liu": liu,
-        "article": first,
-        "age": age,
-        "other_age": other_age,
-        "city": city,
-        "contradiction": Contradiction.objects.get(),
-    }
+    return build("roles")
 
 
 def claim_add_data(candidate, article):
@@ -125,12 +110,12 @@ def candidate_add_data(name):
 
 
 def test_editors_annotate_record_claims_add_candidates_and_flag(newsroom):
-    editor = client_for(newsroom["editor"])
-    article = newsroom["article"]
+    editor = client_for(newsroom.editor)
+    article = newsroom.article
 
     annotate = editor.get(reverse("admin:sources_article_annotate", args=[article.pk]))
     added_claim = editor.post(
-        reverse("admin:elections_claim_add"), claim_add_data(newsroom["liu"], article)
+        reverse("admin:elections_claim_add"), claim_add_data(newsroom.liu, article)
     )
     added_candidate = editor.post(
         reverse("admin:elections_candidate_add"), candidate_add_data("Xu Yan")
@@ -139,21 +124,21 @@ def test_editors_annotate_record_claims_add_candidates_and_flag(newsroom):
         editor,
         "admin:elections_claim_changelist",
         "flag_contradiction",
-        [newsroom["age"], newsroom["city"]],
+        [newsroom.age, newsroom.city],
         confirm="yes",
         note="x",
     )
 
     assert annotate.status_code == 200
     assert added_claim.status_code == 302
-    assert Claim.objects.filter(value="Xinyu", created_by=newsroom["editor"]).count() == 2
+    assert Claim.objects.filter(value="Xinyu", created_by=newsroom.editor).count() == 2
     assert added_candidate.status_code == 302 and Candidate.objects.filter(slug="xu-yan")
     assert offered_actions(editor, "admin:elections_claim_changelist") == {"flag_contradiction"}
     assert offered_actions(editor, "admin:elections_candidate_changelist") == {"submit_for_review"}
 
 
 def test_editors_flag_two_claims_about_one_thing(newsroom):
-    liu, editor = newsroom["liu"], newsroom["editor"]
+    liu, editor = newsroom.liu, newsroom.editor
     teacher = make_claim(liu, Property.OCCUPATION, "teacher", make_article("a teacher"), by=editor)
     worker = make_claim(
         liu,
@@ -176,8 +161,8 @@ def test_editors_flag_two_claims_about_one_thing(newsroom):
 
 
 def test_editors_cannot_verify_resolve_publish_or_merge(newsroom):
-    editor = client_for(newsroom["editor"])
-    age, liu, contradiction = newsroom["age"], newsroom["liu"], newsroom["contradiction"]
+    editor = client_for(newsroom.editor)
+    age, liu, contradiction = newsroom.age, newsroom.liu, newsroom.contradiction
     ruiyan = make_candidate("Liu Ping (second record)")
 
     verify_button = editor.post(reverse("admin:elections_claim_verify", args=[age.pk]))
@@ -211,7 +196,7 @@ def test_editors_cannot_verify_resolve_publish_or_merge(newsroom):
 def test_reviewers_verify_reject_and_resolve(newsroom):
     reviewer = make_user("Reviewers")
     client = client_for(reviewer)
-    age, city, contradiction = newsroom["age"], newsroom["city"], newsroom["contradiction"]
+    age, city, contradiction = newsroom.age, newsroom.city, newsroom.contradiction
 
     act(client, "admin:elections_claim_changelist", "verify_claims", [age])
     client.post(reverse("admin:elections_claim_reject", args=[city.pk]), {"reason": "wrong"})
@@ -232,7 +217,7 @@ def test_reviewers_verify_reject_and_resolve(newsroom):
 
 def test_reviewers_publish_withdraw_and_merge(newsroom):
     client = client_for(make_user("Reviewers"))
-    liu = newsroom["liu"]
+    liu = newsroom.liu
     twin = make_candidate("Liu Ping (second record)")
     candidates = "admin:elections_candidate_changelist"
 
@@ -255,12 +240,12 @@ def test_reviewers_publish_withdraw_and_merge(newsroom):
 
 def test_reviewers_neither_annotate_nor_record_claims_nor_add_candidates(newsroom):
     client = client_for(make_user("Reviewers"))
-    article = newsroom["article"]
+    article = newsroom.article
 
     annotate = client.get(reverse("admin:sources_article_annotate", args=[article.pk]))
     add_form = client.get(reverse("admin:elections_claim_add"))
     add_post = client.post(
-        reverse("admin:elections_claim_add"), claim_add_data(newsroom["liu"], article)
+        reverse("admin:elections_claim_add"), claim_add_data(newsroom.liu, article)
     )
     add_candidate = client.get(reverse("admin:elections_candidate_add"))
 
@@ -275,7 +260,7 @@ def test_a_reviewer_who_is_also_an_editor_cannot_verify_their_own_claim(newsroom
     client = client_for(both)
     client.post(
         reverse("admin:elections_claim_add"),
-        claim_add_data(newsroom["liu"], make_article("registered in Xinyu")),
+        claim_add_data(newsroom.liu, make_article("registered in Xinyu")),
     )
     own = Claim.objects.get(created_by=both)
 
@@ -301,10 +286,10 @@ def test_importers_read_the_lists_and_hold_the_import_permission(newsroom):
 
 def test_importers_change_nothing(newsroom):
     client = client_for(make_user("Importers"))
-    age, liu, contradiction = newsroom["age"], newsroom["liu"], newsroom["contradiction"]
+    age, liu, contradiction = newsroom.age, newsroom.liu, newsroom.contradiction
 
     refused = [
-        client.get(reverse("admin:sources_article_annotate", args=[newsroom["article"].pk])),
+        client.get(reverse("admin:sources_article_annotate", args=[newsroom.article.pk])),
         client.get(reverse("admin:elections_claim_add")),
         client.get(reverse("admin:elections_candidate_add")),
         client.post(reverse("admin:elections_claim_verify", args=[age.pk])),
@@ -330,7 +315,7 @@ def test_a_staff_member_without_a_role_sees_nothing(newsroom):
     assert "You don’t have permission to view or edit anything." in index.text
     for url_name in LISTS:
         assert client.get(reverse(url_name)).status_code == 403, url_name
-    contradiction = newsroom["contradiction"]
+    contradiction = newsroom.contradiction
     page = reverse("admin:elections_contradiction_change", args=[contradiction.pk])
     assert client.get(page).status_code == 403
 
@@ -368,7 +353,7 @@ def snapshot(*candidates):
 
 
 def test_a_merge_in_the_admin_loses_nothing_and_its_undo_restores_both(newsroom):
-    editor, liu = newsroom["editor"], newsroom["liu"]
+    editor, liu = newsroom.editor, newsroom.liu
     reviewer = make_user("Reviewers")
     client = client_for(reviewer)
     election = make_election(make_place("Xinyu", "新余市", code="360500"))

@@ -35,19 +35,11 @@ from elections.models import (
     Place,
     Property,
 )
-from elections.services import candidate_merge
 from sources.audit import unit_of_work
 from sources.models import AnchorStatus, Article, ArticleVersion, Outlet, Passage
 from sources.services import article_set_text, passage_create_from_quote
-from tests.factories import (
-    make_article,
-    make_candidacy,
-    make_candidate,
-    make_claim,
-    make_election,
-    make_place,
-    make_user,
-)
+from tests.factories import make_user
+from tests.newsroom import Newsroom
 from tests.security.admin_urls import AdminRoute
 from tests.security.pages import Page
 from tests.security.payloads import Payload
@@ -145,26 +137,27 @@ def build_admin_world():
     record(AccessLog, _axes_rows(AccessLog, 2))
     record(AccessFailureLog, _axes_rows(AccessFailureLog, 3, locked_out=False))
 
-    zhejiang = make_place("Zhejiang", "浙江省", level=Place.Level.PROVINCE, code="330000")
-    hangzhou = make_place("Hangzhou", "杭州市", parent=zhejiang, code="330100")
-    record(Place, hangzhou, make_place("Xihu", "西湖区", level=Place.Level.COUNTY, parent=hangzhou))
-    election = make_election(hangzhou)
-    record(Election, election, make_election(make_place("Unused", "无用市", code="990200")))
+    room = Newsroom(editor=editor, reviewer=users["Reviewers"])
+    hangzhou = room.add_place("Hangzhou")
+    xihu = room.add_place("Xihu", "西湖区", level=Place.Level.COUNTY, parent=hangzhou)
+    record(Place, hangzhou, xihu)
+    election = room.election_in(hangzhou)
+    record(Election, election, room.election_in(room.add_place("Unused", "无用市", code="990200")))
 
-    article = make_article(TEXT, outlet="Example Daily", url="https://example.org/liu")
-    second = make_article(SECOND_TEXT, outlet="Second Wire", url="https://example.org/liu-2")
-    spare_article = make_article("A report nobody cited.", outlet="Example Daily")
+    article = room.add_article(TEXT, outlet="Example Daily", url="https://example.org/liu")
+    second = room.add_article(SECOND_TEXT, outlet="Second Wire", url="https://example.org/liu-2")
+    spare_article = room.add_article("A report nobody cited.", outlet="Example Daily")
     record(Outlet, article.outlet, Outlet.objects.create(name="Spare Outlet", slug="spare"))
     record(Article, article, spare_article)
     record(ArticleVersion, article.versions.get())
 
-    liu = make_candidate("Liu Ping", name_zh="刘萍")
-    candidacy = make_candidacy(liu, election)
-    claim = make_claim(liu, Property.AGE, "47", article, "47", by=editor)
-    make_claim(liu, Property.AGE, "52", second, "52", by=editor)
-    spare_claim = make_claim(liu, Property.OCCUPATION, "lawyer", article, by=editor)
+    liu = room.add_candidate("Liu Ping", name_zh="刘萍")
+    candidacy = room.stand(liu, hangzhou)
+    claim = room.add_claim(liu, Property.AGE, "47", article, "47")
+    room.add_claim(liu, Property.AGE, "52", second, "52")
+    spare_claim = room.add_claim(liu, Property.OCCUPATION, "lawyer", article)
     record(Candidacy, candidacy)
-    record(Candidate, liu, make_candidate("Spare Person"))
+    record(Candidate, liu, room.add_candidate("Spare Person"))
     record(Claim, claim, spare_claim)
     record(Contradiction, Contradiction.objects.get(candidate=liu))
     spare_passage = passage_create_from_quote(
@@ -172,14 +165,11 @@ def build_admin_world():
     )
     record(Passage, claim.passage, spare_passage)
 
-    survivor, absorbed = make_candidate("Ma Survivor"), make_candidate("Ma Absorbed")
-    record(
-        CandidateMerge,
-        candidate_merge(survivor=survivor, absorbed=absorbed, acting_user=users["Reviewers"]),
-    )
-    make_candidate("Xu Yan")  # merged with the spare person by the CSRF tests
+    survivor, absorbed = room.add_candidate("Ma Survivor"), room.add_candidate("Ma Absorbed")
+    record(CandidateMerge, room.merge(survivor, absorbed))
+    room.add_candidate("Xu Yan")  # merged with the spare person by the CSRF tests
 
-    queue_article = make_article(QUEUE_TEXT, outlet="Third Wire")
+    queue_article = room.add_article(QUEUE_TEXT, outlet="Third Wire")
     passage_create_from_quote(article=queue_article, exact="told reporters he", acting_user=editor)
     article_set_text(article=queue_article, text=QUEUE_CHANGED, acting_user=editor)
     world.fuzzy_passage = queue_article.passages.get()
