@@ -2,9 +2,9 @@
 
 from django import forms
 from django.contrib import admin
-from django.contrib.admin.widgets import AutocompleteSelect
 
 from elections.models import Claim
+from sources.admin.widgets import CheckedAutocompleteSelect
 from sources.models import Article
 
 from .base import PartialDateField
@@ -59,7 +59,7 @@ class ClaimAddForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         article = self.fields["source_article"]
-        article.widget = AutocompleteSelect(Claim._meta.get_field("article"), admin.site)
+        article.widget = CheckedAutocompleteSelect(Claim._meta.get_field("article"), admin.site)
         # A widget given after the field is made learns its choices and requiredness here.
         article.widget.choices, article.widget.is_required = article.choices, article.required
 

@@ -25,6 +25,7 @@ from elections.services import (
     candidate_name_remove,
     candidate_name_update,
 )
+from sources.admin.widgets import CheckedAutocompleteMixin
 
 from .base import PartialDateField, html_list
 from .display import citation_html, marker, state_badge
@@ -112,7 +113,7 @@ class StatusStepFormSet(ServiceFormSet):
         candidacy_step_remove(step=obj, acting_user=user)
 
 
-class CandidateNameInline(admin.TabularInline):
+class CandidateNameInline(CheckedAutocompleteMixin, admin.TabularInline):
     """Every form of the name as printed, with the passage it was printed in."""
 
     model = CandidateName
@@ -124,7 +125,7 @@ class CandidateNameInline(admin.TabularInline):
     verbose_name_plural = "other names (each form as printed, with its passage)"
 
 
-class CandidacyInline(admin.TabularInline):
+class CandidacyInline(CheckedAutocompleteMixin, admin.TabularInline):
     """The candidate's runs for office; their status comes from the dated history."""
 
     model = Candidacy

@@ -5,6 +5,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
 
+from sources.admin.widgets import CheckedAutocompleteMixin
+
 
 def _valid_id(field, value):
     """`value` as `field` stores it, or 404: a history page of no possible row is not found."""
@@ -14,7 +16,7 @@ def _valid_id(field, value):
         raise Http404("No such record.") from None
 
 
-class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
+class ReadOnlyHistoryAdmin(CheckedAutocompleteMixin, SimpleHistoryAdmin):
     """django-simple-history's history pages, without revert.
 
     Every change goes through the services (which keep versions, re-anchor passages, check
