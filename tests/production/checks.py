@@ -70,3 +70,8 @@ class Generation:
 
     def changed(self):
         return public_generation() != self.before
+
+
+def reasons_since(model, since, **filters):
+    """The reasons the history records of `model` since `since` give, oldest first."""
+    return [record.history_change_reason for record in history_since(model, since, **filters)]

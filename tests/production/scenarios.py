@@ -118,3 +118,27 @@ def fuzzy_passage(client):
     passage.refresh_from_db()
     assert passage.anchor_status == AnchorStatus.FUZZY
     return passage
+
+
+def inline_prefix(response, inline_class):
+    """The form prefix of the change page's inline of class `inline_class`."""
+    for inline in response.context["inline_admin_formsets"]:
+        if isinstance(inline.opts, inline_class):
+            return inline.formset.prefix
+    raise AssertionError(f"the page shows no {inline_class.__name__}")
+
+
+def with_new_row(data, prefix, **fields):
+    """Change-page `data` with one more row of the inline `prefix`, holding `fields`."""
+    index = int(data[f"{prefix}-TOTAL_FORMS"])
+    added = {f"{prefix}-{index}-{name}": value for name, value in fields.items()}
+    return {**data, f"{prefix}-TOTAL_FORMS": index + 1, **added}
+
+
+def with_row_edited(data, prefix, pk, **fields):
+    """Change-page `data` with the inline `prefix`'s row of record `pk` given `fields`
+    (`DELETE="on"` ticks its delete box)."""
+    total = int(data[f"{prefix}-TOTAL_FORMS"])
+    rows = [index for index in range(total) if str(data.get(f"{prefix}-{index}-id")) == str(pk)]
+    assert rows, f"the inline {prefix} shows no row #{pk}"
+    return {**data, **{f"{prefix}-{rows[0]}-{name}": value for name, value in fields.items()}}
