@@ -85,7 +85,46 @@ class PlaceAdmin(SheetAdminMixin, ServiceHistoryAdmin):
             may_have_duplicates = True
         return queryset, may_have_duplicates
 
+    # Editors keep a place's other names (aliases) on its page without changing the place.
+    NAME_PERMISSIONS = ("elections.add_placename", "elections.delete_placename")
+
+    def _keeps_names_only(self, request):
+        user = request.user
+        return not user.has_perm("elections.change_place") and any(
+            user.has_perm(perm) for perm in self.NAME_PERMISSIONS
+        )
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) or (
+            obj is not None and self._keeps_names_only(request)
+        )
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # A past version is shown in a form that is never saved (and whose slug the page
+        # prepopulates): the names-only view below is for the change page.
+        request.sourcebook_history_page = True
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def _names_only_page(self, request, obj):
+        return (
+            obj is not None
+            and not getattr(request, "sourcebook_history_page", False)
+            and self._keeps_names_only(request)
+        )
+
+    def get_readonly_fields(self, request, obj=None):
+        if self._names_only_page(request, obj):
+            return [name for _, options in self.fieldsets for name in options["fields"]]
+        return super().get_readonly_fields(request, obj)
+
+    def get_prepopulated_fields(self, request, obj=None):
+        if self._names_only_page(request, obj):
+            return {}
+        return super().get_prepopulated_fields(request, obj)
+
     def save_model(self, request, obj, form, change):
+        if change and self._keeps_names_only(request):
+            return
         data = form.cleaned_data
         fields = {name: data[name] for name in PLACE_FIELDS if name in data}
         try:

@@ -188,20 +188,9 @@ def test_an_editor_changes_one_other_name_and_removes_another(editor):
     assert_history_names(editor, since, CandidateName)
 
 
-# Editors hold add_placename and delete_placename but not change_place, and Django refuses
-# any post to a change page whose record the user may not change (403): the alias inline is
-# shown to editors and cannot be saved by them. Strict, so the fix makes this test fail
-# until the mark goes.
-EDITORS_CANNOT_POST_ON_A_PLACE_PAGE = pytest.mark.xfail(
-    reason="the place page answers 403 to an editor's post (no elections.change_place)",
-    strict=True,
-)
-
-
-@pytest.mark.parametrize(
-    "role",
-    [pytest.param("editor", marks=EDITORS_CANNOT_POST_ON_A_PLACE_PAGE), "superuser"],
-)
+# Editors keep a place's aliases on its page (its own fields read-only to them); a superuser
+# changes the place too.
+@pytest.mark.parametrize("role", ["editor", "superuser"])
 def test_a_place_alias_is_added_and_removed_on_the_place_page(role, request):
     user = request.getfixturevalue(role)
     place = make_place("Xihu", "西湖区", level="county", code="330106")

@@ -226,7 +226,14 @@ ACCESS = {
     **model_urls(
         "elections.place",
         add=may("elections.add_place"),
-        change=may("elections.change_place"),
+        # Editors keep a place's aliases on its page, its own fields read-only to them.
+        change=holders(
+            "elections.change_place",
+            "elections.add_placename",
+            "elections.delete_placename",
+            ok=302,
+            writes=True,
+        ),
         delete=nobody(),
         listed=nobody(),
         sheets=True,
