@@ -2,8 +2,9 @@
 
 The services are the one way to write: an admin's `save_model` calls them, and when a service
 refuses (ValidationError, PermissionDenied, an anchoring error) the save is rolled back and the
-same form is shown again with the service's message on the field it names. History is shown
-but never reverted, since a revert would write past the services.
+same form is shown again with the service's message on the field it names (the refusal
+helpers are those of `sources.admin.refusals`, re-exported here). History is shown but never
+reverted, since a revert would write past the services.
 
 Deleting is not offered unless an admin names the service that removes (`remove_object`):
 a record of the newsroom is corrected, rejected, withdrawn or merged, and its history kept,
@@ -13,103 +14,22 @@ rather than erased. An admin that offers it removes one object at a time from it
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from sources.admin.history import ReadOnlyHistoryAdmin
-from sources.anchoring import AnchoringError
+from sources.admin.refusals import (  # noqa: F401 (re-exported to the elections admin)
+    REFUSALS,
+    ServiceFormMixin,
+    ServiceRefused,
+    add_refusal,
+    as_validation_error,
+    refusal_message,
+)
 from sources.dates import PartialDate, PartialDateError
-
-# What a refused service call can raise; each becomes a message for the editor.
-REFUSALS = (ValidationError, PermissionDenied, AnchoringError)
-
-
-class ServiceRefused(Exception):
-    """Raised from `save_model` to roll back the save and show the form again with `error`."""
-
-    def __init__(self, error):
-        super().__init__(str(error))
-        self.error = as_validation_error(error)
-
-
-def as_validation_error(error):
-    """A refusal of any kind as a ValidationError, keeping the fields it names."""
-    if isinstance(error, ValidationError):
-        return error
-    return ValidationError(str(error))
-
-
-def refusal_message(error):
-    """One line for an admin message: every message of the refusal, joined."""
-    error = as_validation_error(error)
-    if hasattr(error, "error_dict"):
-        return " ".join(
-            message
-            for field, field_messages in error.message_dict.items()
-            for message in field_messages
-        )
-    return " ".join(error.messages)
-
-
-def add_refusal(form, error):
-    """Put a refusal on `form`: on the fields it names that the form has, the rest on top."""
-    error = as_validation_error(error)
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, field_errors in error.error_dict.items():
-        if field in form.fields:
-            form.add_error(field, field_errors)
-        else:
-            for message in ValidationError(field_errors).messages:
-                prefix = "" if field == NON_FIELD_ERRORS else f"{field.replace('_', ' ')}: "
-                form.add_error(None, f"{prefix}{message}")
-
-
-class ServiceFormMixin:
-    """Shows a service's refusal in `save_model` as errors of the form that was posted.
-
-    The first pass runs inside the admin's transaction, so raising `ServiceRefused` rolls back
-    whatever was written; the second pass binds the same POST data to a form that carries the
-    refusal as errors, so nothing is saved and the editor keeps what they typed.
-    """
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except ServiceRefused as refused:
-            request._service_refusal = refused.error
-            return super().changeform_view(request, object_id, form_url, extra_context)
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form_class = super().get_form(request, obj, change=change, **kwargs)
-        refusal = getattr(request, "_service_refusal", None)
-        if refusal is None:
-            return form_class
-
-        class RefusedForm(form_class):
-            def clean(self):
-                cleaned = super().clean()
-                add_refusal(self, refusal)
-                return cleaned
-
-        RefusedForm.__name__ = form_class.__name__
-        return RefusedForm
-
-    def save_formset(self, request, form, formset, change):
-        """An inline whose formset has `save_through_services(user)` saves through it."""
-        save = getattr(formset, "save_through_services", None)
-        if save is None:
-            super().save_formset(request, form, formset, change)
-            return
-        try:
-            save(request.user)
-        except REFUSALS as error:
-            raise ServiceRefused(error) from error
-
 
 # The stylesheet of the elections admin pages (citations, badges, side-by-side passages).
 ADMIN_CSS = {"all": ["elections/admin.css"]}

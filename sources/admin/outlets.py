@@ -15,7 +15,7 @@ from sources.resources import OutletResource
 from sources.services import outlet_create, outlet_delete, outlet_update
 
 from .history import ReadOnlyHistoryAdmin
-from .refusals import REFUSALS, ServiceFormMixin, ServiceRefused
+from .refusals import REFUSALS, ServiceDeleteMixin, ServiceFormMixin, ServiceRefused
 from .sheets import SheetAdminMixin
 
 # The fields of the outlet form, each handed to the services by name.
@@ -23,7 +23,7 @@ FORM_FIELDS = ["name", "slug", "kind", "homepage", "country", "language", "notes
 
 
 @admin.register(Outlet)
-class OutletAdmin(SheetAdminMixin, ServiceFormMixin, admin.ModelAdmin):
+class OutletAdmin(SheetAdminMixin, ServiceDeleteMixin, ServiceFormMixin, admin.ModelAdmin):
     resource_classes = [OutletResource]
     list_display = ["name", "kind", "country", "language", "article_count", "updated_at"]
     list_filter = ["kind", "language", "country"]
@@ -50,18 +50,8 @@ class OutletAdmin(SheetAdminMixin, ServiceFormMixin, admin.ModelAdmin):
             raise ServiceRefused(error) from error
         ReadOnlyHistoryAdmin.adopt_saved(obj, outlet)
 
-    def delete_model(self, request, obj):
-        try:
-            outlet_delete(outlet=obj, acting_user=request.user)
-        except REFUSALS as error:
-            raise ServiceRefused(error) from error
-
-    def delete_queryset(self, request, queryset):
-        self.delete_each(
-            request,
-            queryset,
-            lambda outlet, user: outlet_delete(outlet=outlet, acting_user=user),
-        )
+    def delete_object(self, obj, user):
+        outlet_delete(outlet=obj, acting_user=user)
 
     @admin.display(description="articles", ordering="article_count")
     def article_count(self, outlet):

@@ -28,7 +28,7 @@ from .annotate import can_annotate
 from .display import context_around, fits
 from .filters import PassageNeedsAttentionFilter
 from .history import ReadOnlyHistoryAdmin
-from .refusals import REFUSALS, ServiceFormMixin, ServiceRefused
+from .refusals import REFUSALS, ServiceDeleteMixin, ServiceFormMixin, ServiceRefused
 
 QUEUE_PAGE_SIZE = 50
 ARTICLE_TEXTS = ("article__text", "article__source_text", "article__boilerplate")
@@ -86,7 +86,7 @@ class PassageChangeList(ChangeList):
 
 
 @admin.register(Passage)
-class PassageAdmin(ServiceFormMixin, ReadOnlyHistoryAdmin):
+class PassageAdmin(ServiceDeleteMixin, ServiceFormMixin, ReadOnlyHistoryAdmin):
     list_display = ["quote", "article", "anchor_status", "note_excerpt", "created_by", "updated_at"]
     list_select_related = ["article", "created_by"]
     list_filter = [
@@ -130,18 +130,8 @@ class PassageAdmin(ServiceFormMixin, ReadOnlyHistoryAdmin):
             raise ServiceRefused(error) from error
         self.adopt_saved(obj, passage)
 
-    def delete_model(self, request, obj):
-        try:
-            passage_delete(passage=obj, acting_user=request.user)
-        except REFUSALS as error:
-            raise ServiceRefused(error) from error
-
-    def delete_queryset(self, request, queryset):
-        self.delete_each(
-            request,
-            queryset,
-            lambda passage, user: passage_delete(passage=passage, acting_user=user),
-        )
+    def delete_object(self, obj, user):
+        passage_delete(passage=obj, acting_user=user)
 
     def get_urls(self):
         name = f"{self.opts.app_label}_{self.opts.model_name}_queue"

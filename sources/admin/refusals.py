@@ -3,8 +3,9 @@
 The admin's saves go through the services; when one refuses (ValidationError,
 PermissionDenied, an anchoring error), `save_model` raises `ServiceRefused`: the admin's
 transaction rolls back whatever the form had written, and the same form is shown again with
-the service's message on the field it names and what the editor typed kept. The elections
-admin shares the idea (`elections.admin.base`); `sources` cannot import it from there.
+the service's message on the field it names and what the editor typed kept. The admins of
+both apps share these (`elections.admin.base` re-exports them); `sources` imports nothing
+from `elections`.
 """
 
 from django.contrib import messages
@@ -17,20 +18,33 @@ from sources.anchoring import AnchoringError
 REFUSALS = (ValidationError, PermissionDenied, AnchoringError)
 
 
+def as_validation_error(error):
+    """A refusal of any kind as a ValidationError, keeping the fields it names."""
+    if isinstance(error, ValidationError):
+        return error
+    return ValidationError(str(error))
+
+
+def refusal_message(error):
+    """One line for an admin message: every message of the refusal, joined."""
+    return " ".join(as_validation_error(error).messages)
+
+
 class ServiceRefused(Exception):
     """Raised from `save_model` or `delete_model` to roll back and say why."""
 
     def __init__(self, error):
         super().__init__(str(error))
-        self.error = error if isinstance(error, ValidationError) else ValidationError(str(error))
+        self.error = as_validation_error(error)
 
     @property
     def message(self):
-        return " ".join(self.error.messages)
+        return refusal_message(self.error)
 
 
 def add_refusal(form, error):
     """Put a refusal on `form`: on the fields it names that the form has, the rest on top."""
+    error = as_validation_error(error)
     if not hasattr(error, "error_dict"):
         form.add_error(None, error)
         return
@@ -44,8 +58,7 @@ def add_refusal(form, error):
 
 
 class ServiceFormMixin:
-    """Shows a refusal raised in `save_model` as errors of the form that was posted, and one
-    raised in `delete_model` as a message on the object's page.
+    """Shows a service's refusal in `save_model` as errors of the form that was posted.
 
     The first pass runs inside the admin's transaction, so raising `ServiceRefused` rolls back
     whatever was written; the second pass binds the same POST data to a form that carries the
@@ -74,6 +87,29 @@ class ServiceFormMixin:
         RefusedForm.__name__ = form_class.__name__
         return RefusedForm
 
+    def save_formset(self, request, form, formset, change):
+        """An inline whose formset has `save_through_services(user)` saves through it."""
+        save = getattr(formset, "save_through_services", None)
+        if save is None:
+            super().save_formset(request, form, formset, change)
+            return
+        try:
+            save(request.user)
+        except REFUSALS as error:
+            raise ServiceRefused(error) from error
+
+
+class ServiceDeleteMixin:
+    """Deletes through the service an admin names in `delete_object(obj, user)`.
+
+    A refusal on the object's page is shown there as a message; in the list's "delete
+    selected", every refused object is reported and the others are deleted (each service
+    call is its own savepoint).
+    """
+
+    def delete_object(self, obj, user):
+        raise NotImplementedError("an admin that deletes names the service in delete_object")
+
     def delete_view(self, request, object_id, extra_context=None):
         try:
             return super().delete_view(request, object_id, extra_context)
@@ -81,11 +117,15 @@ class ServiceFormMixin:
             messages.error(request, f"Not deleted. {refused.message}")
             return HttpResponseRedirect(request.path.rsplit("delete/", 1)[0])
 
-    def delete_each(self, request, queryset, delete):
-        """Delete each object of `queryset` with the service `delete(obj, user)`, reporting
-        every refusal; the others are deleted (each service call is its own savepoint)."""
+    def delete_model(self, request, obj):
+        try:
+            self.delete_object(obj, request.user)
+        except REFUSALS as error:
+            raise ServiceRefused(error) from error
+
+    def delete_queryset(self, request, queryset):
         for obj in queryset:
             try:
-                delete(obj, request.user)
+                self.delete_object(obj, request.user)
             except REFUSALS as error:
-                messages.error(request, f"Not deleted: {obj}. {ServiceRefused(error).message}")
+                messages.error(request, f"Not deleted: {obj}. {refusal_message(error)}")
