@@ -30,6 +30,7 @@ from sources.admin.refusals import (  # noqa: F401 (re-exported to the elections
     refusal_message,
 )
 from sources.dates import PartialDate, PartialDateError
+from sources.services.changes import field_shown, stale_revision_refusal
 
 # The stylesheet of the elections admin pages (citations, badges, side-by-side passages).
 ADMIN_CSS = {"all": ["elections/admin.css"]}
@@ -160,35 +161,14 @@ def changes_since(model, pk, revision, fields):
         field = model._meta.get_field(name)
         old, new = getattr(then, field.attname), getattr(now, field.attname)
         if old != new:
-            changes.append((field.verbose_name, _shown(then, field), _shown(now, field)))
+            changes.append((field.verbose_name, field_shown(then, field), field_shown(now, field)))
     return changes
-
-
-def _shown(instance, field):
-    value = getattr(instance, field.attname)
-    if value in (None, ""):
-        return "(empty)"
-    if field.choices:
-        return str(dict(field.flatchoices).get(value, value))
-    if field.is_relation:
-        return str(getattr(instance, field.name))
-    return str(value)
 
 
 def lost_update_error(model, pk, opened, current, fields):
     """The refusal of a save made on a form opened at revision `opened` when it is `current`."""
     changes = changes_since(model, pk, opened, fields)
-    name = model._meta.verbose_name
-    if changes:
-        listed = "; ".join(f"{label}: “{old}” → “{new}”" for label, old, new in changes)
-        detail = f"They changed {listed}."
-    else:
-        detail = "Their change was to something this form does not show."
-    return ValidationError(
-        f"Someone else saved this {name} after you opened it (revision {opened}, now "
-        f"{current}). {detail} Your changes were not saved: reload the page, and make them "
-        "again if they still apply."
-    )
+    return stale_revision_refusal(model._meta.verbose_name, opened, current, changes)
 
 
 def without_field(fieldsets, name):

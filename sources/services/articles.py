@@ -10,13 +10,13 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.db import models
 
 from sources.audit import Reason, acting, read_only, service
 from sources.dates import PartialDate
 from sources.models import Article, ArticleVersion, Outlet
 from sources.text import normalize_line, normalize_text, remove_boilerplate
 
+from .changes import field_shown, stale_revision_refusal
 from .history import history_bulk_insert
 from .outlets import (  # noqa: F401 (read from this module by importers)
     insert_outlets_with_slugs,
@@ -161,36 +161,15 @@ def article_changes_since(article: Article, revision: int) -> list[tuple[str, st
         field = concrete_field(Article, name)
         if getattr(then, field.attname) != getattr(article, field.attname):
             label = "text version" if name == "version" else str(field.verbose_name)
-            changes.append((label, _shown(then, field), _shown(article, field)))
+            changes.append((label, field_shown(then, field), field_shown(article, field)))
     return changes
-
-
-def _shown(article: Article, field: models.Field) -> str:
-    value = getattr(article, field.attname)
-    if value in (None, ""):
-        return "(empty)"
-    if field.choices:
-        return str(dict(field.flatchoices).get(value, value))
-    if field.is_relation:
-        return str(getattr(article, field.name))
-    return str(value)
 
 
 @read_only
 def stale_revision_error(article: Article, opened: int) -> ValidationError:
     """The refusal of a change made to `article` as it was at revision `opened`."""
     changes = article_changes_since(article, opened)
-    if changes:
-        listed = "; ".join(f"{label}: “{old}” → “{new}”" for label, old, new in changes)
-        detail = f"They changed {listed}."
-    else:
-        detail = "Their change was to something this form does not show."
-    return ValidationError(
-        f"Someone else saved this article after you opened it (revision {opened}, now "
-        f"{article.revision}). {detail} Your changes were not saved: reload the page, and "
-        "make them again if they still apply.",
-        code="stale",
-    )
+    return stale_revision_refusal("article", opened, article.revision, changes, code="stale")
 
 
 @service(perm="sources.change_article", action="change articles")
