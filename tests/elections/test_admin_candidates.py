@@ -68,11 +68,6 @@ def act(client, action, candidates, url=CHANGELIST, **data):
 
 
 @pytest.fixture
-def liu():
-    return make_candidate("Liu Ping", name_zh="刘萍")
-
-
-@pytest.fixture
 def xu():
     xu = make_candidate("Xu Yan", name_zh="徐琰")
     candidate_add_name(candidate=xu, name="Xu Ruiyan", acting_user=system_user())

@@ -45,11 +45,6 @@ def holding(*codenames):
 
 
 @pytest.fixture
-def liu():
-    return make_candidate("Liu Ping", name_zh="刘萍")
-
-
-@pytest.fixture
 def xinyu():
     return make_place("Xinyu", "新余市", code="360500")
 
