@@ -12,7 +12,8 @@ What goes where:
 - `areas`: the places of those elections and the places that contain them.
 - `memberships`: Popolo has no candidacy, so a candidacy is a membership with role
   `candidate` in the congress it was a run for, as YourNextRepresentative's Popolo exports
-  do. Its `label` gives the latest public status; `start_date` is the date of the first
+  do. Its `label` gives the candidacy's current status, as the profile shows it
+  (`elections.public.candidates.current_status`); `start_date` is the date of the first
   public status step (declared, seeking nomination...) and `end_date` the date of the last
   when that one ends a run (elected, defeated, withdrew, barred). Its `sources` are the
   articles that reported the steps. The candidates were independents, so no membership is
@@ -29,8 +30,9 @@ The export runs a fixed number of queries however much data there is.
 from django.urls import reverse
 
 from elections import public
-from elections.models import Candidacy, CandidacyStatus, Candidate, CandidateName, Claim, Place
+from elections.models import Candidacy, Candidate, CandidateName, Place
 from elections.models.candidacy import Status
+from elections.public.candidates import current_status, public_steps
 from elections.views.pages import safe_url
 from sources.dates import PartialDate
 from sources.models import Article
@@ -144,7 +146,7 @@ def _person(candidate, names, sources, build_url):
 
 def _membership(candidacy, candidate_slug, steps, articles, build_url):
     election = candidacy.election
-    status = steps[-1]["status"] if steps else ""
+    status = current_status(steps)
     label = Status(status).label if status in Status.values else "no status reported"
     first, last = (steps[0], steps[-1]) if steps else (None, None)
     seen, sources = set(), []
@@ -191,13 +193,9 @@ def popolo_export(*, build_url):
     )
     steps = {}
     for step in (
-        CandidacyStatus.objects.filter(
-            candidacy__candidate__in=published,
-            claim__state=Claim.State.VERIFIED,
-            claim__overruled=False,
-        )
-        .order_by("sequence", "id")
-        .values("candidacy_id", "status", "on", "precision", "claim__article_id")
+        public_steps()
+        .filter(candidacy__candidate__in=published)
+        .values("id", "sequence", "candidacy_id", "status", "on", "precision", "claim__article_id")
     ):
         steps.setdefault(step["candidacy_id"], []).append(step)
     cited = {}

@@ -2,7 +2,7 @@
 
 import datetime
 import functools
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -425,6 +425,41 @@ def by_polling_day(candidacy: Candidacy) -> tuple[bool, datetime.date, int]:
     return (polling is None, polling or datetime.date.min, candidacy.election_id)
 
 
+# The current status, derived here for every surface that shows one: the profile's header and
+# timeline, the API's candidacies and Popolo's memberships read `current_status`; the list, its
+# filter, its sort, the home page's chart and the API's list read the same rule in SQL
+# (`latest_public_status`, `latest_status_is`, `status_rank` in base.py). The rule: of the
+# steps a public claim reported, the last in course order, which elections.services.course
+# works out and stores as `CandidacyStatus.sequence` (ties: the step recorded later). A step
+# whose claim is not public does not count, so the public may see an earlier status than the
+# editors' stored `Candidacy.status`, which counts every step review has not taken back.
+
+
+def public_steps() -> QuerySet[CandidacyStatus]:
+    """Status steps a public claim reported, in course order."""
+    # Checked by the claim's id from each step, as in base._public_steps, with the one rule
+    # of a public claim (public_claims) rather than a copy of it.
+    return CandidacyStatus.objects.filter(
+        Exists(public_claims().filter(pk=OuterRef("claim_id")).order_by())
+    ).order_by("sequence", "id")
+
+
+def course_place(step: CandidacyStatus | dict[str, Any]) -> tuple[int, int]:
+    """Where a step (an instance, or a row with `sequence` and `id`) falls in its course."""
+    if isinstance(step, dict):
+        return step["sequence"], step["id"]
+    return step.sequence, step.pk
+
+
+def current_status(steps: Iterable[CandidacyStatus | dict[str, Any]]) -> str:
+    """The current status that these public steps (a candidacy's, or all of a candidate's)
+    give: the status of the last in course order; "" when there are none."""
+    last = max(steps, key=course_place, default=None)
+    if last is None:
+        return ""
+    return last["status"] if isinstance(last, dict) else last.status
+
+
 def candidate_profile(slug: str) -> Profile | None:
     """The published candidate `slug` with names, candidacies, facts and disputes, or None.
 
@@ -446,23 +481,25 @@ def candidate_profile(slug: str) -> Profile | None:
     by_candidacy = {candidacy.pk: candidacy for candidacy in candidacies}
     # Attributes the page reads, set on the instances for the template.
     for candidacy in candidacies:
-        candidacy.public_steps, candidacy.public_status = [], ""  # type: ignore[attr-defined]
+        candidacy.public_steps = []  # type: ignore[attr-defined]
     steps = sorted(
         CandidacyStatus.objects.filter(candidacy_id__in=list(by_candidacy)).order_by(),
-        key=lambda step: (step.sequence, step.pk),
+        key=course_place,
     )
-    latest = None
+    reported = []
     for step in steps:
-        # A step is public when a public claim reported it: verified, not overruled.
+        # A step is public when a public claim reported it: the profile's claims are the
+        # candidate's public ones, with the overruled ones beside them.
         claim = claims.get(step.claim_id) if step.claim_id is not None else None
         if claim is None or claim.overruled:
             continue
         step.claim = claim
-        candidacy = by_candidacy[step.candidacy_id]
-        candidacy.public_steps.append(step)  # type: ignore[attr-defined]
-        candidacy.public_status = step.status  # type: ignore[attr-defined]
-        if latest is None or (step.on, step.pk) >= (latest.on, latest.pk):
-            latest = step
+        by_candidacy[step.candidacy_id].public_steps.append(step)  # type: ignore[attr-defined]
+        reported.append(step)
+    for candidacy in candidacies:
+        candidacy.public_status = current_status(  # type: ignore[attr-defined]
+            candidacy.public_steps  # type: ignore[attr-defined]
+        )
     disagreements = []
     shown = (
         Contradiction.objects.filter(
@@ -506,7 +543,7 @@ def candidate_profile(slug: str) -> Profile | None:
         facts=facts,
         disagreements=disagreements,
         sources=sources,
-        status=latest.status if latest else "",
+        status=current_status(reported),
         last_verified=max(
             (claim.reviewed_at for claim in facts if claim.reviewed_at), default=None
         ),

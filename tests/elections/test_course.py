@@ -141,7 +141,10 @@ def test_the_public_latest_status_and_its_filter_read_the_same_order(liu):
 
 def test_the_profile_lists_the_steps_in_course_order(liu, client):
     page = client.get(f"/candidates/{liu.slug}/").content.decode()
-    assert page.index("barred") < page.index("withdrew")
+    timeline = page[page.index('id="candidacy"') :]
+    assert timeline.index("Barred") < timeline.index("Withdrew")
+    header = page[page.index('class="profile__summary"') :]
+    assert header[: header.index("</p>")].count("withdrew") == 1
 
 
 def test_a_step_added_in_the_middle_of_the_course_renumbers_the_later_ones(liu):
