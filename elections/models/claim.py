@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from sources.anchoring import AnchorStatus
 from sources.dates import PartialDate, Precision
 
 
@@ -28,15 +29,26 @@ class Property(models.TextChoices):
 
 CANDIDACY_PROPERTIES = frozenset({Property.STATUS, Property.VOTES})
 
+# Where a passage must be found in its article's current text for its claims to be public:
+# the same words (exact, or relocated to another place). A fuzzy match an editor confirms
+# becomes exact; an unconfirmed fuzzy match and an orphan cite words the article may no
+# longer hold.
+ANCHORED_STATUSES = (AnchorStatus.EXACT, AnchorStatus.RELOCATED)
+
 
 class ClaimQuerySet(models.QuerySet):
     def public(self):
-        """Claims the public may see: verified, about a published candidate."""
+        """Claims the public may see: verified, about a published candidate, citing a
+        passage anchored in its article's current text."""
         return self.filter(
             state=Claim.State.VERIFIED,
             candidate__state="published",
             candidate__merged_into__isnull=True,
-        )
+        ).anchored()
+
+    def anchored(self):
+        """Claims whose passage is found, word for word, in its article's current text."""
+        return self.filter(passage__anchor_status__in=ANCHORED_STATUSES)
 
     def standing(self):
         """Claims not overruled by a contradiction's verdict."""

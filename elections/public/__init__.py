@@ -1,11 +1,14 @@
 """What the public may read, shaped once for each public page (and the API and exports).
 
 The public sees published candidates (`Candidate.objects.published()`) and their public
-claims: verified and standing (`public_claims()`). Outlets and articles exist publicly only
-as far as a public claim cites them. A claim a verdict overruled is shown in one place only:
-beside the claim it disagreed with, in `public_contradictions()`, which are the open and
-resolved contradictions between two verified claims of a published candidate. A verdict of
-"not a contradiction" says the outlets did not disagree, so those are left out.
+claims: verified, standing, and citing a passage found word for word in its article's
+current text, exact or relocated (`public_claims()`, `public_claim_filter()`: the one rule
+every public page, the API, the exports, the charts and the counts read). Outlets and
+articles exist publicly only as far as a public claim cites them. A claim a verdict
+overruled is shown in one place only: beside the claim it disagreed with, in
+`public_contradictions()`, which are the open and resolved contradictions between two such
+claims of a published candidate. A verdict of "not a contradiction" says the outlets did not
+disagree, so those are left out.
 
 Each selector runs a fixed number of queries however many candidates, claims and outlets
 there are: the related rows come with `select_related`, `prefetch_related` and subqueries,
@@ -23,6 +26,7 @@ from .base import (
     has_public_status,
     latest_public_status,
     latest_status_is,
+    public_claim_filter,
     public_claims,
     public_contradictions,
     reporting_outlets,
@@ -76,6 +80,7 @@ __all__ = [
     "province_name",
     "public_candidates",
     "public_cities",
+    "public_claim_filter",
     "public_claims",
     "public_contradictions",
     "public_outlets",

@@ -23,6 +23,7 @@ from elections.models import (
     Contradiction,
     Status,
 )
+from elections.models.claim import ANCHORED_STATUSES
 from elections.names import has_han, to_simplified
 from sources.models import Outlet
 
@@ -71,6 +72,7 @@ CITED_CLAIM_COLUMNS = (
     "passage__exact",
     "passage__prefix",
     "passage__suffix",
+    "passage__anchor_status",
     "article__title",
     "article__url",
     "article__byline",
@@ -91,8 +93,25 @@ def citation_unread(path: str = "") -> list[str]:
     ]
 
 
+# The rule of a public claim, one place for every surface: verified, not overruled by a
+# verdict, and citing a passage found word for word in its article's current text (see
+# `ANCHORED_STATUSES`). Whether its candidate is published is checked by each selector,
+# which reaches candidates its own way.
+PUBLIC_CLAIM = {
+    "state": Claim.State.VERIFIED,
+    "overruled": False,
+    "passage__anchor_status__in": ANCHORED_STATUSES,
+}
+
+
+def public_claim_filter(path: str = "") -> Q:
+    """The rule of a public claim, for claims reached through `path` (e.g. "claim_a__")."""
+    return Q(**{f"{path}{lookup}": value for lookup, value in PUBLIC_CLAIM.items()})
+
+
 def public_claims() -> QuerySet[Claim]:
-    """Verified claims about published candidates that no verdict overruled: the facts."""
+    """Verified claims about published candidates that no verdict overruled, citing words
+    their article still holds: the facts."""
     return Claim.objects.public().standing()
 
 
@@ -104,6 +123,8 @@ def public_contradictions() -> QuerySet[Contradiction]:
             candidate__merged_into__isnull=True,
             claim_a__state=Claim.State.VERIFIED,
             claim_b__state=Claim.State.VERIFIED,
+            claim_a__passage__anchor_status__in=ANCHORED_STATUSES,
+            claim_b__passage__anchor_status__in=ANCHORED_STATUSES,
             status__in=SHOWN_CONTRADICTION_STATUSES,
         )
         .exclude(verdict=Contradiction.Verdict.NOT_CONTRADICTION)
@@ -113,22 +134,19 @@ def public_contradictions() -> QuerySet[Contradiction]:
 
 def public_claims_of(candidate_ref: OuterRef) -> QuerySet[Claim]:
     """Public claims of the candidate `candidate_ref` points at, for use in a subquery."""
-    return Claim.objects.filter(
-        candidate=candidate_ref, state=Claim.State.VERIFIED, overruled=False
-    )
+    return Claim.objects.filter(public_claim_filter(), candidate=candidate_ref)
 
 
 def _public_steps(candidate_ref: OuterRef) -> QuerySet[CandidacyStatus]:
     """Status steps a public claim reported, latest first, for use in a subquery.
 
-    A step without a claim, or whose claim is unverified, rejected or overruled, is not
-    public: the candidacy's stored `status` may count it, so it is not read here.
+    A step without a claim, or whose claim is not public (unverified, rejected, overruled,
+    or citing words its article no longer holds), is not public: the candidacy's stored
+    `status` may count it, so it is not read here.
     """
     # The claim is checked by its id from each step rather than joined: joined, SQLite starts
     # from the index of verified claims and reads all of them for every candidate.
-    public_claim = Claim.objects.filter(
-        pk=OuterRef("claim_id"), state=Claim.State.VERIFIED, overruled=False
-    )
+    public_claim = Claim.objects.filter(public_claim_filter(), pk=OuterRef("claim_id"))
     return (
         CandidacyStatus.objects.filter(candidacy__candidate=candidate_ref)
         .filter(Exists(public_claim))
@@ -172,9 +190,7 @@ def latest_status_is(status: str) -> QuerySet[CandidacyStatus, Any]:
     Starts from the steps of that status and keeps those with no later public step of the
     same candidate, instead of working out every candidate's latest status to compare it.
     """
-    public_claim = Claim.objects.filter(
-        pk=OuterRef("claim_id"), state=Claim.State.VERIFIED, overruled=False
-    )
+    public_claim = Claim.objects.filter(public_claim_filter(), pk=OuterRef("claim_id"))
     later = (
         CandidacyStatus.objects.filter(candidacy__candidate=OuterRef("candidacy__candidate"))
         .filter(

@@ -38,6 +38,7 @@ from .base import (
     STATUS_ORDER,
     disputed_condition,
     latest_public_status,
+    public_claim_filter,
     public_claims,
     public_claims_of,
     reporting_outlets,
@@ -330,7 +331,7 @@ def latest_facts(limit: int = 8) -> QuerySet[Claim]:
     # joining every public claim to its candidate and sorting them all.
     published = Candidate.objects.published().filter(pk=OuterRef("candidate_id"))
     return (
-        Claim.objects.filter(state=Claim.State.VERIFIED, overruled=False)
+        Claim.objects.filter(public_claim_filter())
         .filter(Exists(published))
         .select_related("candidate", "passage", "article__outlet")
         .only(*CITED_CLAIM_COLUMNS, *(f"candidate__{column}" for column in ROW_COLUMNS))
@@ -374,9 +375,11 @@ class Profile:
 
 
 def _verified_claims_of(candidate: Candidate) -> QuerySet[Claim]:
-    """Every verified claim of `candidate`, standing or overruled, with its citation."""
+    """Every verified claim of `candidate` citing words its article still holds, standing or
+    overruled, with its citation."""
     return (
         Claim.objects.filter(candidate_id=candidate.pk, state=Claim.State.VERIFIED)
+        .anchored()
         .select_related("passage", "article__outlet")
         .only(*CITED_CLAIM_COLUMNS)
         .order_by()
