@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from elections.models import Candidacy, CandidacyStatus, Candidate, Claim, Election
 from sources.audit import Reason, acting, service
 from sources.dates import PartialDate
+from sources.services.changes import apply_given
 from sources.services.unset import UNSET, Unset
 
 from .claims import candidacy_steps_changed
@@ -68,11 +69,7 @@ def candidacy_update(
     moved = election is not UNSET and election.pk != current.election_id
     if election is not UNSET:
         _refuse_second_run(current.candidate, election, current.pk)
-        current.election = election
-    if votes is not UNSET:
-        current.votes = votes
-    if notes is not UNSET:
-        current.notes = notes
+    apply_given(current, {"election": election, "votes": votes, "notes": notes})
     current.full_clean()
     acting(current, acting_user, Reason.CANDIDACY_CHANGED).save()
     if moved:
@@ -143,12 +140,15 @@ def candidacy_step_update(
     """Change a step entered by hand (the fields given); re-order the course, re-read status."""
     current = CandidacyStatus.objects.select_for_update().get(pk=step.pk)
     _by_hand(current)
-    if status is not UNSET:
-        current.status = status
-    if on is not UNSET:
-        current.on, current.precision = on.earliest(), on.precision
-    if note is not UNSET:
-        current.note = note
+    apply_given(
+        current,
+        {
+            "status": status,
+            "on": on.earliest() if on is not UNSET else UNSET,
+            "precision": on.precision if on is not UNSET else UNSET,
+            "note": note,
+        },
+    )
     current.full_clean()
     acting(current, acting_user, Reason.STATUS_CHANGED).save()
     candidacy_steps_changed(current.candidacy)

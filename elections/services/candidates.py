@@ -16,6 +16,7 @@ from elections.models import (
 from elections.names import search_text
 from sources.audit import Reason, acting, read_only, service, service_step
 from sources.models import Passage
+from sources.services.changes import apply_given
 from sources.services.unset import UNSET, Unset
 from sources.slugs import unique_slug
 
@@ -87,22 +88,20 @@ def candidate_update(
         )
     if current.merged_into_id:
         raise ValidationError(f"{current.display_name} was merged into another record.")
-    if display_name is not UNSET:
-        current.display_name = " ".join(display_name.split())
-    if name_zh is not UNSET:
-        current.name_zh = "".join(name_zh.split())
+    apply_given(
+        current,
+        {
+            "display_name": " ".join(display_name.split()) if display_name is not UNSET else UNSET,
+            "name_zh": "".join(name_zh.split()) if name_zh is not UNSET else UNSET,
+            "gender": gender,
+            "birth_year": birth_year,
+            "weibo": weibo,
+            "notes": notes,
+            "slug": slug,
+        },
+    )
     if not current.display_name:
         current.display_name = current.name_zh
-    if gender is not UNSET:
-        current.gender = gender
-    if birth_year is not UNSET:
-        current.birth_year = birth_year
-    if weibo is not UNSET:
-        current.weibo = weibo
-    if notes is not UNSET:
-        current.notes = notes
-    if slug is not UNSET:
-        current.slug = slug
     current.revision += 1
     current.full_clean()
     acting(current, acting_user, Reason.CANDIDATE_CHANGED).save()
@@ -147,15 +146,10 @@ def candidate_name_update(
     """Change one form of a candidate's name (the fields given); the search follows."""
     current = CandidateName.objects.select_for_update().get(pk=candidate_name.pk)
     if name is not UNSET:
-        current.name = " ".join(name.split())
-        if not current.name:
+        name = " ".join(name.split())
+        if not name:
             raise ValidationError({"name": "A name cannot be empty."})
-    if kind is not UNSET:
-        current.kind = kind
-    if passage is not UNSET:
-        current.passage = passage
-    if note is not UNSET:
-        current.note = note
+    apply_given(current, {"name": name, "kind": kind, "passage": passage, "note": note})
     current.full_clean()
     acting(current, acting_user, Reason.NAME_CHANGED).save()
     candidate_refresh_search(current.candidate)

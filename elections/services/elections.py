@@ -14,6 +14,7 @@ from elections.models import Candidacy, Election, Place
 from sources.audit import Reason, acting, service, service_step
 from sources.dates import PartialDate
 from sources.services.bulk import history_bulk_insert
+from sources.services.changes import apply_given
 from sources.services.unset import UNSET, Unset
 from sources.slugs import unique_slug
 
@@ -106,22 +107,21 @@ def election_update(
     """
     current = Election.objects.select_for_update().get(pk=election.pk)
     before = (current.polling_on, current.polling_precision)
-    if name is not UNSET:
-        current.name = " ".join(name.split())
-    if slug is not UNSET:
-        if not slug:
-            raise ValidationError({"slug": "An election needs its slug."})
-        current.slug = slug
-    if place is not UNSET:
-        current.place = place
-    if level is not UNSET:
-        current.level = level
-    if cycle is not UNSET:
-        current.cycle = cycle
+    if slug is not UNSET and not slug:
+        raise ValidationError({"slug": "An election needs its slug."})
+    apply_given(
+        current,
+        {
+            "name": " ".join(name.split()) if name is not UNSET else UNSET,
+            "slug": slug,
+            "place": place,
+            "level": level,
+            "cycle": cycle,
+            "notes": notes,
+        },
+    )
     if polling is not UNSET:
         _set_polling(current, polling)
-    if notes is not UNSET:
-        current.notes = notes
     current.full_clean()
     acting(current, acting_user, Reason.ELECTION_CHANGED).save()
     if (current.polling_on, current.polling_precision) != before:

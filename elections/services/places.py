@@ -24,6 +24,7 @@ from elections.places import (
 )
 from sources.audit import Reason, acting, service, service_step
 from sources.services.bulk import history_bulk_insert
+from sources.services.changes import apply_given
 from sources.services.unset import UNSET, Unset
 
 # The fields of a place an editor types; the rest (province, city) follow from the parent.
@@ -155,9 +156,7 @@ def place_update(
         "parent": parent,
         "slug": slug,
     }
-    for field, value in given.items():
-        if value is not UNSET:
-            setattr(current, field, value)
+    apply_given(current, given)
     if current.parent_id is not None and current.parent_id == current.pk:
         raise ValidationError({"parent": "A place cannot be its own parent."})
     return _save(current, acting_user, Reason.PLACE_CHANGED)

@@ -16,7 +16,7 @@ from sources.dates import PartialDate
 from sources.models import Article, ArticleVersion, Outlet
 from sources.text import normalize_line, normalize_text, remove_boilerplate
 
-from .changes import field_shown, stale_revision_refusal
+from .changes import apply_given, field_shown, stale_revision_refusal
 from .history import history_bulk_insert
 from .outlets import (  # noqa: F401 (read from this module by importers)
     insert_outlets_with_slugs,
@@ -215,15 +215,9 @@ def article_update(
         dated.published = published
         given["published_on"] = dated.published_on
         given["published_precision"] = dated.published_precision
-    changed = [
-        name
-        for name, value in given.items()
-        if value is not UNSET and value != getattr(current, name)
-    ]
+    changed = apply_given(current, given)
     if not changed:
         return current
-    for name in changed:
-        setattr(current, name, given[name])
     current.revision += 1
     current.full_clean()
     fields = [name.removesuffix("_id") for name in changed]

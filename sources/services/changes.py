@@ -1,13 +1,43 @@
 """What changed in a record, for the services and admins of both apps.
 
-A form opened at one revision of a record and saved after someone else's save is refused
-with one message, naming what they changed, whichever record it is.
+An update service sets the fields it is given (`apply_given`) and keeps the others. A form
+opened at one revision of a record and saved after someone else's save is refused with one
+message, naming what they changed, whichever record it is.
 """
+
+from collections.abc import Mapping
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from sources.audit import read_only
+from sources.audit import read_only, service_step
+
+from .passages import concrete_field
+from .unset import UNSET
+
+
+@service_step
+def apply_given(instance: models.Model, given: Mapping[str, Any]) -> list[str]:
+    """Set on `instance` each field of `given` whose value is not UNSET; return the names of
+    those whose value differs from what `instance` held. Nothing is saved.
+
+    A related record given by its field's name is compared by its key, so that comparing
+    does not fetch the one `instance` points to.
+    """
+    changed = []
+    for name, value in given.items():
+        if value is UNSET:
+            continue
+        field = concrete_field(type(instance), name)
+        if field.is_relation and name != field.attname:
+            before, after = getattr(instance, field.attname), getattr(value, "pk", None)
+        else:
+            before, after = getattr(instance, name), value
+        if after != before:
+            changed.append(name)
+        setattr(instance, name, value)
+    return changed
 
 
 @read_only

@@ -16,6 +16,7 @@ from sources.audit import Reason, acting, read_only, service, service_step
 from sources.models import Outlet
 from sources.text import normalize_line
 
+from .changes import apply_given
 from .history import history_bulk_insert
 from .unset import UNSET, Unset
 
@@ -120,15 +121,9 @@ def outlet_update(
         "language": language.strip() if language is not UNSET else UNSET,
         "notes": notes,
     }
-    changed = [
-        field
-        for field, value in given.items()
-        if value is not UNSET and value != getattr(current, field)
-    ]
+    changed = apply_given(current, given)
     if not changed:
         return current
-    for field in changed:
-        setattr(current, field, given[field])
     if "name" in changed:
         _name_taken(current.name, other_than=current)
     current.full_clean()
