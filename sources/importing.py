@@ -15,6 +15,13 @@ Queries do not grow with the number of articles: existing outlets are found in o
 and the missing ones created in one insert, existing articles are looked up with one query
 per batch for URLs and one for outlets and titles, and new articles and their versions are
 inserted in batches.
+
+After a run that changed texts, `ImportResult.reanchoring` says, for each changed article,
+how its passages came out: still anchored (exact or relocated), awaiting an editor (fuzzy)
+and orphaned, counted in one query over the changed articles. Apps that build on passages
+add to it through `register_reimport_reporter`: the elections app registers the count of
+verified facts whose passage is now fuzzy or orphaned (withdrawn pending review). The
+callback is how that count reaches this report without the sources app importing elections.
 """
 
 import csv
@@ -24,12 +31,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import Count, Q
 
 from sources.audit import unit_of_work
 from sources.dates import PartialDate, PartialDateError
 from sources.extract import ExtractionError, decode_bytes, extract_file, extract_text
-from sources.models import Article, ArticleVersion
+from sources.models import AnchorStatus, Article, ArticleVersion, Passage
 from sources.services.articles import (
     BATCH_SIZE,
     article_clean_for_batch,
@@ -46,6 +53,70 @@ MANIFEST_COLUMNS = ("file", "outlet", "title", "url", "published_on", "byline", 
 DEFAULT_FIELDS = ("outlet", "title", "url", "published", "byline", "language")
 _LANGUAGE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
 _LOOKUP_FIELDS = ("id", "url", "outlet_id", "title", "source_text", "text", "version")
+
+
+# Callables taking `article_ids` (of articles whose text an import is about to change),
+# called before the change, each returning a callable that, called after it, returns
+# {article id: [phrase, ...]}, each phrase added to that article's report.
+_REIMPORT_REPORTERS = []
+
+
+def register_reimport_reporter(reporter):
+    """Add `reporter` to what every re-import reports (once, however often registered)."""
+    if reporter not in _REIMPORT_REPORTERS:
+        _REIMPORT_REPORTERS.append(reporter)
+    return reporter
+
+
+@dataclass
+class Reanchoring:
+    """How the passages of one article came out of its new text, and what other apps add."""
+
+    exact: int = 0
+    relocated: int = 0
+    fuzzy: int = 0
+    orphaned: int = 0
+    more: list = field(default_factory=list)
+
+    @property
+    def anchored(self):
+        return self.exact + self.relocated
+
+    def describe(self):
+        """`passages: 3 still anchored (2 exact, 1 relocated), 1 awaiting …; …`."""
+        text = (
+            f"passages: {self.anchored} still anchored ({self.exact} exact, "
+            f"{self.relocated} relocated), {self.fuzzy} awaiting an editor (fuzzy), "
+            f"{self.orphaned} orphaned"
+        )
+        return "; ".join([text, *self.more])
+
+
+def reanchoring_of(article_ids, *, reported=()):
+    """{article id: Reanchoring} for `article_ids`, read after their texts changed.
+
+    `reported` holds what the registered reporters returned before the change; each is
+    called now for its phrases.
+    """
+    found = {pk: Reanchoring() for pk in article_ids}
+    if not found:
+        return found
+    counts = (
+        Passage.objects.filter(article_id__in=found)
+        .values_list("article_id", "anchor_status")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    for article_id, status, count in counts:
+        if status in (AnchorStatus.EXACT, AnchorStatus.RELOCATED, AnchorStatus.FUZZY):
+            setattr(found[article_id], status, count)
+        else:
+            found[article_id].orphaned += count
+    for finish in reported:
+        for article_id, phrases in finish().items():
+            if article_id in found:
+                found[article_id].more.extend(phrases)
+    return found
 
 
 class ImportFailed(Exception):
@@ -91,6 +162,10 @@ class ImportResult:
     unchanged: list = field(default_factory=list)
     dry_run: bool = False
     outcomes: list = field(default_factory=list)
+    # {article id: Reanchoring} of each changed article (none on a dry run).
+    reanchoring: dict = field(default_factory=dict)
+    # {article id: (its text before, the text imported)}, of each changed article.
+    text_changes: dict = field(default_factory=dict)
 
     def summary(self):
         counts = f"{len(self.created)} created, {len(self.changed)} changed, "
@@ -384,10 +459,25 @@ class ArticleImport:
                     acting_user=self.acting_user,
                     cleaned=True,
                 )
+            reported = []
+            if not dry_run:
+                # What other apps must see before the texts change (which facts are public).
+                changing = [item.existing.pk for item in prepared if self._changes(item)]
+                if changing:
+                    reported = [reporter(article_ids=changing) for reporter in _REIMPORT_REPORTERS]
             for item in prepared:
                 outcome = self._apply(item, result, dry_run=dry_run)
                 result.outcomes.append((outcome, item.entry.label, item.article.title))
+            if not dry_run:
+                result.reanchoring = reanchoring_of(
+                    [article.pk for article in result.changed], reported=reported
+                )
         return result
+
+    @staticmethod
+    def _changes(item):
+        existing = item.existing
+        return existing is not None and item.article.text != (existing.source_text or existing.text)
 
     def _apply(self, item, result, *, dry_run):
         if item.existing is None:
@@ -396,7 +486,8 @@ class ArticleImport:
         existing = item.existing
         # Compared before boilerplate removal, as the file gives it; only a real difference
         # costs the queries of a new version.
-        changed = item.article.text != (existing.source_text or existing.text)
+        previous = existing.source_text or existing.text
+        changed = item.article.text != previous
         if changed and not dry_run:
             changed = article_set_text(
                 article=existing,
@@ -404,5 +495,7 @@ class ArticleImport:
                 reason=ArticleVersion.Reason.REIMPORT,
                 acting_user=self.acting_user,
             )
+        if changed:
+            result.text_changes[existing.pk] = (previous, item.article.text)
         (result.changed if changed else result.unchanged).append(existing)
         return "changed" if changed else "unchanged"

@@ -8,8 +8,11 @@ guess. A new slug whose name matches a candidate of the same province is importe
 notice naming the look-alike.
 
 Blank cells never erase: they leave the candidate's value as it is. Other names are only
-ever added. `occupation` is read but not stored on the candidate, whose occupations are
-claims with passages; an export fills it from those claims.
+ever added. Notes are never replaced: a row's notes are appended to the candidate's, under
+a line naming the importer and the day (`sources.resources.base.appended_notes`), and notes
+already there are not added again. A changed row's outcome shows each field old → new.
+`occupation` is read but not stored on the candidate, whose occupations are claims with
+passages; an export fills it from those claims.
 
 Status: the `status` column adds a dated step, without a claim (internal, never public), to
 the candidacy in the 2011-2012 election of the row's most specific place (or the candidate's
@@ -43,7 +46,16 @@ from elections.services.bulk import (
     require_import,
     sheet_status_date,
 )
-from sources.resources.base import NEW, SKIP, UPDATE, Column, SheetResource, batches
+from sources.resources.base import (
+    NEW,
+    SKIP,
+    UPDATE,
+    Column,
+    SheetResource,
+    appended_notes,
+    batches,
+    changes,
+)
 
 from .candidate_identity import CandidateIdentity
 from .candidate_sheets import CandidateExport, place_columns
@@ -56,6 +68,8 @@ from .lookups import (
 )
 
 EARLIEST_BIRTH_YEAR = 1850
+# Fields named as the sheet's columns name them, in outcomes and problems.
+_COLUMNS = {"display_name": "name"}
 ALIAS_SEPARATORS = (";", "；")
 UNCHECKED = [
     "state",
@@ -115,7 +129,7 @@ class CandidateResource(CandidateIdentity, CandidateExport, SheetResource):
 
     def import_rows(self, rows, *, report, user, dry_run):
         require_import(user)
-        self.report, self.planned = report, []
+        self.report, self.planned, self.user = report, [], user
         self.places = PlaceColumns()
         self.index = CandidateIndex()
         self.slugs = SlugPool(Candidate)
@@ -277,7 +291,8 @@ class CandidateResource(CandidateIdentity, CandidateExport, SheetResource):
             "gender": item["gender"],
             "birth_year": item["birth_year"],
             "weibo": item["weibo"],
-            "notes": item["notes"],
+            # Appended to what editors wrote, never in its place.
+            "notes": appended_notes(candidate.notes, item["notes"], user=self.user),
         }
         names = list(item["aliases"])
         # Matched by slug, the row's names are the candidate's; matched by a name, any
@@ -290,8 +305,10 @@ class CandidateResource(CandidateIdentity, CandidateExport, SheetResource):
             wanted["name_zh"] = item["name_zh"]
         elif fold_han(item["name_zh"]) != fold_han(candidate.name_zh):
             names.append(item["name_zh"])
+        was = {}
         for name, value in wanted.items():
             if value not in ("", None) and getattr(candidate, name) != value:
+                was[_COLUMNS.get(name, name)] = (getattr(candidate, name), value)
                 setattr(candidate, name, value)
                 planned.fields.add(name)
         forms = {candidate.display_name, candidate.name_zh, *others}
@@ -299,8 +316,8 @@ class CandidateResource(CandidateIdentity, CandidateExport, SheetResource):
         if planned.fields and not self._valid(row, candidate):
             return
         summary = []
-        if planned.fields:
-            summary.append("changes " + ", ".join(sorted(planned.fields)))
+        if was:
+            summary.append(changes(was))
         if planned.names:
             summary.append("adds other names " + ", ".join(planned.names))
         candidacies = context["candidacies"].get(candidate.pk, [])
@@ -352,7 +369,7 @@ class CandidateResource(CandidateIdentity, CandidateExport, SheetResource):
             )
         except ValidationError as error:
             for name, messages in error.message_dict.items():
-                column = {"display_name": "name"}.get(name, name)
+                column = _COLUMNS.get(name, name)
                 for message in messages:
                     self.report.problem(row, column, message)
             return False

@@ -30,7 +30,7 @@ from elections.services.bulk import (
 )
 from sources.anchoring import AnchoringError, find_quote, fold
 from sources.dates import PartialDate, PartialDateError
-from sources.resources.base import NEW, SKIP, UPDATE, Column, SheetResource, batches
+from sources.resources.base import NEW, SKIP, UPDATE, Column, SheetResource, batches, change
 
 from .lookups import ArticleFinder, CandidateIndex, candidates_by_slug, survivor
 
@@ -332,13 +332,14 @@ class ClaimResource(SheetResource):
         pk, value, value_key, note = stored[0], stored[5], stored[6], stored[10]
         differs = []
         if claim.value != value:
-            differs.append(f"value “{value}” → “{claim.value}”")
+            differs.append(change("value", value, claim.value))
         if as_of is not None and not (
             stored[9] and stored[7] == as_of.earliest() and stored[8] == as_of.precision
         ):
-            differs.append(f"date → {as_of.isoformat()}")
+            old = PartialDate.from_stored(stored[7], stored[8]).isoformat() if stored[9] else ""
+            differs.append(change("as_of", old, as_of.isoformat()))
         if row["note"] and row["note"] != note:
-            differs.append("note")
+            differs.append(change("note", note, row["note"]))
         if not differs:
             self.report.outcome(row, SKIP, f"unchanged (claim #{pk})")
             return

@@ -5,6 +5,8 @@ place (the most specific of its province, city, district and township columns), 
 (township for a township, county otherwise, unless given) and cycle (2011-2012 unless
 given), created when there is none. An election's place, level and cycle are its identity:
 a sheet changes only its name, polling date and notes, and blank cells change nothing.
+Notes are appended to the election's, dated and attributed, never put in their place; a
+changed row's outcome shows each field old → new.
 The rows are written by `elections.services.elections_import`, which puts in order again the
 status steps of the candidates of an election whose polling date changed.
 """
@@ -22,7 +24,15 @@ from elections.services.bulk import (
 )
 from elections.services.bulk.candidates import election_name
 from sources.dates import PartialDate, PartialDateError
-from sources.resources.base import NEW, SKIP, UPDATE, Column, SheetResource
+from sources.resources.base import (
+    NEW,
+    SKIP,
+    UPDATE,
+    Column,
+    SheetResource,
+    appended_notes,
+    changes,
+)
 
 from .candidate_sheets import place_columns
 from .lookups import PlaceColumns
@@ -100,12 +110,12 @@ class ElectionResource(SheetResource):
                     f"{election.level}, {election.cycle}: a sheet cannot move it",
                 )
                 continue
-            differing = self._apply(election, item)
+            differing = self._apply(election, item, user)
             if not differing:
                 report.outcome(row, SKIP, "unchanged", election)
             elif self._valid(row, election, report):
                 changed.append(election)
-                report.outcome(row, UPDATE, f"changes {', '.join(differing)}", election)
+                report.outcome(row, UPDATE, changes(differing), election)
         if report.problems or dry_run:
             return
         elections_import(created=created, changed=changed, acting_user=user)
@@ -132,19 +142,24 @@ class ElectionResource(SheetResource):
             return None
         return item
 
-    def _apply(self, election, item):
-        differing = []
+    def _apply(self, election, item, user):
+        """Set what the row changes; return {column: (old, new)} of each change."""
+        differing = {}
         row = item["row"]
-        if row["name"] and election.name != " ".join(row["name"].split()):
-            election.name = " ".join(row["name"].split())
-            differing.append("name")
-        if item["polling"] and election.polling != item["polling"]:
+        name = " ".join(row["name"].split())
+        if name and election.name != name:
+            differing["name"] = (election.name, name)
+            election.name = name
+        polling = election.polling
+        if item["polling"] and polling != item["polling"]:
+            old = polling.isoformat() if polling else ""
+            differing["polling_on"] = (old, item["polling"].isoformat())
             election.polling_on = item["polling"].earliest()
             election.polling_precision = item["polling"].precision
-            differing.append("polling_on")
-        if row["notes"] and election.notes != row["notes"]:
-            election.notes = row["notes"]
-            differing.append("notes")
+        notes = appended_notes(election.notes, row["notes"], user=user)
+        if notes != election.notes:
+            differing["notes"] = (election.notes, notes)
+            election.notes = notes
         return differing
 
     def _new(self, item, slugs, report):

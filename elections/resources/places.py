@@ -15,7 +15,7 @@ from elections.models import Place, PlaceName
 from elections.places import _at_level
 from elections.services import places_import
 from elections.services.bulk import PlaceCache, require_import
-from sources.resources.base import NEW, SKIP, UPDATE, Column, SheetResource
+from sources.resources.base import NEW, SKIP, UPDATE, Column, SheetResource, changes
 
 from .lookups import place_label
 
@@ -119,19 +119,23 @@ class PlaceResource(SheetResource):
         if place is None:
             return self._plan_new(row, level, parent, code, aliases, report, by_code)
         values = {name: " ".join(row[name].split()) for name in NAME_FIELDS if row[name].strip()}
-        differing = [name for name, value in values.items() if getattr(place, name) != value]
+        was = {
+            name: (getattr(place, name), value)
+            for name, value in values.items()
+            if getattr(place, name) != value
+        }
         known = set(place.names.values_list("name", flat=True))
         aliases = [alias for alias in aliases if alias not in known]
-        for name in differing:
+        for name in was:
             setattr(place, name, values[name])
-        if not differing and not aliases:
+        if not was and not aliases:
             report.outcome(row, SKIP, "unchanged", place)
             return None
-        summary = [f"changes {', '.join(differing)}"] if differing else []
+        summary = [changes(was)] if was else []
         if aliases:
             summary.append(f"adds aliases {', '.join(aliases)}")
         report.outcome(row, UPDATE, f"{place_label(place)}: " + "; ".join(summary), place)
-        return place, aliases, bool(differing)
+        return place, aliases, bool(was)
 
     def _parent(self, row, level, cache, by_code, report):
         text = row["parent"]

@@ -20,9 +20,11 @@ from sources.models import Article, Outlet
 from sources.services.articles import outlet_key, outlets_named
 from sources.text import normalize_line
 
-from .base import NEW, SKIP, UPDATE, Column, SheetResource, did_you_mean
+from .base import NEW, SKIP, UPDATE, Column, SheetResource, change, did_you_mean
 from .outlets import check_language
 
+# Characters shown before the first difference of a changed text.
+_CONTEXT = 20
 _LABEL = re.compile(r"^row (\d+): (?:(\w+): )?(.*)$", re.S)
 _OUTCOMES = {"created": NEW, "changed": UPDATE, "unchanged": SKIP}
 _SUMMARIES = {
@@ -91,7 +93,10 @@ class ArticleResource(SheetResource):
         numbers = {f"row {row.number}": row for row in rows}
         for outcome, label, _title in result.outcomes:
             article = next(by_kind[outcome])
-            report.outcome(numbers[label], _OUTCOMES[outcome], _SUMMARIES[outcome], article)
+            summary = _SUMMARIES[outcome]
+            if outcome == "changed":
+                summary = _text_change(result, article, summary)
+            report.outcome(numbers[label], _OUTCOMES[outcome], summary, article)
 
     def _entry(self, row, report):
         problems = len(report.problems)
@@ -151,3 +156,22 @@ class ArticleResource(SheetResource):
                 "language": article.language,
                 "text": article.source_text or article.text,
             }
+
+
+def _text_change(result, article, summary):
+    """The summary of a changed text: where it first differs, old → new, and its passages."""
+    old, new = result.text_changes[article.pk]
+    start = next(
+        (index for index, (a, b) in enumerate(zip(old, new, strict=False)) if a != b),
+        min(len(old), len(new)),
+    )
+    # A few words before the first difference, from a word's start, to find the place by.
+    begin = max(0, start - _CONTEXT)
+    if begin:
+        space = old.find(" ", begin, start)
+        begin = space + 1 if space != -1 else begin
+    lead = "…" if begin else ""
+    said = change("text", lead + old[begin:], lead + new[begin:])
+    reanchoring = result.reanchoring.get(article.pk)
+    passages = f" ({reanchoring.describe()})" if reanchoring is not None else ""
+    return f"{said}; {summary}{passages}"

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 import tablib
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError
+from django.utils import timezone
 from import_export import exceptions, resources
 from import_export.fields import Field
 from import_export.results import Error, InvalidRow, Result, RowResult
@@ -39,6 +40,9 @@ from sources.spreadsheets import neutralize_cell
 IMPORT_PERMISSION = "elections.import_sheets"
 NEW, UPDATE, SKIP = RowResult.IMPORT_TYPE_NEW, RowResult.IMPORT_TYPE_UPDATE, "skip"
 _HEADER_SEPARATORS = re.compile(r"[\s\-]+")
+# How much of a value a row's outcome quotes; the rest is an ellipsis.
+SHOWN_CHARACTERS = 60
+NOTES_HEADING = "— from a sheet imported by {user}, {date}:"
 
 
 def fold_header(text):
@@ -58,6 +62,59 @@ def did_you_mean(text, choices, **options):
     """`; closest: “A”, “B”` for a message, or nothing when no choice is close."""
     found = closest(text, list(dict.fromkeys(choices)), **options)
     return "; closest: " + ", ".join(f"“{choice}”" for choice in found) if found else ""
+
+
+def shown(value, *, limit=SHOWN_CHARACTERS):
+    """`value` quoted for an outcome: blank as (blank), whitespace folded, long text cut.
+
+    The text is plain: the admin's preview escapes it, as it escapes every cell.
+    """
+    if value is None or value == "":
+        return "(blank)"
+    text = " ".join(str(value).split())
+    if len(text) > limit:
+        text = text[: limit - 1].rstrip() + "…"
+    return f"“{text}”"
+
+
+def change(name, old, new):
+    """`name: “old” → “new”`, what an outcome says of one field it changes."""
+    return f"{name}: {shown(old)} → {shown(new)}"
+
+
+def changes(pairs):
+    """`changes a: “x” → “y”, b: …` for {field name: (old, new)}, or nothing."""
+    if not pairs:
+        return ""
+    said = [
+        notes_change(*pairs[name]) if name == "notes" else change(name, *pairs[name])
+        for name in sorted(pairs)
+    ]
+    return "changes " + "; ".join(said)
+
+
+def appended_notes(existing, given, *, user):
+    """The notes a sheet leaves: `existing` with `given` added under a dated attribution.
+
+    A sheet never replaces what editors wrote. `given` already inside `existing` (the same
+    sheet imported again, or notes exported and read back) adds nothing: the result is
+    `existing` itself, so re-importing a sheet changes nothing.
+    """
+    given = (given or "").strip()
+    existing = existing or ""
+    if not given or given in existing:
+        return existing
+    heading = NOTES_HEADING.format(user=user.get_username(), date=timezone.localdate().isoformat())
+    added = f"{heading}\n{given}"
+    return f"{existing.rstrip()}\n\n{added}" if existing.strip() else added
+
+
+def notes_change(old, new):
+    """`notes: “old” → adds “given”`: notes a sheet appends to are shown with what it adds."""
+    added = new[len(old.rstrip()) :].strip() if new.startswith(old.rstrip()) else new
+    if added.startswith(NOTES_HEADING[:8]):
+        added = added.partition("\n")[2]
+    return f"notes: {shown(old)} → adds {shown(added)}"
 
 
 @dataclass(frozen=True)
@@ -342,8 +399,13 @@ __all__ = [
     "SheetResource",
     "SheetResult",
     "SheetRow",
+    "appended_notes",
     "batches",
+    "change",
+    "changes",
     "closest",
     "did_you_mean",
     "fold_header",
+    "notes_change",
+    "shown",
 ]

@@ -9,7 +9,7 @@ from sources.services.articles import outlet_key, outlets_named
 from sources.services.bulk import outlets_bulk_create, outlets_bulk_update
 from sources.text import normalize_line
 
-from .base import NEW, SKIP, UPDATE, Column, SheetResource
+from .base import NEW, SKIP, UPDATE, Column, SheetResource, appended_notes, changes
 
 LANGUAGE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
 KIND_WORDS = {
@@ -50,7 +50,9 @@ class OutletResource(SheetResource):
     """Outlets: created when new, their blank-in-the-database fields filled or changed.
 
     A row is matched to an outlet by its name, case-insensitively. A blank cell leaves the
-    outlet's value as it is; nothing is ever erased by a sheet.
+    outlet's value as it is; nothing is ever erased by a sheet. Notes are appended to the
+    outlet's, dated and attributed (`appended_notes`), never put in their place; a changed
+    row's outcome shows each field old → new.
     """
 
     columns = [
@@ -91,16 +93,22 @@ class OutletResource(SheetResource):
                     created.append(outlet)
                     report.outcome(row, NEW, "creates the outlet", outlet)
                 continue
-            differing = [key for key, value in values.items() if getattr(outlet, key) != value]
-            if not differing:
+            if "notes" in values:
+                values["notes"] = appended_notes(outlet.notes, values["notes"], user=user)
+            was = {
+                key: (getattr(outlet, key), value)
+                for key, value in values.items()
+                if getattr(outlet, key) != value
+            }
+            if not was:
                 report.outcome(row, SKIP, "unchanged", outlet)
                 continue
-            for field_name in differing:
+            for field_name in was:
                 setattr(outlet, field_name, values[field_name])
             if self._valid(outlet, row, report):
                 changed[outlet.pk] = outlet
-                changed_fields.update(differing)
-                report.outcome(row, UPDATE, f"changes {', '.join(differing)}", outlet)
+                changed_fields.update(was)
+                report.outcome(row, UPDATE, changes(was), outlet)
         if report.problems or dry_run:
             return
         if created:

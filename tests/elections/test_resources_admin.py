@@ -190,3 +190,23 @@ def test_confirming_a_claim_sheet_logs_each_claim_it_wrote(places, importer):
     assert logged == {str(age.pk): 1, str(stored.pk): 2}
     stored.refresh_from_db()
     assert stored.note == "checked"
+
+
+def test_the_preview_shows_old_and_new_values_escaped(places, importer):
+    make_candidate("Xu Yan", slug="xu-yan", notes="<b>seen at the count</b>", birth_year=1960)
+    sheet = csv_bytes(
+        [
+            CANDIDATE_HEADER,
+            _row(slug="xu-yan", name="Xu Yan", birth_year="1961", notes="<script>x()</script>"),
+        ]
+    )
+
+    html = _upload(importer, sheet).content.decode()
+
+    assert "birth_year: “1960” → “1961”" in html
+    assert (
+        "notes: “&lt;b&gt;seen at the count&lt;/b&gt;” → adds “&lt;script&gt;x()&lt;/script&gt;”"
+        in html
+    )
+    assert "<script>x()</script>" not in html
+    assert Candidate.objects.get(slug="xu-yan").notes == "<b>seen at the count</b>"

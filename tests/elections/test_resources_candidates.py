@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 
 from elections.models import Candidacy, CandidacyStatus, Candidate, CandidateName, Election
 from elections.resources import CandidateResource
@@ -379,3 +380,74 @@ def test_the_index_reads_names_as_search_does(name):
     from elections.resources.lookups import CandidateIndex
 
     assert CandidateIndex().forms(name) == (query_keys(name), name_keys(name))
+
+
+# Nothing overwritten silently.
+
+EDITORS_NOTES = "Met him at the count on 8 November; he asked not to be quoted."
+
+
+def test_a_changed_row_shows_each_field_old_and_new(places):
+    make_candidate("Xu Yan", slug="xu-yan", birth_year=1960, gender="female")
+
+    result = import_sheet(
+        CandidateResource,
+        _sheet(_row(slug="xu-yan", name="Xu Yan", birth_year="1961", gender="male")),
+        dry_run=True,
+    )
+
+    (row,) = result.rows
+    assert row.import_type == "update"
+    assert "birth_year: “1960” → “1961”" in row.diff[-1]
+    assert "gender: “female” → “male”" in row.diff[-1]
+
+
+def test_a_sheet_appends_its_notes_to_the_editors_dated_and_attributed(places):
+    make_candidate("Xu Yan", slug="xu-yan", notes=EDITORS_NOTES)
+    importer = make_user("Importers", username="sheet-importer")
+    sheet = _sheet(_row(slug="xu-yan", name="Xu Yan", notes="A retired teacher, per the list."))
+
+    result = import_sheet(CandidateResource, sheet, user=importer)
+
+    notes = Candidate.objects.get(slug="xu-yan").notes
+    today = timezone.localdate().isoformat()
+    assert notes == (
+        f"{EDITORS_NOTES}\n\n— from a sheet imported by sheet-importer, {today}:\n"
+        "A retired teacher, per the list."
+    )
+    summary = result.rows[0].diff[-1]
+    assert "notes: “Met him at the count on 8 November; he asked not to be quot…” →" in summary
+    assert "adds “A retired teacher, per the list.”" in summary
+
+
+def test_re_importing_a_sheet_with_notes_appends_them_once_and_changes_nothing(places):
+    make_candidate("Xu Yan", slug="xu-yan", notes=EDITORS_NOTES)
+    sheet = _sheet(_row(slug="xu-yan", name="Xu Yan", birth_year="1961", notes="Teacher."))
+    import_sheet(CandidateResource, sheet)
+    before = database_dump()
+
+    result = import_sheet(CandidateResource, sheet)
+
+    assert [row.import_type for row in result.rows] == ["skip"]
+    assert database_dump() == before
+    assert Candidate.objects.get(slug="xu-yan").notes.count("Teacher.") == 1
+
+
+def test_notes_given_to_a_candidate_without_notes_are_attributed_too(places):
+    make_candidate("Xu Yan", slug="xu-yan")
+
+    result = import_sheet(CandidateResource, _sheet(_row(slug="xu-yan", notes="Teacher.")))
+
+    notes = Candidate.objects.get(slug="xu-yan").notes
+    assert notes.startswith("— from a sheet imported by ") and notes.endswith(":\nTeacher.")
+    assert "notes: (blank) → adds “Teacher.”" in result.rows[0].diff[-1]
+
+
+def test_long_values_are_shortened_with_an_ellipsis_in_the_outcome(places):
+    make_candidate("Xu Yan", slug="xu-yan", notes="x" * 500)
+
+    result = import_sheet(CandidateResource, _sheet(_row(slug="xu-yan", notes="y" * 500)))
+
+    summary = result.rows[0].diff[-1]
+    assert "“" + "x" * 59 + "…”" in summary and "“" + "y" * 59 + "…”" in summary
+    assert "x" * 61 not in summary

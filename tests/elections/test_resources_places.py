@@ -113,3 +113,33 @@ def test_place_and_election_exports_read_back_unchanged(places):
     assert {row.import_type for row in places_again.rows} == {"skip"}
     assert {row.import_type for row in elections_again.rows} == {"skip"}
     assert database_dump() == before
+
+
+def test_an_election_row_shows_old_and_new_and_appends_its_notes_once(places):
+    import_sheet(
+        ElectionResource, csv_bytes([["slug", "city", "notes"], ["hz", "Hangzhou", "Quiet."]])
+    )
+    sheet = csv_bytes(
+        [["slug", "polling_on", "notes"], ["hz", "2011-11-08", "Turnout disputed by observers."]]
+    )
+
+    first = import_sheet(ElectionResource, sheet)
+    after_first = database_dump()
+    second = import_sheet(ElectionResource, sheet)
+
+    summary = first.rows[0].diff[-1]
+    assert "polling_on: (blank) → “2011-11-08”" in summary
+    assert "notes: “Quiet.” → adds “Turnout disputed by observers.”" in summary
+    notes = Election.objects.get(slug="hz").notes
+    assert notes.startswith("Quiet.\n\n— from a sheet imported by ")
+    assert notes.endswith(":\nTurnout disputed by observers.")
+    assert [row.import_type for row in second.rows] == ["skip"]
+    assert database_dump() == after_first
+
+
+def test_a_place_row_shows_the_names_it_changes_old_and_new(places):
+    sheet = csv_bytes([["code", "name"], [places["Haidian"].code, "Haidian Qu"]])
+
+    result = import_sheet(PlaceResource, sheet, dry_run=True)
+
+    assert "name: “Haidian” → “Haidian Qu”" in result.rows[0].diff[-1]

@@ -487,3 +487,81 @@ def test_importing_again_costs_the_same_queries_for_5_articles_as_for_50(
         assert "5 unchanged" in run("--manifest", few)
     with django_assert_num_queries(len(captured)):
         assert "50 unchanged" in run("--manifest", many)
+
+
+# What a changed text did to passages and facts.
+
+
+def test_a_changed_article_reports_its_passages_and_the_facts_withdrawn(tmp_path):
+    from elections.models import Property
+    from elections.services import claim_verify
+    from tests.factories import make_candidate, make_claim
+
+    path = write(tmp_path, "a.txt", BODY)
+    options = ["--outlet", "The Courier", "--title", "Engineer stands"]
+    run(path, *options)
+    article = Article.objects.get()
+    editor, reviewer = make_user("Editors"), make_user("Reviewers")
+    candidate = make_candidate("Xu Yan")
+    kept = make_claim(candidate, Property.OCCUPATION, "retired engineer", article, by=editor)
+    dropped = make_claim(
+        candidate,
+        Property.OCCUPATION,
+        "official",
+        article,
+        quote="nomination rules would be applied as written",
+        by=editor,
+    )
+    reworded = make_claim(
+        candidate,
+        Property.OCCUPATION,
+        "printer",
+        article,
+        quote="said he had printed leaflets himself",
+        by=editor,
+    )
+    for claim in (kept, dropped, reworded):
+        claim_verify(claim=claim, acting_user=reviewer)
+    # The officials' paragraph is gone; the rest moves down under a new first line, and a
+    # word of the leaflets sentence changes.
+    text = BODY.rsplit("\n\n", 1)[0].replace("printed leaflets", "printed pamphlets")
+    write(tmp_path, "a.txt", "A new first line.\n\n" + text)
+
+    output = run(path, *options)
+
+    assert (
+        "changed   a.txt: Engineer stands (passages: 1 still anchored (0 exact, 1 relocated), "
+        "1 awaiting an editor (fuzzy), 1 orphaned; 2 verified facts withdrawn pending review)"
+    ) in output.replace(str(tmp_path) + "/", "")
+
+
+def test_re_importing_the_same_changed_article_reports_it_unchanged(tmp_path):
+    path = write(tmp_path, "a.txt", BODY)
+    options = ["--outlet", "The Courier", "--title", "Engineer stands"]
+    run(path, *options)
+    write(tmp_path, "a.txt", BODY + "\n\nA correction.")
+    first = run(path, *options)
+
+    again = run(path, *options)
+
+    assert "passages: 0 still anchored" in first
+    assert "0 created, 0 changed, 1 unchanged" in again and "passages" not in again
+    assert ArticleVersion.objects.count() == 2
+
+
+def test_a_reporter_registered_by_another_app_adds_to_each_changed_article(tmp_path):
+    from sources import importing
+
+    def count_everything(*, article_ids):
+        return lambda: {article_id: ["a word from another app"] for article_id in article_ids}
+
+    path = write(tmp_path, "a.txt", BODY)
+    run(path, "--outlet", "The Courier", "--title", "T")
+    write(tmp_path, "a.txt", BODY + "\n\nA correction.")
+    importing.register_reimport_reporter(count_everything)
+    try:
+        output = run(path, "--outlet", "The Courier", "--title", "T")
+    finally:
+        importing._REIMPORT_REPORTERS.remove(count_everything)
+
+    assert "0 orphaned; 0 verified facts withdrawn pending review; a word from" in output

@@ -290,3 +290,43 @@ def test_an_outlet_export_reads_back_unchanged_neutralized_cells_included():
 
     assert [row.import_type for row in result.rows] == ["skip"]
     assert database_dump() == before
+
+
+@pytest.mark.django_db
+def test_an_outlet_row_shows_each_change_old_and_new_and_appends_its_notes_once():
+    Outlet.objects.create(
+        name="Harbour Daily", slug="harbour-daily", kind="other", notes="Owned by the city."
+    )
+    sheet = csv_bytes([["name", "kind", "notes"], ["Harbour Daily", "报纸", "Tabloid since 2009."]])
+
+    first = import_sheet(OutletResource, sheet)
+    after_first = database_dump()
+    second = import_sheet(OutletResource, sheet)
+
+    summary = first.rows[0].diff[-1]
+    assert "kind: “other” → “newspaper”" in summary
+    assert "notes: “Owned by the city.” → adds “Tabloid since 2009.”" in summary
+    notes = Outlet.objects.get(slug="harbour-daily").notes
+    assert notes.startswith("Owned by the city.\n\n— from a sheet imported by ")
+    assert notes.endswith(":\nTabloid since 2009.")
+    assert [row.import_type for row in second.rows] == ["skip"]
+    assert database_dump() == after_first
+
+
+@pytest.mark.django_db
+def test_a_changed_article_row_shows_where_the_text_changed_and_how_passages_fared():
+    Outlet.objects.create(name="Harbour Daily", slug="harbour-daily")
+    header = ["outlet", "title", "text"]
+    old = "The candidate, a retired engineer, printed leaflets himself."
+    import_sheet(ArticleResource, csv_bytes([header, ["Harbour Daily", "T", old]]))
+    new = "The candidate, a retired engineer, printed posters himself."
+
+    preview = import_sheet(
+        ArticleResource, csv_bytes([header, ["Harbour Daily", "T", new]]), dry_run=True
+    )
+    result = import_sheet(ArticleResource, csv_bytes([header, ["Harbour Daily", "T", new]]))
+
+    said = "text: “…engineer, printed leaflets himself.” → “…engineer, printed posters himself.”"
+    assert said in preview.rows[0].diff[-1]
+    assert "passages:" not in preview.rows[0].diff[-1]
+    assert "passages: 0 still anchored" in result.rows[0].diff[-1]

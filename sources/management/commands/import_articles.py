@@ -12,7 +12,9 @@ class Command(BaseCommand):
     help = (
         "Import articles from plain text, Markdown or saved HTML files, all or nothing. "
         "Files already imported (same URL, or same outlet and title) are not duplicated; "
-        "a changed text is kept as a new version."
+        "a changed text is kept as a new version, and for each changed article the command "
+        "reports its passages still anchored, awaiting an editor and orphaned, and the "
+        "verified facts withdrawn pending review."
     )
 
     def add_arguments(self, parser):
@@ -64,9 +66,19 @@ class Command(BaseCommand):
             result = importer.run(dry_run=options["dry_run"])
         except ImportFailed as failed:
             raise CommandError(str(failed)) from None
-        if verbosity >= 2:
-            for outcome, label, title in result.outcomes:
-                self.stdout.write(f"  {outcome:<9} {label}: {title}")
+        changed = iter(result.changed)
+        for outcome, label, title in result.outcomes:
+            line = f"  {outcome:<9} {label}: {title}"
+            if outcome == "changed":
+                # A changed text moves passages and can withdraw facts: always said, so that
+                # editors know what awaits them.
+                reanchoring = result.reanchoring.get(next(changed).pk)
+                if reanchoring is not None:
+                    line += f" ({reanchoring.describe()})"
+                if verbosity >= 1:
+                    self.stdout.write(line)
+            elif verbosity >= 2:
+                self.stdout.write(line)
         self.stdout.write(self.style.SUCCESS(result.summary()))
 
     def _progress(self, done, total):
