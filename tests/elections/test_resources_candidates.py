@@ -451,3 +451,17 @@ def test_long_values_are_shortened_with_an_ellipsis_in_the_outcome(places):
     summary = result.rows[0].diff[-1]
     assert "“" + "x" * 59 + "…”" in summary and "“" + "y" * 59 + "…”" in summary
     assert "x" * 61 not in summary
+
+
+def test_appended_notes_exported_and_read_back_change_nothing(places):
+    make_candidate("Xu Yan", slug="xu-yan", notes=EDITORS_NOTES)
+    import_sheet(CandidateResource, _sheet(_row(slug="xu-yan", notes="Teacher.\nRetired.")))
+    from sources.sheets import SheetCSV
+
+    exported = SheetCSV().export_data(CandidateResource().export())
+    before = database_dump()
+
+    result = import_sheet(CandidateResource, exported)
+
+    assert [row.import_type for row in result.rows] == ["skip"]
+    assert database_dump() == before

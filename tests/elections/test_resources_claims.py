@@ -349,3 +349,18 @@ def test_queries_grow_with_batches_of_rows_not_with_rows(
         result = import_sheet(ClaimResource, sheet)
 
     assert result.totals["new"] == count
+
+
+def test_a_changed_claim_row_shows_value_date_and_note_old_and_new(newsroom):
+    import_sheet(ClaimResource, _sheet(ROWS))
+    changed = [list(row) for row in ROWS]
+    changed[5][2] = "Hongzhou"
+    changed[3][5] = "2011-05"
+    changed[1][6] = "not a misprint after all"
+
+    result = import_sheet(ClaimResource, _sheet(changed), dry_run=True)
+
+    said = {row.diff[0]: row.diff[-1] for row in result.rows if row.import_type == "update"}
+    assert "value: “Hangzhou” → “Hongzhou”" in said[7]
+    assert "as_of: “2011-05-26” → “2011-05”" in said[5]
+    assert "note: “misprint” → “not a misprint after all”" in said[3]
