@@ -12,7 +12,9 @@ class ElectionsConfig(AppConfig):
     def ready(self):
         from elections.cache import ensure_public_state, renew_generation
         from elections.roles import sync_roles
+        from elections.services.record import on_passages_moved
         from sources.backups import database_restored
+        from sources.signals import passages_moved
 
         # Once this app's permissions exist: post_migrate runs per app, in INSTALLED_APPS order.
         post_migrate.connect(sync_roles, sender=self, dispatch_uid="elections.sync_roles")
@@ -23,3 +25,6 @@ class ElectionsConfig(AppConfig):
         )
         # A restore brings back the generation of its day: pages cached since must not match.
         database_restored.connect(renew_generation, dispatch_uid="elections.renew_generation")
+        # Claims cite passages; when a passage stops quoting what they were checked against,
+        # its verified claims go back to review (sources never imports elections).
+        passages_moved.connect(on_passages_moved, dispatch_uid="elections.passages_moved")

@@ -104,6 +104,7 @@ class Reason(models.TextChoices):
     CLAIM_REJECTED = "claim rejected"
     CLAIM_OVERRULED = "claim overruled"
     CLAIM_REINSTATED = "claim reinstated"
+    CLAIM_RETURNED = "claim returned to review"
     CONTRADICTION_DETECTED = "contradiction detected"
     CONTRADICTION_FLAGGED = "contradiction flagged"
     CONTRADICTION_RESOLVED = "contradiction resolved"

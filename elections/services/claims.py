@@ -185,8 +185,12 @@ def claim_update(
 ) -> Claim:
     """Change a claim; what it says changing sends it back to review and re-runs detection.
 
-    `as_of=None` returns the claim to its article's date. With `expected_revision`, a claim
-    saved by someone else since it was read is refused rather than overwritten.
+    What it says is its printed value, word for word (a value that reads the same to its
+    normalizer, "28" and "28 years old, a convicted fraudster", is still another thing to
+    print), its date and its candidacy: a verified claim whose printed value changes at all
+    returns to review. `as_of=None` returns the claim to its article's date. With
+    `expected_revision`, a claim saved by someone else since it was read is refused rather
+    than overwritten.
     """
     claim = (
         Claim.objects.select_for_update().select_related("article", "candidate").get(pk=claim.pk)
@@ -195,6 +199,7 @@ def claim_update(
         raise ValidationError(
             "Someone else changed this claim after you opened it; reload it to see their change."
         )
+    printed = claim.value
     before = (
         claim.value_key,
         claim.normalized,
@@ -218,9 +223,9 @@ def claim_update(
         claim.as_of_precision,
         claim.candidacy_id,
     )
+    if (changed or claim.value != printed) and claim.state == Claim.State.VERIFIED:
+        claim.state, claim.reviewed_by, claim.reviewed_at = Claim.State.UNVERIFIED, None, None
     if changed:
-        if claim.state == Claim.State.VERIFIED:
-            claim.state, claim.reviewed_by, claim.reviewed_at = Claim.State.UNVERIFIED, None, None
         # A verdict judged the old value; it does not carry over to a new one.
         claim.overruled, claim.overruled_reason = False, ""
     claim.revision += 1

@@ -17,6 +17,7 @@ from django.urls import reverse
 from sources.anchoring import AnchoringError
 from sources.models import AnchorStatus
 from sources.services import passage_create_from_span, passage_reselect
+from sources.services.passages import reselect_refusal
 
 from .display import context_around, fits, highlighted_text
 
@@ -154,6 +155,9 @@ def annotate_view(model_admin, request, object_id):
                 return HttpResponseRedirect(f"{url}#passage-{passage.pk}")
     else:
         form = SelectionForm(initial=_initial(article, reselecting), article=article)
+        if reselecting is not None and reselect_refusal(reselecting):
+            # Said before the editor selects anything; saving would be refused the same way.
+            messages.error(request, reselect_refusal(reselecting))
 
     passages = list(article.passages.select_related("created_by").order_by("start", "end"))
     # An orphan's offsets belong to an older text, so it is listed but not highlighted.

@@ -27,6 +27,7 @@ from sources.anchoring import (
 )
 from sources.audit import Reason, acting, read_only, service
 from sources.models import Article, Passage
+from sources.signals import PassageChange, passages_moved
 
 # Articles whose passages are read in one query (and written in one statement each for the
 # passages and their history). Far below every database's limit on query parameters.
@@ -133,12 +134,23 @@ def _locked_passage(passage: Passage) -> Passage:
     return Passage.objects.select_for_update().select_related("article").get(pk=passage.pk)
 
 
+def _moved(passage_ids: Sequence[int], user: User, change: PassageChange) -> None:
+    """Tell the apps citing passages that these no longer quote what they were checked
+    against (see `sources.signals`); sent within the service, so its writes join ours."""
+    if passage_ids:
+        passages_moved.send(
+            sender=Passage, passage_ids=list(passage_ids), acting_user=user, change=change
+        )
+
+
 @service(perm="sources.change_passage", action="confirm passages")
 def passage_confirm(*, passage: Passage, acting_user: User) -> Passage:
     """Accept a fuzzy match: the passage takes the words now at its proposed span.
 
     A relocated passage may be confirmed too (it becomes exact); an orphan has no proposed
-    span and raises `AnchoringError` (it needs `passage_reselect`).
+    span and raises `AnchoringError` (it needs `passage_reselect`). What cites a fuzzy
+    passage was checked against the old words, so `passages_moved` is sent for it (a
+    relocated passage quotes the same words as before, and is only marked exact).
     """
     _locked_article(passage.article)
     current = _locked_passage(passage)
@@ -147,6 +159,7 @@ def passage_confirm(*, passage: Passage, acting_user: User) -> Passage:
             "an orphaned passage has no proposed span to confirm; select its words again"
         )
     article = current.article
+    was_fuzzy = current.anchor_status == AnchorStatus.FUZZY
     if current.anchored_version != article.version:
         raise AnchoringError(
             f"the proposed span belongs to version {current.anchored_version} of the text, "
@@ -159,17 +172,44 @@ def passage_confirm(*, passage: Passage, acting_user: User) -> Passage:
     )
     current.full_clean()
     acting(current, acting_user, Reason.PASSAGE_CONFIRMED).save()
+    if was_fuzzy:
+        _moved([current.pk], acting_user, PassageChange.CONFIRMED)
     return current
+
+
+@read_only
+def reselect_refusal(passage: Passage) -> str:
+    """Why `passage` may not be selected again, or "" when it may (it is fuzzy or orphaned).
+
+    A passage found word for word (exact or relocated) needs no new selection, and
+    re-pointing it would change what checked claims quote.
+    """
+    if passage.anchor_status not in (AnchorStatus.EXACT, AnchorStatus.RELOCATED):
+        return ""
+    return (
+        f"Passage {passage.pk} is {passage.get_anchor_status_display()}: its words are where "
+        "it says, so it cannot be selected again (only fuzzy and orphaned passages can). "
+        "Select a new passage instead."
+    )
 
 
 @service(perm="sources.change_passage", action="select passages again")
 def passage_reselect(*, passage: Passage, start: int, end: int, acting_user: User) -> Passage:
-    """Point a passage at a span an editor selected in the article's current text."""
+    """Point a fuzzy or orphaned passage at a span an editor selected in the article's
+    current text; what cites it was checked against other words (`passages_moved` is sent).
+
+    A passage found word for word (exact or relocated) raises `AnchoringError` with
+    `reselect_refusal`'s message.
+    """
     article = _locked_article(passage.article)
     current = _locked_passage(passage)
+    refusal = reselect_refusal(current)
+    if refusal:
+        raise AnchoringError(refusal)
     _apply_selector(current, selector_for_span(article.text, start, end), version=article.version)
     current.full_clean()
     acting(current, acting_user, Reason.PASSAGE_RESELECTED).save()
+    _moved([current.pk], acting_user, PassageChange.RESELECTED)
     return current
 
 
@@ -223,13 +263,16 @@ def passages_reanchor_many(
     are anchored in `old_text`. The number of queries does not grow with the number of
     passages or articles: per batch of REANCHOR_BATCH articles, one query reads their
     passages, one batched UPDATE writes them and one batched INSERT records their history
-    (with `acting_user`). An orphan that stays one is not written.
+    (with `acting_user`). An orphan that stays one is not written. The passages that end
+    fuzzy or orphaned no longer hold the words they quoted: `passages_moved` is sent with
+    them, once for the whole call.
     Returns a Counter of the statuses the passages ended in.
     """
     changes = list(changes)
     if len({article.pk for article, _ in changes}) != len(changes):
         raise ValueError("each article may appear only once among the changes")
     statuses: Counter[str] = Counter()
+    unanchored: list[int] = []
     for first in range(0, len(changes), REANCHOR_BATCH):
         batch = changes[first : first + REANCHOR_BATCH]
         by_article = {
@@ -260,6 +303,8 @@ def passages_reanchor_many(
             written.append(passage)
         _update_rows(written, _REANCHORED)
         _record_history(written, user=acting_user, date=now)
+        unanchored.extend(passage.pk for passage in written if passage.needs_attention)
+    _moved(unanchored, acting_user, PassageChange.REANCHORED)
     return statuses
 
 

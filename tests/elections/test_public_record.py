@@ -4,13 +4,20 @@ public surface at once (README, "The public record")."""
 
 import csv
 import io
+import json
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
 
 from elections.models import Claim, Property
+from elections.services import claim_update, claim_verify
+from sources.anchoring import AnchoringError
+from sources.audit import Reason, system_user
 from sources.models import AnchorStatus, Passage
+from sources.services import article_set_text, passage_confirm, passage_reselect
 from tests.newsroom import Newsroom
 
 pytestmark = pytest.mark.django_db
@@ -89,6 +96,18 @@ class Surfaces:
         body = b"".join(response.streaming_content).decode("utf-8-sig")
         return {(row["property"], row["value"]) for row in csv.DictReader(io.StringIO(body))}
 
+    def popolo_statuses(self):
+        """The latest status of each of the candidate's memberships in the Popolo export."""
+        response = self.client.get("/export/popolo.json")
+        assert response.status_code == 200
+        data = json.loads(response.content)
+        person = next(p for p in data["persons"] if p["name"] == self.room.liu.display_name)
+        return [
+            membership["label"]
+            for membership in data["memberships"]
+            if membership["person_id"] == person["id"]
+        ]
+
     def article_page(self):
         response = self.client.get(f"/articles/{self.room.report.pk}/")
         assert response.status_code == 200
@@ -123,6 +142,23 @@ def test_a_reimport_that_drops_a_cited_paragraph_takes_its_facts_off_every_surfa
     page = surfaces.article_page()
     assert "sells advertising" in page
     assert AGE_QUOTE not in page and "kept her off the ballot" not in page
+    assert surfaces.popolo_statuses() == [
+        f"Candidate in {room.liu.candidacies.get().election.name}; latest reported status: "
+        "no status reported"
+    ]
+
+
+def test_a_dropped_paragraph_sends_its_verified_claims_back_to_review_on_record(room, tmp_path):
+    reimport(tmp_path, KEPT)
+
+    for claim in (room.age, room.barred):
+        claim.refresh_from_db()
+        assert (claim.state, claim.reviewed_by) == (Claim.State.UNVERIFIED, None)
+        record = claim.history.first()
+        assert record.history_change_reason.startswith(Reason.CLAIM_RETURNED)
+        assert record.history_user == system_user()
+    room.job.refresh_from_db()
+    assert room.job.state == Claim.State.VERIFIED
 
 
 def test_a_reimport_that_keeps_the_cited_words_keeps_the_facts(client, room, tmp_path):
@@ -134,3 +170,113 @@ def test_a_reimport_that_keeps_the_cited_words_keeps_the_facts(client, room, tmp
         ("occupation", "sells advertising"),
     }
     assert Claim.objects.filter(state=Claim.State.VERIFIED).count() == 3
+
+
+# What sends a verified claim back to review.
+
+
+def test_a_printed_value_changed_only_in_words_the_normalizer_ignores_goes_back_to_review(
+    client, room
+):
+    changed = claim_update(
+        claim=room.age, value="47 years old, a convicted fraudster", acting_user=room.editor
+    )
+
+    assert changed.value_key == room.age.value_key
+    assert changed.state == Claim.State.UNVERIFIED
+    surfaces = Surfaces(client, room)
+    assert ("age", "47 years old, a convicted fraudster") not in surfaces.api_facts()
+    assert "convicted fraudster" not in surfaces.profile()
+    assert all("fraudster" not in value for _prop, value in surfaces.csv_facts())
+
+
+def test_a_change_to_the_note_alone_keeps_the_claim_verified(room):
+    changed = claim_update(claim=room.age, note="Checked twice.", acting_user=room.editor)
+
+    assert changed.state == Claim.State.VERIFIED
+
+
+def test_edited_cited_words_take_the_fact_off_until_confirmed_and_verified_again(client, room):
+    article_set_text(
+        article=room.report,
+        text=REPORT.replace("a steelworker", "a steel worker"),
+        acting_user=room.editor,
+    )
+    passage = Passage.objects.get(claims=room.age)
+    room.age.refresh_from_db()
+
+    assert passage.anchor_status == AnchorStatus.FUZZY
+    assert room.age.state == Claim.State.UNVERIFIED
+    assert ("age", "47") not in Surfaces(client, room).api_facts()
+
+    passage_confirm(passage=passage, acting_user=room.editor)
+    room.age.refresh_from_db()
+    assert room.age.state == Claim.State.UNVERIFIED
+    assert ("age", "47") not in Surfaces(client, room).api_facts()
+
+    claim_verify(claim=room.age, acting_user=room.reviewer)
+    assert ("age", "47") in Surfaces(client, room).api_facts()
+    assert "Liu Ping, 47, a steel worker" in Surfaces(client, room).profile()
+
+
+def test_a_fuzzy_passage_confirmed_after_its_claim_was_verified_sends_it_back(client, room):
+    article_set_text(
+        article=room.report,
+        text=REPORT.replace("a steelworker", "a steel worker"),
+        acting_user=room.editor,
+    )
+    claim_verify(claim=room.age, acting_user=room.reviewer)
+    # Verified against words the article no longer holds: not public while fuzzy.
+    assert ("age", "47") not in Surfaces(client, room).api_facts()
+
+    passage_confirm(passage=Passage.objects.get(claims=room.age), acting_user=room.editor)
+
+    room.age.refresh_from_db()
+    assert room.age.state == Claim.State.UNVERIFIED
+    assert room.age.history.first().history_user == room.editor
+
+
+def test_a_passage_found_word_for_word_cannot_be_selected_again(room):
+    passage = Passage.objects.get(claims=room.job)
+
+    with pytest.raises(AnchoringError, match="cannot be selected again"):
+        passage_reselect(passage=passage, start=0, end=8, acting_user=room.editor)
+
+    passage.refresh_from_db()
+    assert passage.exact == "sells advertising"
+    room.job.refresh_from_db()
+    assert room.job.state == Claim.State.VERIFIED
+
+
+def test_the_annotate_view_says_why_a_word_for_word_passage_cannot_be_selected_again(room):
+    passage = Passage.objects.get(claims=room.job)
+    editor = Client()
+    editor.force_login(room.editor)
+    url = reverse("admin:sources_article_annotate", args=[room.report.pk])
+    url = f"{url}?reselect={passage.pk}"
+
+    shown = editor.get(url)
+    posted = editor.post(url, {"start": 0, "end": 8, "exact": "Liu Ping", "note": ""})
+
+    assert "cannot be selected again" in shown.content.decode()
+    assert posted.status_code == 400
+    assert "cannot be selected again" in posted.content.decode()
+    passage.refresh_from_db()
+    assert passage.exact == "sells advertising"
+
+
+def test_reselecting_an_orphan_sends_the_claims_citing_it_back_to_review(client, room, tmp_path):
+    reimport(tmp_path, f"{KEPT}\n\nLiu Ping, aged 47, was kept off the ballot by officials.")
+    passage = Passage.objects.get(claims=room.age)
+    assert passage.anchor_status == AnchorStatus.ORPHANED
+    claim_verify(claim=room.age, acting_user=room.reviewer)
+    room.report.refresh_from_db()
+    start = room.report.text.index("Liu Ping, aged 47")
+
+    passage_reselect(
+        passage=passage, start=start, end=start + len("Liu Ping, aged 47"), acting_user=room.editor
+    )
+
+    room.age.refresh_from_db()
+    assert room.age.state == Claim.State.UNVERIFIED
+    assert ("age", "47") not in Surfaces(client, room).api_facts()

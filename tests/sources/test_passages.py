@@ -218,10 +218,27 @@ def test_reselect_refuses_a_span_outside_the_text():
     passage = passage_create_from_quote(
         article=article, exact="Officials told her", acting_user=system_user()
     )
-    with pytest.raises(AnchoringError):
+    article_set_text(
+        article=article,
+        text=TEXT.replace("Officials told her", "A clerk said"),
+        acting_user=system_user(),
+    )
+    with pytest.raises(AnchoringError, match="not inside"):
         passage_reselect(passage=passage, start=0, end=10_000, acting_user=system_user())
     passage.refresh_from_db()
     assert passage.exact == "Officials told her"
+
+
+@pytest.mark.django_db
+def test_reselect_refuses_a_passage_found_word_for_word(editor):
+    article = make_article()
+    passage = passage_create_from_quote(
+        article=article, exact="Officials told her", acting_user=system_user()
+    )
+    with pytest.raises(AnchoringError, match="only fuzzy and orphaned passages"):
+        passage_reselect(passage=passage, start=0, end=8, acting_user=editor)
+    passage.refresh_from_db()
+    assert (passage.exact, passage.anchor_status) == ("Officials told her", AnchorStatus.EXACT)
 
 
 @pytest.mark.django_db
