@@ -122,6 +122,15 @@ class Claim(models.Model):
         related_name="claims_created",
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    shaped_by = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        editable=False,
+        related_name="claims_shaped",
+        help_text="Who besides its recorder shaped what it says or cites: changed its printed "
+        "value, re-pointed its passage or edited the article words it cites. None of them, "
+        "nor its recorder, may verify it (the four-eyes rule).",
+    )
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

@@ -20,6 +20,7 @@ from sources.services.unset import UNSET, Unset
 
 from .contradictions import contradictions_close_for, contradictions_detect
 from .course import steps_renumber
+from .record import claims_shaped
 
 if TYPE_CHECKING:
     # The sheet importer reads rows into drafts with these same helpers (`.bulk.reading`).
@@ -223,7 +224,8 @@ def claim_update(
         claim.as_of_precision,
         claim.candidacy_id,
     )
-    if (changed or claim.value != printed) and claim.state == Claim.State.VERIFIED:
+    says_other = changed or claim.value != printed
+    if says_other and claim.state == Claim.State.VERIFIED:
         claim.state, claim.reviewed_by, claim.reviewed_at = Claim.State.UNVERIFIED, None, None
     if changed:
         # A verdict judged the old value; it does not carry over to a new one.
@@ -231,6 +233,8 @@ def claim_update(
     claim.revision += 1
     claim.full_clean()
     acting(claim, acting_user, Reason.CLAIM_CHANGED).save()
+    if says_other:
+        claims_shaped(claim_ids=[claim.pk], acting_user=acting_user)
     if changed:
         _sync_status_step(claim, acting_user)
         contradictions_detect(claim=claim, acting_user=acting_user, values_changed=True)
@@ -238,13 +242,18 @@ def claim_update(
 
 
 def _check_four_eyes(claim: Claim, reviewer: User) -> None:
-    if (
-        settings.SOURCEBOOK_FOUR_EYES
-        and claim.created_by_id is not None
-        and claim.created_by_id == reviewer.pk
-    ):
+    """Refuse a reviewer who shaped the claim: recorded it, changed its printed value,
+    re-pointed its passage or edited the article words it cites (`Claim.shaped_by`)."""
+    if not settings.SOURCEBOOK_FOUR_EYES:
+        return
+    if claim.created_by_id is not None and claim.created_by_id == reviewer.pk:
         raise PermissionDenied(
             f"You recorded claim #{claim.pk}; another reviewer must verify it (four-eyes rule)."
+        )
+    if claim.shaped_by.filter(pk=reviewer.pk).exists():
+        raise PermissionDenied(
+            f"You shaped claim #{claim.pk} (changed what it says, re-pointed its passage or "
+            "edited the words it cites); another reviewer must verify it (four-eyes rule)."
         )
 
 

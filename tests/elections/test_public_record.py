@@ -8,6 +8,7 @@ import json
 from io import StringIO
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
@@ -18,6 +19,7 @@ from sources.anchoring import AnchoringError
 from sources.audit import Reason, system_user
 from sources.models import AnchorStatus, Passage
 from sources.services import article_set_text, passage_confirm, passage_reselect
+from tests.factories import make_user
 from tests.newsroom import Newsroom
 
 pytestmark = pytest.mark.django_db
@@ -280,3 +282,69 @@ def test_reselecting_an_orphan_sends_the_claims_citing_it_back_to_review(client,
     room.age.refresh_from_db()
     assert room.age.state == Claim.State.UNVERIFIED
     assert ("age", "47") not in Surfaces(client, room).api_facts()
+
+
+# Four eyes over everyone who shaped a claim.
+
+
+@pytest.fixture
+def both_roles(db):
+    """A person who edits and reviews."""
+    return make_user("Editors", "Reviewers")
+
+
+def test_a_person_with_both_roles_cannot_verify_a_claim_they_changed(client, room, both_roles):
+    claim_update(claim=room.age, value="47 years old, a fraudster", acting_user=both_roles)
+
+    with pytest.raises(PermissionDenied, match="four-eyes") as refused:
+        claim_verify(claim=room.age, acting_user=both_roles)
+
+    assert f"You shaped claim #{room.age.pk}" in str(refused.value)
+    room.age.refresh_from_db()
+    assert room.age.state == Claim.State.UNVERIFIED
+    assert set(room.age.shaped_by.all()) == {both_roles}
+    surfaces = Surfaces(client, room)
+    assert ("age", "47 years old, a fraudster") not in surfaces.api_facts()
+    assert all("fraudster" not in value for _prop, value in surfaces.csv_facts())
+    assert "fraudster" not in surfaces.profile() and "fraudster" not in surfaces.article_page()
+
+    claim_verify(claim=room.age, acting_user=room.reviewer)
+    assert ("age", "47 years old, a fraudster") in Surfaces(client, room).api_facts()
+
+
+def test_changing_only_a_note_does_not_shape_a_claim(room, both_roles):
+    claim_update(claim=room.age, note="Checked against the print edition.", acting_user=both_roles)
+
+    assert not room.age.shaped_by.exists()
+
+
+def test_a_person_who_edited_the_cited_words_cannot_verify_the_claim(room, both_roles):
+    article_set_text(
+        article=room.report,
+        text=REPORT.replace("a steelworker", "a steel worker"),
+        acting_user=both_roles,
+    )
+    passage_confirm(passage=Passage.objects.get(claims=room.age), acting_user=room.editor)
+
+    with pytest.raises(PermissionDenied, match="four-eyes"):
+        claim_verify(claim=room.age, acting_user=both_roles)
+    assert set(room.age.shaped_by.all()) == {both_roles, room.editor}
+    # The occupation's words did not change: its editor of the text did not shape it.
+    assert not room.job.shaped_by.exists()
+
+
+def test_a_person_who_reselected_the_passage_cannot_verify_the_claim(room, both_roles, tmp_path):
+    reimport(tmp_path, f"{KEPT}\n\nLiu Ping, aged 47, was kept off the ballot by officials.")
+    room.report.refresh_from_db()
+    start = room.report.text.index("Liu Ping, aged 47")
+    passage_reselect(
+        passage=Passage.objects.get(claims=room.age),
+        start=start,
+        end=start + len("Liu Ping, aged 47"),
+        acting_user=both_roles,
+    )
+
+    with pytest.raises(PermissionDenied, match="four-eyes"):
+        claim_verify(claim=room.age, acting_user=both_roles)
+    verified = claim_verify(claim=room.age, acting_user=room.reviewer)
+    assert verified.state == Claim.State.VERIFIED

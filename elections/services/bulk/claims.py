@@ -18,6 +18,7 @@ from django.utils import timezone
 from elections.models import CandidacyStatus, Claim, Property
 from elections.services.claims import _apply_as_of
 from elections.services.course import steps_renumber
+from elections.services.record import claims_shaped
 from sources.audit import Reason, read_only, service
 from sources.dates import PartialDate
 from sources.models import Article
@@ -220,8 +221,10 @@ def _update_batch(
     reader.preload((claims[change.claim_id].property, change.value) for change in batch)
     now = timezone.now()
     changed, edited = [], []
+    shaped: list[int] = []
     for change in batch:
         claim = claims[change.claim_id]
+        printed = claim.value
         before = (
             claim.value_key,
             claim.normalized,
@@ -242,13 +245,13 @@ def _update_batch(
             claim.as_of_precision,
             claim.candidacy_id,
         )
+        # As claim_update: a printed value changed at all goes back to review, and the
+        # importer shaped the claim.
+        if (before != after or claim.value != printed) and claim.state == Claim.State.VERIFIED:
+            claim.state, claim.reviewed_by, claim.reviewed_at = Claim.State.UNVERIFIED, None, None
+        if before != after or claim.value != printed:
+            shaped.append(claim.pk)
         if before != after:
-            if claim.state == Claim.State.VERIFIED:
-                claim.state, claim.reviewed_by, claim.reviewed_at = (
-                    Claim.State.UNVERIFIED,
-                    None,
-                    None,
-                )
             claim.overruled, claim.overruled_reason = False, ""
             changed.append(claim)
         else:
@@ -262,6 +265,8 @@ def _update_batch(
         history_bulk_insert(
             everything, Claim, user=changed_by, reason=Reason.CLAIM_CHANGED, updated=True
         )
+    if shaped:
+        claims_shaped(claim_ids=shaped, acting_user=changed_by)
     _sync_steps([claim for claim in changed if claim.property == Property.STATUS], changed_by)
     return changed, edited
 
