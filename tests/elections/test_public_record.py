@@ -14,11 +14,13 @@ from django.test import Client
 from django.urls import reverse
 
 from elections.models import Claim, Property
+from elections.resources import ClaimResource
 from elections.services import claim_update, claim_verify
 from sources.anchoring import AnchoringError
 from sources.audit import Reason, system_user
 from sources.models import AnchorStatus, Passage
 from sources.services import article_set_text, passage_confirm, passage_reselect
+from tests.elections.fixtures_sheets import CLAIM_HEADER, csv_bytes, import_sheet
 from tests.factories import make_user
 from tests.newsroom import Newsroom
 
@@ -348,3 +350,19 @@ def test_a_person_who_reselected_the_passage_cannot_verify_the_claim(room, both_
         claim_verify(claim=room.age, acting_user=both_roles)
     verified = claim_verify(claim=room.age, acting_user=room.reviewer)
     assert verified.state == Claim.State.VERIFIED
+
+
+def test_a_sheet_changing_a_printed_value_sends_it_to_review_and_its_importer_shaped_it(
+    client, room
+):
+    importer = make_user("Importers", "Reviewers")
+    row = [room.liu.slug, "age", "47 years old, a fraudster", room.report.title, AGE_QUOTE, "", ""]
+
+    result = import_sheet(ClaimResource, csv_bytes([CLAIM_HEADER, row]), user=importer)
+
+    assert not result.has_errors()
+    room.age.refresh_from_db()
+    assert (room.age.value, room.age.state) == ("47 years old, a fraudster", "unverified")
+    assert ("age", "47 years old, a fraudster") not in Surfaces(client, room).api_facts()
+    with pytest.raises(PermissionDenied, match="four-eyes"):
+        claim_verify(claim=room.age, acting_user=importer)
