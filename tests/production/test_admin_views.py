@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from elections.models import Candidate, CandidateName, Claim, Contradiction, Property
 from sources.models import AnchorStatus, Article, ArticleVersion, Passage
+from sources.services import article_set_text
 from tests.factories import make_article, make_election, make_place
 from tests.production.checks import Generation, assert_history_names, client_of, moment
 from tests.production.scenarios import (
@@ -94,13 +95,25 @@ def test_an_editor_selects_and_reselects_passages_in_the_annotate_view(editor):
     since = moment()
 
     passage = select_passage(client, article, "runs a bookshop in Hangzhou")
-    start = article.text.index("Police have called on her")
     url = reverse("admin:sources_article_annotate", args=[article.pk])
+    # Found word for word, the passage is not selected again; once its words are gone it is.
+    refused = client.post(
+        f"{url}?reselect={passage.pk}",
+        {"start": 0, "end": 8, "exact": "Wang Lin", "note": ""},
+    )
+    article_set_text(
+        article=article,
+        text=REPORT.replace("runs a bookshop in Hangzhou", "sells books"),
+        acting_user=editor,
+    )
+    start = article.text.index("Police have called on her")
     response = client.post(
         f"{url}?reselect={passage.pk}",
         {"start": start, "end": start + 25, "exact": "Police have called on her", "note": ""},
     )
 
+    assert refused.status_code == 400
+    assert "cannot be selected again" in refused.content.decode()
     assert response.status_code == 302
     passage.refresh_from_db()
     assert (passage.start, passage.exact) == (start, "Police have called on her")
