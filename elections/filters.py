@@ -12,7 +12,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from elections import public
-from elections.models import Candidacy, Candidate, Claim, Status
+from elections.models import Candidacy, Candidate, Status
 from elections.names import query_keys
 
 SORTS = {
@@ -204,10 +204,7 @@ class CandidateFilter(django_filters.FilterSet):
         return queryset.filter(pk__in=public.latest_status_is(value))
 
     def filter_outlet(self, queryset, name, value):
-        reported = Claim.objects.filter(
-            state=Claim.State.VERIFIED, overruled=False, article__outlet__slug=value
-        )
-        # The candidate of a claim is checked by the list itself: only published ones.
+        reported = public.public_claims().filter(article__outlet__slug=value)
         return queryset.filter(pk__in=reported.order_by().values("candidate_id"))
 
     def filter_disputed(self, queryset, name, value):

@@ -178,7 +178,11 @@ def candidacy_for(*, candidate: Candidate, election: Election, acting_user: User
 @read_only
 def open_public_contradictions(candidate: Candidate) -> QuerySet[Contradiction]:
     """Open contradictions touching a claim of `candidate` that the public would see."""
-    public = Claim.objects.filter(candidate=candidate, state=Claim.State.VERIFIED, overruled=False)
+    # What publishing would show: the rule of elections.public, but for a candidate not yet
+    # published.
+    public = (
+        Claim.objects.filter(candidate=candidate, state=Claim.State.VERIFIED).anchored().standing()
+    )
     return Contradiction.objects.filter(status=Contradiction.Status.OPEN).filter(
         Q(claim_a__in=public) | Q(claim_b__in=public)
     )
