@@ -13,6 +13,14 @@ properties that hold many values (occupation, employer, platform, pressure), the
 value too: one quote may give several. Such a row updates the claim as `claim_update` does
 (a new value sends a verified claim back to review) or, when nothing differs, is skipped.
 Blank `as_of` and `note` cells leave the stored claim's date and note as they are.
+
+A row whose quote is other words is still the same claim as a stored one when the candidate,
+property and value (normalized: `Claim.value_key`, so "38" and "38岁" are one value) are the
+same and its quote's span overlaps the stored claim's passage in the article's current text:
+it is skipped as "the same claim as #N" (the annotate view's rule, `DuplicateClaim`). Two
+rows of one sheet that are the same claim either way are one: the later is skipped as "the
+same claim as row N" (rows quoting the same words with different values of a property that
+holds one value remain a problem).
 """
 
 from django.core.exceptions import ValidationError
@@ -28,8 +36,10 @@ from elections.services.bulk import (
     claims_import,
     require_import,
 )
+from elections.services.claims import _spans_overlap
 from sources.anchoring import AnchoringError, find_quote, fold
 from sources.dates import PartialDate, PartialDateError
+from sources.models import AnchorStatus
 from sources.resources.base import NEW, SKIP, UPDATE, Column, SheetResource, batches, change
 
 from .lookups import ArticleFinder, CandidateIndex, candidates_by_slug, survivor
@@ -120,6 +130,8 @@ class ClaimResource(SheetResource):
         self.index = CandidateIndex()
         self.finder = ArticleFinder()
         self.candidates, self.identities, self.dates = {}, {}, {}
+        # Spans this sheet plans to cite, by (candidate, property, article, value key).
+        self.planned = {}
         self.new, self.changes, self.new_rows, self.change_rows = [], [], [], []
         for batch in batches(rows, self.batch_size):
             self._plan_batch(batch)
@@ -200,6 +212,8 @@ class ClaimResource(SheetResource):
         self.found_candidates = found
 
     def _existing(self, parsed):
+        """The batch's stored claims, in one query: by quote, and by value with their spans
+        (under the key `("spans", candidate, property, article, value key)`)."""
         candidate_ids = {pk for refs in self.found_candidates.values() for pk in refs}
         article_ids = self.finder.batch_ids
         existing = {}
@@ -219,9 +233,16 @@ class ClaimResource(SheetResource):
             "as_of_precision",
             "as_of_explicit",
             "note",
+            "passage__start",
+            "passage__end",
+            "passage__anchor_status",
+            "state",
         )
         for row in rows:
             existing.setdefault((row[1], row[2], row[3], quote_key(row[4])), []).append(row)
+            if row[13] != AnchorStatus.ORPHANED:
+                spans = existing.setdefault(("spans", row[1], row[2], row[3], row[6]), [])
+                spans.append(row)
         return existing
 
     def _candidate(self, item):
@@ -277,9 +298,12 @@ class ClaimResource(SheetResource):
             quote,
             claim.value_key if many else "",
         )
-        first = self.identities.setdefault(identity, row.number)
+        first, first_key = self.identities.setdefault(identity, (row.number, claim.value_key))
         if first != row.number:
-            self.report.problem(row, "quote", f"the same claim as row {first}")
+            if first_key == claim.value_key:
+                self.report.outcome(row, SKIP, f"the same claim as row {first}")
+            else:
+                self.report.problem(row, "quote", f"the same claim as row {first}")
             return
         stored = existing.get((candidate.pk, claim.property, article.pk, quote), [])
         if many:
@@ -293,15 +317,27 @@ class ClaimResource(SheetResource):
         if stored:
             self._plan_change(item, claim, stored[0])
         else:
-            self._plan_new(item, claim, candidate, article)
+            self._plan_new(item, claim, candidate, article, existing)
 
-    def _plan_new(self, item, claim, candidate, article):
+    def _plan_new(self, item, claim, candidate, article, existing):
         row = item["row"]
         try:
             start, end = anchor(article.text, row["quote"])
         except AnchoringError as error:
             self.report.problem(row, "quote", str(error))
             return
+        same = (candidate.pk, claim.property, article.pk, claim.value_key)
+        for other in existing.get(("spans", *same), []):
+            if _spans_overlap((start, end), (other[11], other[12])):
+                state = Claim.State(other[14]).label
+                self.report.outcome(row, SKIP, f"the same claim as #{other[0]} ({state})")
+                return
+        planned = self.planned.setdefault(same, [])
+        for span, number in planned:
+            if _spans_overlap((start, end), span):
+                self.report.outcome(row, SKIP, f"the same claim as row {number}")
+                return
+        planned.append(((start, end), row.number))
         self.new.append(
             NewClaim(
                 candidate_id=candidate.pk,

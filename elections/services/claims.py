@@ -14,7 +14,7 @@ from elections.models.claim import CANDIDACY_PROPERTIES
 from elections.normalizers.base import NormalizationError
 from sources.audit import Reason, acting, service, service_step
 from sources.dates import PartialDate
-from sources.models import Article, Passage
+from sources.models import AnchorStatus, Article, Passage
 from sources.services import passage_for_quote
 from sources.services.unset import UNSET, Unset
 
@@ -63,6 +63,48 @@ def _apply_value(claim: Claim) -> None:
     except NormalizationError as error:
         raise ValidationError({"value": str(error)}) from error
     claim.value_key, claim.normalized = result.key[:500], result.data
+
+
+class DuplicateClaim(ValidationError):
+    """The claim being recorded is one already recorded: `existing`, with the same candidate,
+    property and value (its normalized key, `Claim.value_key`) citing an overlapping span of
+    the same article."""
+
+    def __init__(self, existing: Claim) -> None:
+        self.existing = existing
+        super().__init__(
+            f"This is the same claim as claim #{existing.pk} ({existing.get_state_display()}): "
+            "the same candidate, property and value, citing overlapping words of this article. "
+            "Nothing new was recorded; open that claim to change it.",
+            code="duplicate_claim",
+        )
+
+
+def _spans_overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    """Whether two [start, end) spans of one text share a code point."""
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def _same_claim(claim: Claim, passage: Passage) -> Claim | None:
+    """The claim already recorded that `claim` would repeat (see `DuplicateClaim`), if any.
+
+    The value compared is the normalized key, not the printed words: "38" and "38岁" quoted
+    from one sentence are one fact from one source, however each editor typed it. An orphaned
+    passage's span no longer points into the article's current text, so it matches nothing.
+    """
+    return (
+        Claim.objects.filter(
+            candidate_id=claim.candidate_id,
+            property=claim.property,
+            value_key=claim.value_key,
+            article_id=passage.article_id,
+            passage__start__lt=passage.end,
+            passage__end__gt=passage.start,
+        )
+        .exclude(passage__anchor_status=AnchorStatus.ORPHANED)
+        .order_by("pk")
+        .first()
+    )
 
 
 def _sync_status_step(claim: Claim, user: User) -> None:
@@ -126,6 +168,9 @@ def claim_create(
     """Record what `passage` says about `candidate`; detect contradictions it makes.
 
     `as_of` (a PartialDate) is the date the claim holds for; by default its article's date.
+    A claim already recorded with the same candidate, property and value (normalized key)
+    citing an overlapping span of the same article is not recorded again: `DuplicateClaim`
+    is raised, carrying that claim, and nothing is written.
     """
     claim = Claim(
         candidate=candidate,
@@ -139,6 +184,9 @@ def claim_create(
     _apply_as_of(claim, as_of)
     _apply_candidacy(claim, candidacy)
     _apply_value(claim)
+    existing = _same_claim(claim, passage)
+    if existing is not None:
+        raise DuplicateClaim(existing)
     claim.full_clean()
     acting(claim, acting_user, Reason.CLAIM_RECORDED).save()
     _sync_status_step(claim, acting_user)
@@ -159,7 +207,10 @@ def claim_create_from_quote(
     acting_user: User,
     **options: Any,
 ) -> Claim:
-    """Record a claim from an article and the words that say it (the quote becomes a passage)."""
+    """Record a claim from an article and the words that say it (the quote becomes a passage).
+
+    As `claim_create`, raises `DuplicateClaim` for a claim already recorded; the passage made
+    for the quote is then not kept either (the service is one transaction)."""
     passage, _ = passage_for_quote(
         article=article, exact=quote, prefix=prefix, suffix=suffix, acting_user=acting_user
     )

@@ -360,7 +360,8 @@ def test_a_claim_agreeing_with_another_outlet_opens_nothing(editor_client, artic
 def test_recording_costs_the_same_queries_however_many_claims_are_on_record(
     editor_client, article, xu
 ):
-    other = make_article("Xu Yan is 28, or 29.", outlet="Lakeside Weekly")
+    notes = " ".join(f"note{number}" for number in range(10))
+    other = make_article(f"Xu Yan is 28, or 29. {notes}", outlet="Lakeside Weekly")
 
     def record_counting_queries(words):
         with CaptureQueriesContext(connection) as captured:
@@ -371,14 +372,64 @@ def test_recording_costs_the_same_queries_however_many_claims_are_on_record(
         return len(captured), len(response.json()["contradictions"])
 
     make_claim(xu, "age", "28", other, quote="28")
-    few = record_counting_queries("Xu Yan")
+    few = record_counting_queries("Our reporter met")
     for number in range(10):
-        make_claim(xu, "age", str(28 + number % 2), other, quote=str(28 + number % 2))
+        # Other words of the other article each time: the same words would be the same claim.
+        make_claim(xu, "age", str(28 + number % 2), other, quote=f"note{number}")
+    # Words apart from the first claim's: overlapping ones would be that claim again.
     many = record_counting_queries("Xu Yan, 27")
 
     # Both times the new claim contradicts every age the other outlet printed.
     assert (few[1], many[1]) == (1, 11)
     assert many[0] == few[0]
+
+
+# The same claim, not a second one
+
+
+def test_the_same_value_selected_with_other_boundaries_answers_with_the_recorded_claim(
+    editor_client, article, xu
+):
+    first = record(
+        editor_client, article, "Xu Yan, 27,", candidate=xu.pk, property="age", value="27"
+    )
+    claim_id = first.json()["claim"]["id"]
+    before = written()
+
+    response = record(
+        editor_client, article, "27, who keeps", candidate=xu.pk, property="age", value="27"
+    )
+
+    assert response.status_code == 409
+    answer = response.json()
+    assert answer["existing"] is True
+    assert answer["claim"]["id"] == claim_id and answer["claim"]["state"] == "unverified"
+    assert answer["claim"]["url"] == f"/admin/elections/claim/{claim_id}/change/"
+    (message,) = answer["errors"]["__all__"]
+    assert f"claim #{claim_id} (unverified)" in message and answer["claim"]["url"] in message
+    assert written() == before
+
+
+def test_the_same_claim_recorded_first_by_a_sheet_is_answered_too(editor_client, article, xu):
+    sheet_claim = make_claim(xu, "age", "27", article, quote="met Xu Yan, 27, who")
+
+    response = record(
+        editor_client, article, "Xu Yan, 27", candidate=xu.pk, property="age", value="27岁"
+    )
+
+    assert response.status_code == 409
+    assert response.json()["claim"]["id"] == sheet_claim.pk
+
+
+def test_another_value_from_overlapping_words_is_another_claim(editor_client, article, xu):
+    record(editor_client, article, "Xu Yan, 27,", candidate=xu.pk, property="age", value="27")
+
+    response = record(
+        editor_client, article, "Xu Yan, 27", candidate=xu.pk, property="age", value="28"
+    )
+
+    assert response.status_code == 201
+    assert Claim.objects.filter(candidate=xu).count() == 2
 
 
 # Errors leave nothing written

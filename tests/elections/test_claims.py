@@ -15,6 +15,7 @@ from elections.services import (
     claims_verify,
     contradiction_resolve,
 )
+from elections.services.claims import DuplicateClaim
 from sources.dates import PartialDate
 from tests.factories import make_article, make_candidate, make_claim, make_user
 
@@ -142,3 +143,60 @@ def test_every_name_form_is_searchable(editor):
     xu.refresh_from_db()
     for key in ("xuyan", "徐琰", "xuruiyan"):
         assert key in xu.search_text
+
+
+# The same claim, not a second one.
+
+SENTENCE = "Xu Yan, 27, a sales executive, declared on Tuesday."
+
+
+def test_the_same_value_quoted_with_other_boundaries_is_the_claim_already_recorded(editor):
+    xu, article = make_candidate(), make_article(SENTENCE)
+    first = make_claim(xu, Property.AGE, "27", article, "Xu Yan, 27", by=editor)
+    passages = article.passages.count()
+
+    with pytest.raises(DuplicateClaim) as refused:
+        make_claim(xu, Property.AGE, "27岁", article, "27, a sales executive", by=editor)
+
+    assert refused.value.existing == first
+    assert f"claim #{first.pk} (unverified)" in refused.value.messages[0]
+    assert list(Claim.objects.filter(candidate=xu)) == [first]
+    # The passage made for the refused quote is not kept either.
+    assert article.passages.count() == passages
+
+
+def test_a_verified_claim_is_named_with_its_state(editor, reviewer):
+    xu, article = make_candidate(), make_article(SENTENCE)
+    first = claim_verify(
+        claim=make_claim(xu, Property.AGE, "27", article, "Xu Yan, 27", by=editor),
+        acting_user=reviewer,
+    )
+    with pytest.raises(DuplicateClaim, match=rf"claim #{first.pk} \(verified\)"):
+        make_claim(xu, Property.AGE, "27", article, "Xu Yan, 27, a sales", by=editor)
+
+
+@pytest.mark.parametrize(
+    ("property", "value", "quote", "other_article"),
+    [
+        (Property.AGE, "28", "27, a sales executive", False),  # another value
+        (Property.OCCUPATION, "sales executive", "Xu Yan, 27, a sales executive", False),
+        (Property.AGE, "27", "declared on Tuesday", False),  # words that do not overlap
+        (Property.AGE, "27", "Xu Yan, 27", True),  # another article
+    ],
+)
+def test_another_value_property_span_or_article_is_another_claim(
+    editor, property, value, quote, other_article
+):
+    xu, article = make_candidate(), make_article(SENTENCE)
+    make_claim(xu, Property.AGE, "27", article, "Xu Yan, 27", by=editor)
+    if other_article:
+        article = make_article(SENTENCE)
+    second = make_claim(xu, property, value, article, quote, by=editor)
+    assert Claim.objects.filter(candidate=xu).count() == 2 and second.pk
+
+
+def test_another_candidate_is_another_claim(editor):
+    article = make_article(SENTENCE)
+    make_claim(make_candidate(), Property.AGE, "27", article, "Xu Yan, 27", by=editor)
+    other = make_candidate("Liu Ping")
+    assert make_claim(other, Property.AGE, "27", article, "Xu Yan, 27", by=editor).pk

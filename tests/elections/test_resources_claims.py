@@ -202,6 +202,80 @@ def test_importing_the_same_claim_sheet_twice_skips_every_row(newsroom):
     assert database_dump() == before
 
 
+def _said(result):
+    return {row.diff[0]: (row.import_type, row.diff[-1]) for row in result.rows}
+
+
+def test_a_row_quoting_other_words_around_a_recorded_claim_is_that_claim(newsroom):
+    article = newsroom.post
+    recorded = claim_create_from_quote(
+        candidate=newsroom.xu,
+        property="age",
+        value="27",
+        article=article,
+        quote="Xu Yan, 27,",
+        acting_user=make_user("Editors"),
+    )
+    before = database_dump()
+    rows = [["xu-yan", "age", "27岁", "Post report", "27, was described", "", ""]]
+
+    result = import_sheet(ClaimResource, _sheet(rows))
+
+    assert not result.problems()
+    assert _said(result) == {2: ("skip", f"the same claim as #{recorded.pk} (unverified)")}
+    assert database_dump() == before
+
+
+def test_a_row_with_another_value_from_overlapping_words_is_a_new_claim(newsroom):
+    claim_create_from_quote(
+        candidate=newsroom.xu,
+        property="age",
+        value="27",
+        article=newsroom.post,
+        quote="Xu Yan, 27,",
+        acting_user=make_user("Editors"),
+    )
+    rows = [["xu-yan", "age", "28", "Post report", "27, was described", "", ""]]
+
+    result = import_sheet(ClaimResource, _sheet(rows))
+
+    assert [row.import_type for row in result.rows] == ["new"]
+    assert Claim.objects.filter(candidate__slug="xu-yan", property="age").count() == 2
+
+
+def test_two_rows_of_one_sheet_that_are_one_claim_make_one_claim(newsroom):
+    rows = [
+        ["xu-yan", "age", "27", "Post report", "Xu Yan, 27,", "", ""],
+        ["xu-yan", "age", "27岁", "Post report", "27, was described", "", ""],
+        ["xu-yan", "age", "27", "Post report", "Xu Yan, 27,", "", ""],
+        ["xu-yan", "age", "27", "Tanis feature", "Xu Yan, 27,", "", ""],
+    ]
+
+    result = import_sheet(ClaimResource, _sheet(rows))
+
+    assert not result.problems()
+    said = _said(result)
+    assert [said[number][0] for number in (2, 3, 4, 5)] == ["new", "skip", "skip", "new"]
+    assert said[3] == said[4] == ("skip", "the same claim as row 2")
+    assert Claim.objects.filter(candidate__slug="xu-yan", property="age").count() == 2
+
+    rerun = import_sheet(ClaimResource, _sheet(rows))
+
+    assert [row.import_type for row in rerun.rows] == ["skip"] * 4
+    assert Claim.objects.filter(candidate__slug="xu-yan", property="age").count() == 2
+
+
+def test_two_rows_quoting_the_same_words_with_different_values_remain_a_problem(newsroom):
+    rows = [
+        ["xu-yan", "age", "27", "Post report", "Xu Yan, 27,", "", ""],
+        ["xu-yan", "age", "28", "Post report", "Xu Yan, 27,", "", ""],
+    ]
+
+    result = import_sheet(ClaimResource, _sheet(rows))
+
+    assert result.problems() == [(3, "quote", "the same claim as row 2")]
+
+
 def test_two_values_from_one_quote_are_two_claims_for_properties_with_many_values(newsroom):
     rows = [
         ["xu-yan", "platform", "cheaper homes", "Post report", "He declared his candidacy", "", ""],

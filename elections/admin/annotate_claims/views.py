@@ -3,7 +3,10 @@
 Every answer is JSON for the panel's script to show; errors come as {"errors": {field:
 [messages]}} ("__all__" for the form as a whole) with status 400, or 403 when the user may
 not do it. Recording is one transaction: the new candidate, the passage and the claim are
-all written, or none of them.
+all written, or none of them. A claim already recorded (`DuplicateClaim`: the same candidate,
+property and value citing overlapping words) is answered with status 409: the message naming
+that claim, its state and its address as an error, and the claim itself as a recording would
+answer it, with "existing": true; nothing is written.
 """
 
 from django.contrib.admin.utils import unquote
@@ -17,6 +20,7 @@ from elections.models import Candidacy, Candidate, Contradiction, Property
 from elections.names import SEPARATOR, query_keys
 from elections.normalizers import Normalized
 from elections.services import candidate_create, claim_create
+from elections.services.claims import DuplicateClaim
 from sources.admin.annotate import can_annotate
 from sources.anchoring import AnchoringError
 from sources.dates import PartialDate, PartialDateError
@@ -230,6 +234,20 @@ def _opened_json(claim):
     return opened
 
 
+def _existing_json(article, claim):
+    """The answer for a claim already recorded: it, and a message naming it with a link."""
+    url = change_url(claim)
+    message = (
+        f"Already recorded as claim #{claim.pk} ({claim.get_state_display()}), "
+        f"the same value citing overlapping words; nothing new was saved. Open it: {url}"
+    )
+    return {
+        **_recorded_json(article, claim, False, False),
+        "existing": True,
+        "errors": {"__all__": [message]},
+    }
+
+
 def _recorded_json(article, claim, candidate_created, passage_created):
     candidate, passage, as_of = claim.candidate, claim.passage, claim.as_of_date
     reading = describe_reading(claim.property, Normalized(claim.value_key, claim.normalized))
@@ -290,6 +308,8 @@ def record_claim_view(model_admin, request, object_id):
             )
     except PermissionDenied as error:
         return _errors({"__all__": [str(error) or "You may not do this."]}, 403)
+    except DuplicateClaim as error:
+        return JsonResponse(_existing_json(article, error.existing), status=409)
     except ValidationError as error:
         return _errors(_service_errors(error, form), 400)
     except AnchoringError as error:
