@@ -114,8 +114,10 @@ def test_editors_annotate_record_claims_add_candidates_and_flag(newsroom):
     article = newsroom.article
 
     annotate = editor.get(reverse("admin:sources_article_annotate", args=[article.pk]))
+    # Another article: the same words of this one would be the claim already recorded.
     added_claim = editor.post(
-        reverse("admin:elections_claim_add"), claim_add_data(newsroom.liu, article)
+        reverse("admin:elections_claim_add"),
+        claim_add_data(newsroom.liu, make_article("registered in Xinyu")),
     )
     added_candidate = editor.post(
         reverse("admin:elections_candidate_add"), candidate_add_data("Xu Yan")
