@@ -174,6 +174,10 @@ def _edit(world, results, port, deadline, number):
                 path, fields, referer=f"/admin/sources/article/{article}/annotate/"
             )
             results.request("record claim", status, seconds)
+            if status == 409 and b'"existing": true' in content:
+                # Words already recorded as this claim (by this editor or another): the
+                # annotate view answers with the existing claim and writes nothing.
+                continue
             if status != 201:
                 results.error(username, f"POST {path} answered {status}: {content[:300]!r}")
                 continue
