@@ -9,6 +9,7 @@ which checks the editor's permission and records them in the row's history.
 
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, TextField
 from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
@@ -36,7 +37,7 @@ ARTICLE_TEXTS = ("article__text", "article__source_text", "article__boilerplate"
 
 class ServiceFormSet(BaseInlineFormSet):
     """A formset whose rows are written by `create`, `change` and `remove`, each a service
-    call; a formset that does not define one of them never writes that way."""
+    call; one it does not define is refused (the form shows why), never written another way."""
 
     def save_through_services(self, user):
         self.save(commit=False)
@@ -48,13 +49,17 @@ class ServiceFormSet(BaseInlineFormSet):
             self.create(obj, user)
 
     def create(self, obj, user):
-        raise NotImplementedError(f"{type(self).__name__} adds no rows")
+        raise PermissionDenied(f"{obj._meta.verbose_name_plural.capitalize()} are not added here.")
 
     def change(self, obj, user):
-        raise NotImplementedError(f"{type(self).__name__} changes no rows")
+        raise PermissionDenied(
+            f"{obj._meta.verbose_name_plural.capitalize()} are not changed here."
+        )
 
     def remove(self, obj, user):
-        raise NotImplementedError(f"{type(self).__name__} removes no rows")
+        raise PermissionDenied(
+            f"{obj._meta.verbose_name_plural.capitalize()} are not removed here."
+        )
 
 
 class NameFormSet(ServiceFormSet):

@@ -184,6 +184,9 @@ def claim_create(
     _apply_as_of(claim, as_of)
     _apply_candidacy(claim, candidacy)
     _apply_value(claim)
+    # Claims on one article are recorded one at a time: two servers recording the same words
+    # at once would otherwise both find no claim there and both record it.
+    Article.objects.select_for_update().only("pk").get(pk=passage.article_id)
     existing = _same_claim(claim, passage)
     if existing is not None:
         raise DuplicateClaim(existing)

@@ -108,7 +108,8 @@ class ServiceDeleteMixin:
     """
 
     def delete_object(self, obj, user):
-        raise NotImplementedError("an admin that deletes names the service in delete_object")
+        # An admin that names no service deletes nothing: refused, never deleted directly.
+        raise PermissionDenied(f"{obj._meta.verbose_name_plural.capitalize()} are not deleted.")
 
     def delete_view(self, request, object_id, extra_context=None):
         try:
