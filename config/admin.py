@@ -14,14 +14,14 @@ from django.core.exceptions import BadRequest
 
 from sources.audit import unit_of_work
 
-# Row ids an admin list action may name: the database's positive big integers.
-_MAX_ID = 2**63 - 1
-
 
 def _check_selected(request):
     """A list action names rows by id; anything else is a bad request, not a crash later."""
+    # Imported here: this module is loaded with the apps, before the admin's widgets may be.
+    from sources.admin.widgets import DATABASE_INTEGERS
+
     for value in request.POST.getlist(helpers.ACTION_CHECKBOX_NAME):
-        if not (value.isascii() and value.isdigit() and 0 < int(value) <= _MAX_ID):
+        if not (value.isascii() and value.isdigit() and 0 < int(value) <= DATABASE_INTEGERS[-1]):
             raise BadRequest("A list action names its rows by their ids.")
 
 

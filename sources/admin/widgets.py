@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 # The range of the database's largest integer column (PostgreSQL's and SQLite's).
-_INTEGERS = range(-(2**63), 2**63)
+DATABASE_INTEGERS = range(-(2**63), 2**63)
 
 
 class _OnlyPossibleChoices:
@@ -25,7 +25,7 @@ class _OnlyPossibleChoices:
             except (ValidationError, ValueError, TypeError):
                 continue
             integer = isinstance(target, models.IntegerField | models.AutoField)
-            if integer and python is not None and python not in _INTEGERS:
+            if integer and python is not None and python not in DATABASE_INTEGERS:
                 continue
             kept.append(value)
         return kept
