@@ -25,6 +25,21 @@ def _check_selected(request):
             raise BadRequest("A list action names its rows by their ids.")
 
 
+def _tell_proposed(request, proposed):
+    """Say which changes were recorded as proposals rather than made: the candidate is
+    published, and its public record changes only when another reviewer accepts them."""
+    if not proposed:
+        return
+    from django.contrib import messages
+
+    listed = "; ".join(f"#{proposal.pk}: {proposal.summary}" for proposal in proposed)
+    messages.warning(
+        request,
+        f"{proposed[0].candidate} is published: your change waits for another reviewer to "
+        f"accept it, and the public record stays as it was until then ({listed}).",
+    )
+
+
 class SourcebookAdminSite(admin.AdminSite):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -41,13 +56,18 @@ class SourcebookAdminSite(admin.AdminSite):
             if request.method in ("GET", "HEAD", "OPTIONS"):
                 return wrapped(request, *args, **kwargs)
             _check_selected(request)
+            # Imported here: the site is made while apps load.
+            from elections.services.proposals import collect_proposals
+
             try:
-                with unit_of_work():
-                    return wrapped(request, *args, **kwargs)
+                with unit_of_work(), collect_proposals() as proposed:
+                    response = wrapped(request, *args, **kwargs)
             except OverflowError as error:
                 # A posted record id beyond any integer the database holds (SQLite's driver
                 # refuses it before the query runs): the form's input was bad, nothing failed.
                 raise BadRequest("A number in the form is larger than any record's.") from error
+            _tell_proposed(request, proposed)
+            return response
 
         inner.__name__ = getattr(view, "__name__", "admin_view")
         inner.__wrapped__ = wrapped

@@ -1,12 +1,12 @@
 """The reviewer's pass over the demo data, as elections/demo/README.md describes it.
 
 What it leaves is a newsroom in mid-flight: most claims verified and most profiles
-published; the disagreements a reviewer has settled resolved with verdicts; three open ones
-waiting (Liu Ping's and Xu Yan's ages against a republished piece); Xu Yan in review, blocked
-by one of them; the "Xu Ruiyan" record still a draft, waiting to be merged into Xu Yan.
-Every step goes through the services, so running it again changes nothing. The whole pass is
-one unit of work (`sources.audit.unit_of_work`): the services nest in its transaction, so a
-pass that fails half-way leaves nothing behind.
+published; the disputes a reviewer has settled resolved, one verdict per question; two open
+ones waiting (Liu Ping's and Xu Yan's years of birth, each with an age from a republished
+piece); Xu Yan in review, blocked by his; the "Xu Ruiyan" record still a draft, waiting to be
+merged into Xu Yan. Every step goes through the services, so running it again changes
+nothing. The whole pass is one unit of work (`sources.audit.unit_of_work`): the services nest
+in its transaction, so a pass that fails half-way leaves nothing behind.
 """
 
 from django.core.exceptions import ValidationError
@@ -19,6 +19,7 @@ from elections.services import (
     contradiction_flag,
     contradiction_resolve,
 )
+from elections.services.contradictions import dispute_groups
 from sources.audit import unit_of_work
 from sources.models import Article
 
@@ -56,6 +57,14 @@ def _open(slug, prop):
     )
 
 
+def _group_printing(dispute, printed):
+    """The number of the value group of `dispute` in which some outlet printed `printed`."""
+    for members in dispute_groups(dispute):
+        if any(member.claim.value.strip().casefold() == printed.casefold() for member in members):
+            return members[0].group
+    raise ValueError(f"no version of dispute #{dispute.pk} reads {printed!r}")
+
+
 def review_demo(*, reviewer, editor):
     """Verify, flag, resolve and publish as the demo's reviewer and editor; returns counts."""
     with unit_of_work():
@@ -70,49 +79,47 @@ def _review(*, reviewer, editor):
         if not _left_unreviewed(claim):
             claim_verify(claim=claim, acting_user=reviewer)
 
-    for contradiction in _open("xu-yan", Property.CITY):
-        hangzhou_is_b = contradiction.claim_b.value.strip().lower() == "hangzhou"
+    # One verdict per question, whatever the number of outlets in each version.
+    for dispute in _open("xu-yan", Property.CITY):
         contradiction_resolve(
-            contradiction=contradiction,
-            verdict=Contradiction.Verdict.B_RIGHT
-            if hangzhou_is_b
-            else Contradiction.Verdict.A_RIGHT,
+            contradiction=dispute,
+            verdict=Contradiction.Verdict.ONE_RIGHT,
+            right_group=_group_printing(dispute, "Hangzhou"),
             note="There is no city called Hongzhou: the Post's spelling is a misprint of "
             "Hangzhou (杭州), where Xu Yan stood in a district election.",
             acting_user=reviewer,
         )
     for slug in ("he-peng", "wang-xiuzhen", "zhang-wei"):
-        for contradiction in _open(slug, Property.AGE):
+        for dispute in _open(slug, Property.BIRTH_YEAR):
             contradiction_resolve(
-                contradiction=contradiction,
+                contradiction=dispute,
                 verdict=Contradiction.Verdict.NOT_CONTRADICTION,
                 note=REPUBLISHED,
                 acting_user=reviewer,
             )
 
-    statuses = _claims("liu-ping", Property.STATUS)
-    barred = (
-        statuses.filter(value="barred").exclude(article__outlet__name__startswith=TANIS).first()
-    )
-    withdrew = statuses.filter(value="withdrew").first()
+    # What the rules never compare (occupations have many values), an editor may still
+    # question: the flag opens the question's dispute (or joins the one already there).
+    occupations = _claims("xu-yan", Property.OCCUPATION)
+    salesman = occupations.filter(value="advertising salesman").first()
+    executive = occupations.filter(value="sales executive").first()
     if (
-        barred
-        and withdrew
-        and not Contradiction.objects.filter(
-            claim_a__in=[barred, withdrew], claim_b__in=[barred, withdrew]
-        ).exists()
+        salesman
+        and executive
+        and not Contradiction.objects.filter(members__claim__in=[salesman, executive]).exists()
     ):
         flagged = contradiction_flag(
-            claim_a=barred,
-            claim_b=withdrew,
+            claim_a=salesman,
+            claim_b=executive,
             acting_user=editor,
-            note="One report has Liu Ping barred, another has her withdrawing: which was it?",
+            note="One report has Xu Yan an advertising salesman, another a sales executive: "
+            "one job or two?",
         )
         contradiction_resolve(
             contradiction=flagged,
-            verdict=Contradiction.Verdict.DIFFERENT_TIMES,
-            note="Both: she was barred from the April 2011 election, and later in 2011 gave up her "
-            "campaign after the lawyers helping her were harassed.",
+            verdict=Contradiction.Verdict.NOT_CONTRADICTION,
+            note="One job, named two ways: both describe his sales work for the real estate "
+            "advertising firm, which the September report adds he has since left.",
             acting_user=reviewer,
         )
 
@@ -128,12 +135,14 @@ def _review(*, reviewer, editor):
 
 
 def summary():
+    disputes = Contradiction.objects.exclude(status=Contradiction.Status.CLOSED)
     return {
         "articles": Article.objects.count(),
         "candidates": Candidate.objects.active().count(),
         "published": Candidate.objects.published().count(),
         "claims": Claim.objects.count(),
         "verified": Claim.objects.filter(state=Claim.State.VERIFIED).count(),
-        "open": Contradiction.objects.filter(status=Contradiction.Status.OPEN).count(),
-        "resolved": Contradiction.objects.filter(status=Contradiction.Status.RESOLVED).count(),
+        "disputes": disputes.count(),
+        "open": disputes.filter(status=Contradiction.Status.OPEN).count(),
+        "resolved": disputes.filter(status=Contradiction.Status.RESOLVED).count(),
     }

@@ -16,8 +16,9 @@ What goes where:
   (`elections.public.candidates.current_status`); `start_date` is the date of the first
   public status step (declared, seeking nomination...) and `end_date` the date of the last
   when that one ends a run (elected, defeated, withdrew, barred). Its `sources` are the
-  articles that reported the steps. The candidates were independents, so no membership is
-  `on_behalf_of` a party.
+  articles that reported the steps. When outlets dispute the step that gives the status,
+  the label says so (Popolo has no field for it; the profile shows every version). The
+  candidates were independents, so no membership is `on_behalf_of` a party.
 
 Only published candidates and verified claims no verdict overruled are read, through
 `elections.public`; organizations, events and areas appear only as far as a published
@@ -32,7 +33,7 @@ from django.urls import reverse
 from elections import public
 from elections.models import Candidacy, Candidate, CandidateName, Place
 from elections.models.candidacy import Status
-from elections.public.candidates import current_status, public_steps
+from elections.public.candidates import course_place, current_status, public_steps
 from elections.views.pages import safe_url
 from sources.dates import PartialDate
 from sources.models import Article
@@ -148,6 +149,9 @@ def _membership(candidacy, candidate_slug, steps, articles, build_url):
     election = candidacy.election
     status = current_status(steps)
     label = Status(status).label if status in Status.values else "no status reported"
+    last_step = max(steps, key=course_place, default=None)
+    if last_step is not None and last_step["disputed"]:
+        label += " (disputed: outlets disagree; the profile shows every version)"
     first, last = (steps[0], steps[-1]) if steps else (None, None)
     seen, sources = set(), []
     for step in steps:
@@ -195,7 +199,17 @@ def popolo_export(*, build_url):
     for step in (
         public_steps()
         .filter(candidacy__candidate__in=published)
-        .values("id", "sequence", "candidacy_id", "status", "on", "precision", "claim__article_id")
+        .annotate(disputed=public.disputed_fact("claim__"))
+        .values(
+            "id",
+            "sequence",
+            "candidacy_id",
+            "status",
+            "on",
+            "precision",
+            "claim__article_id",
+            "disputed",
+        )
     ):
         steps.setdefault(step["candidacy_id"], []).append(step)
     cited = {}

@@ -25,6 +25,7 @@ VIEW_ALL = [
     "elections.view_claim",
     "elections.view_contradiction",
     "elections.view_candidatemerge",
+    "elections.view_candidateproposal",
 ]
 
 ROLES = {

@@ -6,4 +6,5 @@ from . import (  # noqa: F401
     contradictions,
     merges,
     places,
+    proposals,
 )

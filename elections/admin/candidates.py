@@ -13,6 +13,7 @@ undone). Deleting would take with it the claims and the history that say why.
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ChangeList
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
@@ -40,6 +41,7 @@ from .base import (
     refusal_message,
     without_field,
 )
+from .contradictions import dispute_rows
 from .filters import CandidacyProvinceFilter, HasOpenContradictionsFilter, name_search
 from .inlines import CandidacyInline, CandidateClaimInline, CandidateNameInline
 from .merges import merge_candidates
@@ -200,6 +202,24 @@ class CandidateAdmin(SheetAdminMixin, ServiceHistoryAdmin):
     def has_merge_permission(self, request):
         return request.user.has_perm("elections.merge_candidate")
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {"disputes": self._disputes(request, object_id), **(extra_context or {})}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def _disputes(self, request, object_id):
+        """The candidate's disputes, newest first, for those who may read disputes."""
+        disputes = self.admin_site._registry.get(Contradiction)
+        object_id = unquote(object_id)
+        if disputes is None or not str(object_id).isdigit():
+            return None
+        if not disputes.has_view_or_change_permission(request):
+            return None
+        return dispute_rows(
+            Contradiction.objects.filter(candidate_id=int(object_id))
+            .select_related("candidacy__election")
+            .order_by("-created_at")
+        )
+
     def changelist_view(self, request, extra_context=None):
         in_review = Candidate.objects.filter(
             state=Candidate.State.REVIEW, merged_into__isnull=True
@@ -282,7 +302,7 @@ class CandidateAdmin(SheetAdminMixin, ServiceHistoryAdmin):
     def unverified_count(self, candidate):
         return self._claims_link(candidate, candidate.unverified_count, Claim.State.UNVERIFIED)
 
-    @admin.display(description="open contradictions", ordering="open_contradiction_count")
+    @admin.display(description="open disputes", ordering="open_contradiction_count")
     def open_contradiction_count(self, candidate):
         count = candidate.open_contradiction_count
         if not count:

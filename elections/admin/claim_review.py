@@ -1,5 +1,5 @@
 """Reviewing claims in the admin: verify and reject, in bulk from the list or on a claim's page,
-and flag two claims as contradicting.
+and flag two claims as disagreeing (a dispute on their question, created or joined).
 
 Each one calls its service; a refusal (the four-eyes rule, a missing reason, a flag between
 claims about different things) becomes a message naming the claim, never an error page. A
@@ -13,6 +13,7 @@ from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from elections.models import Contradiction
 from elections.services import (
     claim_reject,
     claim_verify,
@@ -20,6 +21,7 @@ from elections.services import (
     claims_verify,
     contradiction_flag,
 )
+from elections.services.contradictions import question_of_claim
 
 from .base import REFUSALS, intermediate_page, refusal_message, report_refused
 from .claim_forms import FlagForm, RejectForm
@@ -83,16 +85,17 @@ class ClaimReviewMixin:
             form=form,
         )
 
-    @admin.action(permissions=["flag"], description="Flag two claims as contradicting…")
+    @admin.action(permissions=["flag"], description="Flag two claims as disagreeing…")
     def flag_contradiction(self, request, queryset):
-        claims = list(queryset.order_by("pk")[:3])
+        claims = list(queryset.select_related("article__outlet", "passage").order_by("pk")[:3])
         if len(claims) != 2:
-            messages.warning(request, "Select exactly two claims to flag as contradicting.")
+            messages.warning(request, "Select exactly two claims to flag as disagreeing.")
             return None
         form = FlagForm(request.POST if "confirm" in request.POST else None)
         if form.is_bound and form.is_valid():
+            existing = _dispute_of_question(claims[0])
             try:
-                contradiction = contradiction_flag(
+                dispute = contradiction_flag(
                     claim_a=claims[0],
                     claim_b=claims[1],
                     acting_user=request.user,
@@ -101,21 +104,20 @@ class ClaimReviewMixin:
             except REFUSALS as error:
                 messages.error(request, f"Not flagged: {refusal_message(error)}")
                 return None
-            url = reverse("admin:elections_contradiction_change", args=[contradiction.pk])
-            messages.success(
-                request,
-                format_html(
-                    'Flagged <a href="{}">contradiction #{}</a> for a reviewer.',
-                    url,
-                    contradiction.pk,
-                ),
-            )
+            url = reverse("admin:elections_contradiction_change", args=[dispute.pk])
+            if existing is None or existing.pk != dispute.pk:
+                text = 'Flagged as <a href="{}">dispute #{}</a>, for a reviewer to resolve.'
+            elif existing.status != Contradiction.Status.OPEN:
+                text = 'Added to <a href="{}">dispute #{}</a>, which is open again for a reviewer.'
+            else:
+                text = 'Added to <a href="{}">dispute #{}</a>, already open for a reviewer.'
+            messages.success(request, format_html(text, url, dispute.pk))
             return None
         return intermediate_page(
             self,
             request,
             "admin/elections/claim/flag.html",
-            title="Flag a contradiction",
+            title="Flag two claims as disagreeing",
             queryset=claims,
             action="flag_contradiction",
             form=form,
@@ -162,3 +164,11 @@ class ClaimReviewMixin:
             else:
                 messages.success(request, f"Rejected claim #{claim.pk}: {claim}.")
         return HttpResponseRedirect(reverse("admin:elections_claim_change", args=[claim.pk]))
+
+
+def _dispute_of_question(claim):
+    """The dispute already on the question `claim` answers, if any."""
+    question = question_of_claim(claim)
+    if question is None:
+        return None
+    return Contradiction.objects.filter(question=question.key).only("pk", "status").first()

@@ -3,7 +3,7 @@
 The review queue is the list of unverified claims ("Review queue (N)" above the list), where a
 reviewer verifies or rejects in bulk; every refusal (the four-eyes rule, a missing reason) is
 reported with its claim. A claim's page shows its citation with the passage in its article,
-its normalized value and its contradictions; an editor changes it through `claim_update` at
+its normalized value and its dispute; an editor changes it through `claim_update` at
 the revision the page was opened at, and a reviewer verifies or rejects it there.
 """
 
@@ -14,9 +14,9 @@ from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
-from elections.models import Claim, Contradiction
+from elections.models import Claim, DisputeClaim
 from elections.resources import ClaimResource
 from elections.services import claim_create_from_quote, claim_update
 from sources.admin.sheets import SheetAdminMixin
@@ -86,7 +86,7 @@ class ClaimAdmin(SheetAdminMixin, ClaimReviewMixin, ServiceHistoryAdmin):
         "citation_in_context",
         "normalized_shown",
         "review",
-        "contradictions",
+        "dispute",
         "history_summary",
     ]
     add_fieldsets = [
@@ -103,7 +103,7 @@ class ClaimAdmin(SheetAdminMixin, ClaimReviewMixin, ServiceHistoryAdmin):
             "What the outlet printed",
             {"fields": ["value", "normalized_shown", "as_of_date", "candidacy", "note"]},
         ),
-        ("Review record", {"fields": ["review", "contradictions", "history_summary"]}),
+        ("Review record", {"fields": ["review", "dispute", "history_summary"]}),
         (None, {"fields": ["opened_revision"]}),
     ]
     actions = ["verify_claims", "reject_claims", "flag_contradiction"]
@@ -246,7 +246,7 @@ class ClaimAdmin(SheetAdminMixin, ClaimReviewMixin, ServiceHistoryAdmin):
     @admin.display(description="disputed", boolean=False)
     def disputed_shown(self, claim):
         if getattr(claim, "disputed", False):
-            return marker("disputed", "disputed", "Part of an open contradiction")
+            return marker("disputed", "disputed", "In a version of an open dispute")
         return ""
 
     @admin.display(description="overruled", ordering="overruled")
@@ -307,33 +307,57 @@ class ClaimAdmin(SheetAdminMixin, ClaimReviewMixin, ServiceHistoryAdmin):
         )
         return html_list(parts)
 
-    @admin.display(description="contradictions")
-    def contradictions(self, claim):
-        found = (
-            Contradiction.objects.filter(Q(claim_a=claim) | Q(claim_b=claim))
-            .select_related("claim_a__article__outlet", "claim_b__article__outlet")
-            .defer(*(f"claim_{side}__{name}" for side in "ab" for name in ARTICLE_TEXTS))
-            .order_by("-created_at")
+    @admin.display(description="dispute")
+    def dispute(self, claim):
+        """The claim's dispute: which version it is in, and the other versions."""
+        try:
+            membership = claim.dispute_membership
+        except DisputeClaim.DoesNotExist:
+            return "None."
+        dispute = membership.contradiction
+        others = (
+            DisputeClaim.objects.filter(contradiction=dispute)
+            .exclude(claim=claim)
+            .select_related("claim__article__outlet")
+            .defer(*(f"claim__{name}" for name in ARTICLE_TEXTS))
+            .order_by("group", "claim_id")
         )
-        lines = []
-        for contradiction in found:
-            other = (
-                contradiction.claim_b
-                if contradiction.claim_a_id == claim.pk
-                else contradiction.claim_a
+        versions = {}
+        for member in others:
+            versions.setdefault(member.group, []).append(member.claim)
+        status = [marker(dispute.get_status_display(), dispute.status)]
+        if dispute.is_reopened:
+            status.append(marker("reopened: new version since the verdict", "disputed"))
+        if membership.judged:
+            kind = "verified" if membership.judged == DisputeClaim.Judged.RIGHT else "overruled"
+            status.append(marker(membership.get_judged_display(), kind))
+        if membership.new:
+            status.append(marker("new since the verdict", "open"))
+        heading = format_html(
+            '<a href="{}">Dispute #{}</a> {} · this claim is version {} of {}.',
+            reverse("admin:elections_contradiction_change", args=[dispute.pk]),
+            dispute.pk,
+            format_html_join(" ", "{}", ((badge,) for badge in status)),
+            membership.group,
+            dispute.group_count,
+        )
+        lines = [
+            format_html(
+                "Version {}{}: {}",
+                number,
+                " (this claim's)" if number == membership.group else "",
+                format_html_join(
+                    "; ",
+                    "“{}” ({}, {})",
+                    (
+                        (other.value, other.article.outlet.name, article_date(other.article))
+                        for other in claims
+                    ),
+                ),
             )
-            lines.append(
-                format_html(
-                    '<a href="{}">#{}</a> {} · against “{}” ({}, {})',
-                    reverse("admin:elections_contradiction_change", args=[contradiction.pk]),
-                    contradiction.pk,
-                    marker(contradiction.get_status_display(), contradiction.status),
-                    other.value,
-                    other.article.outlet.name,
-                    article_date(other.article),
-                )
-            )
-        return html_list(lines, empty="None.")
+            for number, claims in versions.items()
+        ]
+        return format_html("{}{}", heading, html_list(lines, empty="") if lines else "")
 
     @admin.display(description="history")
     def history_summary(self, claim):

@@ -1,10 +1,11 @@
-"""Sidebar filters of the candidate, claim and contradiction lists, and the search by name."""
+"""Sidebar filters of the candidate, claim and dispute lists, and the search by name."""
 
 from django.contrib import admin
 from django.db.models import Exists, OuterRef, Q
 
-from elections.models import Candidacy, Claim, Contradiction, Place, Property
+from elections.models import Candidacy, Contradiction, DisputeClaim, Place, Property
 from elections.names import query_keys
+from sources.dates import PartialDate, PartialDateError
 from sources.models import Outlet
 
 
@@ -27,11 +28,10 @@ def name_search(term, *, prefix=""):
 
 
 def open_contradictions_of_claim():
-    """An Exists over the open contradictions that the outer claim is part of."""
+    """An Exists saying whether the outer claim is in a value group of an open dispute."""
     return Exists(
-        Contradiction.objects.filter(
-            Q(claim_a=OuterRef("pk")) | Q(claim_b=OuterRef("pk")),
-            status=Contradiction.Status.OPEN,
+        DisputeClaim.objects.filter(
+            claim=OuterRef("pk"), contradiction__status=Contradiction.Status.OPEN
         )
     )
 
@@ -74,9 +74,9 @@ class CandidacyProvinceFilter(admin.SimpleListFilter):
 
 
 class HasOpenContradictionsFilter(YesNoFilter):
-    """Candidates with an open contradiction between two of their claims."""
+    """Candidates with an open dispute on one of their questions."""
 
-    title = "open contradictions"
+    title = "open disputes"
     parameter_name = "contradicted"
 
     def condition(self):
@@ -86,9 +86,9 @@ class HasOpenContradictionsFilter(YesNoFilter):
 
 
 class DisputedFilter(YesNoFilter):
-    """Claims that are part of an open contradiction."""
+    """Claims that are in a value group of an open dispute."""
 
-    title = "disputed (open contradiction)"
+    title = "disputed (open dispute)"
     parameter_name = "disputed"
 
     def condition(self):
@@ -113,14 +113,22 @@ class RecordedByFilter(admin.SimpleListFilter):
 
 
 class ContradictionStatusFilter(admin.SimpleListFilter):
-    """Contradictions by status; the open ones unless another choice is made."""
+    """Disputes by status; the open ones unless another choice is made.
+
+    "reopened" is the open disputes that had a verdict before a new version appeared.
+    """
 
     title = "status"
     parameter_name = "status"
     DEFAULT = Contradiction.Status.OPEN
+    REOPENED = "reopened"
 
     def lookups(self, request, model_admin):
-        return [*Contradiction.Status.choices, ("all", "all")]
+        return [
+            *Contradiction.Status.choices,
+            (self.REOPENED, "reopened: new version since the verdict"),
+            ("all", "all"),
+        ]
 
     def choices(self, changelist):
         chosen = self.value() or self.DEFAULT
@@ -135,19 +143,36 @@ class ContradictionStatusFilter(admin.SimpleListFilter):
         value = self.value() or self.DEFAULT
         if value == "all":
             return queryset
+        if value == self.REOPENED:
+            return queryset.filter(status=Contradiction.Status.OPEN).exclude(verdict="")
         if value in Contradiction.Status.values:
             return queryset.filter(status=value)
         return queryset.none()
 
 
+def question_label(property, on_date=""):
+    """The property a dispute asks about, as a reader says it; a status with its date."""
+    if property == Property.BIRTH_YEAR:
+        return "year of birth (and age)"
+    label = Property(property).label if property in Property.values else property
+    if on_date:
+        try:
+            when = PartialDate.parse_iso(on_date).display()
+        except PartialDateError:  # "undated": a status whose date is not known
+            when = on_date
+        return f"{label} on {when}"
+    return label
+
+
 class ContradictionPropertyFilter(admin.SimpleListFilter):
-    """Contradictions by the property the two claims disagree on."""
+    """Disputes by the property of their question (ages are asked as the year of birth)."""
 
     title = "property"
     parameter_name = "property"
 
     def lookups(self, request, model_admin):
-        return Property.choices
+        asked = set(Contradiction.objects.order_by().values_list("property", flat=True).distinct())
+        return [(value, question_label(value)) for value in Property.values if value in asked]
 
     def queryset(self, request, queryset):
         if self.value():
@@ -156,22 +181,25 @@ class ContradictionPropertyFilter(admin.SimpleListFilter):
 
 
 class ContradictionOutletFilter(admin.SimpleListFilter):
-    """Contradictions in which either claim comes from the outlet."""
+    """Disputes with a claim from the outlet in any of their value groups."""
 
     title = "outlet"
     parameter_name = "outlet"
 
     def lookups(self, request, model_admin):
         outlets = Outlet.objects.filter(
-            Exists(Claim.objects.filter(article__outlet=OuterRef("pk")))
+            Exists(DisputeClaim.objects.filter(claim__article__outlet=OuterRef("pk")))
         ).order_by("name")
         return [(str(outlet.pk), outlet.name) for outlet in outlets]
 
     def queryset(self, request, queryset):
         value = self.value()
         if value and value.isdigit():
-            outlet = int(value)
             return queryset.filter(
-                Q(claim_a__article__outlet_id=outlet) | Q(claim_b__article__outlet_id=outlet)
+                Exists(
+                    DisputeClaim.objects.filter(
+                        contradiction=OuterRef("pk"), claim__article__outlet_id=int(value)
+                    )
+                )
             )
         return queryset

@@ -233,7 +233,7 @@ def claim_markers(claim):
     """The claim's state, and whether it is disputed or overruled (needs `disputed` annotated)."""
     badges = [state_badge(claim)]
     if getattr(claim, "disputed", False):
-        badges.append(marker("disputed", "disputed", "Part of an open contradiction"))
+        badges.append(marker("disputed", "disputed", "In a version of an open dispute"))
     if claim.overruled:
         badges.append(marker("overruled", "overruled", claim.overruled_reason))
     return format_html_join(" ", "{}", ((badge,) for badge in badges))

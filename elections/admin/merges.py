@@ -12,7 +12,7 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from elections.models import CandidateMerge, CandidateName, Claim
 from elections.services import candidate_merge, candidate_merge_undo
@@ -29,8 +29,8 @@ class MergeForm(forms.Form):
         coerce=int,
         widget=forms.RadioSelect,
         label="Record that survives",
-        help_text="The other record's names, runs, claims and contradictions move to it; the "
-        "other record is kept, hidden, and its address redirects here.",
+        help_text="The other record's names, runs and claims move to it, and the disputes of "
+        "both are reconciled; the other record is kept, hidden, and its address redirects here.",
     )
     note = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
@@ -225,6 +225,7 @@ class CandidateMergeAdmin(admin.ModelAdmin):
                 "candidacy(-ies)",
             ),
             (len(moved.get("contradictions_moved", [])), "contradiction(s)"),
+            (len(moved.get("contradictions_created", [])), "dispute(s) opened"),
         ]
         return ", ".join(f"{count} {noun}" for count, noun in counts if count) or "nothing"
 
@@ -256,11 +257,37 @@ class CandidateMergeAdmin(admin.ModelAdmin):
         return format_html(
             "<p><strong>Names:</strong> {}</p><p><strong>Claims:</strong> {}</p>"
             "<p><strong>Candidacies:</strong> {} moved, {} folded into the survivor's run in the "
-            "same election</p><p><strong>Contradictions:</strong> {} moved, {} found anew</p>",
+            "same election</p><p><strong>Disputes:</strong> {}</p>",
             ", ".join(names) or "none",
             html_list(claim_links, empty="none"),
             runs,
             folded,
-            len(moved.get("contradictions_moved", [])),
-            len(moved.get("contradictions_created", [])),
+            _disputes_detail(moved),
         )
+
+
+def _dispute_links(ids):
+    return format_html_join(
+        ", ",
+        '<a href="{}">#{}</a>',
+        ((reverse("admin:elections_contradiction_change", args=[pk]), pk) for pk in ids),
+    )
+
+
+def _disputes_detail(moved):
+    """What the merge did to disputes: those of both records before it (which undoing it puts
+    back as they were) and those it opened; a merge recorded before disputes were kept whole
+    lists the contradictions it moved."""
+    created = moved.get("contradictions_created", [])
+    opened = _dispute_links(created) if created else "none"
+    if "disputes" not in moved:
+        return format_html(
+            "{} moved, {} found anew", len(moved.get("contradictions_moved", [])), len(created)
+        )
+    before = [row["id"] for row in moved["disputes"].get("disputes", [])]
+    return format_html(
+        "before the merge: {} (undoing the merge puts them back as they were); opened by "
+        "the merge: {}",
+        _dispute_links(before) if before else "none",
+        opened,
+    )

@@ -3,9 +3,10 @@
 from .candidacy import Candidacy, CandidacyStatus, Status
 from .candidate import Candidate, CandidateMerge, CandidateName
 from .claim import Claim, Property
-from .contradiction import Contradiction
+from .contradiction import Contradiction, DisputeClaim
 from .election import Election
 from .place import Place, PlaceName
+from .proposal import CandidateProposal
 from .public_state import PublicState
 
 __all__ = [
@@ -14,8 +15,10 @@ __all__ = [
     "Candidate",
     "CandidateMerge",
     "CandidateName",
+    "CandidateProposal",
     "Claim",
     "Contradiction",
+    "DisputeClaim",
     "Election",
     "Place",
     "PlaceName",

@@ -1,14 +1,28 @@
+import builtins
+
 from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
 
 class Contradiction(models.Model):
-    """Two claims about the same subject and property whose values cannot both be true.
+    """A dispute: one question on which outlets' claims fall into value groups that cannot
+    all be true (DESIGN.md, "Dispute"; the code keeps the older name).
 
-    Detected when a claim is saved (`origin=detected`) or flagged by an editor. A reviewer
-    resolves it with a verdict and a note; the system closes it when a change to either claim
-    means it no longer holds. `claim_a` is always the claim with the lower id.
+    The question is a subject and a property (`question`, unique): a candidate's city, a
+    candidate's year of birth (ages and years of birth answer one question), a candidacy's
+    votes, a candidacy's status on one date. Its claims are grouped into value groups
+    (`members`, one row per claim); how they are grouped and when the question is in dispute
+    is decided by `elections.disputes.reconcile`, the one function every write path calls.
+
+    Detected when claims are saved or imported (`origin=detected`), or flagged by an editor
+    where the rules see nothing. A reviewer resolves it with one verdict for the whole
+    question; the claims of the groups it finds wrong are overruled. A claim joining a judged
+    group takes that group's side and adds no work; a claim making a new group reopens the
+    question (`reopened_at`) with the previous verdict kept beside it until a reviewer gives a
+    new one. A detected dispute whose question no longer holds two groups from two outlets
+    while open is closed. `revision` counts changes of its groups, so that a verdict given on
+    a page showing older groups is refused.
     """
 
     class Status(models.TextChoices):
@@ -21,18 +35,32 @@ class Contradiction(models.Model):
         FLAGGED = "flagged", "flagged by an editor"
 
     class Verdict(models.TextChoices):
-        A_RIGHT = "a_right", "the first claim is right"
-        B_RIGHT = "b_right", "the second claim is right"
-        BOTH_WRONG = "both_wrong", "both are wrong"
+        ONE_RIGHT = "one_right", "one version is right"
+        ALL_WRONG = "all_wrong", "every version is wrong"
+        DIFFERENT_TIMES = "different_times", "all true, at different times"
         NOT_CONTRADICTION = "not_contradiction", "not a contradiction"
-        DIFFERENT_TIMES = "different_times", "both true at different times"
 
-    claim_a = models.ForeignKey("elections.Claim", on_delete=models.CASCADE, related_name="+")
-    claim_b = models.ForeignKey("elections.Claim", on_delete=models.CASCADE, related_name="+")
+    question = models.CharField(
+        max_length=100,
+        unique=True,
+        editable=False,
+        help_text="The question disputed: its subject, property and, for a status, its date.",
+    )
     candidate = models.ForeignKey(
         "elections.Candidate", on_delete=models.CASCADE, related_name="contradictions"
     )
+    candidacy = models.ForeignKey(
+        "elections.Candidacy",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="contradictions",
+        help_text="For a question about a run for office (status, votes): which run.",
+    )
     property = models.CharField(max_length=20)
+    on_date = models.CharField(
+        max_length=10, blank=True, help_text="For a status: the date the statuses disagree on."
+    )
     status = models.CharField(
         max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True
     )
@@ -41,28 +69,37 @@ class Contradiction(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     flag_note = models.TextField(blank=True)
+    flagged_claims = models.JSONField(
+        default=list,
+        blank=True,
+        editable=False,
+        help_text="For a property the rules never compare (occupation, employer...): the claims "
+        "an editor flagged as disagreeing; only they, and claims printing their values, "
+        "take part.",
+    )
     verdict = models.CharField(max_length=20, choices=Verdict.choices, blank=True)
     verdict_note = models.TextField(blank=True)
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     resolved_at = models.DateTimeField(null=True, blank=True)
+    reopened_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When a version no verdict judged reopened the question; the previous "
+        "verdict stays beside it until a new one.",
+    )
     closed_reason = models.TextField(blank=True)
+    group_count = models.PositiveSmallIntegerField(default=0, editable=False)
+    revision = models.PositiveIntegerField(
+        default=1, editable=False, help_text="Counts changes of its groups and state."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["-created_at"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["claim_a", "claim_b"], name="contradiction_pair_unique"
-            ),
-            models.CheckConstraint(
-                condition=models.Q(claim_a__lt=models.F("claim_b")),
-                name="contradiction_pair_ordered",
-            ),
-        ]
         permissions = [
             ("flag_contradiction", "Can flag a contradiction by hand"),
             ("resolve_contradiction", "Can resolve contradictions"),
@@ -70,3 +107,42 @@ class Contradiction(models.Model):
 
     def __str__(self):
         return f"{self.candidate.display_name}: {self.property} ({self.get_status_display()})"
+
+    @builtins.property  # the field `property` shadows the builtin inside the class
+    def is_reopened(self) -> bool:
+        """Open again after a verdict, because a version it did not judge appeared."""
+        return self.status == self.Status.OPEN and bool(self.verdict)
+
+
+class DisputeClaim(models.Model):
+    """A claim of a disputed question, in one of its value groups.
+
+    `group` numbers the groups from 1 in the order their first claim was recorded. `judged`
+    is what the verdict found of the claim's group (right or wrong) and `judged_value` the
+    claim's value as the verdict saw it: a claim whose value changed since carries no
+    judgement, and a claim joining a judged group takes the group's. `new` marks a group
+    that appeared after the verdict.
+    """
+
+    class Judged(models.TextChoices):
+        NONE = "", "not judged"
+        RIGHT = "right", "found right"
+        WRONG = "wrong", "found wrong"
+
+    contradiction = models.ForeignKey(
+        Contradiction, on_delete=models.CASCADE, related_name="members"
+    )
+    claim = models.OneToOneField(
+        "elections.Claim", on_delete=models.CASCADE, related_name="dispute_membership"
+    )
+    group = models.PositiveSmallIntegerField()
+    judged = models.CharField(max_length=5, choices=Judged.choices, blank=True, default="")
+    judged_value = models.CharField(max_length=540, blank=True, default="")
+    new = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["contradiction", "group", "claim"]
+        indexes = [models.Index(fields=["contradiction", "group"])]
+
+    def __str__(self):
+        return f"#{self.contradiction_id} group {self.group}: claim #{self.claim_id}"

@@ -4,11 +4,15 @@ The public sees published candidates (`Candidate.objects.published()`) and their
 claims: verified, standing, and citing a passage found word for word in its article's
 current text, exact or relocated (`public_claims()`, `public_claim_filter()`: the one rule
 every public page, the API, the exports, the charts and the counts read). Outlets and
-articles exist publicly only as far as a public claim cites them. A claim a verdict
-overruled is shown in one place only: beside the claim it disagreed with, in
-`public_contradictions()`, which are the open and resolved contradictions between two such
-claims of a published candidate. A verdict of "not a contradiction" says the outlets did not
-disagree, so those are left out.
+articles exist publicly only as far as a public claim cites them.
+
+Where outlets disagree, the public sees the dispute on the question once, with each of its
+versions (value groups): `public_disputes()` are the open and resolved disputes of published
+candidates of which at least two groups hold a verified, anchored claim (a verdict of "not a
+contradiction" says the outlets did not disagree, so those are left out). A fact that is a
+version of such a dispute is "disputed" wherever it appears (`disputed_claims()`,
+`disputed_fact()`). A claim a verdict overruled is no fact: it is shown in one place only,
+inside its dispute, as a version found wrong.
 
 Each selector runs a fixed number of queries however many candidates, claims and outlets
 there are: the related rows come with `select_related`, `prefetch_related` and subqueries,
@@ -19,19 +23,24 @@ from .base import (
     ARTICLE_UNREAD,
     CANDIDATE_UNREAD,
     OUTLET_UNREAD,
-    SHOWN_CONTRADICTION_STATUSES,
+    SHOWN_DISPUTE_STATUSES,
     STATUS_ORDER,
+    Version,
+    dispute_is_shown,
     disputed_candidates,
+    disputed_claims,
     disputed_condition,
+    disputed_fact,
     has_public_status,
     latest_public_status,
     latest_status_is,
     public_claim_filter,
     public_claims,
-    public_contradictions,
+    public_disputes,
     reporting_outlets,
     status_rank,
     text_lang,
+    versions_of,
 )
 from .candidates import (
     Figures,
@@ -56,18 +65,22 @@ __all__ = [
     "ARTICLE_UNREAD",
     "CANDIDATE_UNREAD",
     "OUTLET_UNREAD",
-    "SHOWN_CONTRADICTION_STATUSES",
+    "SHOWN_DISPUTE_STATUSES",
     "STATUS_ORDER",
     "ArticlePage",
     "Figures",
     "OutletProfile",
     "PlaceChoices",
     "Profile",
+    "Version",
     "article_page",
     "candidate_profile",
     "candidate_rows",
+    "dispute_is_shown",
     "disputed_candidates",
+    "disputed_claims",
     "disputed_condition",
+    "disputed_fact",
     "has_public_status",
     "home_figures",
     "last_verified",
@@ -82,11 +95,12 @@ __all__ = [
     "public_cities",
     "public_claim_filter",
     "public_claims",
-    "public_contradictions",
+    "public_disputes",
     "public_outlets",
     "public_place_choices",
     "public_provinces",
     "reporting_outlets",
     "status_rank",
     "text_lang",
+    "versions_of",
 ]

@@ -2,11 +2,15 @@
 
 import functools
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import (
+    BooleanField,
     Case,
+    Count,
     Exists,
+    ExpressionWrapper,
     IntegerField,
     OuterRef,
     Q,
@@ -21,6 +25,7 @@ from elections.models import (
     Candidate,
     Claim,
     Contradiction,
+    DisputeClaim,
     Status,
 )
 from elections.models.claim import ANCHORED_STATUSES
@@ -32,7 +37,8 @@ ARTICLE_UNREAD = ("text", "source_text", "boilerplate", "notes")
 OUTLET_UNREAD = ("notes",)
 CANDIDATE_UNREAD = ("notes", "search_text")
 
-SHOWN_CONTRADICTION_STATUSES = (Contradiction.Status.OPEN, Contradiction.Status.RESOLVED)
+# Dispute states the public may see (a resolved one only with a verdict that it was one).
+SHOWN_DISPUTE_STATUSES = (Contradiction.Status.OPEN, Contradiction.Status.RESOLVED)
 STATUS_ORDER = {status: position for position, status in enumerate(Status.values)}
 
 
@@ -115,21 +121,126 @@ def public_claims() -> QuerySet[Claim]:
     return Claim.objects.public().standing()
 
 
-def public_contradictions() -> QuerySet[Contradiction]:
-    """Where outlets disagreed, as the public sees it: both claims verified, not closed."""
-    return (
-        Contradiction.objects.filter(
-            candidate__state=Candidate.State.PUBLISHED,
-            candidate__merged_into__isnull=True,
-            claim_a__state=Claim.State.VERIFIED,
-            claim_b__state=Claim.State.VERIFIED,
-            claim_a__passage__anchor_status__in=ANCHORED_STATUSES,
-            claim_b__passage__anchor_status__in=ANCHORED_STATUSES,
-            status__in=SHOWN_CONTRADICTION_STATUSES,
-        )
-        .exclude(verdict=Contradiction.Verdict.NOT_CONTRADICTION)
-        .order_by("property", "claim_a_id", "claim_b_id")
+def dispute_shown_filter(path: str = "") -> Q:
+    """The state in which a dispute reached through `path` (e.g. "contradiction__") may be
+    shown: about a published candidate, open, or resolved by a verdict other than "not a
+    contradiction" (which says the outlets did not disagree). Closed ones are not shown."""
+    Status, Verdict = Contradiction.Status, Contradiction.Verdict
+    resolved = Q(**{f"{path}status": Status.RESOLVED}) & ~Q(
+        **{f"{path}verdict": Verdict.NOT_CONTRADICTION}
     )
+    return Q(
+        Q(**{f"{path}status": Status.OPEN}) | resolved,
+        **{
+            f"{path}candidate__state": Candidate.State.PUBLISHED,
+            f"{path}candidate__merged_into__isnull": True,
+        },
+    )
+
+
+def shown_member_filter(path: str = "") -> Q:
+    """Whether the claim of a dispute's member reached through `path` is shown as one of its
+    versions: verified and citing words its article still holds. An overruled claim is shown:
+    it is a version the verdict found wrong."""
+    return Q(
+        **{
+            f"{path}claim__state": Claim.State.VERIFIED,
+            f"{path}claim__passage__anchor_status__in": ANCHORED_STATUSES,
+        }
+    )
+
+
+def dispute_is_shown(dispute: Contradiction, shown_groups: Iterable[int]) -> bool:
+    """The rule of `public_disputes`, for a dispute of a published candidate read by a page
+    with its members: `shown_groups` are the groups of its members whose claims are shown."""
+    Status, Verdict = Contradiction.Status, Contradiction.Verdict
+    if dispute.status == Status.RESOLVED:
+        state_shown = dispute.verdict != Verdict.NOT_CONTRADICTION
+    else:
+        state_shown = dispute.status == Status.OPEN
+    return state_shown and len(set(shown_groups)) >= 2
+
+
+@dataclass
+class Version:
+    """One version of a dispute as the public reads it: the shown claims of a value group
+    (verified and anchored; an overruled one among them is a version found wrong)."""
+
+    group: int  # the group's number, from 1 in the order its first claim was recorded
+    claims: list[Claim]  # by id
+    judged: str = ""  # what the verdict found of it: "right", "wrong", or "" (not judged)
+    new: bool = False  # it appeared after the verdict, and reopened the question
+
+    @property
+    def found_wrong(self) -> bool:
+        return self.judged == DisputeClaim.Judged.WRONG
+
+    @property
+    def found_right(self) -> bool:
+        return self.judged == DisputeClaim.Judged.RIGHT
+
+
+def versions_of(rows: Iterable[tuple[DisputeClaim, Claim]]) -> list[Version]:
+    """A dispute's shown members, each with its claim, as its versions in group order.
+
+    A version's side is the one the verdict gave its claims; none when they were judged
+    differently (a claim whose value changed since the verdict carries no judgement).
+    """
+    versions: dict[int, Version] = {}
+    sides: dict[int, set[str]] = {}
+    for member, claim in rows:
+        version = versions.setdefault(member.group, Version(member.group, []))
+        version.claims.append(claim)
+        version.new = version.new or member.new
+        sides.setdefault(member.group, set()).add(member.judged)
+    for number, version in versions.items():
+        version.claims.sort(key=lambda claim: claim.pk)
+        judged = sides[number]
+        version.judged = judged.pop() if len(judged) == 1 else ""
+    return [versions[number] for number in sorted(versions)]
+
+
+def _shown_group_count() -> Coalesce:
+    """How many of a dispute's value groups hold a shown claim (a subquery on disputes)."""
+    groups = (
+        DisputeClaim.objects.filter(shown_member_filter(), contradiction=OuterRef("pk"))
+        .order_by()
+        .values("contradiction")
+        .annotate(count=Count("group", distinct=True))
+        .values("count")
+    )
+    return Coalesce(Subquery(groups), 0)
+
+
+def public_disputes() -> QuerySet[Contradiction]:
+    """Where outlets disagree, as the public sees it: the disputes of published candidates,
+    open or resolved (but not found "not a contradiction"), of which at least two value
+    groups hold a claim that is verified and anchored. A group of unverified claims alone is
+    no version the public can read, so it does not make a dispute public."""
+    return (
+        Contradiction.objects.filter(dispute_shown_filter())
+        .alias(shown_groups=_shown_group_count())
+        .filter(shown_groups__gte=2)
+        .order_by("property", "question")
+    )
+
+
+def disputed_claims() -> QuerySet[DisputeClaim, Any]:
+    """Ids of the claims that are versions of a public dispute, for `pk__in`: a fact among
+    them is "disputed" wherever it appears. Read once from the few disputes, not probed for
+    every claim."""
+    return (
+        DisputeClaim.objects.filter(contradiction__in=public_disputes().values("pk"))
+        .order_by()
+        .values("claim_id")
+    )
+
+
+def disputed_fact(path: str = "") -> ExpressionWrapper:
+    """Whether a claim (reached through `path`, e.g. "claim__") is a version of a public
+    dispute, to annotate rows with (`.annotate(disputed=disputed_fact())`): one uncorrelated
+    subquery, whatever the number of rows."""
+    return ExpressionWrapper(Q(**{f"{path}pk__in": disputed_claims()}), output_field=BooleanField())
 
 
 def public_claims_of(candidate_ref: OuterRef) -> QuerySet[Claim]:
@@ -172,16 +283,16 @@ def status_rank() -> Coalesce:
 
 
 def disputed_condition() -> Exists:
-    """Whether a candidate has a contradiction the public sees (an Exists on candidates)."""
-    return Exists(public_contradictions().filter(candidate=OuterRef("pk")).order_by())
+    """Whether a candidate has a dispute the public sees (an Exists on candidates)."""
+    return Exists(public_disputes().filter(candidate=OuterRef("pk")).order_by())
 
 
 def disputed_candidates() -> QuerySet[Contradiction, Any]:
-    """Ids of the candidates with a contradiction the public sees, for `pk__in`.
+    """Ids of the candidates with a dispute the public sees, for `pk__in`.
 
-    Read once from the few contradictions rather than probed for every candidate.
+    Read once from the few disputes rather than probed for every candidate.
     """
-    return public_contradictions().order_by().values("candidate_id")
+    return public_disputes().order_by().values("candidate_id")
 
 
 def latest_status_is(status: str) -> QuerySet[CandidacyStatus, Any]:

@@ -25,6 +25,7 @@ from elections.models import (
     CandidateName,
     Claim,
     Contradiction,
+    DisputeClaim,
     Election,
     Place,
     Property,
@@ -34,14 +35,17 @@ from sources.models import Article
 from .base import (
     CANDIDATE_UNREAD,
     CITED_CLAIM_COLUMNS,
-    SHOWN_CONTRADICTION_STATUSES,
+    SHOWN_DISPUTE_STATUSES,
     STATUS_ORDER,
+    dispute_is_shown,
     disputed_condition,
+    disputed_fact,
     latest_public_status,
     public_claim_filter,
     public_claims,
     public_claims_of,
     reporting_outlets,
+    versions_of,
 )
 
 
@@ -325,7 +329,8 @@ def home_figures() -> Figures:
 
 
 def latest_facts(limit: int = 8) -> QuerySet[Claim]:
-    """The most recently verified public claims, with candidate, passage, article and outlet."""
+    """The most recently verified public claims, with candidate, passage, article and outlet,
+    each with `disputed`: whether it is a version of a public dispute."""
     # The candidate is checked with Exists rather than by the join alone, so that SQLite walks
     # the claims newest first (claim_review_order_idx) and stops after `limit`, instead of
     # joining every public claim to its candidate and sorting them all.
@@ -335,6 +340,7 @@ def latest_facts(limit: int = 8) -> QuerySet[Claim]:
         .filter(Exists(published))
         .select_related("candidate", "passage", "article__outlet")
         .only(*CITED_CLAIM_COLUMNS, *(f"candidate__{column}" for column in ROW_COLUMNS))
+        .annotate(disputed=disputed_fact())
         .order_by("-reviewed_at", "-id")[:limit]
     )
 
@@ -365,10 +371,13 @@ class Profile:
     candidate: Candidate
     names: list[CandidateName]
     candidacies: list[Candidacy]  # each with `public_steps` (dated, cited) and `public_status`
-    facts: list[Claim]  # public claims, in property order
-    disagreements: list[Contradiction]  # public contradictions, `claim_a` and `claim_b` loaded
+    facts: list[Claim]  # public claims, in property order, each with `dispute_id` (or None)
+    disputes: list[Contradiction]  # public disputes, each with `versions` (list of Version)
     sources: list[Article]  # the articles cited, oldest first
     status: str = ""
+    status_dispute: int | None = None  # the dispute of the step that gives `status`, if any
+    # The candidate's own questions in public dispute (birth_year, gender...): property to id.
+    disputed_properties: dict[str, int] = field(default_factory=dict)
     last_verified: datetime.datetime | None = None
     cited_articles: set[int] = field(default_factory=set)  # ids of articles with a public page
     cited_outlets: set[int] = field(default_factory=set)  # ids of outlets with a public page
@@ -417,6 +426,45 @@ def _mark_cited(claims: list[Claim]) -> None:
         claim.outlet_cited = claim.article.outlet_id in outlets  # type: ignore[attr-defined]
 
 
+def _disputes_of(candidate: Candidate, claims: dict[int, Claim]) -> list[Contradiction]:
+    """The public disputes of `candidate`, each with `versions`, from one query of their
+    members; `claims` are the candidate's verified, anchored claims (the shown ones), each
+    marked with the dispute it is a version of (`dispute_id`) when that dispute is public.
+
+    The rule is `public_disputes`' (`dispute_is_shown`), applied here to the few rows read.
+    """
+    members = (
+        DisputeClaim.objects.filter(
+            contradiction__candidate_id=candidate.pk,
+            contradiction__status__in=SHOWN_DISPUTE_STATUSES,
+        )
+        .select_related("contradiction")
+        .defer("contradiction__flag_note", "contradiction__closed_reason")
+        .order_by()
+    )
+    disputes: dict[int, Contradiction] = {}
+    rows: dict[int, list[tuple[DisputeClaim, Claim]]] = {}
+    for member in members:
+        claim = claims.get(member.claim_id)
+        if claim is None:  # unverified, or its words are no longer found: not shown
+            continue
+        disputes.setdefault(member.contradiction_id, member.contradiction)
+        rows.setdefault(member.contradiction_id, []).append((member, claim))
+    public = []
+    for pk, dispute in disputes.items():
+        if not dispute_is_shown(dispute, (member.group for member, _claim in rows[pk])):
+            continue
+        # An attribute the page reads, set on the instance for the template.
+        dispute.versions = versions_of(rows[pk])  # type: ignore[attr-defined]
+        for _member, claim in rows[pk]:
+            claim.dispute_id = pk  # type: ignore[attr-defined]
+        public.append(dispute)
+    order = {prop: position for position, prop in enumerate(Property.values)}
+    return sorted(
+        public, key=lambda dispute: (order.get(dispute.property, len(order)), dispute.question)
+    )
+
+
 def _published(slug: str) -> Candidate | None:
     candidates = Candidate.objects.published().filter(slug=slug).defer(*CANDIDATE_UNREAD)
     return next(iter(candidates.order_by()[:1]), None)
@@ -463,6 +511,13 @@ def current_status(steps: Iterable[CandidacyStatus | dict[str, Any]]) -> str:
     return last["status"] if isinstance(last, dict) else last.status
 
 
+def _status_dispute(steps: Iterable[CandidacyStatus]) -> int | None:
+    """The public dispute of the step that gives the current status of `steps` (a profile's,
+    whose claims carry `dispute_id`), or None."""
+    last = max(steps, key=course_place, default=None)
+    return getattr(last.claim, "dispute_id", None) if last is not None else None
+
+
 def candidate_profile(slug: str) -> Profile | None:
     """The published candidate `slug` with names, candidacies, facts and disputes, or None.
 
@@ -474,7 +529,19 @@ def candidate_profile(slug: str) -> Profile | None:
     if candidate is None:
         return None
     claims = {claim.pk: claim for claim in _verified_claims_of(candidate)}
-    _mark_cited(list(claims.values()))
+    for verified in claims.values():
+        verified.dispute_id = None  # type: ignore[attr-defined]
+    disputes = _disputes_of(candidate, claims)
+    facts = [claim for claim in claims.values() if not claim.overruled]
+    # An overruled claim is shown only as a version of a public dispute.
+    shown = facts + [
+        claim
+        for dispute in disputes
+        for version in dispute.versions  # type: ignore[attr-defined]
+        for claim in version.claims
+        if claim.overruled
+    ]
+    _mark_cited(shown)
     candidacies = sorted(
         Candidacy.objects.filter(candidate_id=candidate.pk)
         .select_related("election__place__province")
@@ -503,23 +570,9 @@ def candidate_profile(slug: str) -> Profile | None:
         candidacy.public_status = current_status(  # type: ignore[attr-defined]
             candidacy.public_steps  # type: ignore[attr-defined]
         )
-    disagreements = []
-    shown = (
-        Contradiction.objects.filter(
-            candidate_id=candidate.pk, status__in=SHOWN_CONTRADICTION_STATUSES
+        candidacy.status_dispute = _status_dispute(  # type: ignore[attr-defined]
+            candidacy.public_steps  # type: ignore[attr-defined]
         )
-        .exclude(verdict=Contradiction.Verdict.NOT_CONTRADICTION)
-        .order_by()
-    )
-    for contradiction in sorted(
-        shown, key=lambda shown: (shown.property, shown.claim_a_id, shown.claim_b_id)
-    ):
-        # The public sees a disagreement between two verified claims only.
-        if contradiction.claim_a_id in claims and contradiction.claim_b_id in claims:
-            contradiction.claim_a = claims[contradiction.claim_a_id]
-            contradiction.claim_b = claims[contradiction.claim_b_id]
-            disagreements.append(contradiction)
-    facts = [claim for claim in claims.values() if not claim.overruled]
     order = {prop: position for position, prop in enumerate(Property.values)}
     facts.sort(
         key=lambda claim: (
@@ -528,10 +581,7 @@ def candidate_profile(slug: str) -> Profile | None:
             claim.pk,
         )
     )
-    cited = {claim.article_id: claim.article for claim in facts}
-    for contradiction in disagreements:
-        for claim in (contradiction.claim_a, contradiction.claim_b):
-            cited.setdefault(claim.article_id, claim.article)
+    cited = {claim.article_id: claim.article for claim in shown}
     sources = sorted(
         cited.values(),
         key=lambda article: (article.published_on is None, article.published_on, article.title),
@@ -544,20 +594,24 @@ def candidate_profile(slug: str) -> Profile | None:
         ),
         candidacies=candidacies,
         facts=facts,
-        disagreements=disagreements,
+        disputes=disputes,
         sources=sources,
         status=current_status(reported),
+        status_dispute=_status_dispute(reported),
+        disputed_properties={
+            dispute.property: dispute.pk for dispute in disputes if dispute.candidacy_id is None
+        },
         last_verified=max(
             (claim.reviewed_at for claim in facts if claim.reviewed_at), default=None
         ),
         cited_articles={
             claim.article_id
-            for claim in claims.values()
+            for claim in shown
             if claim.article_cited  # type: ignore[attr-defined]
         },
         cited_outlets={
             claim.article.outlet_id
-            for claim in claims.values()
+            for claim in shown
             if claim.outlet_cited  # type: ignore[attr-defined]
         },
     )

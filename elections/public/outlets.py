@@ -16,6 +16,7 @@ from elections.models import (
     Candidate,
     Claim,
     Contradiction,
+    DisputeClaim,
     Property,
 )
 from sources.models import Article, Outlet, Passage
@@ -25,10 +26,13 @@ from .base import (
     CANDIDATE_UNREAD,
     OUTLET_UNREAD,
     citation_unread,
+    disputed_fact,
     public_claims,
-    public_contradictions,
+    public_disputes,
     reporting_outlets,
+    shown_member_filter,
     unread_columns,
+    versions_of,
 )
 
 
@@ -57,32 +61,60 @@ def public_outlets() -> QuerySet[Outlet]:
 
 @dataclass
 class OutletProfile:
-    """What one outlet reported, and where other outlets disagreed with it."""
+    """What one outlet reported, and the disputes its claims took part in."""
 
     outlet: Outlet
-    reports: list[tuple[Candidate, list[Claim]]]  # by candidate name
-    contradictions: list[Contradiction]  # each with `own`, `other` (claims), `own_found_wrong`
-    by_property: list[tuple[str, int, int]]  # (property, times contradicted, times found wrong)
-    found_wrong: int = 0
+    reports: list[tuple[Candidate, list[Claim]]]  # by candidate name; claims with `dispute_id`
+    # Public disputes with a version of its own, each with `versions` (Version), `own` (the
+    # group numbers of its versions) and `own_found_wrong`.
+    disputes: list[Contradiction]
+    by_property: list[tuple[str, int, int]]  # (property, disputes taken part in, found wrong)
+    found_wrong: int = 0  # disputes in which a verdict found its version wrong
     article_count: int = 0
 
 
-def _found_wrong(contradiction: Contradiction, claim_id: int) -> bool:
-    verdict = contradiction.verdict
-    Verdict = Contradiction.Verdict
-    if contradiction.status != Contradiction.Status.RESOLVED:
-        return False
-    if verdict == Verdict.BOTH_WRONG:
-        return True
-    loser: dict[str, int | None] = {
-        Verdict.A_RIGHT: contradiction.claim_b_id,
-        Verdict.B_RIGHT: contradiction.claim_a_id,
-    }
-    return loser.get(verdict) == claim_id
+def _disputes_with(outlet: Outlet) -> list[Contradiction]:
+    """The public disputes in which a shown claim of `outlet` is a version, each with its
+    `versions` and its candidate, from one query of their shown members."""
+    taking_part = (
+        public_disputes()
+        .filter(Q(members__claim__article__outlet=outlet) & shown_member_filter("members__"))
+        .order_by()
+        .values("pk")
+    )
+    members = (
+        DisputeClaim.objects.filter(shown_member_filter(), contradiction__in=taking_part)
+        .select_related("contradiction__candidate", "claim__passage", "claim__article__outlet")
+        .defer(
+            "contradiction__flag_note",
+            "contradiction__closed_reason",
+            *unread_columns("contradiction__candidate__", CANDIDATE_UNREAD),
+            *citation_unread("claim__"),
+        )
+        .order_by()
+    )
+    disputes: dict[int, Contradiction] = {}
+    rows: dict[int, list[tuple[DisputeClaim, Claim]]] = {}
+    for member in members:
+        disputes.setdefault(member.contradiction_id, member.contradiction)
+        rows.setdefault(member.contradiction_id, []).append((member, member.claim))
+    for pk, dispute in disputes.items():
+        # An attribute the page reads, set on the instance for the template.
+        dispute.versions = versions_of(rows[pk])  # type: ignore[attr-defined]
+    order = {prop: position for position, prop in enumerate(Property.values)}
+    return sorted(
+        disputes.values(),
+        key=lambda dispute: (
+            dispute.candidate.display_name,
+            dispute.candidate_id,
+            order.get(dispute.property, len(order)),
+            dispute.question,
+        ),
+    )
 
 
 def outlet_profile(slug: str) -> OutletProfile | None:
-    """The outlet `slug` with its public claims by candidate and its contradictions, or None."""
+    """The outlet `slug` with its public claims by candidate and its disputes, or None."""
     outlet = reporting_outlets().filter(slug=slug).first()
     if outlet is None:
         return None
@@ -96,50 +128,43 @@ def outlet_profile(slug: str) -> OutletProfile | None:
         )
         .order_by("candidate__display_name", "candidate_id", "property", "as_of", "id")
     )
+    disputes = _disputes_with(outlet)
+    disputed = {
+        claim.pk: dispute.pk
+        for dispute in disputes
+        for version in dispute.versions  # type: ignore[attr-defined]
+        for claim in version.claims
+    }
     reports: list[tuple[Candidate, list[Claim]]] = []
     articles: set[int] = set()
     for claim in claims:
         claim.article.outlet = outlet
+        # An attribute the page reads, set on the instance for the template.
+        claim.dispute_id = disputed.get(claim.pk)  # type: ignore[attr-defined]
         articles.add(claim.article_id)
         if not reports or reports[-1][0].pk != claim.candidate_id:
             reports.append((claim.candidate, []))
         reports[-1][1].append(claim)
-    contradictions = list(
-        public_contradictions()
-        .filter(Q(claim_a__article__outlet=outlet) | Q(claim_b__article__outlet=outlet))
-        .select_related(
-            "candidate",
-            "claim_a__passage",
-            "claim_a__article__outlet",
-            "claim_b__passage",
-            "claim_b__article__outlet",
-        )
-        .defer(
-            *citation_unread("claim_a__"),
-            *citation_unread("claim_b__"),
-            *unread_columns("candidate__", CANDIDATE_UNREAD),
-        )
-        .order_by("candidate__display_name", "property", "claim_a_id", "claim_b_id")
-    )
     tally: dict[str, tuple[int, int]] = {}
-    for contradiction in contradictions:
-        own_is_a = contradiction.claim_a.article.outlet_id == outlet.pk
-        own, other = (
-            (contradiction.claim_a, contradiction.claim_b)
-            if own_is_a
-            else (contradiction.claim_b, contradiction.claim_a)
-        )
-        found_wrong = _found_wrong(contradiction, own.pk)
+    for dispute in disputes:
+        own = [
+            version
+            for version in dispute.versions  # type: ignore[attr-defined]
+            if any(claim.article.outlet_id == outlet.pk for claim in version.claims)
+        ]
+        # Found wrong once in a dispute (or not at all), however many outlets printed another
+        # version and however many of its own articles printed this one.
+        found_wrong = any(version.found_wrong for version in own)
         # Attributes the page reads, set on the instance for the template.
-        contradiction.own, contradiction.other = own, other  # type: ignore[attr-defined]
-        contradiction.own_found_wrong = found_wrong  # type: ignore[attr-defined]
-        times, wrong = tally.get(contradiction.property, (0, 0))
-        tally[contradiction.property] = (times + 1, wrong + found_wrong)
+        dispute.own = {version.group for version in own}  # type: ignore[attr-defined]
+        dispute.own_found_wrong = found_wrong  # type: ignore[attr-defined]
+        times, wrong = tally.get(dispute.property, (0, 0))
+        tally[dispute.property] = (times + 1, wrong + found_wrong)
     order = {prop: position for position, prop in enumerate(Property.values)}
     return OutletProfile(
         outlet=outlet,
         reports=reports,
-        contradictions=contradictions,
+        disputes=disputes,
         by_property=sorted(
             ((prop, times, wrong) for prop, (times, wrong) in tally.items()),
             key=lambda row: order.get(row[0], len(order)),
@@ -154,7 +179,7 @@ class ArticlePage:
     """A cited article and the passages public claims quote from it."""
 
     article: Article
-    passages: list[Passage]  # each with `public_claims` (with their candidates)
+    passages: list[Passage]  # each with `public_claims` (with candidates, and `disputed`)
 
 
 def article_page(pk: int | str) -> ArticlePage | None:
@@ -173,6 +198,7 @@ def article_page(pk: int | str) -> ArticlePage | None:
         .filter(article=article)
         .select_related("candidate", "passage")
         .defer(*unread_columns("candidate__", CANDIDATE_UNREAD))
+        .annotate(disputed=disputed_fact())
         .order_by("passage__start", "passage_id", "candidate__display_name", "property", "id")
     )
     passages: dict[int, Passage] = {}

@@ -46,6 +46,7 @@ from elections.services.bulk import (
     require_import,
     sheet_status_date,
 )
+from elections.services.proposals import sheet_rows_propose
 from sources.resources.base import (
     NEW,
     SKIP,
@@ -94,6 +95,9 @@ class _Planned:
     place: object = None
     status: str = ""
     candidacy: object = None
+    # For a published candidate: what the row changes, waiting for a reviewer.
+    proposal: dict | None = None
+    proposed: list = field(default_factory=list)
 
 
 def _split_aliases(text):
@@ -305,10 +309,11 @@ class CandidateResource(CandidateIdentity, CandidateExport, SheetResource):
             wanted["name_zh"] = item["name_zh"]
         elif fold_han(item["name_zh"]) != fold_han(candidate.name_zh):
             names.append(item["name_zh"])
-        was = {}
+        was, olds = {}, {}
         for name, value in wanted.items():
             if value not in ("", None) and getattr(candidate, name) != value:
                 was[_COLUMNS.get(name, name)] = (getattr(candidate, name), value)
+                olds[name] = getattr(candidate, name)
                 setattr(candidate, name, value)
                 planned.fields.add(name)
         forms = {candidate.display_name, candidate.name_zh, *others}
@@ -322,12 +327,42 @@ class CandidateResource(CandidateIdentity, CandidateExport, SheetResource):
             summary.append("adds other names " + ", ".join(planned.names))
         candidacies = context["candidacies"].get(candidate.pk, [])
         self._plan_status(planned, item, candidacies, context["given"], summary, elections)
+        if candidate.state == Candidate.State.PUBLISHED:
+            summary = self._propose(planned, olds, was, summary)
         self.planned.append(planned)
         if summary:
             what = f"{candidate.display_name} ({candidate.slug}): " + "; ".join(summary)
             self.report.outcome(row, UPDATE, what, candidate)
         else:
             self.report.outcome(row, SKIP, "unchanged", candidate)
+
+    def _propose(self, planned, olds, was, summary):
+        """A published candidate's row: its public changes become a proposal that waits for
+        a reviewer (`elections.services.proposals`); appended notes are written at once."""
+        candidate = planned.candidate
+        public = {name: getattr(candidate, name) for name in planned.fields - {"notes"}}
+        for name in public:
+            setattr(candidate, name, olds[name])
+        planned.fields &= {"notes"}
+        arguments = {
+            "fields": public,
+            "old": {name: "" if olds[name] is None else str(olds[name]) for name in public},
+            "names": planned.names,
+        }
+        planned.proposed = [(name, olds[name], value) for name, value in public.items()]
+        planned.proposed += [("name", None, name) for name in planned.names]
+        if planned.status:
+            arguments["status"] = {"place": planned.place.pk, "status": planned.status}
+            planned.proposed.append(("status", None, f"{planned.status} in {planned.place}"))
+        planned.names, planned.place, planned.status = [], None, ""
+        if not planned.proposed:
+            return summary
+        planned.proposal = arguments
+        notes = {column: pair for column, pair in was.items() if column == "notes"}
+        public_was = {column: pair for column, pair in was.items() if column != "notes"}
+        public_parts = ([changes(public_was)] if public_was else []) + summary[1 if was else 0 :]
+        said = [changes(notes)] if notes else []
+        return [*said, "proposes, for a reviewer to accept: " + "; ".join(public_parts)]
 
     def _plan_status(self, planned, item, candidacies, given, summary, elections=None):
         status, place, row = item["status"], item["place"], item["row"]
@@ -394,6 +429,12 @@ class CandidateResource(CandidateIdentity, CandidateExport, SheetResource):
         renamed = [item.candidate for item in changed if item.fields & {"display_name", "name_zh"}]
         if names or renamed:
             candidate_names_bulk_add(names=names, refresh=renamed, acting_user=user)
+        proposing = [item for item in self.planned if item.proposal]
+        if proposing:
+            sheet_rows_propose(
+                rows=[(item.candidate, item.proposal, item.proposed) for item in proposing],
+                acting_user=user,
+            )
         with_status = [item for item in self.planned if item.status]
         if not with_status:
             return

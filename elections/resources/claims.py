@@ -12,7 +12,8 @@ the way quotes are matched: white space and quote marks folded) are the same, an
 properties that hold many values (occupation, employer, platform, pressure), the normalized
 value too: one quote may give several. Such a row updates the claim as `claim_update` does
 (a new value sends a verified claim back to review) or, when nothing differs, is skipped.
-Blank `as_of` and `note` cells leave the stored claim's date and note as they are.
+Blank `as_of` and `note` cells leave the stored claim's date and note as they are; a
+`note` is appended to the stored one, dated and naming the importer, never put in its place.
 
 A row whose quote is other words is still the same claim as a stored one when the candidate,
 property and value (normalized: `Claim.value_key`, so "38" and "38岁" are one value) are the
@@ -40,7 +41,17 @@ from elections.services.claims import _spans_overlap
 from sources.anchoring import AnchoringError, find_quote, fold
 from sources.dates import PartialDate, PartialDateError
 from sources.models import AnchorStatus
-from sources.resources.base import NEW, SKIP, UPDATE, Column, SheetResource, batches, change
+from sources.resources.base import (
+    NEW,
+    SKIP,
+    UPDATE,
+    Column,
+    SheetResource,
+    appended_notes,
+    batches,
+    change,
+    notes_change,
+)
 
 from .lookups import ArticleFinder, CandidateIndex, candidates_by_slug, survivor
 
@@ -125,7 +136,7 @@ class ClaimResource(SheetResource):
 
     def import_rows(self, rows, *, report, user, dry_run):
         require_import(user)
-        self.report = report
+        self.report, self.user = report, user
         self.reader = ClaimReader()
         self.index = CandidateIndex()
         self.finder = ArticleFinder()
@@ -374,15 +385,23 @@ class ClaimResource(SheetResource):
         ):
             old = PartialDate.from_stored(stored[7], stored[8]).isoformat() if stored[9] else ""
             differs.append(change("as_of", old, as_of.isoformat()))
-        if row["note"] and row["note"] != note:
-            differs.append(change("note", note, row["note"]))
+        # A sheet's note is added to the editors' note under a dated line naming the
+        # importer, never in its place; a note already there adds nothing.
+        appended = appended_notes(note, row["note"], user=self.user)
+        if appended != note:
+            differs.append(notes_change(note, appended))
         if not differs:
             self.report.outcome(row, SKIP, f"unchanged (claim #{pk})")
             return
         if claim.value_key != value_key:
             differs.append("a new value, so a verified claim goes back to review")
         self.changes.append(
-            ClaimChange(claim_id=pk, value=claim.value, as_of=as_of, note=row["note"] or None)
+            ClaimChange(
+                claim_id=pk,
+                value=claim.value,
+                as_of=as_of,
+                note=appended if appended != note else None,
+            )
         )
         self.change_rows.append(row.number)
         what = "; ".join(differs)

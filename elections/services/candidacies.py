@@ -10,7 +10,14 @@ steps an editor entered by hand (a result read in an official notice).
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 
-from elections.models import Candidacy, CandidacyStatus, Candidate, Claim, Election
+from elections.models import (
+    Candidacy,
+    CandidacyStatus,
+    Candidate,
+    CandidateProposal,
+    Claim,
+    Election,
+)
 from sources.audit import Reason, acting, service
 from sources.dates import PartialDate
 from sources.services.changes import apply_given
@@ -18,6 +25,7 @@ from sources.services.unset import UNSET, Unset
 
 from .claims import candidacy_steps_changed
 from .course import steps_renumber
+from .proposals import proposal_if_reviewed
 
 
 def _refuse_second_run(candidate: Candidate, election: Election, exclude: int | None) -> None:
@@ -46,6 +54,15 @@ def candidacy_create(
         )
     _refuse_second_run(candidate, election, None)
     candidacy = Candidacy(candidate=candidate, election=election, votes=votes, notes=notes)
+    candidacy.proposal = proposal_if_reviewed(  # type: ignore[attr-defined]
+        candidate=candidate,
+        operation="candidacy_create",
+        arguments={"election": election.pk, "votes": votes, "notes": notes},
+        changes=[("election", None, election), *([("votes", None, votes)] if votes else [])],
+        acting_user=acting_user,
+    )
+    if candidacy.proposal is not None:  # type: ignore[attr-defined]
+        return candidacy  # not saved: it waits for a reviewer
     candidacy.full_clean()
     acting(candidacy, acting_user, Reason.CANDIDACY_RECORDED).save()
     return candidacy
@@ -69,6 +86,37 @@ def candidacy_update(
     moved = election is not UNSET and election.pk != current.election_id
     if election is not UNSET:
         _refuse_second_run(current.candidate, election, current.pk)
+    fields: dict[str, object] = {}
+    if moved and election is not UNSET:
+        fields["election"] = election.pk
+    if votes is not UNSET and votes != current.votes:
+        fields["votes"] = votes
+    current.proposal = proposal_if_reviewed(  # type: ignore[attr-defined]
+        candidate=current.candidate,
+        operation="candidacy_update",
+        arguments={
+            "candidacy_id": current.pk,
+            "fields": fields,
+            "old": {
+                name: str(getattr(current, f"{name}_id" if name == "election" else name) or "")
+                for name in fields
+            },
+        },
+        changes=[
+            (name, current.election if name == "election" else current.votes, value)
+            for name, value in (
+                ("election", election if moved else None),
+                ("votes", fields.get("votes")),
+            )
+            if name in fields
+        ],
+        acting_user=acting_user,
+    )
+    if current.proposal is not None:  # type: ignore[attr-defined]
+        # The election and votes wait for a reviewer; internal notes are the editors' own.
+        election, votes, moved = UNSET, UNSET, False
+        if notes is UNSET or notes == current.notes:
+            return current
     apply_given(current, {"election": election, "votes": votes, "notes": notes})
     current.full_clean()
     acting(current, acting_user, Reason.CANDIDACY_CHANGED).save()
@@ -78,11 +126,14 @@ def candidacy_update(
 
 
 @service(perm="elections.delete_candidacy", action="remove candidacies")
-def candidacy_remove(*, candidacy: Candidacy, note: str = "", acting_user: User) -> None:
+def candidacy_remove(
+    *, candidacy: Candidacy, note: str = "", acting_user: User
+) -> CandidateProposal | None:
     """Remove a candidacy recorded by mistake, with its steps entered by hand.
 
     Refused while claims are about it: deleting it would delete them, and what a press
-    report says is rejected by a reviewer, never erased.
+    report says is rejected by a reviewer, never erased. For a published candidate, returns
+    the proposal that waits for a reviewer instead.
     """
     claims = Claim.objects.filter(candidacy=candidacy).count()
     if claims:
@@ -90,11 +141,21 @@ def candidacy_remove(*, candidacy: Candidacy, note: str = "", acting_user: User)
             f"{claims} claim(s) are about this candidacy: reject them, or move them to another "
             "candidacy, before removing it."
         )
+    proposal = proposal_if_reviewed(
+        candidate=candidacy.candidate,
+        operation="candidacy_remove",
+        arguments={"candidacy_id": candidacy.pk, "note": note},
+        changes=[("election", candidacy.election, None)],
+        acting_user=acting_user,
+    )
+    if proposal is not None:
+        return proposal
     for step in CandidacyStatus.objects.filter(candidacy=candidacy):
         acting(step, acting_user, Reason.CANDIDACY_REMOVED, note).delete()
     candidate_id = candidacy.candidate_id
     acting(candidacy, acting_user, Reason.CANDIDACY_REMOVED, note).delete()
     steps_renumber(candidate_ids=[candidate_id])
+    return None
 
 
 def _by_hand(step: CandidacyStatus) -> None:
@@ -122,6 +183,20 @@ def candidacy_step_add(
         note=note,
         created_by=acting_user,
     )
+    step.proposal = proposal_if_reviewed(  # type: ignore[attr-defined]
+        candidate=candidacy.candidate,
+        operation="step_add",
+        arguments={
+            "candidacy_id": candidacy.pk,
+            "status": status,
+            "on": on.isoformat(),
+            "note": note,
+        },
+        changes=[("status", None, f"{status} on {on.isoformat()} in {candidacy.election}")],
+        acting_user=acting_user,
+    )
+    if step.proposal is not None:  # type: ignore[attr-defined]
+        return step  # not saved: it waits for a reviewer
     step.full_clean()
     acting(step, acting_user, Reason.STATUS_ADDED).save()
     candidacy_steps_changed(candidacy)
@@ -140,6 +215,29 @@ def candidacy_step_update(
     """Change a step entered by hand (the fields given); re-order the course, re-read status."""
     current = CandidacyStatus.objects.select_for_update().get(pk=step.pk)
     _by_hand(current)
+    fields: dict[str, object] = {}
+    if status is not UNSET and status != current.status:
+        fields["status"] = status
+    if on is not UNSET and on != current.date:
+        fields["on"] = on.isoformat()
+    current.proposal = proposal_if_reviewed(  # type: ignore[attr-defined]
+        candidate=current.candidacy.candidate,
+        operation="step_update",
+        arguments={
+            "step_id": current.pk,
+            "fields": fields,
+            "old": {"status": current.status, "on": current.date.isoformat()},
+        },
+        changes=[
+            (name, current.status if name == "status" else current.date.isoformat(), value)
+            for name, value in fields.items()
+        ],
+        acting_user=acting_user,
+    )
+    if current.proposal is not None:  # type: ignore[attr-defined]
+        status, on = UNSET, UNSET
+        if note is UNSET or note == current.note:
+            return current
     apply_given(
         current,
         {
@@ -156,9 +254,20 @@ def candidacy_step_update(
 
 
 @service(perm="elections.delete_candidacystatus", action="remove status steps")
-def candidacy_step_remove(*, step: CandidacyStatus, acting_user: User) -> None:
-    """Remove a step entered by hand; re-order the course and re-read the status."""
+def candidacy_step_remove(*, step: CandidacyStatus, acting_user: User) -> CandidateProposal | None:
+    """Remove a step entered by hand; re-order the course and re-read the status. For a
+    published candidate, returns the proposal that waits for a reviewer instead."""
     _by_hand(step)
     candidacy = step.candidacy
+    proposal = proposal_if_reviewed(
+        candidate=candidacy.candidate,
+        operation="step_remove",
+        arguments={"step_id": step.pk},
+        changes=[("status", f"{step.status} on {step.date.isoformat()}", None)],
+        acting_user=acting_user,
+    )
+    if proposal is not None:
+        return proposal
     acting(step, acting_user, Reason.STATUS_REMOVED).delete()
     candidacy_steps_changed(candidacy)
+    return None

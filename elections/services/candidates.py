@@ -2,13 +2,14 @@
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from elections.models import (
     Candidacy,
     Candidate,
     CandidateName,
+    CandidateProposal,
     Claim,
     Contradiction,
     Election,
@@ -20,6 +21,8 @@ from sources.services.changes import apply_given
 from sources.services.unset import UNSET, Unset
 from sources.slugs import unique_slug
 
+from .proposals import proposal_if_reviewed
+
 
 @service_step
 def candidate_refresh_search(candidate: Candidate) -> str:
@@ -29,6 +32,20 @@ def candidate_refresh_search(candidate: Candidate) -> str:
     candidate.search_text = search_text(name for name in names if name)
     Candidate.objects.filter(pk=candidate.pk).update(search_text=candidate.search_text)
     return candidate.search_text
+
+
+def _shown(value: object) -> str:
+    """A field's value as a proposal records it (`elections.services.proposals`)."""
+    return "" if value is None else str(value)
+
+
+def _attr(obj: CandidateName, field: str) -> object:
+    """A name form's field as a proposal compares it: its passage by id."""
+    return obj.passage_id if field == "passage" else getattr(obj, field)
+
+
+def _stored(value: object) -> object:
+    return value.pk if isinstance(value, Passage) else value
 
 
 @service(perm="elections.add_candidate", action="add candidates")
@@ -88,18 +105,36 @@ def candidate_update(
         )
     if current.merged_into_id:
         raise ValidationError(f"{current.display_name} was merged into another record.")
-    apply_given(
-        current,
-        {
-            "display_name": " ".join(display_name.split()) if display_name is not UNSET else UNSET,
-            "name_zh": "".join(name_zh.split()) if name_zh is not UNSET else UNSET,
-            "gender": gender,
-            "birth_year": birth_year,
-            "weibo": weibo,
-            "notes": notes,
-            "slug": slug,
+    given = {
+        "display_name": " ".join(display_name.split()) if display_name is not UNSET else UNSET,
+        "name_zh": "".join(name_zh.split()) if name_zh is not UNSET else UNSET,
+        "gender": gender,
+        "birth_year": birth_year,
+        "weibo": weibo,
+        "slug": slug,
+    }
+    public = {
+        name: value
+        for name, value in given.items()
+        if value is not UNSET and getattr(current, name) != value
+    }
+    proposal = proposal_if_reviewed(
+        candidate=current,
+        operation="candidate_update",
+        arguments={
+            "fields": public,
+            "old": {name: _shown(getattr(current, name)) for name in public},
         },
+        changes=[(name, getattr(current, name), value) for name, value in public.items()],
+        acting_user=acting_user,
     )
+    if proposal is not None:
+        # The published fields wait for a reviewer; internal notes are the editors' own.
+        current.proposal = proposal
+        if notes is UNSET or notes == current.notes:
+            return current
+        given = {}
+    apply_given(current, {**given, "notes": notes})
     if not current.display_name:
         current.display_name = current.name_zh
     current.revision += 1
@@ -127,6 +162,15 @@ def candidate_add_name(
     if existing is not None:
         return existing
     form = CandidateName(candidate=candidate, name=name, kind=kind, passage=passage, note=note)
+    form.proposal = proposal_if_reviewed(  # type: ignore[attr-defined]
+        candidate=candidate,
+        operation="name_add",
+        arguments={"name": name, "kind": kind, "passage": form.passage_id, "note": note},
+        changes=[("name", None, f"{name} ({CandidateName.Kind(kind).label})")],
+        acting_user=acting_user,
+    )
+    if form.proposal is not None:  # type: ignore[attr-defined]
+        return form  # not saved: it waits for a reviewer
     form.full_clean()
     acting(form, acting_user, Reason.NAME_ADDED).save()
     candidate_refresh_search(candidate)
@@ -149,7 +193,29 @@ def candidate_name_update(
         name = " ".join(name.split())
         if not name:
             raise ValidationError({"name": "A name cannot be empty."})
-    apply_given(current, {"name": name, "kind": kind, "passage": passage, "note": note})
+    given = {"name": name, "kind": kind, "passage": passage, "note": note}
+    fields = {
+        field: _stored(value)
+        for field, value in given.items()
+        if value is not UNSET and _attr(current, field) != _stored(value)
+    }
+    current.proposal = proposal_if_reviewed(  # type: ignore[attr-defined]
+        candidate=current.candidate,
+        operation="name_update",
+        arguments={
+            "name_id": current.pk,
+            "fields": fields,
+            "old": {field: _shown(_attr(current, field)) for field in fields},
+        },
+        changes=[
+            (field, _attr(current, field), given[field]) for field in fields if field != "note"
+        ]
+        or [("note", current.note, note)],
+        acting_user=acting_user,
+    )
+    if current.proposal is not None:  # type: ignore[attr-defined]
+        return current
+    apply_given(current, given)
     current.full_clean()
     acting(current, acting_user, Reason.NAME_CHANGED).save()
     candidate_refresh_search(current.candidate)
@@ -157,11 +223,24 @@ def candidate_name_update(
 
 
 @service(perm="elections.delete_candidatename", action="remove names")
-def candidate_name_remove(*, candidate_name: CandidateName, acting_user: User) -> None:
-    """Remove a form of a candidate's name (one recorded by mistake); the search follows."""
+def candidate_name_remove(
+    *, candidate_name: CandidateName, acting_user: User
+) -> CandidateProposal | None:
+    """Remove a form of a candidate's name (one recorded by mistake); the search follows.
+    For a published candidate, returns the proposal that waits for a reviewer instead."""
     candidate = candidate_name.candidate
+    proposal = proposal_if_reviewed(
+        candidate=candidate,
+        operation="name_remove",
+        arguments={"name_id": candidate_name.pk},
+        changes=[("name", candidate_name.name, None)],
+        acting_user=acting_user,
+    )
+    if proposal is not None:
+        return proposal
     acting(candidate_name, acting_user, Reason.NAME_REMOVED).delete()
     candidate_refresh_search(candidate)
+    return None
 
 
 @service(perm="elections.add_candidacy", action="record candidacies")
@@ -177,15 +256,13 @@ def candidacy_for(*, candidate: Candidate, election: Election, acting_user: User
 
 @read_only
 def open_public_contradictions(candidate: Candidate) -> QuerySet[Contradiction]:
-    """Open contradictions touching a claim of `candidate` that the public would see."""
+    """Open disputes with a claim of `candidate` in their groups that the public would see."""
     # What publishing would show: the rule of elections.public, but for a candidate not yet
-    # published.
-    public = (
-        Claim.objects.filter(candidate=candidate, state=Claim.State.VERIFIED).anchored().standing()
-    )
-    return Contradiction.objects.filter(status=Contradiction.Status.OPEN).filter(
-        Q(claim_a__in=public) | Q(claim_b__in=public)
-    )
+    # published. An overruled claim counts: a reopened dispute may yet find it right.
+    public = Claim.objects.filter(candidate=candidate, state=Claim.State.VERIFIED).anchored()
+    return Contradiction.objects.filter(
+        status=Contradiction.Status.OPEN, members__claim__in=public
+    ).distinct()
 
 
 def _set_state(
@@ -218,8 +295,8 @@ def candidate_publish(*, candidate: Candidate, acting_user: User) -> Candidate:
     if blocking:
         listed = ", ".join(f"#{pk} ({prop})" for pk, prop in blocking)
         raise ValidationError(
-            f"{candidate.display_name} cannot be published while verified claims have open "
-            f"contradictions: {listed}. Resolve them first."
+            f"{candidate.display_name} cannot be published while verified claims are in open "
+            f"disputes: {listed}. Resolve them first."
         )
     candidate.published_at = timezone.now()
     return _set_state(candidate, Candidate.State.PUBLISHED, acting_user, Reason.PUBLISHED)

@@ -18,7 +18,7 @@ from sources.models import AnchorStatus, Article, Passage
 from sources.services import passage_for_quote
 from sources.services.unset import UNSET, Unset
 
-from .contradictions import contradictions_close_for, contradictions_detect
+from .contradictions import contradictions_detect
 from .course import steps_renumber
 from .record import claims_shaped
 
@@ -281,9 +281,6 @@ def claim_update(
     says_other = changed or claim.value != printed
     if says_other and claim.state == Claim.State.VERIFIED:
         claim.state, claim.reviewed_by, claim.reviewed_at = Claim.State.UNVERIFIED, None, None
-    if changed:
-        # A verdict judged the old value; it does not carry over to a new one.
-        claim.overruled, claim.overruled_reason = False, ""
     claim.revision += 1
     claim.full_clean()
     acting(claim, acting_user, Reason.CLAIM_CHANGED).save()
@@ -291,7 +288,7 @@ def claim_update(
         claims_shaped(claim_ids=[claim.pk], acting_user=acting_user)
     if changed:
         _sync_status_step(claim, acting_user)
-        contradictions_detect(claim=claim, acting_user=acting_user, values_changed=True)
+        contradictions_detect(claim=claim, acting_user=acting_user)
     return claim
 
 
@@ -333,7 +330,7 @@ def claim_verify(*, claim: Claim, acting_user: User) -> Claim:
 
 @service(perm="elections.verify_claim", action="reject claims")
 def claim_reject(*, claim: Claim, reason: str, acting_user: User) -> Claim:
-    """A reviewer finds that the passage does not say this; open contradictions on it close."""
+    """A reviewer finds that the passage does not say this; it leaves its dispute's groups."""
     if not (reason or "").strip():
         raise ValidationError({"rejection_reason": "Say why the claim is rejected."})
     claim = Claim.objects.select_for_update().get(pk=claim.pk)
@@ -345,9 +342,8 @@ def claim_reject(*, claim: Claim, reason: str, acting_user: User) -> Claim:
     claim.rejection_reason = reason.strip()
     claim.revision += 1
     acting(claim, acting_user, Reason.CLAIM_REJECTED).save()
-    contradictions_close_for(
-        claim=claim, reason=f"claim #{claim.pk} was rejected", acting_user=acting_user
-    )
+    # A rejected claim leaves its question's value groups; the dispute is reconciled.
+    contradictions_detect(claim=claim, acting_user=acting_user)
     if claim.candidacy is not None:
         candidacy_refresh_status(claim.candidacy)
     return claim

@@ -1,8 +1,9 @@
 """Merging two candidate records that are one person, and undoing it.
 
 Nothing is lost in a merge: the absorbed record stays (hidden, its address redirecting to the
-survivor), its names, claims, candidacies and contradictions move to the survivor, and the
-`CandidateMerge` row records exactly what moved so that `candidate_merge_undo` puts it back.
+survivor), its names, claims and candidacies move to the survivor, its disputes are
+reconciled, and the `CandidateMerge` row records exactly what moved (and the disputes as they
+were) so that `candidate_merge_undo` puts it back.
 """
 
 from typing import Any, TypeVar
@@ -26,7 +27,7 @@ from sources.audit import Reason, acting, service
 
 from .candidates import candidate_refresh_search
 from .claims import candidacy_refresh_status
-from .contradictions import contradictions_detect
+from .contradictions import disputes_reconcile, disputes_restore, disputes_snapshot
 from .course import steps_renumber
 
 _ModelT = TypeVar("_ModelT", bound=models.Model)
@@ -74,6 +75,7 @@ def candidate_merge(
         raise ValidationError("A candidate cannot be merged into itself.")
     if survivor.merged_into_id or absorbed.merged_into_id:
         raise ValidationError("One of these records was already merged into another.")
+    disputes = disputes_snapshot([survivor.pk, absorbed.pk])
 
     known = set(survivor.names.values_list("name", flat=True)) | {
         survivor.display_name,
@@ -127,19 +129,10 @@ def candidate_merge(
 
     claims_moved = list(absorbed.claims.values_list("pk", flat=True))
     _move(Claim, claims_moved, ["candidate"], merged_by, Reason.MERGED, candidate=survivor)
-    contradictions_moved = list(absorbed.contradictions.values_list("pk", flat=True))
-    _move(
-        Contradiction,
-        contradictions_moved,
-        ["candidate"],
-        merged_by,
-        Reason.MERGED,
-        candidate=survivor,
-    )
-
-    before = set(Contradiction.objects.filter(candidate=survivor).values_list("pk", flat=True))
-    for claim in Claim.objects.filter(pk__in=claims_moved).select_related("article"):
-        contradictions_detect(claim=claim, acting_user=merged_by)
+    # The claims now answer the survivor's questions: each is reconciled, the absorbed
+    # record's disputes close, and undoing the merge puts back what they were.
+    before = set(Contradiction.objects.values_list("pk", flat=True).filter(candidate=survivor))
+    disputes_reconcile(candidate_ids=[survivor.pk, absorbed.pk], acting_user=merged_by)
     created = sorted(
         set(Contradiction.objects.filter(candidate=survivor).values_list("pk", flat=True)) - before
     )
@@ -151,7 +144,7 @@ def candidate_merge(
         "candidacies_moved": candidacies_moved,
         "candidacies_folded": folded,
         "claims_moved": claims_moved,
-        "contradictions_moved": contradictions_moved,
+        "disputes": disputes,
         "contradictions_created": created,
     }
     absorbed.merged_into, absorbed.state = survivor, Candidate.State.WITHDRAWN
@@ -179,15 +172,6 @@ def candidate_merge_undo(*, merge: CandidateMerge, acting_user: User) -> Candida
             f"{survivor.display_name} was merged into another record since; undo that merge first."
         )
     moved = merge.moved
-    Contradiction.objects.filter(pk__in=moved["contradictions_created"]).delete()
-    _move(
-        Contradiction,
-        moved["contradictions_moved"],
-        ["candidate"],
-        undone_by,
-        Reason.MERGE_UNDONE,
-        candidate=absorbed,
-    )
     _move(
         Claim,
         moved["claims_moved"],
@@ -237,6 +221,14 @@ def candidate_merge_undo(*, merge: CandidateMerge, acting_user: User) -> Candida
     absorbed.merged_into, absorbed.state = None, moved["absorbed_state"]
     absorbed.revision += 1
     acting(absorbed, undone_by, Reason.MERGE_UNDONE).save()
+    if "disputes" in moved:
+        disputes_restore(
+            snapshot=moved["disputes"],
+            candidate_ids=[survivor.pk, absorbed.pk],
+            acting_user=undone_by,
+        )
+    else:  # a merge recorded before disputes were kept whole
+        disputes_reconcile(candidate_ids=[survivor.pk, absorbed.pk], acting_user=undone_by)
     _refresh_statuses(survivor)
     _refresh_statuses(absorbed)
     candidate_refresh_search(survivor)

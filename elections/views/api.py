@@ -2,9 +2,11 @@
 
 It reads through the same selectors and filters as the public pages (`elections.public`,
 `elections.filters.CandidateFilter`), so it shows exactly what they show: published
-candidates and the verified claims no verdict overruled, each with its citation. A claim a
-verdict overruled appears only as one side of the disagreement that overruled it. A
-candidate the public may not see answers exactly like one that does not exist.
+candidates and the verified claims no verdict overruled, each with its citation and
+`disputed` (whether outlets dispute its question: the profile's `disagreements` then hold
+the dispute, once, with every version). A claim a verdict overruled appears only as a version
+of its dispute, found wrong. A candidate the public may not see answers exactly like one that
+does not exist.
 
 Only GET and HEAD are answered (405 otherwise); nothing here changes anything, so the views
 need no CSRF token. JSON is written as UTF-8 (`ensure_ascii=False`) so that Chinese names
@@ -133,14 +135,22 @@ def citation_of(claim, build_url):
     }
 
 
+def is_disputed(claim):
+    """Whether `claim` is a version of a public dispute: a profile's claims carry the dispute's
+    id (`dispute_id`), other selectors' a flag (`disputed`)."""
+    return getattr(claim, "dispute_id", None) is not None or bool(getattr(claim, "disputed", False))
+
+
 def fact_of(claim, build_url, places):
-    """A claim as a fact: property, the value as printed, its normalized form, its source."""
+    """A claim as a fact: property, the value as printed, its normalized form, its source,
+    and whether outlets dispute it."""
     return {
         "property": claim.property,
         "label": claim.get_property_display(),
         "value": claim.value,
         "normalized": normalized_text(claim.value_key, places),
         "as_of": iso(claim.as_of_date),
+        "disputed": is_disputed(claim),
         "citation": citation_of(claim, build_url),
     }
 
@@ -273,6 +283,7 @@ def _candidacies_of(profile, build_url):
                     {
                         "status": status_of(step.status),
                         "date": iso(step.date),
+                        "disputed": is_disputed(step.claim),
                         "citation": citation_of(step.claim, build_url),
                     }
                     for step in candidacy.public_steps
@@ -282,18 +293,40 @@ def _candidacies_of(profile, build_url):
     return runs
 
 
-def _disagreement_of(contradiction, build_url, places):
-    resolved = contradiction.status == Contradiction.Status.RESOLVED
+def _version_of(version, build_url, places):
+    """A version of a dispute: the values as printed, the outlets that printed them, what the
+    verdict found of it (`found`: "right", "wrong" or None), and its claims as facts."""
     return {
-        "property": contradiction.property,
-        "status": contradiction.status,
-        "verdict": contradiction.verdict if resolved else None,
-        "verdict_label": contradiction.get_verdict_display() if resolved else None,
-        "note": contradiction.verdict_note if resolved else None,
-        "versions": [
+        "values": list(dict.fromkeys(claim.value for claim in version.claims)),
+        "outlets": list(dict.fromkeys(claim.article.outlet.name for claim in version.claims)),
+        "found": version.judged or None,
+        "found_wrong": version.found_wrong,
+        "new": version.new,
+        "claims": [
             fact_of(claim, build_url, places) | {"found_wrong": claim.overruled}
-            for claim in (contradiction.claim_a, contradiction.claim_b)
+            for claim in version.claims
         ],
+    }
+
+
+def _disagreement_of(dispute, page_url, build_url, places):
+    """A dispute, once: its versions (value groups) with their claims, and the verdict; an
+    open one reopened by a new version keeps the earlier verdict as `earlier_verdict`."""
+    resolved = dispute.status == Contradiction.Status.RESOLVED
+    reopened = dispute.is_reopened
+    return {
+        "id": dispute.pk,
+        "url": f"{page_url}#dispute-{dispute.pk}",
+        "property": dispute.property,
+        "on_date": dispute.on_date or None,  # for a status: the date the statuses differ on
+        "status": dispute.status,
+        "reopened": reopened,
+        "verdict": dispute.verdict if resolved else None,
+        "verdict_label": dispute.get_verdict_display() if resolved else None,
+        "note": dispute.verdict_note if resolved else None,
+        "earlier_verdict": dispute.verdict if reopened else None,
+        "earlier_note": dispute.verdict_note if reopened else None,
+        "versions": [_version_of(version, build_url, places) for version in dispute.versions],
     }
 
 
@@ -312,9 +345,10 @@ def candidate_detail(request, slug):
     build_url = request.build_absolute_uri
     candidate = profile.candidate
     shown = [*profile.facts]
-    for contradiction in profile.disagreements:
-        shown += [contradiction.claim_a, contradiction.claim_b]
+    for dispute in profile.disputes:
+        shown += [claim for version in dispute.versions for claim in version.claims]
     places = places_for_keys(claim.value_key for claim in shown)
+    urls = candidate_urls(candidate, build_url)
     return json_response(
         {
             "slug": candidate.slug,
@@ -327,7 +361,7 @@ def candidate_detail(request, slug):
             "last_verified_at": profile.last_verified.isoformat()
             if profile.last_verified
             else None,
-            **candidate_urls(candidate, build_url),
+            **urls,
             "candidacies": _candidacies_of(profile, build_url),
             "facts": [
                 fact_of(claim, build_url, places)
@@ -335,8 +369,8 @@ def candidate_detail(request, slug):
                 if claim.property != Property.STATUS
             ],
             "disagreements": [
-                _disagreement_of(contradiction, build_url, places)
-                for contradiction in profile.disagreements
+                _disagreement_of(dispute, urls["html_url"], build_url, places)
+                for dispute in profile.disputes
             ],
         }
     )

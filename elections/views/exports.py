@@ -3,6 +3,8 @@
 Both hold published data only: published candidates and the verified claims no verdict
 overruled (`elections.public.public_claims`). The CSV is streamed, and reads its rows with
 one joined query whatever their number, so a large export costs the server little memory.
+Its last column, `disputed`, is `true` for a claim whose question outlets dispute (a version
+of a public dispute; the profile shows every version), else `false`.
 """
 
 import csv
@@ -39,6 +41,7 @@ CSV_COLUMNS = [
     "article_page",
     "quote",
     "verified_at",
+    "disputed",
 ]
 # Rows are written to the response this many at a time.
 CSV_BATCH = 500
@@ -68,6 +71,7 @@ CLAIM_ROW_FIELDS = (
     "article__url",
     "passage__exact",
     "reviewed_at",
+    "disputed",
 )
 
 
@@ -78,6 +82,7 @@ def claim_rows():
     """
     return (
         public.public_claims()
+        .annotate(disputed=public.disputed_fact())
         .order_by("candidate__slug", "property", "as_of", "id")
         .values_list(*CLAIM_ROW_FIELDS)
     )
@@ -121,6 +126,7 @@ def _csv_lines(rows, places, build_url):
             url,
             quote,
             reviewed_at,
+            disputed,
         ) = row
         cells = [
             slug,
@@ -137,6 +143,7 @@ def _csv_lines(rows, places, build_url):
             article_page(article_id),
             quote,
             reviewed_at.isoformat() if reviewed_at else "",
+            "true" if disputed else "false",
         ]
         writer.writerow([neutralize_cell(cell) for cell in cells])
         if number % CSV_BATCH == 0:

@@ -3,7 +3,7 @@
 Each sheet is a CSV file in memory, imported through its resource with full validation
 (`read_sheet` and `import_data`, as the `import` command does): reading, header matching,
 looking up places, candidates and articles, checking every value, anchoring every quote,
-writing with history, and (for claims) detecting contradictions. The baselines insert the
+writing with history, and (for claims) reconciling disputes. The baselines insert the
 same rows into the same tables with `bulk_create`, from model instances built before their
 clock starts, without history: candidates with their candidacies and status steps; passages
 and claims with the status steps of status claims.
@@ -365,7 +365,7 @@ def run(bench):
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     if result.totals["new"] != rows:
         raise RuntimeError("the claim sheet did not create one claim per row")
-    contradictions = Contradiction.objects.count()
+    disputes = Contradiction.objects.count()
     del result
     _empty_claims()
     baseline = bench.timed(_claim_baseline(plans))[1]
@@ -383,8 +383,8 @@ def run(bench):
     )
     bench.figure(
         "import_claims_contradictions",
-        contradictions,
-        "contradictions",
+        disputes,
+        "disputes",
         "report",
         True,
     )

@@ -63,6 +63,7 @@ from elections.models import (
     CandidateName,
     Claim,
     Contradiction,
+    DisputeClaim,
     Election,
     Place,
 )
@@ -341,29 +342,39 @@ def _claims(rng, candidates, elections, cities, provinces, articles, passages):
     CandidacyStatus.objects.bulk_create(steps, batch_size=BATCH)
     Candidacy.objects.bulk_update(runs, ["status"], batch_size=BATCH)
 
-    disputes, overruled = [], []
+    disputes, members, overruled = [], [], []
     for number in rng.sample(range(len(candidates)), min(DISPUTES, len(candidates) // 3)):
         base = number * CLAIMS_PER_CANDIDATE
         older, newer = claims[base + AGE], claims[base + SECOND_AGE]
         newer.value = newer.value_key = str(int(older.value) + 8)
         older.state = newer.state = "verified"
         resolved = number % 2 == 0
+        candidate = candidates[number]
         disputes.append(
             Contradiction(
-                claim_a=older,
-                claim_b=newer,
-                candidate=candidates[number],
-                property="age",
+                question=f"candidate:{candidate.pk}/birth_year",
+                candidate=candidate,
+                property="birth_year",
+                group_count=2,
                 status="resolved" if resolved else "open",
-                verdict="a_right" if resolved else "",
+                verdict="one_right" if resolved else "",
                 verdict_note="The later report misread the age." if resolved else "",
             )
         )
+        members.append([(older, "right" if resolved else ""), (newer, "wrong" if resolved else "")])
         if resolved:
             newer.overruled = True
         overruled += [older, newer]
     Claim.objects.bulk_update(overruled, ["value", "value_key", "state", "overruled"], BATCH)
-    Contradiction.objects.bulk_create(disputes, batch_size=BATCH)
+    disputes = Contradiction.objects.bulk_create(disputes, batch_size=BATCH)
+    DisputeClaim.objects.bulk_create(
+        [
+            DisputeClaim(contradiction=dispute, claim=claim, group=group, judged=judged)
+            for dispute, versions in zip(disputes, members, strict=True)
+            for group, (claim, judged) in enumerate(versions, start=1)
+        ],
+        batch_size=BATCH,
+    )
     return claims
 
 

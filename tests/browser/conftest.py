@@ -87,6 +87,27 @@ def page(request, browser, live_server, console_errors):
     context.close()
 
 
+def staff_with(username, password, codenames, apps=("elections", "sources")):
+    """A staff member holding `codenames` of `apps` directly: the live server's database is
+    emptied between tests, and with it the groups the roles migration creates."""
+    user = User.objects.create_user(username, password=password, is_staff=True)
+    user.user_permissions.set(
+        Permission.objects.filter(content_type__app_label__in=apps, codename__in=codenames)
+    )
+    return user
+
+
+def log_in(page, user, password):
+    """Sign `user` in through the admin's own login form (signing out whoever was in)."""
+    page.context.clear_cookies()
+    page.goto("/admin/login/")
+    page.get_by_label("Username").fill(user.username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(re.compile(r"/admin/$"))
+    return page
+
+
 @pytest.fixture
 def editor(transactional_db):
     """A staff member who may read articles and select passages in them, and nothing more."""

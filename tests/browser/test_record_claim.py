@@ -1,9 +1,9 @@
-"""An editor records a claim from the annotate view and finds the contradiction it opens.
+"""An editor records a claim from the annotate view and finds the dispute it opens.
 
 The editor selects a misprinted city with the mouse, finds the candidate by typing his
 Chinese name, takes the value the panel proposes and records the claim; another outlet has
-the right city on record, so the claim opens a contradiction, which the panel links and the
-contradictions queue lists.
+the right city on record, so the claim opens a dispute (two versions of his city), which the
+panel links and the disputes queue lists.
 """
 
 import importlib
@@ -63,7 +63,7 @@ def story(transactional_db):
     return {"candidate": xu, "claim": on_record, "article": article}
 
 
-def test_a_claim_recorded_from_a_selection_opens_a_contradiction_in_the_queue(
+def test_a_claim_recorded_from_a_selection_opens_a_dispute_in_the_queue(
     logged_in_page, story, console_errors
 ):
     page = logged_in_page
@@ -93,9 +93,10 @@ def test_a_claim_recorded_from_a_selection_opens_a_contradiction_in_the_queue(
     start = TEXT.index(MISPRINT)
     assert (claim.passage.start, claim.passage.end) == (start, start + len(MISPRINT))
     assert claim.candidate == story["candidate"] and claim.created_by.username == "browser-editor"
-    contradiction = Contradiction.objects.get()
-    assert {contradiction.claim_a, contradiction.claim_b} == {story["claim"], claim}
-    change = f"/admin/elections/contradiction/{contradiction.pk}/change/"
+    dispute = Contradiction.objects.get()
+    groups = dict(dispute.members.values_list("claim", "group"))
+    assert groups == {story["claim"].pk: 1, claim.pk: 2}
+    change = f"/admin/elections/contradiction/{dispute.pk}/change/"
     assert link.get_attribute("href") == change
     assert "Hangzhou" in page.locator("#claim-panel-result").text_content()
     assert value.input_value() == ""

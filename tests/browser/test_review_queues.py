@@ -1,5 +1,5 @@
-"""A reviewer works through the queues in Chromium: resolves a contradiction after reading both
-passages side by side, and verifies claims in bulk from the review queue.
+"""A reviewer works through the queues in Chromium: resolves a dispute after reading both
+versions' passages side by side, and verifies claims in bulk from the review queue.
 
 The reviewer holds the Reviewers role's permissions directly: the live server's database is
 emptied between tests, and with it the groups the roles migration creates.
@@ -8,9 +8,9 @@ emptied between tests, and with it the groups the roles migration creates.
 import re
 
 import pytest
-from django.contrib.auth.models import Permission, User
 
 from elections.models import Claim, Contradiction, Property
+from tests.browser.conftest import log_in, staff_with
 from tests.factories import make_article, make_candidate, make_claim
 
 pytestmark = pytest.mark.browser
@@ -34,29 +34,17 @@ SECOND_TEXT = "Xu Yan, aged 35, is standing again. Supporters handed out leaflet
 
 @pytest.fixture
 def reviewer(transactional_db):
-    user = User.objects.create_user("browser-reviewer", password=PASSWORD, is_staff=True)
-    user.user_permissions.set(
-        Permission.objects.filter(
-            content_type__app_label__in=["elections", "sources"],
-            codename__in=REVIEWER_PERMISSIONS,
-        )
-    )
-    return user
+    return staff_with("browser-reviewer", PASSWORD, REVIEWER_PERMISSIONS)
 
 
 @pytest.fixture
 def reviewer_page(page, reviewer):
-    page.goto("/admin/login/")
-    page.get_by_label("Username").fill(reviewer.username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(re.compile(r"/admin/$"))
-    return page
+    return log_in(page, reviewer, PASSWORD)
 
 
 @pytest.fixture
 def disagreement(transactional_db):
-    """Two outlets disagree on Xu Yan's age: one open contradiction."""
+    """Two outlets disagree on Xu Yan's age: one open dispute of two versions."""
     xu = make_candidate("Xu Yan", name_zh="徐琰")
     first = make_article(FIRST_TEXT, outlet="The Evening Ledger", published="2011-06-01")
     second = make_article(SECOND_TEXT, outlet="Harbour Weekly", published="2011-06-03")
@@ -65,22 +53,22 @@ def disagreement(transactional_db):
     return Contradiction.objects.get()
 
 
-def test_a_reviewer_resolves_a_contradiction_after_reading_both_passages(
+def test_a_reviewer_resolves_a_dispute_after_reading_both_passages(
     reviewer_page, disagreement, console_errors
 ):
     page = reviewer_page
     page.get_by_role("link", name="Contradictions").first.click()
     page.get_by_role("link", name=f"#{disagreement.pk}").click()
 
-    first = page.locator("section.sb-side").nth(0)
-    second = page.locator("section.sb-side").nth(1)
+    first = page.locator("section.sb-version").nth(0)
+    second = page.locator("section.sb-version").nth(1)
     assert "The Evening Ledger" in first.inner_text()
     assert first.locator("mark").inner_text() == "Xu Yan, 27,"
     assert "Polls open at seven." in first.locator("blockquote").inner_text()
     assert "Harbour Weekly" in second.inner_text()
     assert second.locator("mark").inner_text() == "aged 35"
 
-    page.get_by_label(re.compile("The second is right")).check()
+    page.get_by_label(re.compile("Version 2 is right")).check()
     page.get_by_label("Note").fill("The candidate list gives his birth year as 1976.")
     page.get_by_role("button", name="Resolve").click()
 
@@ -88,8 +76,9 @@ def test_a_reviewer_resolves_a_contradiction_after_reading_both_passages(
     assert "Resolved" in page.locator(".messagelist").inner_text()
     disagreement.refresh_from_db()
     assert disagreement.status == Contradiction.Status.RESOLVED
-    assert disagreement.verdict == Contradiction.Verdict.B_RIGHT
-    assert Claim.objects.get(pk=disagreement.claim_a_id).overruled
+    assert disagreement.verdict == Contradiction.Verdict.ONE_RIGHT
+    overruled = set(Claim.objects.filter(overruled=True).values_list("value", flat=True))
+    assert overruled == {"27"}
     assert console_errors == []
 
 

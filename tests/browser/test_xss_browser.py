@@ -156,6 +156,7 @@ def admin_urls(world):
         admin("elections_contradiction_changelist"),
         admin("elections_contradiction_changelist", status="resolved"),
         admin("elections_contradiction_change", world.subjects[PAYLOADS[0].name].open.pk),
+        admin("elections_contradiction_change", world.subjects[PAYLOADS[0].name].reopened.pk),
         admin("sources_passage_queue"),
         admin("sources_passage_queue", page=2),
         admin("elections_candidate_changelist"),

@@ -2,6 +2,7 @@
 election and candidacy pages."""
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.contrib.messages import get_messages
 from django.test import Client
 from django.urls import reverse
@@ -122,7 +123,7 @@ def test_autocomplete_finds_candidates_by_name_but_not_merged_records(reviewer, 
     assert [row["id"] for row in by_pinyin["results"]] == [str(xu.pk)]
 
 
-def test_the_list_counts_claims_by_state_and_open_contradictions(editor, reviewer, xu):
+def test_the_list_counts_claims_by_state_and_open_disputes(editor, reviewer, xu):
     conflicting_ages(xu, editor, reviewer)
     make_claim(xu, Property.CITY, "Hangzhou", make_article("He lives in Hangzhou."), by=editor)
 
@@ -133,7 +134,7 @@ def test_the_list_counts_claims_by_state_and_open_contradictions(editor, reviewe
     assert f"?candidate__id__exact={xu.pk}" in response.text
 
 
-def test_the_filters_find_open_contradictions_and_provinces(editor, reviewer, xu, liu):
+def test_the_filters_find_open_disputes_and_provinces(editor, reviewer, xu, liu):
     conflicting_ages(xu, editor, reviewer)
     jiangxi = make_place("Jiangxi", "江西省", level="province", code="360000")
     xinyu = make_place("Xinyu", "新余市", parent=jiangxi, code="360500")
@@ -355,7 +356,7 @@ def test_submitting_for_review_and_publishing(editor, reviewer, liu):
     assert "1 candidate(s) published." in shown(response)
 
 
-def test_a_refused_publication_lists_the_blocking_contradictions(editor, reviewer, xu):
+def test_a_refused_publication_lists_the_blocking_disputes(editor, reviewer, xu):
     conflicting_ages(xu, editor, reviewer)
     blocking = Contradiction.objects.get()
 
@@ -364,7 +365,39 @@ def test_a_refused_publication_lists_the_blocking_contradictions(editor, reviewe
     xu.refresh_from_db()
     assert xu.state == Candidate.State.DRAFT
     [message] = shown(response)
-    assert "cannot be published" in message and f"#{blocking.pk} (age)" in message
+    # Ages are asked as the year of birth: the dispute's question.
+    assert "cannot be published" in message and f"#{blocking.pk} (birth_year)" in message
+
+
+def test_the_profile_lists_the_candidates_disputes_with_their_versions(editor, reviewer, xu):
+    conflicting_ages(xu, editor, reviewer)
+    make_claim(xu, Property.AGE, "52", make_article("He is 52.", outlet="C"), by=editor)
+    make_claim(xu, Property.CITY, "Hangzhou", make_article("in Hangzhou", outlet="D"), by=editor)
+    make_claim(xu, Property.CITY, "<b>Ningbo</b>", make_article("<b>Ningbo</b>", outlet="E"))
+    by_age = Contradiction.objects.get(property=Property.BIRTH_YEAR)
+    by_city = Contradiction.objects.get(property=Property.CITY)
+
+    text = client_for(editor).get(change_url(xu)).text
+
+    assert (
+        f'<a href="/admin/elections/contradiction/{by_age.pk}/change/">Dispute #{by_age.pk}' in text
+    )
+    assert "year of birth (and age)" in text
+    assert "3 versions:" in text
+    assert "1: “27”" in text and "2: “35”" in text and "3: “52”" in text
+    assert f"Dispute #{by_city.pk}</a>: city" in text
+    assert "2: “&lt;b&gt;Ningbo&lt;/b&gt;”" in text and "<b>Ningbo" not in text
+    assert f"?candidate__id__exact={xu.pk}&amp;status=all" in text
+
+
+def test_the_profile_shows_no_disputes_to_who_may_not_read_them(xu):
+    reader = make_user()
+    reader.user_permissions.add(Permission.objects.get(codename="view_candidate"))
+
+    response = client_for(reader).get(change_url(xu))
+
+    assert response.status_code == 200
+    assert response.context["disputes"] is None and "sb-candidate-disputes" not in response.text
 
 
 def test_withdrawing_asks_for_a_reason(reviewer, liu):
@@ -459,6 +492,34 @@ def test_undoing_a_merge_restores_both_records(editor, reviewer, xu):
     assert ruiyan.merged_into is None and record.undone_by == reviewer
     assert Claim.objects.get(pk=claim.pk).candidate == ruiyan
     assert not xu.names.filter(name="徐瑞琰").exists()
+
+
+def test_a_merge_lists_the_disputes_it_opened_and_undoing_it_removes_them(editor, reviewer, xu):
+    make_claim(xu, Property.AGE, "27", make_article("He is 27.", outlet="A"), by=editor)
+    ruiyan = make_candidate("Xu Ruiyan", name_zh="徐瑞琰")
+    make_claim(ruiyan, Property.AGE, "35", make_article("He is 35.", outlet="B"), by=editor)
+    client = client_for(reviewer)
+    merge(client, xu, ruiyan)
+    record = CandidateMerge.objects.get()
+    opened = Contradiction.objects.get(status=Contradiction.Status.OPEN)
+    link = f'<a href="/admin/elections/contradiction/{opened.pk}/change/">#{opened.pk}</a>'
+
+    page = client.get(reverse("admin:elections_candidatemerge_change", args=[record.pk]))
+    asked = act(
+        client, "undo_merges", [record], url=reverse("admin:elections_candidatemerge_changelist")
+    )
+
+    assert f"opened by the merge: {link}" in page.text
+    assert f"Disputes the merge opened, which are removed: {link}" in asked.text
+    act(
+        client,
+        "undo_merges",
+        [record],
+        url=reverse("admin:elections_candidatemerge_changelist"),
+        confirm="yes",
+    )
+    # The question it asked is of claims that stand apart again.
+    assert not Contradiction.objects.filter(pk=opened.pk).exists()
 
 
 def test_the_merges_page_undoes_its_merge(reviewer, xu):

@@ -4,9 +4,10 @@ import pytest
 from django.contrib.messages import get_messages
 from django.test import Client
 from django.urls import reverse
+from django.utils.html import strip_tags
 
-from elections.models import Claim, Contradiction, Property
-from elections.services import claim_update, claim_verify
+from elections.models import Claim, Contradiction, DisputeClaim, Property
+from elections.services import claim_update, claim_verify, contradiction_resolve
 from tests.factories import make_article, make_candidate, make_claim, make_user
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +33,8 @@ def client_for(user):
 
 
 def shown(response):
-    return [str(message) for message in get_messages(response.wsgi_request)]
+    """The messages of the response, as read (without their links' markup)."""
+    return [strip_tags(str(message)) for message in get_messages(response.wsgi_request)]
 
 
 def act(client, action, claims, **data):
@@ -42,6 +44,14 @@ def act(client, action, claims, **data):
         {"action": action, "_selected_action": [claim.pk for claim in claims], **data},
         follow=True,
     )
+
+
+def groups_of(dispute):
+    """The dispute's value groups as lists of claim ids."""
+    groups = {}
+    for member in DisputeClaim.objects.filter(contradiction=dispute).order_by("group", "claim"):
+        groups.setdefault(member.group, []).append(member.claim_id)
+    return [groups[number] for number in sorted(groups)]
 
 
 @pytest.fixture
@@ -322,24 +332,79 @@ def test_the_claims_page_shows_its_passage_in_context_escaped(editor, liu):
     assert "<mark>Liu Ping, 47,</mark> ran. Nobody objected." in response.text
 
 
-# Flagging a contradiction by hand
+def test_the_claims_page_shows_its_dispute_with_the_other_versions(editor, liu):
+    def city(value, outlet):
+        article = make_article(f"Liu Ping lives in {value}.", outlet=outlet, published="2011-06-01")
+        return make_claim(liu, Property.CITY, value, article, by=editor)
+
+    city("Xinyu", "Ballot Notes")
+    misprint = city("Xinyuu", "Harbour Weekly")
+    city("Xinyu", "Lakeside Weekly")
+    city("Nanchang <b>", "River Daily")
+    dispute = Contradiction.objects.get()
+
+    text = client_for(editor).get(change_url(misprint)).text
+
+    assert f"Dispute #{dispute.pk}</a>" in text
+    assert "this claim is version 2 of 3" in text
+    assert "Version 1: “Xinyu” (Ballot Notes, 1 June 2011); “Xinyu” (Lakeside Weekly" in text
+    assert "Version 3: “Nanchang &lt;b&gt;” (River Daily, 1 June 2011)" in text
+    assert "Harbour Weekly" not in text.split("this claim is version")[1]
 
 
-def test_flagging_two_claims_asks_for_a_note_then_flags(editor, liu, article):
+def test_a_claim_in_no_dispute_says_so(editor, age):
+    response = client_for(editor).get(change_url(age))
+
+    assert response.context["adminform"].form.instance.pk == age.pk
+    assert '<div class="readonly">None.</div>' in response.text
+
+
+# Flagging a dispute by hand
+
+
+def test_flagging_two_claims_asks_for_a_note_then_opens_a_dispute(editor, liu, article):
     first = make_claim(liu, Property.OCCUPATION, "steelworker", article, "steel plant", by=editor)
     other = make_article("Liu Ping, a teacher, ran.", outlet="Other Desk")
     second = make_claim(liu, Property.OCCUPATION, "teacher", other, by=editor)
     client = client_for(editor)
 
     asked = act(client, "flag_contradiction", [first, second])
-    assert "Flag the contradiction" in asked.text
+    assert "Flag as disputed" in asked.text
     assert not Contradiction.objects.exists()
 
-    act(client, "flag_contradiction", [first, second], confirm="yes", note="Which job?")
+    flagged_now = act(
+        client, "flag_contradiction", [first, second], confirm="yes", note="Which job?"
+    )
 
     flagged = Contradiction.objects.get()
     assert flagged.origin == Contradiction.Origin.FLAGGED
-    assert flagged.flagged_by == editor and flagged.flag_note == "Which job?"
+    assert flagged.flagged_by == editor and flagged.flag_note.endswith("Which job?")
+    assert groups_of(flagged) == [[first.pk], [second.pk]]
+    assert f"Flagged as dispute #{flagged.pk}" in " ".join(shown(flagged_now))
+
+
+def test_flagging_claims_of_a_resolved_dispute_joins_and_reopens_it(editor, reviewer, liu):
+    first = make_claim(liu, Property.AGE, "47", make_article("She is 47.", outlet="A"), by=editor)
+    second = make_claim(liu, Property.AGE, "52", make_article("She is 52.", outlet="B"), by=editor)
+    dispute = Contradiction.objects.get()
+    contradiction_resolve(
+        contradiction=dispute,
+        verdict=Contradiction.Verdict.ONE_RIGHT,
+        right_group=1,
+        note="Her registration says 47.",
+        acting_user=reviewer,
+    )
+
+    response = act(
+        client_for(editor), "flag_contradiction", [first, second], confirm="yes", note="Recheck."
+    )
+
+    joined = Contradiction.objects.get()
+    assert joined.pk == dispute.pk
+    assert joined.status == Contradiction.Status.OPEN and joined.is_reopened
+    assert joined.origin == Contradiction.Origin.FLAGGED and "Recheck." in joined.flag_note
+    message = " ".join(shown(response))
+    assert f"Added to dispute #{dispute.pk}" in message and "open again" in message
 
 
 def test_flagging_claims_about_different_things_is_refused(editor, liu, article):
@@ -373,7 +438,7 @@ def test_search_finds_claims_by_any_form_of_the_name_or_value(reviewer, liu, art
     assert [row.pk for row in response.context["cl"].result_list] == [claim.pk]
 
 
-def test_the_disputed_filter_finds_claims_in_an_open_contradiction(reviewer, liu, editor):
+def test_the_disputed_filter_finds_claims_in_an_open_dispute(reviewer, liu, editor):
     first = make_claim(liu, Property.AGE, "47", make_article("She is 47.", outlet="A"), by=editor)
     second = make_claim(liu, Property.AGE, "52", make_article("She is 52.", outlet="B"), by=editor)
     calm = make_claim(liu, Property.CITY, "Xinyu", make_article("From Xinyu."), by=editor)

@@ -10,7 +10,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from elections.models import Candidate, Claim, Contradiction, Place
+from elections.models import Candidate, Claim, Contradiction, DisputeClaim, Place
 from elections.services import candidate_add_name, candidate_merge
 from sources.audit import system_user
 from sources.models import Passage
@@ -109,6 +109,14 @@ def search(client, query):
 
 def annotate_page(client, article):
     return client.get(reverse("admin:sources_article_annotate", args=[article.pk]))
+
+
+def groups_of(dispute):
+    """The dispute's value groups as lists of claim ids."""
+    groups = {}
+    for member in DisputeClaim.objects.filter(contradiction=dispute).order_by("group", "claim"):
+        groups.setdefault(member.group, []).append(member.claim_id)
+    return [groups[number] for number in sorted(groups)]
 
 
 def written():
@@ -306,7 +314,7 @@ def test_a_status_claim_goes_to_the_candidacy_chosen_among_several(
 # Contradictions
 
 
-def test_a_claim_contradicting_another_outlet_opens_a_contradiction_and_links_it(
+def test_a_claim_contradicting_another_outlet_opens_a_dispute_and_links_it(
     editor_client, article, xu, places
 ):
     other = make_article(
@@ -322,26 +330,63 @@ def test_a_claim_contradicting_another_outlet_opens_a_contradiction_and_links_it
     )
 
     assert response.status_code == 201, response.json()
-    contradiction = Contradiction.objects.get()
+    dispute = Contradiction.objects.get()
     claim = Claim.objects.get(value="Hongzhou")
-    assert {contradiction.claim_a, contradiction.claim_b} == {earlier, claim}
-    assert contradiction.status == Contradiction.Status.OPEN
+    assert groups_of(dispute) == [[earlier.pk], [claim.pk]]
+    assert dispute.status == Contradiction.Status.OPEN
     data = response.json()
+    url = f"/admin/elections/contradiction/{dispute.pk}/change/"
+    assert data["dispute"] == {
+        "id": dispute.pk,
+        "url": url,
+        "group": 2,
+        "group_count": 2,
+        "reopened": False,
+    }
+    other_claim = {
+        "id": earlier.pk,
+        "value": "Hangzhou",
+        "outlet": "Lakeside Weekly",
+        "article": "A candidate",
+        "as_of": "10 June 2011",
+    }
     assert data["contradictions"] == [
-        {
-            "id": contradiction.pk,
-            "url": f"/admin/elections/contradiction/{contradiction.pk}/change/",
-            "other": {
-                "id": earlier.pk,
-                "value": "Hangzhou",
-                "outlet": "Lakeside Weekly",
-                "article": "A candidate",
-                "as_of": "10 June 2011",
-            },
-        }
+        {"id": dispute.pk, "url": url, "group": 1, "other": other_claim, "claims": [other_claim]}
     ]
     assert data["queue_url"] == "/admin/elections/contradiction/"
     assert data["claim"]["reading"] == "not a known place: compared as written (hongzhou)"
+
+
+def test_a_claim_making_a_third_version_lists_the_two_others(editor_client, article, xu):
+    for value, outlet in (("31", "Lakeside Weekly"), ("31", "Harbour Weekly"), ("45", "Coast")):
+        make_claim(xu, "age", value, make_article(f"Xu Yan is {value}.", outlet=outlet))
+    dispute = Contradiction.objects.get()
+
+    response = record(editor_client, article, "27", candidate=xu.pk, property="age", value="27")
+
+    data = response.json()
+    assert data["dispute"]["id"] == dispute.pk
+    assert (data["dispute"]["group"], data["dispute"]["group_count"]) == (3, 3)
+    versions = data["contradictions"]
+    assert [version["group"] for version in versions] == [1, 2]
+    assert [[c["outlet"] for c in version["claims"]] for version in versions] == [
+        ["Lakeside Weekly", "Harbour Weekly"],
+        ["Coast"],
+    ]
+    assert {version["other"]["value"] for version in versions} == {"31", "45"}
+
+
+def test_a_claim_agreeing_with_a_version_of_an_open_dispute_lists_the_others(
+    editor_client, article, xu
+):
+    make_claim(xu, "age", "27", make_article("Xu Yan is 27.", outlet="Lakeside Weekly"))
+    make_claim(xu, "age", "45", make_article("Xu Yan is 45.", outlet="Coast"))
+
+    response = record(editor_client, article, "27", candidate=xu.pk, property="age", value="27")
+
+    data = response.json()
+    assert data["dispute"]["group"] == 1
+    assert [version["other"]["value"] for version in data["contradictions"]] == ["45"]
 
 
 def test_a_claim_agreeing_with_another_outlet_opens_nothing(editor_client, article, xu):
@@ -354,6 +399,7 @@ def test_a_claim_agreeing_with_another_outlet_opens_nothing(editor_client, artic
 
     assert response.status_code == 201
     assert response.json()["contradictions"] == []
+    assert response.json()["dispute"] is None
     assert not Contradiction.objects.exists()
 
 
@@ -369,9 +415,12 @@ def test_recording_costs_the_same_queries_however_many_claims_are_on_record(
                 editor_client, article, words, candidate=xu.pk, property="age", value="27"
             )
         assert response.status_code == 201
-        return len(captured), len(response.json()["contradictions"])
+        versions = response.json()["contradictions"]
+        return len(captured), sum(len(version["claims"]) for version in versions)
 
     make_claim(xu, "age", "28", other, quote="28")
+    # The dispute is open before either recording: each new claim joins its version of 27.
+    make_claim(xu, "age", "27", make_article("Xu Yan, 27, ran.", outlet="Third Wire"))
     few = record_counting_queries("Our reporter met")
     for number in range(10):
         # Other words of the other article each time: the same words would be the same claim.
@@ -379,7 +428,7 @@ def test_recording_costs_the_same_queries_however_many_claims_are_on_record(
     # Words apart from the first claim's: overlapping ones would be that claim again.
     many = record_counting_queries("Xu Yan, 27")
 
-    # Both times the new claim contradicts every age the other outlet printed.
+    # Both times the new claim's dispute lists every age the other outlet printed.
     assert (few[1], many[1]) == (1, 11)
     assert many[0] == few[0]
 

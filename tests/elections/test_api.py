@@ -8,7 +8,7 @@ from django.core.cache import caches
 from elections.models import Property
 from elections.services import candidate_add_name, candidate_publish, claim_verify
 from sources.audit import system_user
-from tests.factories import make_candidacy, make_candidate, make_claim
+from tests.factories import make_article, make_candidacy, make_candidate, make_claim
 from tests.newsroom import fixtures
 
 pytestmark = pytest.mark.django_db
@@ -190,21 +190,67 @@ def test_profile_leaves_out_unverified_and_rejected_claims(client, newsroom):
     assert "retired worker" not in body
 
 
-def test_disagreements_give_both_versions_with_sources_verdict_and_note(client, newsroom):
+def test_disagreements_give_each_dispute_once_with_its_versions_verdict_and_note(client, newsroom):
     (resolved,) = get_json(client, "/api/candidates/xu-yan/")["disagreements"]
     (still_open,) = get_json(client, "/api/candidates/liu-ping/")["disagreements"]
 
     assert resolved["status"] == "resolved"
-    assert resolved["verdict"] == "b_right"
+    assert resolved["reopened"] is False
+    assert resolved["verdict"] == "one_right"
     assert resolved["note"] == "No place has that name; a misprint."
+    assert resolved["url"] == f"http://testserver/candidates/xu-yan/#dispute-{resolved['id']}"
     misprint, right = resolved["versions"]
-    assert (misprint["value"], misprint["found_wrong"]) == ("Hongzhou", True)
-    assert misprint["normalized"] == "hongzhou (not a known place)"
-    assert (right["value"], right["found_wrong"]) == ("Hangzhou", False)
-    assert right["citation"]["outlet"]["name"] == "Second Wire"
+    assert (misprint["values"], misprint["found"], misprint["found_wrong"]) == (
+        ["Hongzhou"],
+        "wrong",
+        True,
+    )
+    (wrong_claim,) = misprint["claims"]
+    assert wrong_claim["normalized"] == "hongzhou (not a known place)"
+    assert wrong_claim["found_wrong"] is True and wrong_claim["disputed"] is True
+    assert (right["values"], right["found"], right["outlets"]) == (
+        ["Hangzhou"],
+        "right",
+        ["Second Wire"],
+    )
+    assert right["claims"][0]["citation"]["outlet"]["name"] == "Second Wire"
     assert still_open["status"] == "open"
+    assert still_open["property"] == "birth_year"
     assert still_open["verdict"] is None and still_open["note"] is None
-    assert [version["value"] for version in still_open["versions"]] == ["47", "52"]
+    assert [version["values"] for version in still_open["versions"]] == [["47"], ["52"]]
+    assert [version["found"] for version in still_open["versions"]] == [None, None]
+
+
+def test_every_fact_says_whether_outlets_dispute_it(client, newsroom):
+    data = get_json(client, "/api/candidates/liu-ping/")
+    facts = {fact["value"]: fact["disputed"] for fact in data["facts"]}
+    steps = data["candidacies"][0]["steps"]
+
+    assert facts == {"刘萍": False, "47": True, "52": True, "新余市": False}
+    assert [step["disputed"] for step in steps] == [False, False]
+    xu_cities = [
+        fact
+        for fact in get_json(client, "/api/candidates/xu-yan/")["facts"]
+        if fact["property"] == "city"
+    ]
+    assert [(fact["value"], fact["disputed"]) for fact in xu_cities] == [("Hangzhou", True)]
+
+
+def test_a_reopened_dispute_keeps_its_earlier_verdict_apart(client, newsroom):
+    third = make_article("Xu Yan lives in Ningbo.", outlet="Third Paper")
+    claim_verify(
+        claim=make_claim(newsroom.xu, Property.CITY, "Ningbo", third, by=newsroom.editor),
+        acting_user=newsroom.reviewer,
+    )
+
+    (reopened,) = get_json(client, "/api/candidates/xu-yan/")["disagreements"]
+
+    assert (reopened["status"], reopened["reopened"]) == ("open", True)
+    assert reopened["verdict"] is None and reopened["note"] is None
+    assert reopened["earlier_verdict"] == "one_right"
+    assert reopened["earlier_note"] == "No place has that name; a misprint."
+    assert [version["new"] for version in reopened["versions"]] == [False, False, True]
+    assert [version["found"] for version in reopened["versions"]] == ["wrong", "right", None]
 
 
 def test_an_overruled_claim_is_no_fact(client, newsroom):

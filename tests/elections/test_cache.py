@@ -293,8 +293,8 @@ def test_a_rejected_claim_leaves_every_cached_url_at_once(client, newsroom):
     assert not [fact for fact in facts if fact["property"] == Property.CITY]
 
 
-def test_resolving_and_reopening_a_contradiction_shows_at_once(client, newsroom):
-    dispute = Contradiction.objects.get(candidate=newsroom.liu, property=Property.AGE)
+def test_resolving_and_reopening_a_dispute_shows_at_once(client, newsroom):
+    dispute = Contradiction.objects.get(candidate=newsroom.liu, property=Property.BIRTH_YEAR)
     warm(client, [API_PROFILE, PROFILE])
     assert client.get(API_PROFILE).json()["disagreements"][0]["status"] == "open"
 
@@ -318,8 +318,10 @@ def test_resolving_and_reopening_a_contradiction_shows_at_once(client, newsroom)
     )
 
     (reopened,) = client.get(API_PROFILE).json()["disagreements"]
-    assert reopened["status"] == "open"
+    assert (reopened["status"], reopened["reopened"]) == ("open", True)
     assert reopened["note"] is None
+    assert reopened["earlier_note"] == "Two interviews, years apart."
+    assert "Reopened: under review again." in fetch(client, PROFILE)[1]
 
 
 def test_a_bulk_update_shows_at_once(client, newsroom):

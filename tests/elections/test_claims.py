@@ -113,11 +113,12 @@ def test_publishing_is_refused_while_a_public_claim_is_disputed(editor, reviewer
     )
     candidate_publish(candidate=xu, acting_user=reviewer)  # nothing public is disputed yet
     claim_verify(claim=a, acting_user=reviewer)
-    with pytest.raises(ValidationError, match="open contradictions"):
+    with pytest.raises(ValidationError, match="open disputes"):
         candidate_publish(candidate=xu, acting_user=reviewer)
     contradiction_resolve(
         contradiction=xu.contradictions.get(),
-        verdict="a_right",
+        verdict="one_right",
+        right_group=1,
         note="Birth record.",
         acting_user=reviewer,
     )

@@ -39,7 +39,7 @@ def test_xu_yans_city_and_age_across_the_post_and_the_republished_piece(reports)
     late = make_claim(
         xu, Property.AGE, "27", tanis, quote="a 27-year-old sales executive", by=editor
     )
-    age = Contradiction.objects.get(candidate=xu, property="age")
+    age = Contradiction.objects.get(candidate=xu, property="birth_year")
     assert age.status == Contradiction.Status.OPEN
     assert late.as_of_date == PartialDate(2018, 9, 25)
 

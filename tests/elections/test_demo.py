@@ -5,10 +5,12 @@ import re
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
-from elections.models import Candidate, Claim, Contradiction, Place
+from elections.models import Candidate, Claim, Contradiction, DisputeClaim, Place
 from elections.public import latest_public_status
+from elections.services import candidate_merge, contradiction_flag
 from sources.models import Article, Outlet
 
 DEMO_ARTICLES = "elections/demo/articles"
@@ -31,8 +33,13 @@ def counts():
         "outlets": Outlet.objects.count(),
         "candidates": Candidate.objects.count(),
         "claims": Claim.objects.count(),
-        "contradictions": list(
-            Contradiction.objects.values_list("status", "verdict").order_by("id")
+        "disputes": list(
+            Contradiction.objects.values_list("question", "status", "verdict", "revision").order_by(
+                "id"
+            )
+        ),
+        "dispute_members": list(
+            DisputeClaim.objects.values_list("claim_id", "group", "judged").order_by("claim_id")
         ),
         "published": Candidate.objects.published().count(),
     }
@@ -50,11 +57,84 @@ def test_the_demo_is_a_newsroom_in_mid_flight(demo):
         .distinct()
     )
     assert provinces.count() >= 3
-    assert Contradiction.objects.filter(status="open").count() >= 3
+    assert Contradiction.objects.filter(status="open").count() >= 2
     assert Contradiction.objects.filter(status="resolved").count() >= 3
     assert Claim.objects.filter(state="unverified").exists(), "the review queue has work in it"
     assert Candidate.objects.get(slug="xu-yan").state == Candidate.State.REVIEW
     assert Candidate.objects.get(slug="xu-ruiyan").state == Candidate.State.DRAFT
+
+
+def disputes():
+    return {
+        (dispute.candidate.slug, dispute.property): dispute
+        for dispute in Contradiction.objects.select_related("candidate")
+    }
+
+
+def printed_by_group(dispute):
+    groups = {}
+    for member in dispute.members.select_related("claim").order_by("group", "claim_id"):
+        groups.setdefault(member.group, []).append(member.claim.value)
+    return [groups[number] for number in sorted(groups)]
+
+
+@pytest.mark.django_db
+def test_each_question_in_dispute_has_one_dispute_and_one_verdict(demo):
+    found = disputes()
+    assert {key: dispute.status for key, dispute in found.items()} == {
+        ("xu-yan", "city"): "resolved",
+        ("xu-yan", "occupation"): "resolved",
+        ("he-peng", "birth_year"): "resolved",
+        ("wang-xiuzhen", "birth_year"): "resolved",
+        ("zhang-wei", "birth_year"): "resolved",
+        # Ages answer the year-of-birth question: the two June 2011 reports are one version.
+        ("liu-ping", "birth_year"): "open",
+        ("xu-yan", "birth_year"): "open",
+    }
+    assert printed_by_group(found["liu-ping", "birth_year"]) == [["47"], ["47", "47"]]
+    city = found["xu-yan", "city"]
+    assert city.verdict == Contradiction.Verdict.ONE_RIGHT
+    assert {
+        member.claim.value: (member.judged, member.claim.overruled)
+        for member in city.members.select_related("claim")
+    } == {"Hongzhou": ("wrong", True), "Hangzhou": ("right", False)}
+    occupation = found["xu-yan", "occupation"]
+    assert occupation.origin == Contradiction.Origin.FLAGGED
+    assert occupation.verdict == Contradiction.Verdict.NOT_CONTRADICTION
+
+
+@pytest.mark.django_db
+def test_merging_xu_ruiyan_adds_no_work(demo):
+    reviewer = User.objects.get(username="reviewer")
+    before = {key: dispute.status for key, dispute in disputes().items()}
+
+    candidate_merge(
+        survivor=Candidate.objects.get(slug="xu-yan"),
+        absorbed=Candidate.objects.get(slug="xu-ruiyan"),
+        note="The same Hangzhou salesman.",
+        acting_user=reviewer,
+    )
+
+    after = disputes()
+    # His Hangzhou joins the version the verdict found right, and his age of 27 in May 2011
+    # the 2011 version of Xu Yan's year of birth: no work for anyone.
+    city = after["xu-yan", "city"]
+    assert (city.status, city.is_reopened) == ("resolved", False)
+    assert printed_by_group(city) == [["Hongzhou"], ["Hangzhou", "Hangzhou"]]
+    assert [len(group) for group in printed_by_group(after["xu-yan", "birth_year"])] == [2, 1]
+    # His "salesman" is one more occupation, not a version of the flagged question (which
+    # holds the two values an editor flagged): no work for anyone either.
+    occupation = after["xu-yan", "occupation"]
+    assert (occupation.status, occupation.is_reopened) == ("resolved", False)
+    assert "salesman" not in [m.claim.value for m in occupation.members.select_related("claim")]
+    assert before == {key: dispute.status for key, dispute in after.items()}
+
+
+@pytest.mark.django_db
+def test_the_summary_counts_disputes(demo):
+    out = io.StringIO()
+    call_command("load_demo", "--no-places", "--no-logins", stdout=out)
+    assert "7 disputes (2 open, 5 resolved)" in out.getvalue()
 
 
 @pytest.mark.django_db
@@ -75,6 +155,17 @@ def test_liu_ping_was_barred_in_april_and_then_withdrew(demo):
     statuses = [step.status for step in candidacy.statuses.all()]
     assert statuses[-1] == "withdrew" and "barred" in statuses
     assert statuses.index("barred") < statuses.index("withdrew")
+    # Statuses of two dates answer two questions: an editor cannot put them in one dispute.
+    barred, withdrew = (
+        Claim.objects.filter(candidate=liu, value=value).first() for value in ("barred", "withdrew")
+    )
+    with pytest.raises(ValidationError, match="same question"):
+        contradiction_flag(
+            claim_a=barred,
+            claim_b=withdrew,
+            note="Which was it?",
+            acting_user=User.objects.get(username="editor"),
+        )
     assert Candidate.objects.annotate(latest=latest_public_status()).get(pk=liu.pk).latest == (
         "withdrew"
     )

@@ -5,8 +5,8 @@ import io
 
 import pytest
 
-from elections.models import Claim, Property
-from elections.services import claim_update, claim_verify
+from elections.models import Claim, Contradiction, Property
+from elections.services import claim_update, claim_verify, contradiction_resolve
 from sources.spreadsheets import neutralize_cell
 from tests.factories import make_article, make_candidacy, make_candidate, make_claim
 from tests.newsroom import fixtures
@@ -57,6 +57,7 @@ def test_csv_has_one_row_per_public_claim_with_its_citation(client, newsroom):
         "article_page": f"http://testserver/articles/{newsroom.daily.pk}/",
         "quote": "47",
         "verified_at": newsroom.liu_age.reviewed_at.isoformat(),
+        "disputed": "true",
     }
     city = next(
         row for row in rows if row["candidate_slug"] == "liu-ping" and row["property"] == "city"
@@ -65,6 +66,30 @@ def test_csv_has_one_row_per_public_claim_with_its_citation(client, newsroom):
     wire = next(row for row in rows if row["outlet"] == "Second Wire")
     assert wire["article_date"] == "2011-09"
     assert wire["article_url"] == ""
+
+
+def test_csv_says_which_claims_outlets_dispute(client, newsroom):
+    def disputed():
+        return {
+            (row["candidate_slug"], row["property"], row["value"]): row["disputed"]
+            for row in rows_of(fetch_csv(client))
+        }
+
+    before = disputed()
+    contradiction_resolve(
+        contradiction=Contradiction.objects.get(candidate=newsroom.liu, status="open"),
+        verdict=Contradiction.Verdict.NOT_CONTRADICTION,
+        note="Both ages can hold.",
+        acting_user=newsroom.reviewer,
+    )
+    after = disputed()
+
+    assert before[("liu-ping", "age", "47")] == before[("liu-ping", "age", "52")] == "true"
+    assert before[("xu-yan", "city", "Hangzhou")] == "true"
+    assert before[("liu-ping", "city", "新余市")] == "false"
+    assert set(before.values()) == {"true", "false"}
+    assert after[("liu-ping", "age", "47")] == after[("liu-ping", "age", "52")] == "false"
+    assert after[("xu-yan", "city", "Hangzhou")] == "true"
 
 
 def test_csv_leaves_out_unverified_rejected_overruled_and_unpublished_claims(client, newsroom):

@@ -236,6 +236,8 @@ def test_no_public_url_shows_anything_unpublished_or_unverified(client, records)
     # The sweep sees what it should: the public record, through the cache the second time.
     assert "刘萍" in cold["/candidates/liu-ping/"][2]
     assert "Filler Person 26" in cold["/candidates/?page=2"][2]
+    zhang = cold["/candidates/zhang-kai/"][2]
+    assert "Year of birth: 2 versions" in zhang  # its unverified third version is not shown
     assert sum(cache == "hit" for _status, cache, _text in warm.values()) > len(urls) / 2
 
 

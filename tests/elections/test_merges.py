@@ -105,7 +105,10 @@ def test_merge_moves_every_name_claim_and_candidacy_to_the_survivor(two_records,
     assert runs[election.pk].statuses.get().status == "declared"
     ruiyan.refresh_from_db()
     assert ruiyan.merged_into == xu and merge.performed_by == reviewer
-    assert Contradiction.objects.filter(candidate=xu, status="open", property="age").count() == 1
+    assert (
+        Contradiction.objects.filter(candidate=xu, status="open", property="birth_year").count()
+        == 1
+    )
     xu.refresh_from_db()
     assert "xuruiyan" in xu.search_text and "徐瑞琰" in xu.search_text
 

@@ -12,9 +12,10 @@ from jsonschema import Draft3Validator, FormatChecker
 from referencing import Registry
 from referencing.jsonschema import DRAFT3
 
-from elections.models import Candidate, Property
+from elections.models import Candidate, Contradiction, Property
 from elections.services import candidate_publish, claim_verify
 from sources.audit import unit_of_work
+from sources.dates import PartialDate
 from tests.conftest import SHARED
 from tests.factories import make_candidacy, make_candidate, make_claim
 from tests.newsroom import fixtures
@@ -181,6 +182,37 @@ class TestNewsroomExport:
         polling = next(e for e in document["events"] if e["organization_id"] == congress["id"])
         assert polling["start_date"] == "2011-04-15"
         assert polling["classification"] == "election"
+
+    def test_a_membership_whose_status_outlets_dispute_says_so_in_its_label(
+        self, client, newsroom, popolo_validators
+    ):
+        # Withdrew on 2 May, after the daily's "barred" of April; a second outlet says she was
+        # barred on that very day.
+        day = PartialDate(2011, 5, 2)
+        for status, article, quote in (
+            ("withdrew", newsroom.wire, "described as a retired worker"),
+            ("barred", newsroom.chinese, "是新余市的参选人"),
+        ):
+            claim = make_claim(
+                newsroom.liu,
+                Property.STATUS,
+                status,
+                article,
+                quote,
+                candidacy=newsroom.liu_run,
+                as_of=day,
+                by=newsroom.editor,
+            )
+            claim_verify(claim=claim, acting_user=newsroom.reviewer)
+        assert Contradiction.objects.filter(candidacy=newsroom.liu_run, status="open").exists()
+
+        document = fetch(client)
+        run = next(m for m in document["memberships"] if m["person_id"] == "person/liu-ping")
+
+        assert run["label"].endswith(
+            "(disputed: outlets disagree; the profile shows every version)"
+        )
+        assert schema_errors(document, popolo_validators) == []
 
     def test_a_candidacy_still_running_has_no_end_date(self, client, newsroom):
         run = next(m for m in fetch(client)["memberships"] if m["person_id"] == "person/xu-yan")

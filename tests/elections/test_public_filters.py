@@ -5,6 +5,9 @@ import re
 import pytest
 from django.core.cache import caches
 
+from elections.models import Contradiction, Property
+from elections.services import claim_verify
+from tests.factories import make_article, make_claim
 from tests.newsroom import fixtures
 
 pytestmark = pytest.mark.django_db
@@ -111,6 +114,21 @@ def test_disputed_filter(client, world):
     assert listed(client, disputed="yes") == ["Liu Ping 刘萍"]
     assert "Liu Ping 刘萍" not in listed(client, disputed="no", q="liu")
     assert listed(client, disputed="no", q="liu") == ["Liu Ping 刘平"]
+
+
+def test_a_dispute_flags_its_candidate_once_two_of_its_versions_are_verified(client, world):
+    daily = make_article("Wang Xiuzhen, 40, spoke.", outlet="Example Daily")
+    wire = make_article("Wang Xiuzhen, 60, spoke.", outlet="Second Wire")
+    forty = make_claim(world.wang, Property.AGE, "40", daily, by=world.editor)
+    claim_verify(claim=forty, acting_user=world.reviewer)
+    sixty = make_claim(world.wang, Property.AGE, "60", wire, by=world.editor)
+    assert Contradiction.objects.filter(candidate=world.wang, status="open").exists()
+
+    assert listed(client, disputed="yes") == ["Liu Ping 刘萍"]
+
+    claim_verify(claim=sixty, acting_user=world.reviewer)
+
+    assert listed(client, disputed="yes") == ["Liu Ping 刘萍", "Wang Xiuzhen"]
 
 
 def test_sorting_by_name_province_status_and_recent_verification(client, world):

@@ -179,12 +179,12 @@ def test_an_outlet_option_in_chinese_carries_its_language():
 
 def test_an_overruled_claims_source_has_no_link_when_no_public_claim_cites_it(client, world):
     page = client.get(f"/candidates/{world.disputed.slug}/").content.decode()
-    disagreement = page[page.index('id="disagreements"') :]
+    disputes = page[page.index('id="disputes"') :]
 
-    assert "<strong>61</strong>" in disagreement
+    assert "<strong>61</strong>" in disputes
     assert f'href="/articles/{world.lone.pk}/"' not in page
     assert f'href="/outlets/{world.lone.outlet.slug}/"' not in page
-    assert f'href="/articles/{world.second.pk}/"' in disagreement
+    assert f'href="/articles/{world.second.pk}/"' in disputes
 
 
 def test_an_overruled_claims_source_is_linked_when_another_public_claim_cites_it(

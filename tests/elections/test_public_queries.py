@@ -2,8 +2,9 @@
 
 The data is made with bulk_create for speed, shaped like the newsroom's: every candidate has
 names in two scripts, a candidacy with dated statuses, verified claims from several outlets
-(two pairs of which disagree: one still open, one resolved by a verdict that overruled a
-side), an unverified and a rejected claim; drafts with claims of their own sit beside them.
+(two questions of which are in dispute: one still open, one resolved by a verdict that
+overruled a version), an unverified and a rejected claim; drafts with claims of their own
+sit beside them.
 """
 
 import datetime
@@ -24,6 +25,7 @@ from elections.models import (
     CandidateName,
     Claim,
     Contradiction,
+    DisputeClaim,
     Election,
     Place,
     Property,
@@ -228,7 +230,7 @@ class Newsroom:
                 )
             ]
         )
-        steps, contradictions = [], []
+        steps, disputes, members = [], [], []
         for offset in range(0, len(claims), 9):
             age_a, age_b, city_wrong, city_right = claims[offset : offset + 4]
             declared, barred = claims[offset + 5 : offset + 7]
@@ -241,22 +243,35 @@ class Newsroom:
                         claim=claim,
                     )
                 )
-            contradictions += [
+            person = age_a.candidate
+            disputes += [
                 Contradiction(
-                    claim_a=age_a, claim_b=age_b, candidate=age_a.candidate, property="age"
+                    question=f"candidate:{person.pk}/birth_year",
+                    candidate=person,
+                    property="birth_year",
+                    group_count=2,
                 ),
                 Contradiction(
-                    claim_a=city_wrong,
-                    claim_b=city_right,
-                    candidate=city_wrong.candidate,
+                    question=f"candidate:{person.pk}/city",
+                    candidate=person,
                     property="city",
+                    group_count=2,
                     status=Contradiction.Status.RESOLVED,
-                    verdict=Contradiction.Verdict.B_RIGHT,
+                    verdict=Contradiction.Verdict.ONE_RIGHT,
                     verdict_note="A misprint of the city's name.",
                 ),
             ]
+            members.append(((age_a, ""), (age_b, "")))
+            members.append(((city_wrong, "wrong"), (city_right, "right")))
         CandidacyStatus.objects.bulk_create(steps)
-        Contradiction.objects.bulk_create(contradictions)
+        disputes = Contradiction.objects.bulk_create(disputes)
+        DisputeClaim.objects.bulk_create(
+            [
+                DisputeClaim(contradiction=dispute, claim=claim, group=group, judged=judged)
+                for dispute, versions in zip(disputes, members, strict=True)
+                for group, (claim, judged) in enumerate(versions, start=1)
+            ]
+        )
         Candidacy.objects.filter(pk__in=[run.pk for run in runs]).update(status=Status.BARRED)
 
 
@@ -319,5 +334,12 @@ def test_the_pages_measured_show_the_bulk_data(measured):
 
     assert "2 candidates matching “liu”" in few_found.decode()
     assert "40 candidates matching “liu”" in many_found.decode()
-    assert "Under review." in profile.decode()
+    assert "Open: under review." in profile.decode()
     assert "A misprint of the city&#x27;s name." in profile.decode()
+    assert profile.decode().count('class="disagreement"') == 2
+    (_, listed), _ = measured["list"]
+    assert 'class="badge badge--disputed">disputed facts</span>' in listed.decode()
+    _, (_, outlet) = measured["outlet"]
+    assert "The editors found its version wrong" in outlet.decode()
+    (_, home), _ = measured["home"]
+    assert 'class="badge badge--disputed"' in home.decode()

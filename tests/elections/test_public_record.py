@@ -100,6 +100,19 @@ class Surfaces:
         body = b"".join(response.streaming_content).decode("utf-8-sig")
         return {(row["property"], row["value"]) for row in csv.DictReader(io.StringIO(body))}
 
+    def disputed(self):
+        """Which facts each surface marks disputed: the API's and the CSV's, by value."""
+        response = self.client.get(f"/api/candidates/{self.room.liu.slug}/")
+        api = {fact["value"] for fact in response.json()["facts"] if fact["disputed"]}
+        export = self.client.get("/export/claims.csv")
+        body = b"".join(export.streaming_content).decode("utf-8-sig")
+        rows = csv.DictReader(io.StringIO(body))
+        return api, {row["value"] for row in rows if row["disputed"] == "true"}
+
+    def disputed_candidates(self):
+        response = self.client.get("/candidates/", {"disputed": "yes"})
+        return response.content.decode().count('class="candidate-card"')
+
     def popolo_statuses(self):
         """The latest status of each of the candidate's memberships in the Popolo export."""
         response = self.client.get("/export/popolo.json")
@@ -174,6 +187,23 @@ def test_a_reimport_that_keeps_the_cited_words_keeps_the_facts(client, room, tmp
         ("occupation", "sells advertising"),
     }
     assert Claim.objects.filter(state=Claim.State.VERIFIED).count() == 3
+
+
+def test_a_dispute_is_shown_only_while_two_of_its_versions_are_public(client, room, tmp_path):
+    wire = room.add_article("Liu Ping, 52, spoke to the wire.", outlet="Second Wire")
+    room.add_verified(room.liu, Property.AGE, "52", wire)
+    surfaces = Surfaces(client, room)
+    assert surfaces.disputed() == ({"47", "52"}, {"47", "52"})
+    assert 'id="disputes"' in surfaces.profile()
+    assert surfaces.disputed_candidates() == 1
+
+    reimport(tmp_path, KEPT)  # the words the age of 47 cites are gone: one version is left
+
+    assert surfaces.disputed() == (set(), set())
+    profile = surfaces.profile()
+    assert 'id="disputes"' not in profile
+    assert "<strong>52</strong>" in profile and "disputed" not in profile
+    assert surfaces.disputed_candidates() == 0
 
 
 # What sends a verified claim back to review.

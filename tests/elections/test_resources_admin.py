@@ -189,7 +189,9 @@ def test_confirming_a_claim_sheet_logs_each_claim_it_wrote(places, importer):
     logged = dict(LogEntry.objects.values_list("object_id", "action_flag"))
     assert logged == {str(age.pk): 1, str(stored.pk): 2}
     stored.refresh_from_db()
-    assert stored.note == "checked"
+    # The sheet's note is added under a dated line naming the importer, never in place.
+    heading, note = stored.note.split("\n")
+    assert heading.startswith("— from a sheet imported by user") and note == "checked"
 
 
 def test_the_preview_shows_old_and_new_values_escaped(places, importer):

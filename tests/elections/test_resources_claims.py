@@ -9,6 +9,7 @@ from elections.services import claim_create_from_quote, claim_update, claim_veri
 from sources.audit import system_user, unit_of_work
 from sources.dates import PartialDate
 from sources.models import Passage
+from sources.resources.base import appended_notes
 from tests.elections.fixtures_sheets import (
     CANDIDATE_HEADER,
     CLAIM_HEADER,
@@ -90,8 +91,13 @@ def _state():
             )
         ),
         "contradictions": sorted(
-            (keys[c.claim_a_id], keys[c.claim_b_id], c.property, c.status, c.origin)
-            for c in Contradiction.objects.all()
+            (
+                c.property,
+                c.status,
+                c.origin,
+                tuple(sorted((m.group, keys[m.claim_id]) for m in c.members.all())),
+            )
+            for c in Contradiction.objects.prefetch_related("members")
         ),
         "steps": sorted(
             (step.candidacy_id, step.status, step.on, step.precision, keys[step.claim_id])
@@ -140,7 +146,7 @@ def test_an_import_gives_the_claims_passages_and_contradictions_the_services_giv
 
     assert imported == one_by_one
     assert len(imported["claims"]) == 10
-    assert {c[2] for c in imported["contradictions"]} == {"age", "city"}
+    assert {c[0] for c in imported["contradictions"]} == {"birth_year", "city"}
     assert len(imported["steps"]) == 3
 
 
@@ -173,10 +179,12 @@ def test_an_import_that_changes_claims_matches_claim_update(newsroom):
             acting_user=make_user(superuser=True),
             as_of=PartialDate(2011),
         )
+        # A sheet adds its note to the editors', dated and naming the importer.
+        noted = claims["liu-ping", "age", tanis, "Liu Ping, 47, an independent"]
         claim_update(
-            claim=claims["liu-ping", "age", tanis, "Liu Ping, 47, an independent"],
+            claim=noted,
             acting_user=make_user(superuser=True),
-            note="an editor's note",
+            note=appended_notes(noted.note, "an editor's note", user=system_user()),
         )
 
     imported = _in_a_rolled_back_transaction(by_sheet)
@@ -186,8 +194,8 @@ def test_an_import_that_changes_claims_matches_claim_update(newsroom):
     states = {claim[0][1:4]: claim[8] for claim in imported["claims"]}
     assert states["city", "Hongzhou", "Tanis feature"] == "unverified"
     assert states["age", "47", "Tanis feature"] == "verified"
-    assert {(c[2], c[3]) for c in imported["contradictions"]} == {
-        ("age", "closed"),
+    assert {(c[0], c[1]) for c in imported["contradictions"]} == {
+        ("birth_year", "closed"),
         ("city", "closed"),
     }
 
@@ -437,4 +445,5 @@ def test_a_changed_claim_row_shows_value_date_and_note_old_and_new(newsroom):
     said = {row.diff[0]: row.diff[-1] for row in result.rows if row.import_type == "update"}
     assert "value: “Hangzhou” → “Hongzhou”" in said[7]
     assert "as_of: “2011-05-26” → “2011-05”" in said[5]
-    assert "note: “misprint” → “not a misprint after all”" in said[3]
+    # The sheet's note is added to the editor's, never in its place.
+    assert "notes: “misprint” → adds “not a misprint after all”" in said[3]

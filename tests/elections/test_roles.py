@@ -1,6 +1,6 @@
 """The newsroom's roles, tried through the admin as each user would.
 
-Editors annotate, record claims and candidates and flag contradictions; Reviewers verify,
+Editors annotate, record claims and candidates and flag disputes; Reviewers verify,
 reject, resolve, publish, withdraw and merge; Importers read the lists and hold the import
 permission; a staff member in no group sees nothing. The groups are those the roles migration
 creates, so these tests also pin what it grants.
@@ -19,6 +19,7 @@ from elections.models import (
     CandidateName,
     Claim,
     Contradiction,
+    DisputeClaim,
     Property,
 )
 from elections.services import candidate_add_name
@@ -170,7 +171,7 @@ def test_editors_cannot_verify_resolve_publish_or_merge(newsroom):
     verify_button = editor.post(reverse("admin:elections_claim_verify", args=[age.pk]))
     resolve = editor.post(
         reverse("admin:elections_contradiction_change", args=[contradiction.pk]),
-        {"verdict": "a_right", "note": "because"},
+        {"verdict": "one_right:1", "note": "because", "revision": contradiction.revision},
     )
     verify_action = act(editor, "admin:elections_claim_changelist", "verify_claims", [age])
     act(editor, "admin:elections_candidate_changelist", "publish", [liu])
@@ -202,15 +203,23 @@ def test_reviewers_verify_reject_and_resolve(newsroom):
 
     act(client, "admin:elections_claim_changelist", "verify_claims", [age])
     client.post(reverse("admin:elections_claim_reject", args=[city.pk]), {"reason": "wrong"})
+    membership = DisputeClaim.objects.select_related("contradiction").get(claim=age)
     client.post(
         reverse("admin:elections_contradiction_change", args=[contradiction.pk]),
-        {"verdict": "a_right", "note": "The registration list says 47."},
+        {
+            "verdict": f"one_right:{membership.group}",
+            "note": "The registration list says 47.",
+            "revision": membership.contradiction.revision,
+        },
     )
 
     assert Claim.objects.get(pk=age.pk).state == Claim.State.VERIFIED
     assert Claim.objects.get(pk=city.pk).state == Claim.State.REJECTED
     resolved = Contradiction.objects.get(pk=contradiction.pk)
     assert resolved.status == Contradiction.Status.RESOLVED and resolved.resolved_by == reviewer
+    assert resolved.verdict == Contradiction.Verdict.ONE_RIGHT
+    assert not Claim.objects.get(pk=age.pk).overruled
+    assert Claim.objects.filter(dispute_membership__contradiction=resolved, overruled=True)
     assert offered_actions(client, "admin:elections_claim_changelist") == {
         "verify_claims",
         "reject_claims",
@@ -348,6 +357,11 @@ def snapshot(*candidates):
             "contradictions": sorted(
                 Contradiction.objects.filter(candidate=candidate).values_list("pk", "status")
             ),
+            "dispute_groups": sorted(
+                DisputeClaim.objects.filter(contradiction__candidate=candidate).values_list(
+                    "contradiction", "claim", "group"
+                )
+            ),
             "state": Candidate.objects.get(pk=candidate.pk).state,
         }
         for candidate in candidates
@@ -383,7 +397,8 @@ def test_a_merge_in_the_admin_loses_nothing_and_its_undo_restores_both(newsroom)
     assert {status.pk, twin_age.pk} <= {pk for pk, _ in merged["claims"]}
     assert {"Liu P.", "Liu Ping of Xinyu", "刘平"} <= {name for _, name in merged["names"]}
     assert Claim.objects.get(pk=status.pk).candidacy.candidate == liu
-    assert Contradiction.objects.filter(candidate=liu, claim_b=twin_age).exists()
+    # Her age of 60 is a new version of the survivor's question of her year of birth.
+    assert DisputeClaim.objects.filter(contradiction__candidate=liu, claim=twin_age).exists()
 
     record = CandidateMerge.objects.get()
     act(

@@ -3,7 +3,7 @@
 import functools
 import itertools
 
-from elections.models import CandidateName, Contradiction, Place
+from elections.models import CandidateName, Contradiction, DisputeClaim, Place
 from elections.services import (
     candidacy_for,
     candidate_add_name,
@@ -144,9 +144,19 @@ class Newsroom:
     def reject(self, claim, reason):
         return claim_reject(claim=claim, reason=reason, acting_user=self.reviewer)
 
-    def resolve(self, candidate, prop, verdict, note):
-        """The reviewer's verdict on the contradiction about `prop` of `candidate`."""
-        contradiction = Contradiction.objects.get(candidate=candidate, property=prop)
+    def resolve(self, candidate, prop, verdict, note, right=None):
+        """The reviewer's one verdict on the dispute about `prop` of `candidate`; with
+        `right` (a claim), its version is the one found right."""
+        from elections.disputes import question_property
+
+        contradiction = Contradiction.objects.get(
+            candidate=candidate, property=question_property(prop)
+        )
+        group = DisputeClaim.objects.get(claim=right).group if right is not None else None
         return contradiction_resolve(
-            contradiction=contradiction, verdict=verdict, note=note, acting_user=self.reviewer
+            contradiction=contradiction,
+            verdict=verdict,
+            right_group=group,
+            note=note,
+            acting_user=self.reviewer,
         )

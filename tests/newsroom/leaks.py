@@ -21,7 +21,7 @@ LEAKS_PUBLIC = GAP.join(
         "An unverified aside calls her a Quxvsinger.",
         "A rejected line calls her a Quxvdancer.",
         "Another line calls her a Quxvpainter.",
-        "A line soon rejected calls her a Wexqcarpenter.",
+        "A line soon rejected says she works for Wexqcarpenter.",
         "Zhang Kai was said to be 44 years old.",
         "刘萍的别名是曌萍。",
     ]
@@ -99,7 +99,7 @@ def leaks(*, fillers=27):
     room.add_claim(liu, Property.OCCUPATION, "Quxvsinger", public_article)
     dancer = room.add_claim(liu, Property.OCCUPATION, "Quxvdancer", public_article)
     room.reject(dancer, "Quxv rejection reason")
-    # An overruled claim whose dispute is not public: the other side was never verified.
+    # An overruled claim whose dispute is not public: the other version was never verified.
     painter = room.add_verified(liu, Property.OCCUPATION, "Quxvpainter", public_article)
     unverified_side = room.add_claim(liu, Property.OCCUPATION, "曌萍", public_article)
     dispute = contradiction_flag(
@@ -107,7 +107,7 @@ def leaks(*, fillers=27):
     )
     contradiction_resolve(
         contradiction=dispute,
-        verdict=Contradiction.Verdict.BOTH_WRONG,
+        verdict=Contradiction.Verdict.ALL_WRONG,
         note="Quxv verdict note",
         acting_user=reviewer,
     )
@@ -139,9 +139,8 @@ def leaks(*, fillers=27):
         "Wexqwithdrawn Person", "Hangzhou", name_zh="鍪退"
     )
     room.add_verified(soon, Property.AGE, "51", room.soon_article)
-    room.soon_rejected = room.add_verified(
-        liu, Property.OCCUPATION, "Wexqcarpenter", public_article
-    )
+    # Not an occupation: a new occupation would reopen the flagged dispute above.
+    room.soon_rejected = room.add_verified(liu, Property.EMPLOYER, "Wexqcarpenter", public_article)
 
     room.publish(liu, zhang, soon, *room.fillers)
     room.merge(zhang, room.absorbed)
@@ -149,6 +148,9 @@ def leaks(*, fillers=27):
     # open), whose flag note is internal.
     room.add_verified(zhang, Property.AGE, "44", public_article)
     room.add_verified(zhang, Property.AGE, "52", room.second_article)
-    public_dispute = Contradiction.objects.get(candidate=zhang, property=Property.AGE)
+    # A third version, never verified, from the hidden outlet: the public never sees it.
+    room.add_claim(zhang, Property.AGE, "33", room.hidden_article, "33")
+    public_dispute = Contradiction.objects.get(candidate=zhang, property=Property.BIRTH_YEAR)
+    assert public_dispute.group_count == 3
     Contradiction.objects.filter(pk=public_dispute.pk).update(flag_note="Quxv internal flag")
     return room

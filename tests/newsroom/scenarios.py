@@ -4,6 +4,7 @@ Every text in them is written for the tests.
 """
 
 from elections.models import CandidateName, Contradiction, Property
+from elections.services import candidate_update
 from sources.dates import PartialDate
 from tests.factories import make_user
 from tests.newsroom.builder import Newsroom
@@ -64,7 +65,11 @@ def public_site():
     room.xu_city = room.add_verified(xu, Property.CITY, "Hangzhou", room.wire)
     room.add_verified(xu, Property.OCCUPATION, "sells advertising", room.wire)
     room.city_dispute = room.resolve(
-        xu, Property.CITY, Contradiction.Verdict.B_RIGHT, "No place has that name; a misprint."
+        xu,
+        Property.CITY,
+        Contradiction.Verdict.ONE_RIGHT,
+        "No place has that name; a misprint.",
+        right=room.xu_city,
     )
     room.ruiyan = room.add_candidate("Xu Ruiyan")
 
@@ -79,6 +84,10 @@ def public_site():
     room.merge(xu, room.ruiyan)
     # Verified after publication, so its contradiction with the age of 47 stays open.
     room.later_age = room.add_verified(liu, Property.AGE, "52", room.wire)
+    # An editor's change to a published profile waits for a reviewer: never public.
+    room.proposal = candidate_update(
+        candidate=liu, display_name="Quxv Proposed Name", acting_user=room.editor
+    ).proposal
     return room
 
 
@@ -174,10 +183,12 @@ def performance(*, size=30):
     # Two ages from two outlets; the verdict finds the lone gazette's wrong, so its claim is
     # overruled. No other public claim cites that gazette or its article.
     room.disputed = room.add_candidate("Fang Yu", "Ningbo", name_zh="方宇", gender="male")
-    room.add_verified(room.disputed, Property.AGE, "51", room.second)
+    right = room.add_verified(room.disputed, Property.AGE, "51", room.second)
     room.wrong = room.add_verified(room.disputed, Property.AGE, "61", room.lone)
-    verdict = Contradiction.Verdict.A_RIGHT
-    room.resolve(room.disputed, Property.AGE, verdict, "The gazette misprinted the age.")
+    verdict = Contradiction.Verdict.ONE_RIGHT
+    room.resolve(
+        room.disputed, Property.AGE, verdict, "The gazette misprinted the age.", right=right
+    )
 
     # Fillers in Ningbo, each with an age from the morning post.
     room.fillers = []

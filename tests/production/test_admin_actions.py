@@ -154,8 +154,9 @@ def test_an_editor_flags_two_claims_as_contradicting(editor):
     assert asked.status_code == 200
     assert response.status_code == 302
     flagged = Contradiction.objects.get()
-    assert {flagged.claim_a, flagged.claim_b} == set(claims)
-    assert flagged.flagged_by == editor
+    groups = dict(flagged.members.values_list("claim", "group"))
+    assert groups == {claims[0].pk: 1, claims[1].pk: 2}
+    assert flagged.flagged_by == editor and flagged.origin == Contradiction.Origin.FLAGGED
     assert_history_names(editor, since, Contradiction)
 
 

@@ -1,5 +1,5 @@
 """The admin's own views and change pages that write, on PostgreSQL outside a test transaction:
-review buttons, the contradiction verdict, the passage queue, the annotate view and its claim
+review buttons, a dispute's verdict, the passage queue, the annotate view and its claim
 panel, and the change pages (a candidate with its inlines, an article's text, an outlet, an
 election, a place).
 
@@ -48,7 +48,7 @@ def test_a_reviewer_verifies_and_rejects_claims_on_their_pages(editor, reviewer)
     assert generation.changed()
 
 
-def test_a_reviewer_resolves_a_contradiction_with_a_verdict(editor, reviewer):
+def test_a_reviewer_resolves_a_dispute_with_a_verdict(editor, reviewer):
     _, first, second = disagreeing_claims(editor)
     contradiction = Contradiction.objects.get(status=Contradiction.Status.OPEN)
     url = reverse("admin:elections_contradiction_change", args=[contradiction.pk])
@@ -56,16 +56,16 @@ def test_a_reviewer_resolves_a_contradiction_with_a_verdict(editor, reviewer):
     since = moment()
 
     shown = client.get(url)
+    seen = shown.context["form"]["revision"].value()
     response = client.post(
-        url,
-        {"verdict": Contradiction.Verdict.A_RIGHT, "note": "Her registration gives 1964."},
+        url, {"verdict": "one_right:1", "note": "Her registration gives 1964.", "revision": seen}
     )
 
     assert shown.status_code == 200
     assert response.status_code == 302
     contradiction.refresh_from_db()
     assert contradiction.status == Contradiction.Status.RESOLVED
-    assert (contradiction.verdict, contradiction.resolved_by) == ("a_right", reviewer)
+    assert (contradiction.verdict, contradiction.resolved_by) == ("one_right", reviewer)
     overruled = dict(Claim.objects.values_list("pk", "overruled"))
     assert overruled == {first.pk: False, second.pk: True}
     assert_history_names(reviewer, since, Contradiction)

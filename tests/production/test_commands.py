@@ -12,7 +12,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
 
-from elections.models import Candidate, Claim, Place
+from elections.models import Candidate, Claim, Contradiction, Place
 from sources.audit import SYSTEM_USERNAME
 from sources.models import Article, ArticleVersion, Passage
 from tests.elections.fixtures_sheets import CANDIDATE_HEADER, csv_bytes
@@ -113,7 +113,10 @@ def test_load_demo_loads_a_reviewed_newsroom_with_no_anonymous_history():
     assert Candidate.objects.published().exists()
     assert Claim.objects.filter(state=Claim.State.VERIFIED).exists()
     assert Article.objects.count() >= 5
-    assert anonymous_history(*AUDITED) == []
+    # The disputes its sheets opened and its reviewer settled, one verdict per question.
+    resolved = Contradiction.objects.filter(status=Contradiction.Status.RESOLVED)
+    assert resolved.exists() and not resolved.filter(verdict="").exists()
+    assert anonymous_history(*AUDITED, Contradiction) == []
     assert generation.changed()
 
 

@@ -19,6 +19,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, reverse
 
+from elections.models import Contradiction
+
 ACTION = "action"
 # Every user's password in the worlds of these tests (tests.factories.make_user sets it).
 PASSWORD = "pw"
@@ -243,7 +245,7 @@ def post_data(route, world, client):
         return data
     if name.endswith("_change"):
         if route.model == "elections.contradiction":
-            return {"verdict": "not_contradiction", "note": "The ages are a year apart."}
+            return _verdict(world.main[route.model])
         return _change_form(route, world, client, "change")
     if name.endswith("_process_import"):
         return _preview(route, world, client)
@@ -252,6 +254,16 @@ def post_data(route, world, client):
     if name.endswith("_export"):
         return {"resource": "0", "format": "0"}
     return {}
+
+
+def _verdict(dispute):
+    """The verdict form of `dispute`, with the revision of its versions as they are now."""
+    revision = Contradiction.objects.values_list("revision", flat=True).get(pk=dispute.pk)
+    return {
+        "verdict": "not_contradiction",
+        "note": "The ages are a year apart.",
+        "revision": str(revision),
+    }
 
 
 def _annotate(world):
@@ -326,6 +338,10 @@ CUSTOM = {
     "sources_article_annotate_claim": _record_claim,
     "sources_passage_queue": lambda w: {"passage": w.fuzzy_passage.pk},
     "elections_claim_reject": lambda w: {"reason": "The passage says nothing of the kind."},
+    "elections_candidateproposal_review": lambda w: {
+        "decision": "reject",
+        "note": "No source gives this year of birth.",
+    },
     "password_change": lambda w: {
         "old_password": PASSWORD,
         "new_password1": "a long enough passphrase 7",

@@ -29,12 +29,14 @@ from elections.models import (
     Candidacy,
     Candidate,
     CandidateMerge,
+    CandidateProposal,
     Claim,
     Contradiction,
     Election,
     Place,
     Property,
 )
+from elections.services import candidate_update
 from sources.audit import unit_of_work
 from sources.models import AnchorStatus, Article, ArticleVersion, Outlet, Passage
 from sources.services import article_set_text, passage_create_from_quote
@@ -167,6 +169,11 @@ def build_admin_world():
 
     survivor, absorbed = room.add_candidate("Ma Survivor"), room.add_candidate("Ma Absorbed")
     record(CandidateMerge, room.merge(survivor, absorbed))
+    shown = room.add_candidate("Proposal Person")
+    room.publish(shown)
+    proposed = candidate_update(candidate=shown, birth_year=1970, acting_user=editor).proposal
+    spare = candidate_update(candidate=shown, gender="female", acting_user=editor).proposal
+    record(CandidateProposal, proposed, spare)
     room.add_candidate("Xu Yan")  # merged with the spare person by the CSRF tests
 
     queue_article = room.add_article(QUEUE_TEXT, outlet="Third Wire")

@@ -180,6 +180,7 @@ PAGES = [
         lambda w, s, p: [
             _admin("elections_contradiction_change", s.open.pk),
             _admin("elections_contradiction_change", s.resolved.pk),
+            _admin("elections_contradiction_change", s.reopened.pk),
         ],
     ),
     Page(

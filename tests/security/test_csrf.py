@@ -140,6 +140,7 @@ WRITING = {
     "contradiction: resolve": by_name("elections_contradiction_change"),
     "candidates: merge": merge,
     "merge: undo": by_name("elections_candidatemerge_undo"),
+    "proposal: review": by_name("elections_candidateproposal_review"),
     "claim sheet: confirm the import": by_name("elections_claim_process_import"),
     "candidate: add": by_name("elections_candidate_add"),
     "candidate: change": by_name("elections_candidate_change"),

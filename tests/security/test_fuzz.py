@@ -83,7 +83,13 @@ HEADINGS = {
 
 # Admin views that take a post, by the end of their name or their whole name.
 POSTED_SUFFIXES = ("_add", "_change", "_delete", "_changelist", "_import", "_export")
-POSTED_NAMES = {*CUSTOM, "logout", "elections_claim_verify", "elections_candidatemerge_undo"}
+POSTED_NAMES = {
+    *CUSTOM,
+    "logout",
+    "elections_claim_verify",
+    "elections_candidatemerge_undo",
+    "elections_candidateproposal_review",
+}
 # Posted last, with a client of their own: they sign out or delete what later requests use.
 LAST = ("logout", "_delete")
 

@@ -295,6 +295,14 @@ ACCESS = {
         listed=may("elections.merge_candidate"),
     ),
     "elections_candidatemerge_undo": (staff(ok=405), may("elections.merge_candidate")),
+    **model_urls(
+        "elections.candidateproposal",
+        add=nobody(),
+        change=nobody(),
+        delete=nobody(),
+        listed=nobody(),
+    ),
+    "elections_candidateproposal_review": (staff(ok=405), may("elections.publish_candidate")),
 }
 
 ROUTES = admin_routes()

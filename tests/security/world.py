@@ -9,8 +9,10 @@
 - a candidate's display name, Chinese name, another name and its note, internal notes;
 - a province and an election named with it, and a place alias;
 - claim values and notes, two verified (published) and two waiting for review;
-- the note of a contradiction flagged by an editor and left open, and the note of another
-  flagged and resolved by a reviewer (so that the verdict's note is public);
+- the note of a dispute flagged by an editor and left open, the note of another flagged and
+  resolved by a reviewer (so that the verdict's note is public), and a third resolved, then
+  reopened by a new version flagged (its page shows the previous verdict's note beside the
+  versions);
 - passages of a third article whose text then changes, so they wait in the passage queue.
 
 Every candidate is published. The world is returned as a `World` of the objects made per
@@ -67,6 +69,7 @@ class Subject:
     waiting: list = field(default_factory=list)
     resolved: object = None
     open: object = None
+    reopened: object = None
 
 
 @dataclass
@@ -279,8 +282,45 @@ def _load(number, payload, typed, editor, reviewer):
     subject.open = contradiction_flag(
         claim_a=claims[2], claim_b=claims[3], acting_user=editor, note=text
     )
+    subject.reopened = _reopened_dispute(
+        candidate, text, (subject.passage, second), editor=editor, reviewer=reviewer
+    )
     candidate_publish(candidate=candidate, acting_user=reviewer)
     return subject
+
+
+def _reopened_dispute(candidate, text, passages, *, editor, reviewer):
+    """A flagged dispute on the candidate's employer, resolved, then reopened by a third
+    version flagged after the verdict."""
+
+    def employer(value, passage):
+        return claim_create(
+            candidate=candidate,
+            property=Property.EMPLOYER,
+            value=value,
+            passage=passage,
+            note=text,
+            acting_user=editor,
+        )
+
+    first, second = (
+        employer(f"{text} ({label} employer)", passage)
+        for label, passage in zip(("first", "second"), passages, strict=True)
+    )
+    contradiction_resolve(
+        contradiction=contradiction_flag(
+            claim_a=first, claim_b=second, acting_user=editor, note=text
+        ),
+        verdict=Contradiction.Verdict.ONE_RIGHT,
+        right_group=1,
+        note=text,
+        acting_user=reviewer,
+    )
+    # An employer is one of many an outlet may print: a third joins when an editor flags it.
+    third = employer(f"{text} (third employer)", passages[0])
+    dispute = contradiction_flag(claim_a=first, claim_b=third, acting_user=editor, note=text)
+    assert dispute.is_reopened, "a third version flagged after the verdict reopens the dispute"
+    return dispute
 
 
 def build_world(folder):

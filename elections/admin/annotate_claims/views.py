@@ -7,6 +7,10 @@ all written, or none of them. A claim already recorded (`DuplicateClaim`: the sa
 property and value citing overlapping words) is answered with status 409: the message naming
 that claim, its state and its address as an error, and the claim itself as a recording would
 answer it, with "existing": true; nothing is written.
+
+A recorded claim's answer names the open dispute it is in, if any ("dispute": its number,
+address, the claim's version and how many versions there are), and lists the dispute's other
+versions ("contradictions", one entry per version, each with its claims).
 """
 
 from django.contrib.admin.utils import unquote
@@ -16,7 +20,7 @@ from django.db.models import Case, Prefetch, Q, Value, When
 from django.http import Http404, HttpResponseNotAllowed, JsonResponse
 from django.urls import NoReverseMatch, reverse
 
-from elections.models import Candidacy, Candidate, Contradiction, Property
+from elections.models import Candidacy, Candidate, Contradiction, DisputeClaim, Property
 from elections.names import SEPARATOR, query_keys
 from elections.normalizers import Normalized
 from elections.services import candidate_create, claim_create
@@ -32,6 +36,8 @@ from .suggestions import describe_reading, read_value, suggest_value
 
 RECORD_PERMISSION = "elections.add_claim"
 NEW_CANDIDATE_PERMISSION = "elections.add_candidate"
+# The article's texts, which a dispute's other versions need not load.
+ARTICLE_TEXTS = ("text", "source_text", "boilerplate")
 # Candidates one search shows, best first.
 SEARCH_SHOWN = 12
 
@@ -203,35 +209,54 @@ def _record(article, data, user):
     return claim, candidate_created, passage_created
 
 
-def _opened_json(claim):
-    """The open contradictions `claim` is part of: all of them were opened by saving it."""
-    contradictions = (
-        Contradiction.objects.filter(
-            Q(claim_a=claim) | Q(claim_b=claim), status=Contradiction.Status.OPEN
-        )
-        .select_related("claim_a__article__outlet", "claim_b__article__outlet")
-        .order_by("pk")
+def _claim_json(claim):
+    as_of = claim.as_of_date
+    return {
+        "id": claim.pk,
+        "value": claim.value,
+        "outlet": claim.article.outlet.name,
+        "article": claim.article.title,
+        "as_of": as_of.display() if as_of else "",
+    }
+
+
+def _dispute_json(claim):
+    """The open dispute `claim` is in, and its other versions: (dispute, versions) as JSON.
+
+    `dispute` is None when the claim is in no open dispute. `versions` is one entry per
+    other version (value group), each with the dispute's id and address, its number, its
+    claims, and the first of them as `other`, as the panel shows a disagreement.
+    """
+    membership = (
+        DisputeClaim.objects.select_related("contradiction")
+        .filter(claim=claim, contradiction__status=Contradiction.Status.OPEN)
+        .first()
     )
-    opened = []
-    for contradiction in contradictions:
-        other = (
-            contradiction.claim_b if contradiction.claim_a_id == claim.pk else contradiction.claim_a
-        )
-        as_of = other.as_of_date
-        opened.append(
-            {
-                "id": contradiction.pk,
-                "url": change_url(contradiction),
-                "other": {
-                    "id": other.pk,
-                    "value": other.value,
-                    "outlet": other.article.outlet.name,
-                    "article": other.article.title,
-                    "as_of": as_of.display() if as_of else "",
-                },
-            }
-        )
-    return opened
+    if membership is None:
+        return None, []
+    dispute = membership.contradiction
+    url = change_url(dispute)
+    groups = {}
+    for member in (
+        DisputeClaim.objects.filter(contradiction=dispute)
+        .exclude(group=membership.group)
+        .select_related("claim__article__outlet")
+        .defer(*(f"claim__article__{name}" for name in ARTICLE_TEXTS))
+        .order_by("group", "claim_id")
+    ):
+        groups.setdefault(member.group, []).append(_claim_json(member.claim))
+    versions = [
+        {"id": dispute.pk, "url": url, "group": number, "other": claims[0], "claims": claims}
+        for number, claims in groups.items()
+    ]
+    summary = {
+        "id": dispute.pk,
+        "url": url,
+        "group": membership.group,
+        "group_count": dispute.group_count,
+        "reopened": dispute.is_reopened,
+    }
+    return summary, versions
 
 
 def _existing_json(article, claim):
@@ -250,6 +275,7 @@ def _existing_json(article, claim):
 
 def _recorded_json(article, claim, candidate_created, passage_created):
     candidate, passage, as_of = claim.candidate, claim.passage, claim.as_of_date
+    dispute, versions = _dispute_json(claim)
     reading = describe_reading(claim.property, Normalized(claim.value_key, claim.normalized))
     annotate = reverse("admin:sources_article_annotate", args=[article.pk])
     return {
@@ -274,7 +300,8 @@ def _recorded_json(article, claim, candidate_created, passage_created):
             "created": passage_created,
             "url": f"{annotate}#passage-{passage.pk}",
         },
-        "contradictions": _opened_json(claim),
+        "dispute": dispute,
+        "contradictions": versions,
         "queue_url": contradictions_queue_url(),
     }
 

@@ -3,7 +3,7 @@
 Places come from `load_places`; outlets, candidates and claims from the sheets in
 elections/demo/ through the same resources as the admin's import; articles through
 `import_articles`. Then a reviewer works through the queue the way the demo README tells:
-claims verified, disagreements resolved with verdicts, profiles published. Running it again
+claims verified, disputes resolved with one verdict each, profiles published. Running it again
 changes nothing.
 
 Logins with known passwords are created (and printed) only where SOURCEBOOK_DEMO_LOGINS is
@@ -59,8 +59,8 @@ class Command(BaseCommand):
         summary = review_demo(reviewer=users["reviewer"], editor=users["editor"])
         self.stdout.write(
             "Demo data: {articles} articles, {candidates} candidates ({published} published), "
-            "{claims} claims ({verified} verified), {open} open and {resolved} resolved "
-            "contradictions.".format(**summary)
+            "{claims} claims ({verified} verified), {disputes} disputes ({open} open, "
+            "{resolved} resolved).".format(**summary)
         )
         if logins:
             self.stdout.write("Local logins (SOURCEBOOK_DEMO_LOGINS, local settings only):")

@@ -17,6 +17,7 @@ from elections import public
 from elections.models import CandidateName, Contradiction, Property, Status
 from elections.models.candidacy import STATUS_ZH
 from elections.names import has_han
+from sources.dates import PartialDate, PartialDateError
 from sources.models import Passage
 
 NAME_LANGS = {
@@ -26,8 +27,9 @@ NAME_LANGS = {
     CandidateName.Kind.WADE_GILES: "zh-Latn-wadegile",
 }
 VERDICT_TEXT = {
-    Contradiction.Verdict.BOTH_WRONG: "Both versions were found wrong.",
-    Contradiction.Verdict.DIFFERENT_TIMES: "Both versions were true, at different times.",
+    Contradiction.Verdict.ONE_RIGHT: "One version was found right; the others wrong.",
+    Contradiction.Verdict.ALL_WRONG: "Every version was found wrong.",
+    Contradiction.Verdict.DIFFERENT_TIMES: "Every version was true, at different times.",
 }
 # Characters that would let a value close the JSON-LD script element or start markup in it.
 JSON_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
@@ -222,10 +224,15 @@ class Citations:
         }
 
 
+def profile_url(candidate):
+    """The path of a candidate's public profile."""
+    return link("elections:candidate-detail", candidate.slug)
+
+
 def candidate_row_short(candidate):
     """A candidate as a link with both names."""
     return {
-        "url": link("elections:candidate-detail", candidate.slug),
+        "url": profile_url(candidate),
         "name": candidate.display_name,
         "name_lang": lang_of(candidate.display_name),
         "name_zh": candidate.name_zh,
@@ -272,7 +279,9 @@ def _card_html(row):
         format_html(' · <span class="status">{}</span>', row["status"]) if row["status"] else ""
     )
     disputed = (
-        mark_safe(' · <span class="badge">outlets disagree</span>') if row["disputed"] else ""
+        mark_safe(' · <span class="badge badge--disputed">disputed facts</span>')
+        if row["disputed"]
+        else ""
     )
     verified = (
         format_html(
@@ -388,12 +397,16 @@ def profile_timeline(profile, cite):
                 else "",
                 "polling": election.polling.display() if election.polling else "",
                 "status": status_label(candidacy.public_status) if candidacy.public_status else "",
+                "status_dispute": dispute_anchor(candidacy.status_dispute)
+                if candidacy.status_dispute is not None
+                else "",
                 "steps": [
                     {
                         "status": status_label(step.status),
                         "status_zh": STATUS_ZH.get(step.status, ""),
                         "date": step.date.display(),
                         "citation": cite(step.claim),
+                        **disputed_mark(step.claim),
                     }
                     for step in candidacy.public_steps
                 ],
@@ -402,45 +415,153 @@ def profile_timeline(profile, cite):
     return runs
 
 
+def disputed_mark(claim, url=""):
+    """What a fact shows of its dispute: `disputed` (whether its question is in public
+    dispute) and `dispute_url`, where the dispute is shown: at the dispute itself when the
+    claim carries its id (`dispute_id`), else at the disputes of its candidate's profile;
+    `url` is that profile's path, empty on the profile itself."""
+    dispute = getattr(claim, "dispute_id", None)
+    disputed = dispute is not None or bool(getattr(claim, "disputed", False))
+    if not disputed:
+        return {"disputed": False, "dispute_url": ""}
+    return {"disputed": True, "dispute_url": f"{url}#{dispute_anchor(dispute)}"}
+
+
+def dispute_anchor(dispute_id):
+    """The id of a dispute's block on its candidate's profile ("disputes" when unknown)."""
+    return f"dispute-{dispute_id}" if dispute_id is not None else "disputes"
+
+
 def profile_facts(profile, cite):
     groups = {}
     for claim in profile.facts:
         if claim.property == Property.STATUS:
             continue
-        groups.setdefault(property_label(claim.property), []).append(cite(claim))
+        groups.setdefault(property_label(claim.property), []).append(
+            cite(claim) | disputed_mark(claim)
+        )
     return list(groups.items())
 
 
-def verdict_text(contradiction):
-    """The outcome of a disagreement in a reader's words; "under review" while open."""
-    if contradiction.status == Contradiction.Status.OPEN:
+def outlet_names(claims):
+    """The outlets that printed `claims`, each once, in the order they first appear."""
+    return list(dict.fromkeys(claim.article.outlet.name for claim in claims))
+
+
+def _names_text(names):
+    if len(names) <= 1:
+        return "".join(names)
+    return f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def right_version_text(dispute):
+    """Who printed the version a verdict of one version right found right."""
+    right = [version for version in dispute.versions if version.found_right]
+    if len(right) != 1:
+        return VERDICT_TEXT[Contradiction.Verdict.ONE_RIGHT]
+    names = outlet_names(right[0].claims)
+    if len(names) == 1:
+        return f"{names[0]}'s version was found right."
+    return f"The version of {_names_text(names)} was found right."
+
+
+def _verdict_said(dispute):
+    if dispute.verdict == Contradiction.Verdict.ONE_RIGHT:
+        return right_version_text(dispute)
+    return VERDICT_TEXT.get(dispute.verdict, dispute.get_verdict_display())
+
+
+def verdict_text(dispute):
+    """The outcome of a dispute in a reader's words: the verdict, or that it is under review
+    (the earlier verdict is `earlier_verdict`'s)."""
+    if dispute.status == Contradiction.Status.OPEN:
+        if dispute.is_reopened:
+            return "The editors have not yet decided again which version holds."
         return "The editors have not yet decided which version holds."
-    right = {
-        Contradiction.Verdict.A_RIGHT: contradiction.claim_a,
-        Contradiction.Verdict.B_RIGHT: contradiction.claim_b,
-    }.get(contradiction.verdict)
-    if right is not None:
-        return f"{right.article.outlet.name}'s version was found right."
-    return VERDICT_TEXT.get(contradiction.verdict, contradiction.get_verdict_display())
+    return _verdict_said(dispute)
+
+
+def dispute_state(dispute):
+    """The state of a dispute's outcome: "resolved", "open", or "reopened" (open again since
+    its verdict)."""
+    if dispute.status == Contradiction.Status.RESOLVED:
+        return "resolved"
+    return "reopened" if dispute.is_reopened else "open"
+
+
+def state_heading(dispute):
+    """The words that head a dispute's outcome."""
+    state = dispute_state(dispute)
+    if state == "resolved":
+        return "Verdict:"
+    if state == "open":
+        return "Open: under review."
+    if any(version.new for version in dispute.versions):
+        return "Reopened: a new version since the verdict."
+    return "Reopened: under review again."
 
 
 def property_label(value):
     return PROPERTY_LABELS.get(value, value)
 
 
-def disagreement(contradiction, cite):
-    """Two versions side by side, each marked when a verdict found it wrong, and the verdict."""
-    sides = [
-        cite(claim) | {"found_wrong": claim.overruled}
-        for claim in (contradiction.claim_a, contradiction.claim_b)
-    ]
+def question_label(dispute):
+    """What a dispute is about: its property, and for a status the date in question."""
+    label = property_label(dispute.property)
+    if not dispute.on_date:
+        return label
+    try:
+        on = PartialDate.parse_iso(dispute.on_date).display()
+    except PartialDateError:  # "undated": statuses printed with no date
+        return f"{label} (undated)"
+    return f"{label} on {on}"
+
+
+def version_view(version, cite=None, *, own_outlet=None):
+    """A version as shown: the values as printed, the outlets that printed them, each claim
+    as a citation (with `cite`), and what the verdict found of it."""
+    values = []
+    for claim in version.claims:
+        if claim.value not in {value["value"] for value in values}:
+            lang = article_lang(claim.article, claim.value) if has_han(claim.value) else ""
+            values.append({"value": claim.value, "lang": lang})
+    names = outlet_names(version.claims)
+    others = outlet_names(
+        [claim for claim in version.claims if claim.article.outlet_id != own_outlet]
+    )
     return {
-        "id": contradiction.pk,
-        "property": property_label(contradiction.property),
-        "sides": sides,
-        "open": contradiction.status == Contradiction.Status.OPEN,
-        "verdict": verdict_text(contradiction),
-        "note": contradiction.verdict_note
-        if contradiction.status == Contradiction.Status.RESOLVED
-        else "",
+        "group": version.group,
+        "values": values,
+        "outlets": names,
+        "outlets_text": _names_text(names),
+        # With `own_outlet`: whether it printed this version, and who else did.
+        "own": len(others) < len(names),
+        "others_text": _names_text(others),
+        "found_wrong": version.found_wrong,
+        "found_right": version.found_right,
+        "new": version.new,
+        "citations": [cite(claim) for claim in version.claims] if cite is not None else [],
+    }
+
+
+def dispute_view(dispute, cite=None, *, own_outlet=None):
+    """A dispute shown once: each of its versions (with its citations, given `cite`) and what
+    the verdict found of it, and the verdict with its note (or that it is under review, with
+    the earlier verdict when a new version reopened it). `own_outlet` (an outlet's id) marks
+    the versions that outlet printed (`own`)."""
+    reopened = dispute.is_reopened
+    return {
+        "id": dispute.pk,
+        "anchor": dispute_anchor(dispute.pk),
+        "property": question_label(dispute),
+        "versions": [
+            version_view(version, cite, own_outlet=own_outlet) for version in dispute.versions
+        ],
+        "state": dispute_state(dispute),
+        "heading": state_heading(dispute),
+        "open": dispute.status == Contradiction.Status.OPEN,
+        "verdict": verdict_text(dispute),
+        "note": dispute.verdict_note if dispute.status == Contradiction.Status.RESOLVED else "",
+        "earlier_verdict": _verdict_said(dispute) if reopened else "",
+        "earlier_note": dispute.verdict_note if reopened else "",
     }

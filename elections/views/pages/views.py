@@ -13,7 +13,7 @@ from django.shortcuts import render
 from elections import public
 from elections.charts import Bar, bar_chart
 from elections.filters import CandidateFilter
-from elections.models import Contradiction
+from elections.models import Property
 from elections.names import has_han
 from sources.models import Outlet
 
@@ -23,17 +23,19 @@ from .display import (
     article_summary,
     candidate_row,
     candidate_row_short,
-    disagreement,
+    dispute_anchor,
+    dispute_view,
+    disputed_mark,
     lang_of,
     person_json_ld,
     profile_facts,
     profile_names,
     profile_timeline,
+    profile_url,
     property_label,
     quote_of,
     safe_url,
     status_label,
-    verdict_text,
 )
 
 PAGE_SIZE = 25
@@ -81,7 +83,9 @@ def home(request):
             chart_id="chart-outcomes",
         ),
         "facts": [
-            cite(claim) | {"candidate": candidate_row_short(claim.candidate)}
+            cite(claim)
+            | {"candidate": candidate_row_short(claim.candidate)}
+            | disputed_mark(claim, profile_url(claim.candidate))
             for claim in public.latest_facts()
         ],
     }
@@ -140,8 +144,13 @@ def candidate_detail(request, slug):
         "name_zh_lang": lang_of(candidate.name_zh, "zh-Hans"),
         "status": status_label(profile.status) if profile.status else "",
         "timeline": profile_timeline(profile, cite),
+        "status_dispute": dispute_anchor(profile.status_dispute)
+        if profile.status_dispute is not None
+        else "",
+        "gender_dispute": _property_dispute(profile, Property.GENDER),
+        "birth_year_dispute": _property_dispute(profile, Property.BIRTH_YEAR),
         "facts": profile_facts(profile, cite),
-        "disagreements": [disagreement(c, cite) for c in profile.disagreements],
+        "disputes": [dispute_view(dispute, cite) for dispute in profile.disputes],
         "sources": [
             cite.summary(
                 article,
@@ -154,6 +163,12 @@ def candidate_detail(request, slug):
         "json_ld": person_json_ld(request, profile, names),
     }
     return render(request, "elections/candidate_detail.html", context)
+
+
+def _property_dispute(profile, prop):
+    """The anchor of the public dispute on the candidate's `prop`, or ""."""
+    dispute = profile.disputed_properties.get(prop)
+    return dispute_anchor(dispute) if dispute is not None else ""
 
 
 def outlet_list(request):
@@ -189,22 +204,21 @@ def outlet_detail(request, slug):
             (
                 candidate_row_short(candidate),
                 # The page is the outlet's own: its name is not repeated under every quote.
-                [cite(claim, same_outlet=True) for claim in claims],
+                [
+                    cite(claim, same_outlet=True) | disputed_mark(claim, profile_url(candidate))
+                    for claim in claims
+                ],
             )
             for candidate, claims in profile.reports
         ],
-        "contradictions": [
-            {
-                "candidate": candidate_row_short(c.candidate),
-                "url": f"{c.candidate.get_absolute_url()}#disagreement-{c.pk}",
-                "property": property_label(c.property),
-                "own": cite(c.own, linked=False) | {"found_wrong": c.own_found_wrong},
-                "other": cite(c.other, linked=False),
-                "open": c.status == Contradiction.Status.OPEN,
-                "verdict": verdict_text(c),
-                "note": c.verdict_note if c.status == Contradiction.Status.RESOLVED else "",
+        "disputes": [
+            dispute_view(dispute, own_outlet=outlet.pk)
+            | {
+                "candidate": candidate_row_short(dispute.candidate),
+                "url": f"{profile_url(dispute.candidate)}#{dispute_anchor(dispute.pk)}",
+                "own_found_wrong": dispute.own_found_wrong,
             }
-            for c in profile.contradictions
+            for dispute in profile.disputes
         ],
         "by_property": [
             {"property": property_label(prop), "times": times, "wrong": wrong}
@@ -232,6 +246,7 @@ def article_detail(request, pk):
                 "claims": [
                     {
                         "candidate": candidate_row_short(claim.candidate),
+                        **disputed_mark(claim, profile_url(claim.candidate)),
                         "property": claim.get_property_display(),
                         "value": claim.value,
                         "value_lang": article_lang(article, claim.value)

@@ -1,0 +1,58 @@
+from django.conf import settings
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+
+class CandidateProposal(models.Model):
+    """A change to a published candidate's own fields, waiting for a reviewer.
+
+    The public sees a published profile as a reviewer last saw it: an editor's or an
+    importer's change to its names, other names, gender, year of birth, Weibo account,
+    candidacies or status steps is recorded here instead of being made (DESIGN.md, "The
+    public record"). `changes` says it for reviewers as old -> new; `operation` and
+    `arguments` are what `elections.services.proposals` replays through the service that
+    would have made the change, once a reviewer other than its author accepts it.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", "awaiting review"
+        ACCEPTED = "accepted", "accepted"
+        REJECTED = "rejected", "rejected"
+
+    candidate = models.ForeignKey(
+        "elections.Candidate", on_delete=models.CASCADE, related_name="proposals"
+    )
+    operation = models.CharField(max_length=40, editable=False)
+    arguments = models.JSONField(default=dict, editable=False)
+    changes = models.JSONField(
+        default=list,
+        editable=False,
+        help_text="What it changes, for reviewers: a list of {field, old, new}.",
+    )
+    state = models.CharField(
+        max_length=10, choices=State.choices, default=State.PENDING, db_index=True
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    proposed_at = models.DateTimeField(auto_now_add=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_note = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-proposed_at", "-id"]
+        indexes = [models.Index(fields=["state", "candidate"])]
+
+    def __str__(self):
+        return f"Proposal #{self.pk} for {self.candidate}: {self.summary}"
+
+    @property
+    def summary(self) -> str:
+        return "; ".join(
+            f"{change['field']}: {change.get('old') or '—'} → {change.get('new') or '—'}"
+            for change in self.changes
+        )
