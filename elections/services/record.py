@@ -66,6 +66,12 @@ def claims_back_to_review(*, passage_ids: Sequence[int], acting_user: User) -> l
                 claims, Claim, user=acting_user, reason=Reason.CLAIM_RETURNED, updated=True
             )
         returned.extend(claims)
+    if returned:
+        # Their questions are reconciled as on every path that changes claims (the versions
+        # hold what was printed, not whether it is verified: usually nothing changes).
+        from .contradictions import disputes_reconcile
+
+        disputes_reconcile(claim_ids=[claim.pk for claim in returned], acting_user=acting_user)
     return returned
 
 
