@@ -13,6 +13,7 @@ from elections.models import (
     Claim,
     Contradiction,
     Election,
+    Property,
 )
 from elections.names import search_text
 from sources.audit import Reason, acting, read_only, service, service_step
@@ -293,7 +294,7 @@ def candidate_publish(*, candidate: Candidate, acting_user: User) -> Candidate:
         raise ValidationError(f"{candidate.display_name} was merged into another record.")
     blocking = list(open_public_contradictions(candidate).values_list("pk", "property"))
     if blocking:
-        listed = ", ".join(f"#{pk} ({prop})" for pk, prop in blocking)
+        listed = ", ".join(f"#{pk} ({Property(prop).label})" for pk, prop in blocking)
         raise ValidationError(
             f"{candidate.display_name} cannot be published while verified claims are in open "
             f"disputes: {listed}. Resolve them first."

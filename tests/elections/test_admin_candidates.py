@@ -366,7 +366,7 @@ def test_a_refused_publication_lists_the_blocking_disputes(editor, reviewer, xu)
     assert xu.state == Candidate.State.DRAFT
     [message] = shown(response)
     # Ages are asked as the year of birth: the dispute's question.
-    assert "cannot be published" in message and f"#{blocking.pk} (birth_year)" in message
+    assert "cannot be published" in message and f"#{blocking.pk} (year of birth)" in message
 
 
 def test_the_profile_lists_the_candidates_disputes_with_their_versions(editor, reviewer, xu):
