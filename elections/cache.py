@@ -1,14 +1,17 @@
 """Rendered public responses, cached until the published data they show changes.
 
-Every table the public site reads carries a database trigger that sets a new generation in
-the one-row `PublicState` table whenever a row is inserted, updated or deleted (see
-`install_triggers`). A public request reads the generation (one small query) and looks its
-response up in Django's cache framework under a key made of the generation, the scheme, the
-host, the path and the query string. A change of any public data (through a service, the
-admin, an import, `QuerySet.update()` or raw SQL) changes the generation in the same
-transaction, so once it commits every later request misses the old entries: a withdrawn
-candidate or a rejected claim leaves every public URL at once. Old entries are never deleted;
-they are never asked for again and age out of the cache.
+Every table the public site reads carries a database trigger that gives the one-row
+`PublicState` table a new generation when the transaction that inserted, updated or deleted
+its rows commits (see `install_triggers`). A public request reads the generation (one small
+query) and looks its response up in Django's cache framework under a key made of the
+generation, the scheme, the host, the path and the query string. A change of any public data
+(through a service, the admin, an import, `QuerySet.update()` or raw SQL) changes the
+generation in the same transaction, so once it commits every later request misses the old
+entries: a withdrawn candidate or a rejected claim leaves every public URL at once. Old
+entries are never deleted; they are never asked for again and age out of the cache. Tables
+the public never reads (`NEVER_PUBLIC`: uploads waiting for a confirm, task runs, proposals
+awaiting review, history, the public state itself) carry no trigger: writing them leaves the
+cached pages alone.
 
 A cache hit costs that one query and no rendering. On a SQLite file the query goes through
 one long-lived connection per thread (see `_committed_generation`), since opening one costs
@@ -24,6 +27,50 @@ SOURCEBOOK_PUBLIC_CACHE_MAX_BYTES.
 Settings (read at request time): SOURCEBOOK_PUBLIC_CACHE turns caching on or off; the entries
 go to the cache alias named by SOURCEBOOK_PUBLIC_CACHE_ALIAS ("public" when configured, else
 "default").
+
+The generation at commit (PostgreSQL)
+-------------------------------------
+
+Updating the generation row locks it until the transaction ends. Were it updated at each
+write, a sheet import writing for minutes would hold it for minutes, and every other writer
+(an editor saving a claim) would wait behind it. So on PostgreSQL the row is updated only as
+the writing transaction commits:
+
+- A statement-level trigger on each public table (`sourcebook_public_changed`, cheap: no
+  lock) draws a number from the generation sequence and keeps it in the transaction-local
+  setting `sourcebook.public_pending`. The first such statement of a transaction also inserts
+  one row into `sourcebook_public_pending`, which carries a deferred constraint trigger.
+- At commit that trigger fires. Django's foreign keys are deferred too, so a big import has
+  hundreds of thousands of checks queued, most of them after that row: the first firing only
+  touches the row again, which queues a second firing behind every event already queued. The
+  second firing updates the generation row (to a new number from the sequence) and deletes
+  the pending row. The generation row is locked from then until the commit is written.
+
+A savepoint rolled back takes its pending row and the setting with it, so a transaction whose
+public writes were all undone does not bump the generation. SQLite has one writer at a time
+anyway, so its row triggers simply draw a new random generation at each changed row.
+
+Why no reader keeps data under a generation older than the data. A request reads the
+generation, then the data, in separate statements; each sees what had committed when it
+began, and each sees at least what the one before it saw. The data a transaction writes and
+the generation it sets become visible together, at its commit:
+
+1. A request that read the new generation G' began after that commit, so every later read of
+   it sees the data that commit wrote (or newer): a page stored under G' never shows data
+   older than G'.
+2. A request that read the old generation G may overlap the commit: it may render some data
+   read after it. So, before storing, it reads the generation again (one more query, on a
+   miss only) and stores the page only if it is still G: then no statement of the render saw
+   the commit (each saw no more than the last read), and the page shows the data of G. A
+   page under G is thus only ever the data of G, and only requests that read G, before the
+   commit, are served it; generations come from a sequence (or at random), so G never comes
+   back.
+3. Inside the writing transaction itself (a request that writes then reads public pages, or
+   a test), its uncommitted data is visible but the generation row not yet new. There the
+   generation read is the pending number of its last public statement instead: a number no
+   committed generation ever has (all come from one sequence), which changes at each public
+   statement, and which no other transaction can read; a page stored under it is reached by
+   nobody else. A rolled-back savepoint restores the setting together with the data.
 """
 
 import functools
@@ -40,9 +87,17 @@ from django.http import HttpResponse
 TRIGGER = "sourcebook_public"
 SEQUENCE = "sourcebook_public_generation"
 FUNCTION = "sourcebook_public_changed"
+# PostgreSQL: the table of transactions with public changes to commit, its deferred trigger
+# and that trigger's function, and the transaction-local setting of the pending generation.
+PENDING_TABLE = "sourcebook_public_pending"
+COMMIT_TRIGGER = "sourcebook_public_commit"
+COMMIT_FUNCTION = "sourcebook_public_commit"
+PENDING_SETTING = "sourcebook.public_pending"
 STATE_TABLE = "elections_publicstate"
 STATE_ID = 1
 PUBLIC_APPS = ("sources", "elections")
+# Models of those apps the public never reads: writing them changes no public page.
+NEVER_PUBLIC = frozenset({"sources.SheetUpload", "sources.TaskRun", "elections.CandidateProposal"})
 VENDORS = ("sqlite", "postgresql")
 _OPERATIONS = ("INSERT", "UPDATE", "DELETE")
 _VARY_ALLOWED = {"", "cookie"}
@@ -50,13 +105,40 @@ _VARY_ALLOWED = {"", "cookie"}
 # The statements are built from the constants above and from model table names, never from
 # input, hence the S608 exemptions.
 _SELECT_GENERATION = f"SELECT generation FROM {STATE_TABLE} WHERE id = {STATE_ID}"  # noqa: S608
+# Inside a transaction with public changes to commit, the pending generation (see above).
+_PG_SELECT_GENERATION = (
+    f"SELECT coalesce(nullif(current_setting('{PENDING_SETTING}', true), '')::bigint, "  # noqa: S608
+    f"generation) FROM {STATE_TABLE} WHERE id = {STATE_ID}"
+)
 _SELECT_STATE = f"SELECT 1 FROM {STATE_TABLE} WHERE id = {STATE_ID}"  # noqa: S608
 _INSERT_STATE = f"INSERT INTO {STATE_TABLE} (id, generation) VALUES ({STATE_ID}, %s)"  # noqa: S608
-_PG_FUNCTION = (
-    f"CREATE OR REPLACE FUNCTION {FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "  # noqa: S608
-    f"UPDATE {STATE_TABLE} SET generation = nextval('{SEQUENCE}') WHERE id = {STATE_ID}; "
-    f"RETURN NULL; END $$"
-)
+_PG_SETUP = [
+    f"CREATE SEQUENCE IF NOT EXISTS {SEQUENCE}",
+    f"CREATE TABLE IF NOT EXISTS {PENDING_TABLE} (id bigint PRIMARY KEY)",
+    # At commit, on the pending row's insert: queue the bump behind every deferred event
+    # already queued (the foreign-key checks of a whole import); on that update: bump.
+    f"CREATE OR REPLACE FUNCTION {COMMIT_FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$ "  # noqa: S608
+    f"BEGIN IF TG_OP = 'INSERT' THEN "
+    f"UPDATE {PENDING_TABLE} SET id = id WHERE id = NEW.id; "
+    f"ELSE UPDATE {STATE_TABLE} SET generation = nextval('{SEQUENCE}') WHERE id = {STATE_ID}; "
+    f"DELETE FROM {PENDING_TABLE} WHERE id = NEW.id; "
+    f"END IF; RETURN NULL; END $$",
+    # Created once, never replaced: dropping it would drop the events a transaction that
+    # runs this (a migration, a test) has queued, and with them its bump.
+    f"DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = '{COMMIT_TRIGGER}' "  # noqa: S608
+    f"AND tgrelid = '{PENDING_TABLE}'::regclass) THEN "
+    f"CREATE CONSTRAINT TRIGGER {COMMIT_TRIGGER} AFTER INSERT OR UPDATE ON {PENDING_TABLE} "
+    f"DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION {COMMIT_FUNCTION}(); "
+    f"END IF; END $$",
+    # On each statement that writes a public table: a new pending generation, and on the
+    # transaction's first, the pending row. No lock but the row's own.
+    f"CREATE OR REPLACE FUNCTION {FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$ "  # noqa: S608
+    f"DECLARE pending bigint := nextval('{SEQUENCE}'); "
+    f"BEGIN IF coalesce(current_setting('{PENDING_SETTING}', true), '') = '' THEN "
+    f"INSERT INTO {PENDING_TABLE} (id) VALUES (pending); END IF; "
+    f"PERFORM set_config('{PENDING_SETTING}', pending::text, true); "
+    f"RETURN NULL; END $$",
+]
 _SQLITE_BUMP = f"UPDATE {STATE_TABLE} SET generation = random() WHERE id = {STATE_ID};"  # noqa: S608
 
 
@@ -65,7 +147,7 @@ _SQLITE_BUMP = f"UPDATE {STATE_TABLE} SET generation = random() WHERE id = {STAT
 
 def public_tables(apps):
     """The tables whose changes the public site must see: every model of `sources` and
-    `elections` but the history records and the public state itself.
+    `elections` but the history records, the public state itself and `NEVER_PUBLIC`.
 
     `apps` is an app registry: the project's, or a migration's historical one.
     """
@@ -77,7 +159,7 @@ def public_tables(apps):
             meta = model._meta
             if meta.proxy or not meta.managed or meta.db_table == STATE_TABLE:
                 continue
-            if issubclass(model, HistoricalChanges):
+            if meta.label in NEVER_PUBLIC or issubclass(model, HistoricalChanges):
                 continue
             tables.append(meta.db_table)
     return sorted(tables)
@@ -90,7 +172,13 @@ def fresh_generation():
 
 def renew_generation(sender=None, *, using=DEFAULT_DB_ALIAS, **_signal):
     """Set a generation no server can have cached a page under; connected to
-    `sources.backups.database_restored`, since a restore brings back an old generation."""
+    `sources.backups.database_restored`, since a restore brings back an old generation.
+
+    The triggers are put back as this code makes them too: a backup taken before a change
+    of their design brings the old ones back.
+    """
+    from django.apps import apps
+
     connection = connections[using]
     if connection.vendor not in VENDORS:
         return None
@@ -102,17 +190,17 @@ def renew_generation(sender=None, *, using=DEFAULT_DB_ALIAS, **_signal):
             f"UPDATE {STATE_TABLE} SET generation = %s WHERE id = {STATE_ID}",  # noqa: S608
             [generation],
         )
+    install_triggers(connection, public_tables(apps))
     return f"Public cache: new generation {generation}."
 
 
 def install_triggers(connection, tables):
-    """Create (or replace) the trigger on each of `tables` that exists; idempotent.
+    """Give each of `tables` that exists its trigger, and take ours off every other table;
+    idempotent, and how a database with the triggers of an earlier design gets these.
 
-    SQLite has row triggers only: each changed row draws a new random generation. PostgreSQL
-    fires once per statement, before it touches a row, and takes the next value of a
-    sequence; the row lock that update takes is held until the transaction ends, so writes to
-    public tables commit one after another (a newsroom writes far too little for that to
-    matter).
+    SQLite has row triggers only: each changed row draws a new random generation (one writer
+    at a time, so nobody waits on the row). PostgreSQL fires once per statement and sets the
+    generation at commit (see the module's docstring).
     """
     if connection.vendor not in VENDORS:
         return []
@@ -123,8 +211,8 @@ def install_triggers(connection, tables):
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(f"CREATE SEQUENCE IF NOT EXISTS {SEQUENCE}")
-            cursor.execute(_PG_FUNCTION)
+            for statement in _PG_SETUP:
+                cursor.execute(statement)
             for table in tables:
                 cursor.execute(f"DROP TRIGGER IF EXISTS {TRIGGER} ON {quote(table)}")
                 cursor.execute(
@@ -140,7 +228,37 @@ def install_triggers(connection, tables):
                         f"CREATE TRIGGER {name} AFTER {operation} ON {quote(table)} "
                         f"BEGIN {_SQLITE_BUMP} END"
                     )
+    _remove_other_triggers(connection, tables)
     return tables
+
+
+def _triggers(connection):
+    """Our triggers on tables: (table, trigger name) pairs."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT c.relname, t.tgname FROM pg_trigger t JOIN pg_class c "
+                "ON c.oid = t.tgrelid WHERE t.tgname = %s AND pg_table_is_visible(c.oid)",
+                [TRIGGER],
+            )
+        else:
+            cursor.execute(
+                "SELECT tbl_name, name FROM sqlite_master WHERE type = 'trigger' "
+                "AND substr(name, 1, %s) = %s",
+                [len(TRIGGER) + 1, f"{TRIGGER}_"],
+            )
+        return cursor.fetchall()
+
+
+def _remove_other_triggers(connection, tables):
+    quote = connection.ops.quote_name
+    stray = [(table, name) for table, name in _triggers(connection) if table not in tables]
+    with connection.cursor() as cursor:
+        for table, name in stray:
+            if connection.vendor == "postgresql":
+                cursor.execute(f"DROP TRIGGER IF EXISTS {quote(name)} ON {quote(table)}")
+            else:
+                cursor.execute(f"DROP TRIGGER IF EXISTS {quote(name)}")
 
 
 def remove_triggers(connection, tables):
@@ -161,38 +279,42 @@ def remove_triggers(connection, tables):
                     cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
         if connection.vendor == "postgresql":
             cursor.execute(f"DROP FUNCTION IF EXISTS {FUNCTION}()")
+            cursor.execute(f"DROP TABLE IF EXISTS {PENDING_TABLE}")
+            cursor.execute(f"DROP FUNCTION IF EXISTS {COMMIT_FUNCTION}()")
             cursor.execute(f"DROP SEQUENCE IF EXISTS {SEQUENCE}")
 
 
 def tables_without_trigger(connection, tables):
-    """Which of `tables` lack their trigger (each should have all three on SQLite)."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+    """Which of `tables` lack their trigger (each should have all three on SQLite, and on
+    PostgreSQL the table of pending commits its deferred trigger too)."""
+    names = set(_triggers(connection))
+    if connection.vendor == "postgresql":
+        covered = {table for table, _name in names}
+        with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
-                "WHERE t.tgname = %s AND pg_table_is_visible(c.oid)",
-                [TRIGGER],
+                "SELECT 1 FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+                "WHERE t.tgname = %s AND c.relname = %s AND t.tgdeferrable "
+                "AND t.tginitdeferred AND pg_table_is_visible(c.oid)",
+                [COMMIT_TRIGGER, PENDING_TABLE],
             )
-            covered = {row[0] for row in cursor.fetchall()}
-        else:
-            cursor.execute(
-                "SELECT tbl_name, name FROM sqlite_master WHERE type = 'trigger' AND name LIKE %s",
-                [f"{TRIGGER}_%"],
-            )
-            names = {row[1] for row in cursor.fetchall()}
-            covered = {
-                table
-                for table in tables
-                if all(f"{TRIGGER}_{table}_{op.lower()}" in names for op in _OPERATIONS)
-            }
+            if cursor.fetchone() is None:
+                covered = set()
+    else:
+        covered = {
+            table
+            for table in tables
+            if all((table, f"{TRIGGER}_{table}_{op.lower()}") in names for op in _OPERATIONS)
+        }
     return [table for table in tables if table not in covered]
 
 
 def ensure_public_state(*, using=DEFAULT_DB_ALIAS, apps=None, **kwargs):
-    """Make sure the public state row exists and every public table has its trigger.
+    """Make sure the public state row exists and every public table has its trigger (and no
+    other table has one).
 
     Connected to `post_migrate`: SQLite drops a table's triggers when a migration rebuilds
-    the table, and `flush` empties the public state table; both are repaired here.
+    the table, `flush` empties the public state table, and a model added to `NEVER_PUBLIC` or
+    a new design of the triggers takes effect; all are done here.
     """
     from django.apps import apps as project_apps
 
@@ -212,7 +334,11 @@ def ensure_public_state(*, using=DEFAULT_DB_ALIAS, apps=None, **kwargs):
 
 
 def public_generation(using=DEFAULT_DB_ALIAS):
-    """The current generation of the public data, or None when it cannot be trusted."""
+    """The current generation of the public data, or None when it cannot be trusted.
+
+    Inside a transaction that wrote public data on PostgreSQL, the pending generation of its
+    last write (see the module's docstring).
+    """
     connection = connections[using]
     if connection.vendor not in VENDORS:
         return None
@@ -221,8 +347,9 @@ def public_generation(using=DEFAULT_DB_ALIAS):
             return _committed_generation(connection.settings_dict["NAME"])
         except sqlite3.Error:
             _readers.__dict__.clear()
+    select = _PG_SELECT_GENERATION if connection.vendor == "postgresql" else _SELECT_GENERATION
     with connection.cursor() as cursor:
-        cursor.execute(_SELECT_GENERATION)
+        cursor.execute(select)
         row = cursor.fetchone()
     return row[0] if row else None
 
@@ -308,8 +435,16 @@ def _from_entry(entry):
     return HttpResponse(content, status=status, headers={**dict(headers), "X-Cache": "hit"})
 
 
-def _stored_as_sent(stream, store, key, head, limit, timeout):
-    """Yield `stream` on, and store what was sent once it has all gone and fits in `limit`."""
+def _still(generation):
+    """Whether the generation is still `generation` after a page was rendered: if not, data
+    may have changed under the render, and its page is not kept (see the module's docstring).
+    """
+    return public_generation() == generation
+
+
+def _stored_as_sent(stream, store, key, head, limit, timeout, generation):
+    """Yield `stream` on, and store what was sent once it has all gone, if it fits in `limit`
+    and the generation has not changed meanwhile."""
     parts, size, complete = [], 0, False
     try:
         for chunk in stream:
@@ -322,11 +457,11 @@ def _stored_as_sent(stream, store, key, head, limit, timeout):
             yield chunk
         complete = True
     finally:
-        if complete and parts is not None:
+        if complete and parts is not None and _still(generation):
             store.set(key, (*head, b"".join(parts)), timeout)
 
 
-def _store(request, response, store, key):
+def _store(request, response, store, key, generation):
     if not _cacheable_response(request, response):
         return
     limit = getattr(settings, "SOURCEBOOK_PUBLIC_CACHE_MAX_BYTES", 8 * 1024 * 1024)
@@ -334,9 +469,9 @@ def _store(request, response, store, key):
     head = _head(response)
     if response.streaming:
         response.streaming_content = _stored_as_sent(
-            response.streaming_content, store, key, head, limit, timeout
+            response.streaming_content, store, key, head, limit, timeout, generation
         )
-    elif len(response.content) <= limit:
+    elif len(response.content) <= limit and _still(generation):
         store.set(key, (*head, response.content), timeout)
 
 
@@ -362,10 +497,10 @@ def cache_public(view):
         response = view(request, *args, **kwargs)
         response["X-Cache"] = "miss"
         if getattr(response, "is_rendered", True):
-            _store(request, response, store, key)
+            _store(request, response, store, key, generation)
         else:
             response.add_post_render_callback(
-                lambda rendered: _store(request, rendered, store, key)
+                lambda rendered: _store(request, rendered, store, key, generation)
             )
         return response
 

@@ -1,9 +1,11 @@
 """The newsroom's roles as groups: Editors, Reviewers, Importers.
 
 Editors annotate articles, record claims and candidates, and flag contradictions. Reviewers
-verify and reject claims, resolve contradictions, publish, withdraw and merge candidates.
-Importers load spreadsheets. A person may hold more than one role; none of them can delete
-sources or claims (that is a superuser's repair, kept out of daily work).
+verify and reject claims, resolve contradictions, publish, withdraw and merge candidates,
+and start long tasks (full re-detection, re-anchoring every passage). Importers load
+spreadsheets. Every role sees the tasks and their progress. A person may hold more than one
+role; none of them can delete sources or claims (that is a superuser's repair, kept out of
+daily work).
 
 A migration creates the groups; `sync_roles` also runs after every `migrate` (and after the
 database is flushed, as transactional tests do) so the groups always hold exactly these
@@ -15,6 +17,8 @@ VIEW_ALL = [
     "sources.view_article",
     "sources.view_articleversion",
     "sources.view_passage",
+    # Every role sees the long tasks and their progress; Reviewers may start them.
+    "sources.view_taskrun",
     "elections.view_place",
     "elections.view_placename",
     "elections.view_election",
@@ -65,6 +69,7 @@ ROLES = {
         "elections.resolve_contradiction",
         "elections.publish_candidate",
         "elections.merge_candidate",
+        "sources.run_task",
     ],
     "Importers": [*VIEW_ALL, "elections.import_sheets"],
 }

@@ -31,7 +31,20 @@ INSTALLED_APPS = [
     # After elections, whose `import` command (sheets in GB18030, row numbers, a size cap)
     # takes the place of the library's: Django runs the command of the first app listing it.
     "import_export",
+    # Long work as tasks (Django's tasks API, backported) and the database backend's queue.
+    "django_tasks",
+    "django_tasks_db",
 ]
+
+# Long work (full re-detection, re-anchoring every passage, big sheets) runs as a task. The
+# embedded default runs it at once in the process that asks; production sets
+# TASKS_BACKEND=django_tasks_db.DatabaseBackend and runs `manage.py db_worker` (README).
+TASKS = {
+    "default": {
+        "BACKEND": env("TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend"),
+        "QUEUES": ["default"],
+    }
+}
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -154,6 +167,15 @@ SOURCEBOOK_FOUR_EYES = env_bool("SOURCEBOOK_FOUR_EYES", True)
 SOURCEBOOK_DEMO_LOGINS = False
 # Spreadsheets larger than this are refused before they are read.
 SOURCEBOOK_IMPORT_MAX_BYTES = env_int("SOURCEBOOK_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
+# What one import reads (sources.sheets), each refused as soon as it is passed: rows of data,
+# cells (rows times the header's columns), the characters of one cell, and an XLSX's size
+# once uncompressed (as its ZIP declares it, checked before anything is decompressed).
+SOURCEBOOK_IMPORT_MAX_ROWS = env_int("SOURCEBOOK_IMPORT_MAX_ROWS", 300_000)
+SOURCEBOOK_IMPORT_MAX_CELLS = env_int("SOURCEBOOK_IMPORT_MAX_CELLS", 4_000_000)
+SOURCEBOOK_IMPORT_MAX_CELL = env_int("SOURCEBOOK_IMPORT_MAX_CELL", 100_000)
+SOURCEBOOK_IMPORT_MAX_UNCOMPRESSED = env_int(
+    "SOURCEBOOK_IMPORT_MAX_UNCOMPRESSED", 256 * 1024 * 1024
+)
 
 # Rendered public responses (elections.cache), keyed by the generation of the public data so
 # that no stale entry is ever served. LocMemCache is per process: correct with any number of
@@ -182,6 +204,14 @@ CACHES = {
 # django-import-export: one transaction per import, so one bad row writes nothing.
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
+# A sheet between its preview and its confirm is kept in the database (sources.SheetUpload),
+# under a token issued to its uploader, never in one server's temp folder; an unconfirmed
+# one expires after this many hours (`manage.py purge_uploads` removes it).
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "sources.uploads.SheetUploadStorage"
+SOURCEBOOK_UPLOAD_EXPIRY_HOURS = env_int("SOURCEBOOK_UPLOAD_EXPIRY_HOURS", 24)
+# A confirmed sheet larger than this many bytes is imported as a task (README, "Long work as
+# tasks"), off the request: its progress shows on the run's page.
+SOURCEBOOK_SHEET_TASK_BYTES = env_int("SOURCEBOOK_SHEET_TASK_BYTES", 256 * 1024)
 
 LOGGING = {
     "version": 1,

@@ -29,6 +29,14 @@ CSRF_TRUSTED_ORIGINS = env_list(
     "CSRF_TRUSTED_ORIGINS", [f"https://{host}" for host in ALLOWED_HOSTS]
 )
 DATABASES = {"default": database_from_url(env("DATABASE_URL", required=True))}
+# Long work is queued in the database and run by `manage.py db_worker` processes (README,
+# "Long work as tasks"), never inside a request; TASKS_BACKEND may name another backend.
+TASKS = {
+    "default": {
+        "BACKEND": env("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
 
 # Behind a proxy that terminates TLS and says so in X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -2,15 +2,22 @@
 
 `SheetAdminMixin` gives a model admin django-import-export's import (upload, preview of
 what each row will create, update or skip, then confirm) and export (of the list as
-filtered) with the project's sheet formats: CSV read in UTF-8 or GB18030 (detected, or
-chosen as a format) and XLSX, cells neutralized on export. Only users with the importers'
-permission (`elections.import_sheets`: the Importers group, and superusers) see the import
-button; the import pages answer 403 to anyone else. A file over
+filtered) with the project's sheet formats: CSV in UTF-8, GB18030 or another encoding
+(detected when unambiguous, or chosen as a format) and XLSX, cells neutralized on export.
+Only users with the importers' permission (`elections.import_sheets`: the Importers group,
+and superusers) see the import button; the import pages answer 403 to anyone else. A file over
 `SOURCEBOOK_IMPORT_MAX_BYTES` is refused on the upload form, before it is read.
 
-The confirm step accepts only what its preview could have sent: a format and a resource
-that exist, and an uploaded file still waiting; anything else answers the form's errors or
-400, where the library failed with a 500.
+Between the preview and the confirm the sheet is kept in the database
+(`sources.uploads.SheetUploadStorage`), under a token issued to the uploader: the confirm
+reads it back for the same user only, before it expires, and deletes it. The confirm step
+accepts only what its preview could have sent: a format and a resource that exist (else
+400 with the form), and an upload of this user still waiting (else 400, "upload it again").
+
+The preview reads the same at any size (`sources.admin.previews`): the counts first, then the rows
+with problems, each with its reasons written in the row and its bad cells marked, then the
+other rows; each list is cut at a hundred rows, saying how many more there are. The
+problems download as CSV (`import/errors/<token>/`) for the uploader only.
 
 The export reads the list's filters from its query string, as the list does. The export
 form's own field names there (`?format=0`, as an old bookmark of the export page has it)
@@ -19,14 +26,28 @@ are not filters and are left out; any other parameter the list cannot filter by 
 """
 
 import copy
+from pathlib import PurePath
 
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.admin.options import IncorrectLookupParameters
-from django.core.exceptions import BadRequest, ValidationError
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.http import content_disposition_header, urlencode
+from django.views.decorators.http import require_GET
 from import_export.admin import ImportExportMixin
 from import_export.forms import ConfirmImportForm, ImportForm
 
 from sources.resources.base import IMPORT_PERMISSION
+from sources.services.uploads import UploadMissing, upload_delete, upload_read
 from sources.sheets import EXPORT_FORMATS, IMPORT_FORMATS, SheetError, check_size
+from sources.uploads import SheetUploadStorage, uploads_by
+
+from .previews import SheetPreview, errors_csv
+
+UPLOAD_AGAIN = "The uploaded sheet is no longer there: upload it again."
 
 
 class SheetImportForm(ImportForm):
@@ -41,6 +62,13 @@ class SheetImportForm(ImportForm):
         return upload
 
 
+def _index(value, count):
+    """`value` if it is the index of one of `count` choices, else None."""
+    value = str(value or "")
+    # ASCII digits only: "²" is a digit to str.isdigit, and not to int().
+    return value if value.isascii() and value.isdigit() and int(value) < count else None
+
+
 class SheetConfirmImportForm(ConfirmImportForm):
     """The confirm step's form, refusing a format or resource the admin does not offer."""
 
@@ -48,8 +76,8 @@ class SheetConfirmImportForm(ConfirmImportForm):
     resource_count = 0
 
     def _index(self, name, count):
-        value = self.cleaned_data[name]
-        if not value.isdigit() or int(value) >= count:
+        value = _index(self.cleaned_data[name], count)
+        if value is None:
             raise ValidationError("Start the import again.", code="invalid")
         return value
 
@@ -60,6 +88,9 @@ class SheetConfirmImportForm(ConfirmImportForm):
         if not self.cleaned_data["resource"]:
             return ""
         return self._index("resource", self.resource_count)
+
+
+# The admin.
 
 
 # The export form's fields, never filters of the list being exported.
@@ -74,8 +105,19 @@ class SheetAdminMixin(ImportExportMixin):
 
     import_form_class = SheetImportForm
     confirm_form_class = SheetConfirmImportForm
-    # The sheet formats decode CSV themselves (UTF-8 or GB18030); the library must not.
+    # Named here as in settings, so that no setting puts an upload in a temp folder again.
+    tmp_storage_class = SheetUploadStorage
+    # The sheet formats decode CSV themselves (sources.sheets.encodings); the library must not.
     from_encoding = None
+
+    def get_urls(self):
+        info = self.get_model_info()
+        errors = path(
+            "import/errors/<str:token>/",
+            self.admin_site.admin_view(require_GET(self.import_errors_view)),
+            name="{}_{}_import_errors".format(*info),
+        )
+        return [errors, *super().get_urls()]
 
     def get_import_formats(self):
         return list(IMPORT_FORMATS)
@@ -89,12 +131,174 @@ class SheetAdminMixin(ImportExportMixin):
         form.resource_count = len(self.get_import_resource_classes(request))
         return form
 
+    def write_to_tmp_storage(self, import_file, input_format):
+        storage = self.get_tmp_storage_class()(
+            encoding=None if input_format.is_binary() else self.from_encoding,
+            read_mode=input_format.get_read_mode(),
+            file_name=PurePath(import_file.name or "").name,
+            **self.get_tmp_storage_class_kwargs(),
+        )
+        storage.save(b"".join(import_file.chunks()))
+        return storage
+
+    def import_action(self, request, **kwargs):
+        with uploads_by(request.user):
+            response = super().import_action(request, **kwargs)
+        context = getattr(response, "context_data", None)
+        # The library names the stored upload on the uploaded file itself.
+        upload = request.FILES.get("import_file") if request.method == "POST" else None
+        token = getattr(upload, "tmp_storage_name", None)
+        if context is None or token is None:
+            return response
+        result = context.get("result")
+        if result is None:
+            # Unreadable: nothing to confirm, and no problem by row to download.
+            upload_delete(token=token, acting_user=request.user)
+            return response
+        form = context["form"]
+        errors_url = ""
+        if result.has_errors() or result.has_validation_errors():
+            errors_url = reverse(
+                "admin:{}_{}_import_errors".format(*self.get_model_info()),
+                args=[token],
+                current_app=self.admin_site.name,
+            )
+            errors_url += "?" + urlencode(
+                {
+                    "format": form.cleaned_data["format"],
+                    "resource": form.cleaned_data.get("resource") or 0,
+                }
+            )
+        resource_class = self.choose_import_resource_class(form, request)
+        context["preview"] = SheetPreview.of(
+            result,
+            columns=getattr(resource_class, "columns", ()),
+            file_name=PurePath(upload.name or "").name,
+            errors_url=errors_url,
+        )
+        return response
+
     def process_import(self, request, **kwargs):
+        with uploads_by(request.user):
+            queued = self._confirm_as_task(request)
+            if queued is not None:
+                return queued
+            try:
+                response = super().process_import(request, **kwargs)
+            except UploadMissing:
+                # Confirmed already, expired, another user's, or a name never issued.
+                return self._upload_again(request)
+        if isinstance(response, TemplateResponse):
+            # The confirm form itself was refused (a format or resource never offered).
+            response.status_code = 400
+        return response
+
+    def _confirm_as_task(self, request):
+        """Above `SOURCEBOOK_SHEET_TASK_BYTES`, the confirmed sheet is imported as a task
+        (`sources.tasks.sheet_confirm`) and the importer is taken to its run's page, where
+        its progress shows; None for a smaller sheet, or a form the library refuses itself."""
+        form = self.create_confirm_form(request)
+        if not form.is_valid():
+            return None
+        token = form.cleaned_data["import_file_name"]
         try:
-            return super().process_import(request, **kwargs)
-        except FileNotFoundError as error:
-            # The preview's upload is gone (confirmed twice, or a name that never was one).
-            raise BadRequest("The uploaded sheet is no longer there: upload it again.") from error
+            stored = upload_read(token=token, owner=request.user)
+        except UploadMissing:
+            return self._upload_again(request)
+        if stored.size <= settings.SOURCEBOOK_SHEET_TASK_BYTES:
+            return None
+        from sources.tasks import start
+
+        run = start(
+            "sheet_confirm",
+            owner=request.user,
+            arguments={
+                "upload": token,
+                "model": self.model._meta.label_lower,
+                "resource": int(form.cleaned_data["resource"] or 0),
+                "format": int(form.cleaned_data["format"]),
+                "file_name": stored.file_name,
+            },
+            label=f"Import {stored.file_name or 'a sheet'} into "
+            f"{self.model._meta.verbose_name_plural}",
+        )
+        messages.info(
+            request,
+            f"The sheet is imported as a task (run #{run.pk}); its progress shows here.",
+        )
+        return HttpResponseRedirect(reverse("admin:sources_taskrun_change", args=[run.pk]))
+
+    def _upload_again(self, request):
+        """The import page, its upload form empty, saying the sheet must be uploaded again."""
+        resources = [
+            resource_class(**self.get_import_resource_kwargs(request))
+            for resource_class in self.get_import_resource_classes(request)
+        ]
+        form_class = self.get_import_form_class(request)
+        form = form_class(self.get_import_formats(), self.get_import_resource_classes(request))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Import",
+            "form": form,
+            "opts": self.model._meta,
+            "media": self.media + form.media,
+            "fields_list": [
+                (
+                    resource.get_display_name(),
+                    [field.column_name for field in resource.get_user_visible_fields()],
+                )
+                for resource in resources
+            ],
+            "upload_again": UPLOAD_AGAIN,
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, [self.import_template_name], context, status=400)
+
+    @staticmethod
+    def _chosen(request, name, count):
+        value = _index(request.GET.get(name, "0"), count)
+        if value is None:
+            raise BadRequest("Start the import again.")
+        return int(value)
+
+    @staticmethod
+    def _errors_file_name(upload):
+        stem = PurePath(upload.file_name or "sheet").stem or "sheet"
+        return f"{stem} problems.csv"
+
+    def import_errors_view(self, request, token):
+        """The problems of the uploader's previewed sheet, as CSV: the upload is read again
+        and checked again (a dry run), so the file says what the preview said."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        formats = self.get_import_formats()
+        resources = self.get_import_resource_classes(request)
+        input_format = formats[self._chosen(request, "format", len(formats))](
+            encoding=self.from_encoding
+        )
+        resource_class = resources[self._chosen(request, "resource", len(resources))]
+        try:
+            upload = upload_read(token=token, owner=request.user)
+        except UploadMissing:
+            raise Http404("No such upload: upload the sheet again.") from None
+        try:
+            dataset = input_format.create_dataset(bytes(upload.data))
+        except Exception as error:
+            # As the preview: whatever the reader raises, the file is not a sheet of this format.
+            raise BadRequest("The sheet cannot be read in this format.") from error
+        resource = resource_class(**self.get_import_resource_kwargs(request))
+        result = resource.import_data(
+            dataset,
+            dry_run=True,
+            raise_errors=False,
+            file_name=upload.file_name,
+            user=request.user,
+        )
+        response = HttpResponse(errors_csv(result), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = content_disposition_header(
+            True, self._errors_file_name(upload)
+        )
+        return response
 
     def get_export_queryset(self, request):
         filters = request.GET.copy()

@@ -3,5 +3,14 @@
 from .article import Article, ArticleVersion
 from .outlet import Outlet
 from .passage import AnchorStatus, Passage
+from .work import SheetUpload, TaskRun
 
-__all__ = ["AnchorStatus", "Article", "ArticleVersion", "Outlet", "Passage"]
+__all__ = [
+    "AnchorStatus",
+    "Article",
+    "ArticleVersion",
+    "Outlet",
+    "Passage",
+    "SheetUpload",
+    "TaskRun",
+]

@@ -17,7 +17,9 @@ rows numbered as the spreadsheet shows them (the header is row 1), the others wi
 they will do.
 """
 
+import contextvars
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import tablib
@@ -188,10 +190,21 @@ class SheetResult(Result):
         ]
 
 
+# Told of each batch an import has planned, with its size: a task's progress bar listens
+# (`sources.tasks.sheet_confirm`); nothing else does.
+batch_listener: contextvars.ContextVar[Callable[[int], None] | None] = contextvars.ContextVar(
+    "sheet_batch_listener", default=None
+)
+
+
 def batches(items, size):
     """`items` in consecutive lists of at most `size`."""
+    listener = batch_listener.get()
     for start in range(0, len(items), size):
-        yield items[start : start + size]
+        batch = items[start : start + size]
+        yield batch
+        if listener is not None:
+            listener(len(batch))
 
 
 class SheetResource(resources.ModelResource):

@@ -25,8 +25,16 @@ from .passages import (
     passages_reanchor_many,
 )
 from .revisions import article_set_text
+from .uploads import (
+    UploadMissing,
+    upload_create,
+    upload_delete,
+    upload_read,
+    uploads_purge_expired,
+)
 
 __all__ = [
+    "UploadMissing",
     "article_create",
     "article_set_text",
     "article_update",
@@ -44,4 +52,8 @@ __all__ = [
     "passage_set_note",
     "passages_reanchor",
     "passages_reanchor_many",
+    "upload_create",
+    "upload_delete",
+    "upload_read",
+    "uploads_purge_expired",
 ]

@@ -1,5 +1,6 @@
 """Cached public responses: served while nothing public changed, gone the moment it does."""
 
+import datetime
 import sqlite3
 
 import pytest
@@ -7,25 +8,40 @@ from django.apps import apps
 from django.core.cache import caches
 from django.core.management.sql import emit_post_migrate_signal
 from django.db import connection, transaction
+from django.http import HttpResponse
 from django.test import Client
 
 from elections.cache import (
+    FUNCTION,
+    NEVER_PUBLIC,
+    SEQUENCE,
+    STATE_TABLE,
     _committed_generation,
     _readers,
     _reads_on_its_own,
     cache_key,
+    cache_public,
+    install_triggers,
     public_generation,
     public_tables,
     tables_without_trigger,
 )
-from elections.models import Candidate, Claim, Contradiction, Property, PublicState
+from elections.cache import public_cache as cache_of_pages
+from elections.models import (
+    Candidate,
+    CandidateProposal,
+    Claim,
+    Contradiction,
+    Property,
+    PublicState,
+)
 from elections.services import (
     candidate_withdraw,
     claim_reject,
     contradiction_flag,
     contradiction_resolve,
 )
-from sources.models import Outlet
+from sources.models import Outlet, SheetUpload, TaskRun
 from tests.newsroom import fixtures
 
 pytestmark = pytest.mark.django_db
@@ -127,6 +143,92 @@ def test_a_change_to_any_public_table_gives_a_new_generation(newsroom, table):
         cursor.execute(f"UPDATE {quoted} SET id = id WHERE id = %s", [row_id])  # noqa: S608
 
     assert public_generation() != before
+
+
+def a_row_of(label, newsroom):
+    """A row of a model the public never reads, written straight to its table."""
+    if label == "sources.SheetUpload":
+        return SheetUpload.objects.create(
+            token="t0ken",
+            owner=newsroom.editor,
+            data=b"slug,name\n",
+            expires_at=datetime.datetime(2030, 1, 1, tzinfo=datetime.UTC),
+        )
+    if label == "sources.TaskRun":
+        return TaskRun.objects.create(kind="reanchor", owner=newsroom.editor)
+    return CandidateProposal.objects.create(
+        candidate=newsroom.liu, operation="candidate_update", proposed_by=newsroom.editor
+    )
+
+
+@pytest.mark.parametrize("label", sorted(NEVER_PUBLIC))
+def test_a_change_to_a_table_the_public_never_reads_leaves_the_generation(newsroom, label):
+    table = apps.get_model(label)._meta.db_table
+    assert table not in public_tables(apps)
+    before = public_generation()
+
+    row = a_row_of(label, newsroom)
+    row.save()
+    row.delete()
+
+    assert public_generation() == before
+
+
+def test_migrate_takes_the_trigger_off_a_table_the_public_never_reads():
+    # As an earlier release left it: every table of both apps carried the trigger.
+    install_triggers(connection, [*public_tables(apps), "sources_taskrun"])
+    assert tables_without_trigger(connection, ["sources_taskrun"]) == []
+
+    emit_post_migrate_signal(verbosity=0, interactive=False, db=connection.alias)
+
+    assert tables_without_trigger(connection, ["sources_taskrun"]) == ["sources_taskrun"]
+    assert tables_without_trigger(connection, public_tables(apps)) == []
+
+
+def committed_generation_row():
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT generation FROM {STATE_TABLE}")  # noqa: S608 - a constant
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.postgres
+def test_on_postgresql_a_write_leaves_the_generation_row_alone_until_it_commits(newsroom):
+    # The row an earlier release updated at each statement, which held it for the whole of
+    # a transaction: migrate puts the current triggers in place of those.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE OR REPLACE FUNCTION {FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$ "  # noqa: S608
+            f"BEGIN UPDATE {STATE_TABLE} SET generation = nextval('{SEQUENCE}'); "
+            "RETURN NULL; END $$"
+        )
+    emit_post_migrate_signal(verbosity=0, interactive=False, db=connection.alias)
+    row, before = committed_generation_row(), public_generation()
+
+    Outlet.objects.filter(pk=newsroom.daily.outlet_id).update(country="elsewhere")
+    pending = public_generation()
+    Outlet.objects.filter(pk=newsroom.daily.outlet_id).update(country="nowhere")
+
+    assert committed_generation_row() == row
+    assert len({before, pending, public_generation()}) == 3
+    # At commit (here, when the deferred triggers are fired early) the row gets a new one.
+    connection.check_constraints()
+    assert committed_generation_row() not in (row, before, pending)
+
+
+def test_a_page_rendered_while_the_data_changed_is_not_kept(rf, newsroom):
+    @cache_public
+    def page(request):
+        # A change committed by someone else while this page reads the data.
+        Outlet.objects.filter(pk=newsroom.daily.outlet_id).update(country="elsewhere")
+        return HttpResponse("read before and after the change")
+
+    request = rf.get("/outlets/")
+    before = public_generation()
+    response = page(request)
+
+    assert response["X-Cache"] == "miss"
+    assert cache_of_pages().get(cache_key(request, before)) is None
+    assert page(rf.get("/outlets/"))["X-Cache"] == "miss"
 
 
 def test_a_rolled_back_change_never_hands_its_generation_out_again(newsroom):

@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from elections.models import Candidate
+from sources.models import SheetUpload
 from tests.elections.fixtures_sheets import CANDIDATE_HEADER, csv_bytes, database_dump, make_places
 from tests.factories import make_candidate, make_user
 
@@ -27,6 +28,13 @@ def places():
 
 def _row(**cells):
     return [cells.get(column, "") for column in CANDIDATE_HEADER]
+
+
+def records():
+    """The database dump, but for the uploads a preview keeps until its confirm."""
+    dump = database_dump()
+    dump.pop("sources.SheetUpload")
+    return dump
 
 
 def _upload(client, data, *, name="candidates.csv", format_index="0"):
@@ -51,7 +59,7 @@ def test_the_preview_shows_what_each_row_does_with_cells_escaped(places, importe
             _row(name="<script>alert(1)</script>", city="Hangzhou", status="declared"),
         ]
     )
-    before = database_dump()
+    before = records()
 
     response = _upload(importer, sheet)
 
@@ -63,7 +71,11 @@ def test_the_preview_shows_what_each_row_does_with_cells_escaped(places, importe
     assert "<script>alert(1)</script>" not in html
     assert "records the candidacy" in html
     assert 'name="confirm"' in html
-    assert database_dump() == before
+    assert records() == before
+    assert (
+        SheetUpload.objects.get().token
+        == response.context["confirm_form"].initial["import_file_name"]
+    )
 
 
 def test_confirming_writes_the_rows_and_logs_them(places, importer):
@@ -77,6 +89,7 @@ def test_confirming_writes_the_rows_and_logs_them(places, importer):
     candidate = Candidate.objects.get()
     assert candidate.candidacies.get().status == "declared"
     assert LogEntry.objects.get().object_id == str(candidate.pk)
+    assert not SheetUpload.objects.exists()
 
 
 def test_a_gb18030_file_reads_at_preview_and_at_confirm(places, importer):

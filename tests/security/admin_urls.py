@@ -89,6 +89,8 @@ def url_of(route, world):
     if route.name == "autocomplete":
         query = "app_label=elections&model_name=claim&field_name=candidate&term=Liu"
         return reverse("admin:autocomplete") + "?" + query
+    if route.name == "sources_taskrun_start":
+        return reverse(f"admin:{route.name}", args=["passages_reanchor_all"])
     if not route.model:
         return reverse(f"admin:{route.name}")
     record = record_for(route, world)

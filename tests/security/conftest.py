@@ -38,7 +38,7 @@ from elections.models import (
 )
 from elections.services import candidate_update
 from sources.audit import unit_of_work
-from sources.models import AnchorStatus, Article, ArticleVersion, Outlet, Passage
+from sources.models import AnchorStatus, Article, ArticleVersion, Outlet, Passage, TaskRun
 from sources.services import article_set_text, passage_create_from_quote
 from tests.factories import make_user
 from tests.newsroom import Newsroom
@@ -175,6 +175,16 @@ def build_admin_world():
     spare = candidate_update(candidate=shown, gender="female", acting_user=editor).proposal
     record(CandidateProposal, proposed, spare)
     room.add_candidate("Xu Yan")  # merged with the spare person by the CSRF tests
+    # A long task running for its owner, the reviewer (who may cancel it).
+    record(
+        TaskRun,
+        TaskRun.objects.create(
+            kind="passages_reanchor_all",
+            label="Re-anchor every passage",
+            owner=users["Reviewers"],
+            state=TaskRun.State.RUNNING,
+        ),
+    )
 
     queue_article = room.add_article(QUEUE_TEXT, outlet="Third Wire")
     passage_create_from_quote(article=queue_article, exact="told reporters he", acting_user=editor)

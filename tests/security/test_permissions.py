@@ -112,8 +112,14 @@ def model_urls(model, *, add, change, delete, listed, history=True, sheets=False
         urls[f"{prefix}_simple_history"] = (viewing, nobody())
     if sheets:
         importing = holders("elections.import_sheets")
-        urls[f"{prefix}_import"] = (importing, importing)
+        # The preview keeps the sheet for its confirm (a sources.SheetUpload row).
+        urls[f"{prefix}_import"] = (importing, holders("elections.import_sheets", writes=True))
         urls[f"{prefix}_process_import"] = (staff(ok=405), may("elections.import_sheets"))
+        # An upload's problems, for its uploader only: a token never issued is not found.
+        urls[f"{prefix}_import_errors"] = (
+            holders("elections.import_sheets", ok=404),
+            staff(ok=405),
+        )
         urls[f"{prefix}_export"] = (viewing, READS)
     return urls
 
@@ -303,6 +309,14 @@ ACCESS = {
         listed=nobody(),
     ),
     "elections_candidateproposal_review": (staff(ok=405), may("elections.publish_candidate")),
+    # Long tasks: every role sees them and their progress; Reviewers start them; a run's
+    # owner (the world's reviewer) or a superuser cancels it. Runs are written by services.
+    **model_urls(
+        "sources.taskrun", add=nobody(), change=nobody(), delete=nobody(), listed=nobody()
+    ),
+    "sources_taskrun_start": (staff(ok=405), may("sources.run_task")),
+    "sources_taskrun_progress": (view("sources.taskrun"), staff(ok=405)),
+    "sources_taskrun_cancel": (staff(ok=405), may("sources.run_task")),
 }
 
 ROUTES = admin_routes()
@@ -388,8 +402,10 @@ def test_opening_each_admin_url(records, route, kind):
 def test_posting_to_each_admin_url(records, route, kind):
     _, access = ACCESS[route.name]
     url = url_of(route, records)
-    data = post_data(route, records, records.reader)
     client = records.client(kind, fresh=route.name in SESSION_ENDING)
+    # A confirm reads back its own preview's upload only: who may confirm previews it.
+    confirming = route.name.endswith("_process_import") and access.lets_in(kind)
+    data = post_data(route, records, client if confirming else records.reader)
 
     with Writes() as writes:
         response = client.post(url, data)

@@ -3,10 +3,13 @@
 This replaces django-import-export's own `import` command (same name, same arguments) for
 what the newsroom's sheets need and the library's command cannot do:
 
-- a file over `SOURCEBOOK_IMPORT_MAX_BYTES` is refused before it is read;
+- a file over `SOURCEBOOK_IMPORT_MAX_BYTES` is refused before it is read, and so is standard
+  input once it passes that size; the other caps of `sources.sheets` (rows, cells, a cell's
+  length, an XLSX's uncompressed size) refuse a sheet as soon as they are passed;
 - CSV in GB18030, as Excel saves it in China, is recognised (the library's command reads
-  text in the locale's encoding and stops at the first Chinese character), and XLSX sheets
-  whose dimension claims a million rows are read only as far as their data;
+  text in the locale's encoding and stops at the first Chinese character), and so are Big5,
+  Shift-JIS and Windows-1252 when the sheet reads as ordinary text in one of them only;
+  otherwise it is refused with a sample of each reading, and `--encoding` names the one;
 - every problem is printed with its row number as the spreadsheet shows it, its column and
   the reason (the library prints an exception's repr with a data-row index);
 - it never stops to ask "are you sure": an import writes all rows or none, and `--dry-run`
@@ -22,15 +25,15 @@ from django.core.management.base import BaseCommand, CommandError
 from import_export.command_utils import get_resource_class
 
 from sources.management.acting import acting_user_from, add_acting_user_argument
-from sources.sheets import CSV, XLSX, SheetError, check_size, read_sheet, read_sheet_file
+from sources.sheets import CSV, XLSX, SheetError, read_sheet, read_sheet_file, read_stream
 
 FORMATS = {"csv": CSV, "xlsx": XLSX, "sheetcsv": CSV, "sheetxlsx": XLSX}
 
 
 class Command(BaseCommand):
     help = (
-        "Import a sheet (CSV in UTF-8 or GB18030, or XLSX) through a resource such as "
-        "elections.resources.CandidateResource: every row or none."
+        "Import a sheet (CSV in UTF-8, GB18030, Big5, Shift-JIS or Windows-1252, or XLSX) "
+        "through a resource such as elections.resources.CandidateResource: every row or none."
     )
 
     def add_arguments(self, parser):
@@ -43,8 +46,8 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--encoding",
-            help="The CSV file's encoding when it is neither UTF-8 nor GB18030 (e.g. big5), "
-            "or to insist on one of those.",
+            help="The CSV file's encoding (gb18030, cp950 for Big5, cp932 for Shift-JIS, "
+            "cp1252, ...), used as given: for a sheet refused as ambiguous, or to insist.",
         )
         parser.add_argument("--format", help="csv or xlsx (by default, from the file).")
         parser.add_argument(
@@ -94,8 +97,7 @@ class Command(BaseCommand):
                 raise CommandError("--format is csv or xlsx")
         try:
             if name == "-":
-                data = sys.stdin.buffer.read()
-                check_size(len(data), name="the input")
+                data = read_stream(sys.stdin.buffer, name="the input")
                 return read_sheet(
                     data, name="stdin", format_name=format_name, encoding=options["encoding"]
                 ), "stdin"

@@ -1,0 +1,81 @@
+"""Work that outlives one request: sheets waiting between preview and confirm, and tasks.
+
+Both live in the database, the one store every app server shares (DESIGN.md, "How it runs"):
+an upload is addressed by a token the server issued to the user who uploaded it, never by a
+name the client sends, and a task's progress is read by whichever server the browser asks.
+"""
+
+from django.conf import settings
+from django.db import models
+
+
+class SheetUpload(models.Model):
+    """A sheet uploaded for a preview, kept until it is confirmed or expires.
+
+    `token` is the only name a client ever sees of it (random, issued by the server); it is
+    read back only for the user who uploaded it (`owner`) and before `expires_at`.
+    """
+
+    token = models.CharField(max_length=64, unique=True, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", editable=False
+    )
+    file_name = models.CharField(max_length=255, blank=True)
+    size = models.PositiveBigIntegerField(default=0)
+    data = models.BinaryField(editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.file_name or 'sheet'} ({self.size} bytes, {self.owner})"
+
+
+class TaskRun(models.Model):
+    """One run of long work (a big sheet, re-anchoring, re-detection, an export), with its
+    progress for the admin, its outcome, and whether its owner asked to cancel it."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "queued"
+        RUNNING = "running", "running"
+        SUCCEEDED = "succeeded", "succeeded"
+        FAILED = "failed", "failed"
+        CANCELLED = "cancelled", "cancelled"
+
+    kind = models.CharField(max_length=40, db_index=True)
+    label = models.CharField(max_length=300, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    state = models.CharField(
+        max_length=10, choices=State.choices, default=State.QUEUED, db_index=True
+    )
+    done = models.PositiveBigIntegerField(default=0)
+    total = models.PositiveBigIntegerField(default=0)
+    arguments = models.JSONField(default=dict, blank=True)
+    result = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+    cancel_requested = models.BooleanField(default=False)
+    task_id = models.CharField(max_length=100, blank=True, help_text="The tasks backend's id.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        permissions = [("run_task", "Can start long tasks (re-detection, re-anchoring, exports)")]
+
+    def __str__(self):
+        return f"{self.label or self.kind} ({self.get_state_display()})"
+
+    @property
+    def percent(self) -> int:
+        if not self.total:
+            return 100 if self.state == self.State.SUCCEEDED else 0
+        return min(100, int(100 * self.done / self.total))
