@@ -465,3 +465,84 @@ def sheet_confirm(
         "update": totals.get("update", 0),
         "skip": totals.get("skip", 0),
     }
+
+
+class SheetUnreadable(Exception):
+    """A sheet previewed as a task cannot be read in the format chosen for it."""
+
+
+@task_kind(
+    "sheet_preview",
+    label="Check a sheet before its import",
+    permission="elections.import_sheets",
+    offered=False,
+)
+def sheet_preview(
+    progress: Progress,
+    *,
+    acting_user: Any,
+    upload: str,
+    model: str,
+    resource: int,
+    format: int,
+    file_name: str = "",
+) -> dict[str, Any]:
+    """Check an uploaded sheet (a dry run) when it is too big to check in a request.
+
+    Reads the upload (only its owner's, `upload` the token the server issued) with the
+    resource and format the upload form chose in the admin of `model`, plans every row and
+    rolls it all back: the run is all it writes. Returns the counts, and the preview the
+    import page shows (`sources.admin.previews.SheetPreview.as_json`: capped rows), which
+    the admin's preview page of the run reads (`<model>/import/preview/<run id>/`), with the
+    confirm form when the sheet has no problem. Progress counts the rows planned.
+    """
+    from django.apps import apps
+    from django.contrib import admin
+    from django.urls import NoReverseMatch, reverse
+
+    from sources.admin.previews import SheetPreview
+    from sources.resources.base import batch_listener
+    from sources.services.uploads import upload_read
+
+    # A model admin with sheet imports (`sources.admin.sheets.SheetAdminMixin`).
+    model_admin: Any = admin.site._registry[apps.get_model(model)]
+    resource_class = list(model_admin.resource_classes)[resource]
+    stored = upload_read(token=upload, owner=acting_user)
+    input_format = model_admin.get_import_formats()[format]()
+    try:
+        dataset = input_format.create_dataset(bytes(stored.data))
+    except Exception as error:
+        # As the import page: whatever the reader raises, the file is not of this format.
+        raise SheetUnreadable(f"The sheet cannot be read in this format: {error}") from None
+    progress.set_total(len(dataset))
+    token = batch_listener.set(progress.advance)
+    try:
+        result = resource_class().import_data(
+            dataset,
+            dry_run=True,
+            raise_errors=False,
+            file_name=file_name or stored.file_name,
+            user=acting_user,
+        )
+    finally:
+        batch_listener.reset(token)
+    preview = SheetPreview.of(
+        result,
+        columns=getattr(resource_class, "columns", ()),
+        file_name=file_name or stored.file_name,
+    )
+    progress.done = progress.total
+    opts = model_admin.model._meta
+    try:
+        page = reverse(
+            f"admin:{opts.app_label}_{opts.model_name}_import_preview", args=[progress.run.pk]
+        )
+    except NoReverseMatch:
+        page = ""
+    return {
+        "rows": preview.total_rows,
+        **{name: count for name, count in preview.counts.items() if name != "error"},
+        "with problems": preview.counts["error"],
+        "preview_page": page,
+        "preview": preview.as_json(),
+    }

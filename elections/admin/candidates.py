@@ -30,6 +30,7 @@ from elections.services import (
     candidate_withdraw,
 )
 from sources.admin.sheets import SheetAdminMixin
+from sources.admin.widgets import DATABASE_INTEGERS
 
 from .base import (
     REFUSALS,
@@ -212,6 +213,8 @@ class CandidateAdmin(SheetAdminMixin, ServiceHistoryAdmin):
         object_id = unquote(object_id)
         if disputes is None or not str(object_id).isdigit():
             return None
+        if int(object_id) > DATABASE_INTEGERS[-1]:
+            return None  # no record has it; the change view answers 404 itself
         if not disputes.has_view_or_change_permission(request):
             return None
         return dispute_rows(

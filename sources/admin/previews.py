@@ -6,13 +6,16 @@ and of rows with problems; the rows with problems, each with its reasons and its
 marked; the other rows with what the import does to each. Each list keeps its first hundred
 rows and counts the rest, long cells are cut and wide sheets narrowed, so the page stays
 tens of kilobytes for a sheet of any length (django-import-export's own page shows every
-row: 15-60 MB of HTML for a big sheet). `errors_csv(result)` writes every problem, with the
-row's cells neutralized (`sources.spreadsheets.neutralize_cell`), for the importer to fix.
+row: 15-60 MB of HTML for a big sheet). A big sheet's dry run runs as a task
+(`sources.tasks.sheet_preview`), which keeps the preview as JSON in its run
+(`SheetPreview.as_json`, read back by `SheetPreview.from_json`). `errors_csv(result)` writes
+every problem, with the row's cells neutralized (`sources.spreadsheets.neutralize_cell`), for
+the importer to fix.
 """
 
 import csv
 import io
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from itertools import islice
 
 from django.core.exceptions import NON_FIELD_ERRORS
@@ -106,6 +109,8 @@ class SheetPreview:
     # Whether the counts of new, updated and skipped rows mean anything: a resource that
     # stops at the first problem plans no row's outcome.
     planned: bool = True
+    # Whether the sheet has a problem: nothing can be confirmed, the problems download.
+    has_problems: bool = False
 
     @classmethod
     def of(cls, result, *, columns=(), file_name="", errors_url=""):
@@ -166,7 +171,37 @@ class SheetPreview:
                 )
             )
         preview.rows_hidden = max(0, len(valid) - ROWS_SHOWN)
+        preview.has_problems = bool(result.has_errors() or result.has_validation_errors())
         return preview
+
+    def as_json(self):
+        """The preview as JSON-serializable data (a task run keeps it), its link aside."""
+        data = asdict(self)
+        data.pop("errors_url")
+        return data
+
+    @classmethod
+    def from_json(cls, data, *, errors_url=""):
+        """The preview `as_json` gave, with the link to its problems as CSV."""
+        data = dict(data)
+
+        def rows(items):
+            return [
+                PreviewRow(
+                    **{
+                        **item,
+                        "cells": [PreviewCell(**cell) for cell in item.get("cells", ())],
+                        "problems": [tuple(problem) for problem in item.get("problems", ())],
+                    }
+                )
+                for item in items
+            ]
+
+        data["error_rows"] = rows(data.get("error_rows", ()))
+        data["rows"] = rows(data.get("rows", ()))
+        known = set(cls.__dataclass_fields__) - {"errors_url"}
+        kept = {key: value for key, value in data.items() if key in known}
+        return cls(**kept, errors_url=errors_url)
 
 
 def errors_csv(result):

@@ -14,6 +14,12 @@ reads it back for the same user only, before it expires, and deletes it. The con
 accepts only what its preview could have sent: a format and a resource that exist (else
 400 with the form), and an upload of this user still waiting (else 400, "upload it again").
 
+A sheet over `SOURCEBOOK_SHEET_TASK_BYTES` is checked as a task (`sources.tasks.sheet_preview`):
+the upload is kept as above and the importer taken to the run's page, whose progress bar
+counts the rows checked; once it succeeded, its preview page (`import/preview/<run id>/`, for
+the run's owner only, while the upload is there) shows the preview the run kept, with the
+confirm form, which imports the sheet as a task as well (`sources.tasks.sheet_confirm`).
+
 The preview reads the same at any size (`sources.admin.previews`): the counts first, then the rows
 with problems, each with its reasons written in the row and its bad cells marked, then the
 other rows; each list is cut at a hundred rows, saying how many more there are. The
@@ -40,6 +46,7 @@ from django.views.decorators.http import require_GET
 from import_export.admin import ImportExportMixin
 from import_export.forms import ConfirmImportForm, ImportForm
 
+from sources.models import TaskRun
 from sources.resources.base import IMPORT_PERMISSION
 from sources.services.uploads import UploadMissing, upload_delete, upload_read
 from sources.sheets import EXPORT_FORMATS, IMPORT_FORMATS, SheetError, check_size
@@ -117,7 +124,12 @@ class SheetAdminMixin(ImportExportMixin):
             self.admin_site.admin_view(require_GET(self.import_errors_view)),
             name="{}_{}_import_errors".format(*info),
         )
-        return [errors, *super().get_urls()]
+        preview = path(
+            "import/preview/<int:run_id>/",
+            self.admin_site.admin_view(require_GET(self.import_preview_view)),
+            name="{}_{}_import_preview".format(*info),
+        )
+        return [errors, preview, *super().get_urls()]
 
     def get_import_formats(self):
         return list(IMPORT_FORMATS)
@@ -143,6 +155,9 @@ class SheetAdminMixin(ImportExportMixin):
 
     def import_action(self, request, **kwargs):
         with uploads_by(request.user):
+            queued = self._preview_as_task(request)
+            if queued is not None:
+                return queued
             response = super().import_action(request, **kwargs)
         context = getattr(response, "context_data", None)
         # The library names the stored upload on the uploaded file itself.
@@ -158,16 +173,8 @@ class SheetAdminMixin(ImportExportMixin):
         form = context["form"]
         errors_url = ""
         if result.has_errors() or result.has_validation_errors():
-            errors_url = reverse(
-                "admin:{}_{}_import_errors".format(*self.get_model_info()),
-                args=[token],
-                current_app=self.admin_site.name,
-            )
-            errors_url += "?" + urlencode(
-                {
-                    "format": form.cleaned_data["format"],
-                    "resource": form.cleaned_data.get("resource") or 0,
-                }
+            errors_url = self._errors_url(
+                token, form.cleaned_data["format"], form.cleaned_data.get("resource")
             )
         resource_class = self.choose_import_resource_class(form, request)
         context["preview"] = SheetPreview.of(
@@ -177,6 +184,100 @@ class SheetAdminMixin(ImportExportMixin):
             errors_url=errors_url,
         )
         return response
+
+    def _errors_url(self, token, format_index, resource_index):
+        url = reverse(
+            "admin:{}_{}_import_errors".format(*self.get_model_info()),
+            args=[token],
+            current_app=self.admin_site.name,
+        )
+        return url + "?" + urlencode({"format": format_index, "resource": resource_index or 0})
+
+    def _preview_as_task(self, request):
+        """Above `SOURCEBOOK_SHEET_TASK_BYTES`, the uploaded sheet is kept and checked as a
+        task (`sources.tasks.sheet_preview`), and the importer is taken to its run's page;
+        None for a smaller sheet, a form the library refuses itself, or no importer."""
+        if request.method != "POST" or not self.has_import_permission(request):
+            return None
+        form = self.create_import_form(request)
+        if not form.is_valid():
+            return None
+        import_file = form.cleaned_data["import_file"]
+        if import_file.size <= settings.SOURCEBOOK_SHEET_TASK_BYTES:
+            return None
+        format_index = int(form.cleaned_data["format"])
+        input_format = self.get_import_formats()[format_index]()
+        storage = self.write_to_tmp_storage(import_file, input_format)
+        file_name = PurePath(import_file.name or "").name
+        from sources.tasks import start
+
+        run = start(
+            "sheet_preview",
+            owner=request.user,
+            arguments={
+                "upload": storage.name,
+                "model": self.model._meta.label_lower,
+                "resource": int(form.cleaned_data.get("resource") or 0),
+                "format": format_index,
+                "file_name": file_name,
+            },
+            label=f"Check {file_name or 'a sheet'} before its import into "
+            f"{self.model._meta.verbose_name_plural}",
+        )
+        messages.info(
+            request,
+            f"The sheet is checked as a task (run #{run.pk}); its progress shows here, "
+            "then a link to its preview.",
+        )
+        return HttpResponseRedirect(reverse("admin:sources_taskrun_change", args=[run.pk]))
+
+    def import_preview_view(self, request, run_id):
+        """The preview a `sheet_preview` run kept, for the run's owner: the counts and rows,
+        with the confirm form when the sheet has no problem (the confirm goes through
+        `process_import`), else the problems and the upload form."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        run = TaskRun.objects.filter(
+            pk=run_id, kind="sheet_preview", owner_id=request.user.pk
+        ).first()
+        arguments = run.arguments if run is not None else None
+        model = self.model._meta.label_lower
+        if not isinstance(arguments, dict) or arguments.get("model") != model:
+            raise Http404("No such preview.")
+        if run.state != TaskRun.State.SUCCEEDED or not isinstance(run.result, dict):
+            messages.info(request, "The sheet's check has not succeeded: no preview to show.")
+            return HttpResponseRedirect(reverse("admin:sources_taskrun_change", args=[run.pk]))
+        token = arguments.get("upload", "")
+        try:
+            upload_read(token=token, owner=request.user)
+        except UploadMissing:
+            # Confirmed already, or expired.
+            return self._upload_again(request)
+        format_index = _index(str(arguments.get("format")), len(self.get_import_formats()))
+        resource_index = _index(
+            str(arguments.get("resource")), len(self.get_import_resource_classes(request))
+        )
+        if format_index is None or resource_index is None:
+            raise Http404("No such preview.")
+        data = run.result.get("preview") or {}
+        errors_url = ""
+        if data.get("has_problems"):
+            errors_url = self._errors_url(token, format_index, resource_index)
+        context = self._import_context(request)
+        context["preview"] = SheetPreview.from_json(data, errors_url=errors_url)
+        context["preview_run"] = run
+        if not errors_url:
+            confirm_form = self.get_confirm_form_class(request)(
+                initial={
+                    "import_file_name": token,
+                    "original_file_name": arguments.get("file_name", ""),
+                    "format": format_index,
+                    "resource": resource_index,
+                }
+            )
+            context["confirm_form"] = confirm_form
+            context["media"] = self.media + confirm_form.media
+        return TemplateResponse(request, [self.import_template_name], context)
 
     def process_import(self, request, **kwargs):
         with uploads_by(request.user):
@@ -230,6 +331,11 @@ class SheetAdminMixin(ImportExportMixin):
 
     def _upload_again(self, request):
         """The import page, its upload form empty, saying the sheet must be uploaded again."""
+        context = {**self._import_context(request), "upload_again": UPLOAD_AGAIN}
+        return TemplateResponse(request, [self.import_template_name], context, status=400)
+
+    def _import_context(self, request):
+        """What the import page shows around a preview: its upload form, empty."""
         resources = [
             resource_class(**self.get_import_resource_kwargs(request))
             for resource_class in self.get_import_resource_classes(request)
@@ -249,10 +355,9 @@ class SheetAdminMixin(ImportExportMixin):
                 )
                 for resource in resources
             ],
-            "upload_again": UPLOAD_AGAIN,
         }
         request.current_app = self.admin_site.name
-        return TemplateResponse(request, [self.import_template_name], context, status=400)
+        return context
 
     @staticmethod
     def _chosen(request, name, count):

@@ -218,11 +218,18 @@ class TaskRunAdmin(admin.ModelAdmin):
         )
 
 
+# Keys of a task's result kept for the pages that read them, not listed as its outcome (a
+# sheet preview's rows are shown by the preview page).
+UNLISTED = frozenset({"preview", "preview_page"})
+
+
 def outcome_list(result):
     """A task's result (a JSON object) as a list of "name: value" lines, escaped."""
 
     def lines(value, prefix=""):
         for key, item in value.items():
+            if not prefix and key in UNLISTED:
+                continue
             if isinstance(item, dict):
                 yield from lines(item, f"{prefix}{key} ")
             else:

@@ -120,6 +120,12 @@ def model_urls(model, *, add, change, delete, listed, history=True, sheets=False
             holders("elections.import_sheets", ok=404),
             staff(ok=405),
         )
+        # A big sheet's preview, kept by its check's task run, for the run's owner only: a
+        # run of no such kind (or another user's) is not found.
+        urls[f"{prefix}_import_preview"] = (
+            holders("elections.import_sheets", ok=404),
+            staff(ok=405),
+        )
         urls[f"{prefix}_export"] = (viewing, READS)
     return urls
 
