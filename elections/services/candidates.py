@@ -22,7 +22,7 @@ from sources.services.changes import apply_given
 from sources.services.unset import UNSET, Unset
 from sources.slugs import unique_slug
 
-from .proposals import proposal_if_reviewed
+from .proposals import proposal_if_reviewed, shown
 
 
 @service_step
@@ -33,11 +33,6 @@ def candidate_refresh_search(candidate: Candidate) -> str:
     candidate.search_text = search_text(name for name in names if name)
     Candidate.objects.filter(pk=candidate.pk).update(search_text=candidate.search_text)
     return candidate.search_text
-
-
-def _shown(value: object) -> str:
-    """A field's value as a proposal records it (`elections.services.proposals`)."""
-    return "" if value is None else str(value)
 
 
 def _attr(obj: CandidateName, field: str) -> object:
@@ -124,7 +119,7 @@ def candidate_update(
         operation="candidate_update",
         arguments={
             "fields": public,
-            "old": {name: _shown(getattr(current, name)) for name in public},
+            "old": {name: shown(getattr(current, name)) for name in public},
         },
         changes=[(name, getattr(current, name), value) for name, value in public.items()],
         acting_user=acting_user,
@@ -206,7 +201,7 @@ def candidate_name_update(
         arguments={
             "name_id": current.pk,
             "fields": fields,
-            "old": {field: _shown(_attr(current, field)) for field in fields},
+            "old": {field: shown(_attr(current, field)) for field in fields},
         },
         changes=[
             (field, _attr(current, field), given[field]) for field in fields if field != "note"

@@ -118,7 +118,6 @@ class _Writes:
     def __init__(self) -> None:
         self.created: list[Contradiction] = []
         self.updated: list[Contradiction] = []
-        self.members: dict[int, list[disputes.Member]] = {}  # dispute id (or -index) -> members
         self.pending: list[tuple[Contradiction, list[disputes.Member]]] = []
         self.cleared_disputes: set[int] = set()
         self.overruled: dict[int, str] = {}
@@ -463,7 +462,12 @@ def contradiction_resolve(
     if verdict == Contradiction.Verdict.ONE_RIGHT and right_group not in groups:
         raise ValidationError({"right_group": "Say which version is right."})
     sides = disputes.verdict_sides(verdict, max(groups, default=0), right_group)
-    Claim.objects.select_for_update().filter(pk__in=[m.claim_id for m in members]).exists()
+    # Every claim of the question, locked: the verdict sets their overruled flags.
+    list(
+        Claim.objects.select_for_update()
+        .filter(pk__in=[m.claim_id for m in members])
+        .values_list("pk", flat=True)
+    )
     for member in members:
         member.judged = sides.get(member.group, disputes.RIGHT)
         member.judged_value = _fact_of(member.claim).stamp

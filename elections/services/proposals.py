@@ -83,7 +83,9 @@ def collect_proposals() -> Iterator[list[CandidateProposal]]:
         _collected.reset(token)
 
 
-def _shown(value: Any) -> str:
+@read_only
+def shown(value: Any) -> str:
+    """A field's value as a proposal records and compares it: text, a date in ISO form."""
     if value is None:
         return ""
     if isinstance(value, PartialDate):
@@ -123,8 +125,8 @@ def proposal_if_reviewed(
             {
                 "field": FIELD_LABELS.get(name, name),
                 "name": name,
-                "old": _shown(old),
-                "new": _shown(new),
+                "old": shown(old),
+                "new": shown(new),
             }
             for name, old, new in changes
         ],
@@ -198,8 +200,8 @@ def _stale(what: str) -> ValidationError:
 def _check_old(obj: Any, names: dict[str, Any], old: dict[str, str]) -> None:
     for name in names:
         value = getattr(obj, f"{name}_id" if name in ("election", "passage") else name)
-        if name in old and _shown(value) != old[name]:
-            raise _stale(f"{FIELD_LABELS.get(name, name)} is now “{_shown(value)}”")
+        if name in old and shown(value) != old[name]:
+            raise _stale(f"{FIELD_LABELS.get(name, name)} is now “{shown(value)}”")
 
 
 def _old(proposal_arguments: dict[str, Any]) -> dict[str, str]:
@@ -320,8 +322,8 @@ def _replay_step_update(candidate: Candidate, arguments: dict[str, Any], user: U
     step = _step_of(candidate, arguments)
     fields = dict(arguments["fields"])
     if "on" in fields:
-        if _shown(step.date) != _old(arguments).get("on", _shown(step.date)):
-            raise _stale(f"its date is now {_shown(step.date)}")
+        if shown(step.date) != _old(arguments).get("on", shown(step.date)):
+            raise _stale(f"its date is now {shown(step.date)}")
         fields["on"] = PartialDate.parse(fields["on"])
     _check_old(step, {k: v for k, v in fields.items() if k != "on"}, _old(arguments))
     candidacy_step_update(step=step, acting_user=user, **fields)

@@ -58,4 +58,6 @@ class TaskCommand(BaseCommand):
             self.stdout.write(f"{self.summary(run)} (task run {run.pk}).")
 
     def summary(self, run: TaskRun) -> Any:
-        raise NotImplementedError
+        """What the run did, in a line; by default its result's counts as they are stored."""
+        counts = ", ".join(f"{value} {name}" for name, value in sorted(run.result.items()))
+        return f"{self.noun} done: {counts or 'nothing to do'}"
