@@ -10,7 +10,7 @@ generation in the same transaction, so once it commits every later request misse
 entries: a withdrawn candidate or a rejected claim leaves every public URL at once. Old
 entries are never deleted; they are never asked for again and age out of the cache. Tables
 the public never reads (`NEVER_PUBLIC`: uploads waiting for a confirm, task runs, proposals
-awaiting review, history, the public state itself) carry no trigger: writing them leaves the
+awaiting review, built exports, history, the public state itself) carry no trigger: writing them leaves the
 cached pages alone.
 
 A cache hit costs that one query and no rendering. On a SQLite file the query goes through
@@ -97,7 +97,16 @@ STATE_TABLE = "elections_publicstate"
 STATE_ID = 1
 PUBLIC_APPS = ("sources", "elections")
 # Models of those apps the public never reads: writing them changes no public page.
-NEVER_PUBLIC = frozenset({"sources.SheetUpload", "sources.TaskRun", "elections.CandidateProposal"})
+NEVER_PUBLIC = frozenset(
+    {
+        "sources.SheetUpload",
+        "sources.TaskRun",
+        "elections.CandidateProposal",
+        # Built exports show the public record; they do not change it.
+        "elections.ExportFile",
+        "elections.ExportPart",
+    }
+)
 VENDORS = ("sqlite", "postgresql")
 _OPERATIONS = ("INSERT", "UPDATE", "DELETE")
 _VARY_ALLOWED = {"", "cookie"}

@@ -37,6 +37,7 @@ import copy
 import functools
 import logging
 import sys
+import threading
 import traceback
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -44,6 +45,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TextIO, TypeVar
 
+from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, OperationalError, connections
 from django.db.utils import load_backend
 from django.utils.module_loading import autodiscover_modules
@@ -57,9 +59,11 @@ from sources.services.tasks import (
     task_cancel_requested,
     task_fail,
     task_finish,
+    task_heartbeat,
     task_perform,
     task_progress,
     task_queue,
+    task_runs_end_lost,
     task_start,
     task_stopped,
 )
@@ -68,6 +72,7 @@ logger = logging.getLogger(__name__)
 
 RUN_TASK = "sources.run_task"
 PROGRESS_ALIAS = "sourcebook_task_progress"
+HEARTBEAT_ALIAS = "sourcebook_task_heartbeat"
 PROGRESS_LOCK_TIMEOUT_MS = 200
 # Articles re-anchored per chunk: their texts are read together.
 REANCHOR_CHUNK = 100
@@ -161,24 +166,74 @@ class Progress:
 
 
 @contextmanager
-def _progress_alias() -> Iterator[str]:
-    """The connection progress goes on while the work's transaction is open (module doc)."""
-    default = connections[DEFAULT_DB_ALIAS]
-    if default.vendor != "postgresql" or default.in_atomic_block:
-        yield DEFAULT_DB_ALIAS
-        return
-    settings_dict = copy.deepcopy(default.settings_dict)
-    side = load_backend(settings_dict["ENGINE"]).DatabaseWrapper(settings_dict, PROGRESS_ALIAS)
-    connections[PROGRESS_ALIAS] = side
+def _side_connection(alias: str, settings_dict: dict[str, Any]) -> Iterator[str]:
+    """A connection of this thread's own, in autocommit, named `alias`, whose writes give up
+    after PROGRESS_LOCK_TIMEOUT_MS rather than wait for a lock."""
+    settings_dict = copy.deepcopy(settings_dict)
+    side = load_backend(settings_dict["ENGINE"]).DatabaseWrapper(settings_dict, alias)
+    connections[alias] = side
     try:
         with side.cursor() as cursor:
             cursor.execute(
                 "SELECT set_config('lock_timeout', %s, false)", [f"{PROGRESS_LOCK_TIMEOUT_MS}ms"]
             )
-        yield PROGRESS_ALIAS
+        yield alias
     finally:
         side.close()
-        del connections[PROGRESS_ALIAS]
+        del connections[alias]
+
+
+class _Heartbeat:
+    """Says every SOURCEBOOK_TASK_HEARTBEAT seconds, from a thread and on a connection of its
+    own, that the worker running `run` is alive, however long the work goes between two
+    progress reports (a run silent past SOURCEBOOK_TASK_LOST_AFTER is taken for lost:
+    `task_runs_end_lost`)."""
+
+    def __init__(self, run: TaskRun, owner: Any, settings_dict: dict[str, Any]):
+        self.run, self.owner, self.settings_dict = run, owner, settings_dict
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(
+            target=self._beat, name=f"task-run-{run.pk}-heartbeat", daemon=True
+        )
+
+    def __enter__(self) -> _Heartbeat:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stopping.set()
+        self.thread.join(timeout=10)
+
+    def _beat(self) -> None:
+        interval = max(1, settings.SOURCEBOOK_TASK_HEARTBEAT)
+        try:
+            with _side_connection(HEARTBEAT_ALIAS, self.settings_dict) as alias:
+                while True:
+                    try:
+                        task_heartbeat(run=self.run, alias=alias, acting_user=self.owner)
+                    except OperationalError:
+                        logger.info("Task run %s: a heartbeat was skipped.", self.run.pk)
+                    if self.stopping.wait(interval):
+                        return
+        except Exception:
+            logger.exception("Task run %s: the heartbeat stopped.", self.run.pk)
+        finally:
+            connections.close_all()  # this thread's own
+
+
+@contextmanager
+def _progress_alias(run: TaskRun, owner: Any) -> Iterator[str]:
+    """The connection progress goes on while the work's transaction is open (module doc),
+    with a heartbeat beside it where others can see it beat."""
+    default = connections[DEFAULT_DB_ALIAS]
+    if default.vendor != "postgresql" or default.in_atomic_block:
+        yield DEFAULT_DB_ALIAS
+        return
+    with (
+        _Heartbeat(run, owner, default.settings_dict),
+        _side_connection(PROGRESS_ALIAS, default.settings_dict) as alias,
+    ):
+        yield alias
 
 
 def _described(error: BaseException) -> str:
@@ -194,6 +249,8 @@ def execute(run_id: int, *, task_id: str = "", observer: Observer | None = None)
     It succeeds with its work committed, or fails or is cancelled with its work rolled back;
     a run no longer queued (cancelled before it started) is returned as it is.
     """
+    # A worker about to run work ends the runs whose workers were lost.
+    task_runs_end_lost(acting_user=system_user())
     run = TaskRun.objects.select_related("owner").get(pk=run_id)
     owner = run.owner
     runner = owner if owner is not None and owner.is_active else system_user()
@@ -209,7 +266,7 @@ def execute(run_id: int, *, task_id: str = "", observer: Observer | None = None)
         )
     progress = Progress(run, alias=DEFAULT_DB_ALIAS, observer=observer)
     try:
-        with _progress_alias() as alias:
+        with _progress_alias(run, owner) as alias:
             progress.alias = alias
             kind = kind_named(run.kind)
             work = functools.partial(kind.work, progress, acting_user=owner, **run.arguments)
@@ -440,11 +497,17 @@ def sheet_confirm(
     stored = upload_read(token=upload, owner=acting_user)
     input_format = model_admin.get_import_formats()[format]()
     dataset = input_format.create_dataset(bytes(stored.data))
+    file_name = file_name or stored.file_name
+    del stored  # the file's bytes are no longer needed once read
     progress.set_total(len(dataset))
     token = batch_listener.set(progress.advance)
     try:
         result = resource_class().import_data(
-            dataset, dry_run=False, file_name=file_name or stored.file_name, user=acting_user
+            dataset,
+            dry_run=False,
+            file_name=file_name,
+            user=acting_user,
+            counts_only=True,
         )
     finally:
         batch_listener.reset(token)

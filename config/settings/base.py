@@ -212,6 +212,11 @@ SOURCEBOOK_UPLOAD_EXPIRY_HOURS = env_int("SOURCEBOOK_UPLOAD_EXPIRY_HOURS", 24)
 # A confirmed sheet larger than this many bytes is imported as a task (README, "Long work as
 # tasks"), off the request: its progress shows on the run's page.
 SOURCEBOOK_SHEET_TASK_BYTES = env_int("SOURCEBOOK_SHEET_TASK_BYTES", 256 * 1024)
+# A worker running a task on PostgreSQL says it is alive every SOURCEBOOK_TASK_HEARTBEAT
+# seconds; a run silent for SOURCEBOOK_TASK_LOST_AFTER seconds lost its worker (killed, its
+# machine gone) and is ended as failed, its work having been rolled back with its connection.
+SOURCEBOOK_TASK_HEARTBEAT = env_int("SOURCEBOOK_TASK_HEARTBEAT", 30)
+SOURCEBOOK_TASK_LOST_AFTER = env_int("SOURCEBOOK_TASK_LOST_AFTER", 300)
 
 LOGGING = {
     "version": 1,

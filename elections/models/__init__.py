@@ -5,6 +5,7 @@ from .candidate import Candidate, CandidateMerge, CandidateName
 from .claim import Claim, Property
 from .contradiction import Contradiction, DisputeClaim
 from .election import Election
+from .export import ExportFile, ExportPart
 from .place import Place, PlaceName
 from .proposal import CandidateProposal
 from .public_state import PublicState
@@ -20,6 +21,8 @@ __all__ = [
     "Contradiction",
     "DisputeClaim",
     "Election",
+    "ExportFile",
+    "ExportPart",
     "Place",
     "PlaceName",
     "Property",

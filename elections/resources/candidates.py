@@ -106,6 +106,10 @@ def _split_aliases(text):
     return [" ".join(part.split()) for part in text.split(ALIAS_SEPARATORS[0]) if part.strip()]
 
 
+# Rows written together by a sheet import (see CandidateResource._write).
+WRITE_SLICE = 10_000
+
+
 class CandidateResource(CandidateIdentity, CandidateExport, SheetResource):
     """Candidates; see the module docstring."""
 
@@ -413,11 +417,17 @@ class CandidateResource(CandidateIdentity, CandidateExport, SheetResource):
     # Writing.
 
     def _write(self, user):
-        created = [item.candidate for item in self.planned if item.new]
+        # In slices, so that what a write builds (names, candidacies, steps, history rows)
+        # is held for one slice at a time, not for the whole sheet.
+        for first in range(0, len(self.planned), WRITE_SLICE):
+            self._write_slice(self.planned[first : first + WRITE_SLICE], user)
+
+    def _write_slice(self, planned, user):
+        created = [item.candidate for item in planned if item.new]
         # Every candidate passed full_clean when its row was planned.
         if created:
             candidates_bulk_create(candidates=created, acting_user=user, cleaned=True)
-        changed = [item for item in self.planned if not item.new and item.fields]
+        changed = [item for item in planned if not item.new and item.fields]
         if changed:
             candidates_bulk_update(
                 candidates=[item.candidate for item in changed],
@@ -425,17 +435,17 @@ class CandidateResource(CandidateIdentity, CandidateExport, SheetResource):
                 acting_user=user,
                 cleaned=True,
             )
-        names = [(item.candidate, name) for item in self.planned for name in item.names]
+        names = [(item.candidate, name) for item in planned for name in item.names]
         renamed = [item.candidate for item in changed if item.fields & {"display_name", "name_zh"}]
         if names or renamed:
             candidate_names_bulk_add(names=names, refresh=renamed, acting_user=user)
-        proposing = [item for item in self.planned if item.proposal]
+        proposing = [item for item in planned if item.proposal]
         if proposing:
             sheet_rows_propose(
                 rows=[(item.candidate, item.proposal, item.proposed) for item in proposing],
                 acting_user=user,
             )
-        with_status = [item for item in self.planned if item.status]
+        with_status = [item for item in planned if item.status]
         if not with_status:
             return
         elections = elections_for_places(

@@ -4,8 +4,9 @@ The list and each run's page show a progress bar that `sources/taskrun.js` keeps
 from the run's JSON progress (`<id>/progress/`) while it is queued or running. Whoever holds
 `sources.run_task` (Reviewers, superusers) starts re-detection or re-anchoring with the
 buttons above the list (`start/<kind>/`); a run's owner, or a superuser, cancels it from its
-page (`<id>/cancel/`). Runs are never typed in, edited or deleted here: they are written by
-the services of `sources.services.tasks` alone.
+page (`<id>/cancel/`). Looking at the runs ends those whose worker was lost
+(`task_runs_end_lost`), so a killed worker's run says so. Runs are never typed in, edited or
+deleted here: they are written by the services of `sources.services.tasks` alone.
 """
 
 import django_tasks_db.admin  # noqa: F401 (registers the queue's rows: taken back below)
@@ -19,7 +20,7 @@ from django.utils.safestring import mark_safe
 from django_tasks_db.models import DBTaskResult
 
 from sources.models import TaskRun
-from sources.services.tasks import task_cancel_request
+from sources.services.tasks import task_cancel_request, task_runs_end_lost, task_runs_lost_exist
 from sources.tasks import kinds, start
 
 # The admin shows runs (TaskRun), with their progress, outcome and errors, not the rows of
@@ -44,6 +45,12 @@ def startable(user):
         for kind in kinds().values()
         if kind.offered and user.has_perm(kind.permission)
     ]
+
+
+def end_lost(user):
+    """End the runs whose workers were lost, looking first (one query) before writing."""
+    if task_runs_lost_exist():
+        task_runs_end_lost(acting_user=user)
 
 
 def progress_of(run):
@@ -77,6 +84,8 @@ class TaskRunAdmin(admin.ModelAdmin):
         "error_text",
         "arguments",
         "task_id",
+        "worker",
+        "heartbeat_at",
         "created_at",
         "started_at",
         "finished_at",
@@ -106,10 +115,12 @@ class TaskRunAdmin(admin.ModelAdmin):
         ]
 
     def changelist_view(self, request, extra_context=None):
+        end_lost(request.user)
         extra_context = {"startable": startable(request.user), **(extra_context or {})}
         return super().changelist_view(request, extra_context)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
+        end_lost(request.user)
         run = self.get_object(request, object_id)
         extra_context = {
             "run": run,
@@ -125,6 +136,7 @@ class TaskRunAdmin(admin.ModelAdmin):
             return HttpResponseNotAllowed(["GET", "HEAD"])
         if not self.has_view_permission(request):
             raise PermissionDenied
+        end_lost(request.user)
         run = get_object_or_404(TaskRun, pk=run_id)
         return JsonResponse(progress_of(run))
 

@@ -66,6 +66,14 @@ class TaskRun(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the worker last said it was alive (only where others can see it).",
+    )
+    worker = models.CharField(
+        max_length=200, blank=True, help_text="The host and process running it."
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -14,6 +14,11 @@ PostgreSQL the runner (`sources.tasks`) gives progress a connection of its own, 
 autocommit: the admin's progress bar then moves while the work goes on, and the owner's
 request to stop reaches the work before it commits.
 
+A worker that dies (killed, its machine lost) cannot say so: its transaction is rolled back
+with its connection, and its run would stay running for ever. A worker on PostgreSQL
+therefore beats (`task_heartbeat`), and a run silent past SOURCEBOOK_TASK_LOST_AFTER is ended
+as failed (`task_runs_end_lost`) wherever staff look at the runs.
+
 Every ending is a conditional UPDATE of the run's row (`state` must still be what the step
 expects), so a cancel request and a worker picking the run up at the same moment cannot both
 win.
@@ -21,9 +26,13 @@ win.
 
 from __future__ import annotations
 
+import os
+import socket
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DEFAULT_DB_ALIAS
@@ -72,7 +81,10 @@ def task_start(*, run: TaskRun, task_id: str, acting_user: User) -> bool:
     """
     _may_act(run, acting_user, "run")
     started = TaskRun.objects.filter(pk=run.pk, state=TaskRun.State.QUEUED).update(
-        state=TaskRun.State.RUNNING, started_at=timezone.now(), task_id=task_id[:100]
+        state=TaskRun.State.RUNNING,
+        started_at=timezone.now(),
+        task_id=task_id[:100],
+        worker=f"{socket.gethostname()}:{os.getpid()}"[:200],
     )
     _reload(run)
     return bool(started)
@@ -94,8 +106,70 @@ def task_perform(*, run: TaskRun, work: Callable[[], R], acting_user: User) -> R
 
 @service_step
 def task_progress(*, run: TaskRun, done: int, total: int, alias: str = DEFAULT_DB_ALIAS) -> None:
-    """Record that `run` has done `done` of `total` units, on the connection `alias`."""
-    TaskRun.objects.using(alias).filter(pk=run.pk).update(done=done, total=total)
+    """Record that `run` has done `done` of `total` units, on the connection `alias`.
+
+    On a connection of its own (`alias` not the default) the report is seen at once by
+    others, so it also counts as a sign of life (see `task_heartbeat`)."""
+    fields: dict[str, Any] = {"done": done, "total": total}
+    if alias != DEFAULT_DB_ALIAS:
+        fields["heartbeat_at"] = timezone.now()
+    TaskRun.objects.using(alias).filter(pk=run.pk).update(**fields)
+
+
+@service(perm=IN_BODY, action="run tasks")
+def task_heartbeat(*, run: TaskRun, alias: str, acting_user: User) -> None:
+    """Record that the worker running `run` is alive, on the autocommit connection `alias`
+    (its own thread's, beside the work: `sources.tasks`).
+
+    Only a worker whose writes others see at once beats (on PostgreSQL, beside the work's
+    transaction): a run without a heartbeat is never taken for lost.
+    """
+    _may_act(run, acting_user, "run")
+    TaskRun.objects.using(alias).filter(pk=run.pk, state=TaskRun.State.RUNNING).update(
+        heartbeat_at=timezone.now()
+    )
+
+
+LOST = (
+    "The worker running this task stopped without a word (no sign of life since {since}): "
+    "killed, or its machine lost. Nothing it did was kept; start it again."
+)
+
+
+def _lost() -> Any:
+    cutoff = timezone.now() - timedelta(seconds=settings.SOURCEBOOK_TASK_LOST_AFTER)
+    return TaskRun.objects.filter(state=TaskRun.State.RUNNING, heartbeat_at__lt=cutoff)
+
+
+@read_only
+def task_runs_lost_exist() -> bool:
+    """Whether a running run's worker has been silent past SOURCEBOOK_TASK_LOST_AFTER: one
+    query, so that pages polled every second look before `task_runs_end_lost` writes."""
+    return _lost().exists()
+
+
+@service(perm=IN_BODY, action="end lost tasks")
+def task_runs_end_lost(*, acting_user: User) -> int:
+    """End as failed every running run whose worker has been silent longer than
+    SOURCEBOOK_TASK_LOST_AFTER seconds; return how many.
+
+    Its work ran in one transaction on the worker's connection, which the database rolled
+    back when the connection died: ending the run is all that is left to do. Any staff
+    member's view of the runs calls this (the admin's list and pages, a worker's start), so
+    a lost run is said to be lost wherever someone looks; no person has to act.
+    """
+    if not (acting_user.is_staff or acting_user.is_superuser):
+        raise PermissionDenied("You may not end lost tasks.")
+    ended = 0
+    for pk, beat in _lost().values_list("pk", "heartbeat_at"):
+        since = timezone.localtime(beat).strftime("%Y-%m-%d %H:%M:%S %Z")
+        # Conditional, as every ending: a beat that came meanwhile keeps the run going.
+        ended += TaskRun.objects.filter(
+            pk=pk, state=TaskRun.State.RUNNING, heartbeat_at=beat
+        ).update(
+            state=TaskRun.State.FAILED, finished_at=timezone.now(), error=LOST.format(since=since)
+        )
+    return ended
 
 
 @read_only

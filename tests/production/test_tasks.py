@@ -3,7 +3,8 @@
 - While a run's work is in its one open transaction, its progress is visible to every other
   connection (the admin's progress bar) and its work is not; the owner's cancel request,
   committed from elsewhere, stops it at its next chunk, and nothing of it is kept.
-- A run killed with SIGKILL midway (a worker lost) keeps nothing; run again, it completes.
+- A run killed with SIGKILL midway (a worker lost) keeps nothing, is ended as lost once its
+  heartbeat has been silent long enough, and run again, completes.
 - With the database backend, a run queued from a request waits in the database until a
   `db_worker` process runs it; one cancelled first is never run.
 
@@ -28,7 +29,7 @@ from elections.models import Contradiction, Property
 from sources.audit import system_user
 from sources.models import AnchorStatus, Article, Passage, TaskRun
 from sources.services import outlet_for_name
-from sources.services.tasks import task_cancel_request
+from sources.services.tasks import task_cancel_request, task_runs_end_lost
 from sources.tasks import run_here, start
 from tests.factories import make_article, make_candidate, make_claim
 
@@ -97,6 +98,7 @@ def manage(*arguments, **environment):
     )
 
 
+@override_settings(SOURCEBOOK_TASK_HEARTBEAT=1)
 def test_progress_shows_while_the_work_is_open_and_a_cancel_request_stops_it(editor, reviewer):
     age_conflicts(3, editor)
     paused, resume, outcome = threading.Event(), threading.Event(), {}
@@ -125,6 +127,16 @@ def test_progress_shows_while_the_work_is_open_and_a_cancel_request_stops_it(edi
         # Read on this test's own connection: the first chunk's progress, not its work.
         assert (run.state, run.done, run.total) == (TaskRun.State.RUNNING, 1, 3)
         assert not Contradiction.objects.exists()
+        # The work is held in its chunk, reporting nothing; its worker still beats, every
+        # second here, so the run is not taken for lost however long a chunk takes.
+        first_beat = run.heartbeat_at
+        assert first_beat is not None
+        deadline = time.monotonic() + WAIT
+        while TaskRun.objects.get().heartbeat_at == first_beat:
+            assert time.monotonic() < deadline, "the worker stopped beating"
+            time.sleep(0.2)
+        with override_settings(SOURCEBOOK_TASK_LOST_AFTER=30):
+            assert task_runs_end_lost(acting_user=reviewer) == 0
 
         asked = task_cancel_request(run=run, acting_user=reviewer)
         assert asked.cancel_requested and asked.state == TaskRun.State.RUNNING
@@ -165,6 +177,14 @@ def test_a_run_killed_midway_keeps_nothing_and_completes_when_run_again():
     assert not Passage.history.filter(history_change_reason="passage re-anchored").exists()
     killed = TaskRun.objects.get()
     assert killed.state == TaskRun.State.RUNNING and 10 <= killed.done < 1500
+    # Its worker beat while it was alive; once silent past SOURCEBOOK_TASK_LOST_AFTER, the
+    # run is ended as lost wherever staff look at the runs (here, the next worker's start).
+    assert killed.heartbeat_at is not None and killed.worker.endswith(f":{child.pid}")
+    with override_settings(SOURCEBOOK_TASK_LOST_AFTER=0):
+        assert task_runs_end_lost(acting_user=system_user()) == 1
+    killed.refresh_from_db()
+    assert killed.state == TaskRun.State.FAILED and killed.finished_at is not None
+    assert "stopped without a word" in killed.error and "start it again" in killed.error
 
     again = manage("reanchor", "--no-progress")
     out, err = again.communicate(timeout=WAIT * 5)

@@ -6,6 +6,7 @@ Under the embedded default (these tests) a task runs at once in the process that
 
 import io
 import json
+from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,6 +14,7 @@ from django.core.management import CommandError, call_command
 from django.db import OperationalError, connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from sources import tasks
 from sources.audit import system_user
@@ -23,7 +25,7 @@ from sources.services import (
     outlet_for_name,
     passage_create_from_quote,
 )
-from sources.services.tasks import task_cancel_request, task_queue
+from sources.services.tasks import task_cancel_request, task_queue, task_runs_end_lost
 from sources.tasks import Progress, execute, run_here, start, task_kind
 from tests.factories import make_user
 
@@ -297,8 +299,9 @@ def test_the_progress_endpoint_answers_json_in_few_queries(
     client.force_login(editor)
     url = reverse("admin:sources_taskrun_progress", args=[run.pk])
 
-    # The session, the user, their permissions (two) and the run: whatever the data.
-    with django_assert_max_num_queries(5):
+    # The session, the user, their permissions (two), whether a run was lost (one look,
+    # `task_runs_lost_exist`) and the run: whatever the data.
+    with django_assert_max_num_queries(6):
         response = client.get(url)
 
     assert response["Content-Type"] == "application/json"
@@ -359,6 +362,48 @@ def test_a_run_page_escapes_its_error_and_label(client, reviewer):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "<img src=x" not in page
     assert "<b>here</b>" not in page and "<i>" not in page and "<u>" not in page
+
+
+def test_a_run_whose_worker_went_silent_is_ended_as_lost_when_staff_look(
+    client, reviewer, settings
+):
+    settings.SOURCEBOOK_TASK_LOST_AFTER = 300
+    now = timezone.now()
+    states = {}
+    for name, beat in (
+        ("silent", now - timedelta(seconds=301)),
+        ("beating", now - timedelta(seconds=10)),
+        # Run in the process that waits for it (the embedded default): it never beats, and
+        # is never taken for lost.
+        ("in process", None),
+    ):
+        run = TaskRun.objects.create(
+            kind="passages_reanchor_all", label=name, owner=reviewer, state="running"
+        )
+        TaskRun.objects.filter(pk=run.pk).update(heartbeat_at=beat)
+        states[name] = run
+    client.force_login(reviewer)
+
+    page = client.get(reverse("admin:sources_taskrun_changelist"))
+
+    assert page.status_code == 200
+    silent = TaskRun.objects.get(pk=states["silent"].pk)
+    assert silent.state == TaskRun.State.FAILED and silent.finished_at is not None
+    assert "stopped without a word" in silent.error and "start it again" in silent.error
+    others = TaskRun.objects.exclude(pk=silent.pk)
+    assert set(others.values_list("state", flat=True)) == {TaskRun.State.RUNNING}
+    # Its page says so, and there is nothing left to cancel.
+    shown = client.get(reverse("admin:sources_taskrun_change", args=[silent.pk]))
+    assert "stopped without a word" in shown.content.decode()
+    assert reverse("admin:sources_taskrun_cancel", args=[silent.pk]) not in shown.content.decode()
+
+
+def test_ending_lost_runs_is_for_staff():
+    outsider = make_user()
+    outsider.is_staff = False
+    with pytest.raises(PermissionDenied):
+        task_runs_end_lost(acting_user=outsider)
+    assert task_runs_end_lost(acting_user=system_user()) == 0
 
 
 def test_runs_are_not_added_changed_or_deleted_in_the_admin(client, reviewer):

@@ -1,0 +1,52 @@
+from django.db import models
+
+
+class ExportFile(models.Model):
+    """An open-data export built ahead of time by a task (`elections.tasks.exports_build`),
+    kept in parts in the database, where every app server reads it.
+
+    It is what /export/<name> answers while the public record is still at `generation` (the
+    public-cache generation it was built at, unchanged from its first query to its last) and
+    the request's origin is `origin` (its addresses are absolute). Once the record changes it
+    is no longer served: the export is streamed from the database again until the next build.
+    One file is kept per name and origin; a new build replaces it.
+    """
+
+    class Name(models.TextChoices):
+        POPOLO = "popolo.json", "Popolo JSON"
+        CLAIMS = "claims.csv", "claims CSV"
+
+    name = models.CharField(max_length=40, choices=Name.choices)
+    origin = models.CharField(
+        max_length=300, help_text="The scheme and host its addresses start with."
+    )
+    generation = models.BigIntegerField(help_text="The public record's generation it shows.")
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField(default=0)
+    sha256 = models.CharField(max_length=64)
+    parts_count = models.PositiveIntegerField(default=0)
+    built_at = models.DateTimeField()
+    run = models.ForeignKey(
+        "sources.TaskRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["name", "origin"], name="export_file_per_origin")
+        ]
+
+    def __str__(self):
+        return f"{self.name} for {self.origin} (generation {self.generation})"
+
+
+class ExportPart(models.Model):
+    """One part of a built export, in order (`number` from 0), of at most 1 MB."""
+
+    file = models.ForeignKey(ExportFile, on_delete=models.CASCADE, related_name="parts")
+    number = models.PositiveIntegerField()
+    data = models.BinaryField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["file", "number"], name="export_part_in_order")
+        ]
