@@ -10,8 +10,8 @@ generation in the same transaction, so once it commits every later request misse
 entries: a withdrawn candidate or a rejected claim leaves every public URL at once. Old
 entries are never deleted; they are never asked for again and age out of the cache. Tables
 the public never reads (`NEVER_PUBLIC`: uploads waiting for a confirm, task runs, proposals
-awaiting review, built exports, history, the public state itself) carry no trigger: writing them leaves the
-cached pages alone.
+awaiting review, built exports, history, the public state itself) carry no trigger: writing
+them leaves the cached pages alone.
 
 A cache hit costs that one query and no rendering. On a SQLite file the query goes through
 one long-lived connection per thread (see `_committed_generation`), since opening one costs

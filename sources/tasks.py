@@ -88,14 +88,16 @@ class TaskCancelled(Exception):
 @dataclass(frozen=True)
 class TaskKind:
     """A kind of long work: its name (stored on each run), what the admin calls it, the
-    function doing it, the permission whoever starts it needs, and whether the admin's list
-    of runs offers a button to start it (work that needs no arguments)."""
+    function doing it, the permission whoever starts it needs, whether the admin's list of
+    runs offers a button to start it (work that needs no arguments but those its
+    `request_arguments` takes from the request that starts it, such as the site's origin)."""
 
     name: str
     label: str
     work: Callable[..., dict[str, Any]]
     permission: str = RUN_TASK
     offered: bool = True
+    request_arguments: Callable[[Any], dict[str, Any]] | None = None
 
 
 _KINDS: dict[str, TaskKind] = {}
@@ -103,13 +105,23 @@ _discovered = False
 
 
 def task_kind(
-    name: str, *, label: str, permission: str = RUN_TASK, offered: bool = True
+    name: str,
+    *,
+    label: str,
+    permission: str = RUN_TASK,
+    offered: bool = True,
+    request_arguments: Callable[[Any], dict[str, Any]] | None = None,
 ) -> Callable[[W], W]:
     """Register the decorated function as the work of the kind `name` (see TaskKind)."""
 
     def register(work: W) -> W:
         _KINDS[name] = TaskKind(
-            name=name, label=label, work=work, permission=permission, offered=offered
+            name=name,
+            label=label,
+            work=work,
+            permission=permission,
+            offered=offered,
+            request_arguments=request_arguments,
         )
         return work
 

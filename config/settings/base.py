@@ -215,6 +215,10 @@ SOURCEBOOK_SHEET_TASK_BYTES = env_int("SOURCEBOOK_SHEET_TASK_BYTES", 256 * 1024)
 # A worker running a task on PostgreSQL says it is alive every SOURCEBOOK_TASK_HEARTBEAT
 # seconds; a run silent for SOURCEBOOK_TASK_LOST_AFTER seconds lost its worker (killed, its
 # machine gone) and is ended as failed, its work having been rolled back with its connection.
+# The scheme and host the public reaches the site at (https://sourcebook.example.org): the
+# addresses in exports built by `manage.py build_exports` start with it (the admin's button
+# uses the address it was reached at).
+SOURCEBOOK_PUBLIC_ORIGIN = env("SOURCEBOOK_PUBLIC_ORIGIN", "")
 SOURCEBOOK_TASK_HEARTBEAT = env_int("SOURCEBOOK_TASK_HEARTBEAT", 30)
 SOURCEBOOK_TASK_LOST_AFTER = env_int("SOURCEBOOK_TASK_LOST_AFTER", 300)
 

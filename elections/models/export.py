@@ -9,7 +9,9 @@ class ExportFile(models.Model):
     public-cache generation it was built at, unchanged from its first query to its last) and
     the request's origin is `origin` (its addresses are absolute). Once the record changes it
     is no longer served: the export is streamed from the database again until the next build.
-    One file is kept per name and origin; a new build replaces it.
+    A new build replaces the one kept for its name and origin; the one replaced is removed
+    after a grace period (`elections.services.exports.KEEP_REPLACED`), so that a download
+    already under way when it was replaced still reads to its end.
     """
 
     class Name(models.TextChoices):
@@ -31,9 +33,7 @@ class ExportFile(models.Model):
     )
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["name", "origin"], name="export_file_per_origin")
-        ]
+        indexes = [models.Index(fields=["name", "origin", "generation"])]
 
     def __str__(self):
         return f"{self.name} for {self.origin} (generation {self.generation})"
@@ -50,3 +50,6 @@ class ExportPart(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["file", "number"], name="export_part_in_order")
         ]
+
+    def __str__(self):
+        return f"part {self.number} of {self.file_id}"

@@ -59,6 +59,7 @@ from .candidates import (
     public_place_choices,
     public_provinces,
 )
+from .exports import export_bytes, fresh_export
 from .outlets import ArticlePage, OutletProfile, article_page, outlet_profile, public_outlets
 
 __all__ = [
@@ -81,6 +82,8 @@ __all__ = [
     "disputed_claims",
     "disputed_condition",
     "disputed_fact",
+    "export_bytes",
+    "fresh_export",
     "has_public_status",
     "home_figures",
     "last_verified",

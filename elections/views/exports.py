@@ -5,15 +5,24 @@ overruled (`elections.public.public_claims`). The CSV is streamed, and reads its
 one joined query whatever their number, so a large export costs the server little memory.
 Its last column, `disputed`, is `true` for a claim whose question outlets dispute (a version
 of a public dispute; the profile shows every version), else `false`.
+
+Either may be built ahead of time by a task (`elections.tasks.exports_build`, from the
+admin's task list or `manage.py build_exports`). A built export is served, with its length
+and an ETag, while the public record is still as it was when built
+(`elections.public.fresh_export`); after any public change the export is streamed from the
+database again, so a download never shows what the public may no longer see.
 """
 
 import csv
 import io
+import json
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import StreamingHttpResponse
 from django.urls import reverse
 
 from elections import public
+from elections.models import ExportFile
 from elections.popolo import popolo_export
 from elections.views.api import (
     PLACE_PROPERTIES,
@@ -48,9 +57,37 @@ CSV_BATCH = 500
 BOM = "\ufeff"
 
 
+def origin_of(request):
+    """The scheme and host a request's absolute addresses start with."""
+    return f"{request.scheme}://{request.get_host()}"
+
+
+def _built(request, name):
+    """The response of the export `name` as built ahead (`elections.tasks.exports_build`),
+    when the public may have it (`public.fresh_export`); else None."""
+    built = public.fresh_export(name, origin_of(request))
+    if built is None:
+        return None
+    response = StreamingHttpResponse(public.export_bytes(built), content_type=built.content_type)
+    response["Content-Length"] = str(built.size)
+    response["ETag"] = f'"{built.sha256}"'
+    response["X-Export-Built"] = built.built_at.isoformat()
+    return response
+
+
+def popolo_bytes(build_url):
+    """The Popolo export, as the UTF-8 bytes of its JSON (one chunk)."""
+    data = popolo_export(build_url=build_url)
+    # As JsonResponse writes it, so that a built export is the bytes a live one would be.
+    yield json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).encode("utf-8")
+
+
 @read_only
 def popolo_json(request):
     """Published candidates, their candidacies, the congresses and places, as Popolo JSON."""
+    built = _built(request, ExportFile.Name.POPOLO)
+    if built is not None:
+        return built
     return json_response(popolo_export(build_url=request.build_absolute_uri))
 
 
@@ -153,9 +190,8 @@ def _csv_lines(rows, places, build_url):
     yield buffer.getvalue().encode("utf-8")
 
 
-@read_only
-def claims_csv(request):
-    """Every public claim with its citation, as CSV in UTF-8 with a BOM (for Excel)."""
+def claims_csv_bytes(build_url):
+    """The claims CSV, as UTF-8 bytes in chunks of CSV_BATCH rows."""
     place_keys = (
         public.public_claims()
         .filter(property__in=PLACE_PROPERTIES, value_key__startswith="place:")
@@ -165,9 +201,20 @@ def claims_csv(request):
     )
     places = places_for_keys(place_keys)
     rows = claim_rows().iterator(chunk_size=2000)
-    response = StreamingHttpResponse(
-        _csv_lines(rows, places, request.build_absolute_uri),
-        content_type="text/csv; charset=utf-8",
-    )
+    return _csv_lines(rows, places, build_url)
+
+
+CLAIMS_CSV_TYPE = "text/csv; charset=utf-8"
+POPOLO_TYPE = "application/json"
+
+
+@read_only
+def claims_csv(request):
+    """Every public claim with its citation, as CSV in UTF-8 with a BOM (for Excel)."""
+    response = _built(request, ExportFile.Name.CLAIMS)
+    if response is None:
+        response = StreamingHttpResponse(
+            claims_csv_bytes(request.build_absolute_uri), content_type=CLAIMS_CSV_TYPE
+        )
     response["Content-Disposition"] = 'attachment; filename="claims.csv"'
     return response

@@ -168,7 +168,8 @@ class TaskRunAdmin(admin.ModelAdmin):
         found = kinds().get(kind)
         if found is None or not found.offered:
             raise Http404("No such task.")
-        run = start(kind, owner=request.user)
+        arguments = found.request_arguments(request) if found.request_arguments else {}
+        run = start(kind, owner=request.user, arguments=arguments)
         said = {
             TaskRun.State.QUEUED: "is queued: a worker runs it shortly",
             TaskRun.State.RUNNING: "is running",

@@ -1,10 +1,10 @@
 """A command that runs one kind of long work here, as a recorded task run, with a progress bar.
 
-`redetect` and `reanchor` are such commands: each names its task kind, what its chunks are,
-and how its outcome reads (`summary`). The work runs in this process and in one transaction
-(`sources.tasks.run_here`), recorded as a task run the admin lists. A progress bar is drawn
-on standard error when it is a terminal; in a pipe or a log the command prints only its
-summary. A failed or cancelled run changes nothing and exits with its reason.
+`redetect`, `reanchor` and `build_exports` are such commands: each names its task kind, what
+its chunks are, and how its outcome reads (`summary`). The work runs in this process and in one
+transaction (`sources.tasks.run_here`), recorded as a task run the admin lists. A progress bar
+is drawn on standard error when it is a terminal; in a pipe or a log the command prints only
+its summary. A failed or cancelled run changes nothing and exits with its reason.
 """
 
 from typing import Any
@@ -22,23 +22,29 @@ class TaskCommand(BaseCommand):
     noun = ""  # "Re-detection": what failed, in the error
     unit = ""  # what progress counts ("candidates")
     chunk = 1  # the default --chunk-size
-    chunk_help = ""  # what one chunk holds
+    chunk_help = ""  # what one chunk holds (no --chunk-size option without it)
 
     def add_arguments(self, parser):
-        parser.add_argument(
-            "--chunk-size",
-            type=int,
-            default=self.chunk,
-            help=f"{self.chunk_help} between two progress reports (default {self.chunk}).",
-        )
+        if self.chunk_help:
+            parser.add_argument(
+                "--chunk-size",
+                type=int,
+                default=self.chunk,
+                help=f"{self.chunk_help} between two progress reports (default {self.chunk}).",
+            )
         parser.add_argument(
             "--no-progress", action="store_true", help="Draw no progress bar, even on a terminal."
         )
         add_acting_user_argument(parser)
 
-    def handle(self, *args, **options):
+    def task_arguments(self, options: dict[str, Any]) -> dict[str, Any]:
+        """The arguments of the work, from the command's options: the chunk size here."""
         if options["chunk_size"] < 1:
             raise CommandError("--chunk-size must be at least 1.")
+        return {"chunk_size": options["chunk_size"]}
+
+    def handle(self, *args, **options):
+        arguments = self.task_arguments(options)
         show = False if options["no_progress"] or options["verbosity"] < 1 else None
         with progress_bar(
             description=self.doing, unit=self.unit, enabled=show, stream=self.stderr._out
@@ -46,7 +52,7 @@ class TaskCommand(BaseCommand):
             run = run_here(
                 self.kind,
                 owner=acting_user_from(options),
-                arguments={"chunk_size": options["chunk_size"]},
+                arguments=arguments,
                 observer=observe,
             )
         if run.state != TaskRun.State.SUCCEEDED:

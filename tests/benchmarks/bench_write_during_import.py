@@ -100,10 +100,11 @@ def _sheet(rows, cities, rng):
 class Editor:
     """An editor recording one new claim at a time, each timed."""
 
-    def __init__(self):
+    def __init__(self, schools=SCHOOLS):
         self.user = make_user("Editors")
         outlet = outlet_for_name(name="Xinyu Evening News", acting_user=system_user())
-        sentences = [f"Liu Ping taught at school number {n} in Xinyu." for n in range(SCHOOLS)]
+        # One sentence per claim the editor saves: `schools` claims at most.
+        sentences = [f"Liu Ping taught at school number {n} in Xinyu." for n in range(schools)]
         self.article = article_create(
             outlet=outlet,
             title="Liu Ping's schools",

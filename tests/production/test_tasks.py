@@ -228,3 +228,27 @@ def test_a_queued_run_waits_for_a_database_worker(editor, reviewer):
     assert Contradiction.objects.count() == 2
     cancelled.refresh_from_db()
     assert cancelled.state == TaskRun.State.CANCELLED and cancelled.started_at is None
+
+
+def test_built_exports_are_served_until_a_public_change_commits(client, editor, reviewer):
+    from elections.services import candidate_publish, candidate_withdraw, claim_verify
+
+    candidate = make_candidate("Liu Bo")
+    article = make_article(TEXT, outlet="Harbour Evening News", published="2011-06-02")
+    claim = make_claim(candidate, Property.OCCUPATION, "lawyer", article, QUOTE, by=editor)
+    claim_verify(claim=claim, acting_user=reviewer)
+    candidate_publish(candidate=candidate, acting_user=reviewer)
+    live = b"".join(client.get("/export/claims.csv").streaming_content)
+    assert b"lawyer" in live
+
+    run = run_here("exports_build", owner=reviewer, arguments={"origin": "http://testserver"})
+
+    assert run.state == TaskRun.State.SUCCEEDED, run.error
+    served = client.get("/export/claims.csv")
+    assert "X-Export-Built" in served
+    assert b"".join(served.streaming_content) == live
+    # Committed from this test's connection, as any editor's change: the file is stale.
+    candidate_withdraw(candidate=candidate, acting_user=reviewer)
+    after = client.get("/export/claims.csv")
+    assert "X-Export-Built" not in after
+    assert b"lawyer" not in b"".join(after.streaming_content)
