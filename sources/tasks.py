@@ -43,6 +43,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import PurePath
 from typing import Any, TextIO, TypeVar
 
 from django.conf import settings
@@ -569,15 +570,17 @@ def sheet_preview(
     rolls it all back: the run is all it writes. Returns the counts, and the preview the
     import page shows (`sources.admin.previews.SheetPreview.as_json`: capped rows), which
     the admin's preview page of the run reads (`<model>/import/preview/<run id>/`), with the
-    confirm form when the sheet has no problem. Progress counts the rows planned.
+    confirm form when the sheet has no problem; else every problem as CSV, kept as the
+    owner's upload (`problems_upload`, its token) for the page's download. Progress counts
+    the rows planned.
     """
     from django.apps import apps
     from django.contrib import admin
     from django.urls import NoReverseMatch, reverse
 
-    from sources.admin.previews import SheetPreview
+    from sources.admin.previews import SheetPreview, errors_csv
     from sources.resources.base import batch_listener
-    from sources.services.uploads import upload_read
+    from sources.services.uploads import upload_create, upload_read
 
     # A model admin with sheet imports (`sources.admin.sheets.SheetAdminMixin`).
     model_admin: Any = admin.site._registry[apps.get_model(model)]
@@ -606,6 +609,14 @@ def sheet_preview(
         columns=getattr(resource_class, "columns", ()),
         file_name=file_name or stored.file_name,
     )
+    problems = ""
+    if preview.has_problems:
+        # Every problem as CSV, kept as the owner's upload (it expires with the sheet), so
+        # that its download costs the request nothing.
+        stem = PurePath(file_name or stored.file_name or "sheet").stem or "sheet"
+        problems = upload_create(
+            data=errors_csv(result), file_name=f"{stem} problems.csv", acting_user=acting_user
+        ).token
     progress.done = progress.total
     opts = model_admin.model._meta
     try:
@@ -620,4 +631,5 @@ def sheet_preview(
         "with problems": preview.counts["error"],
         "preview_page": page,
         "preview": preview.as_json(),
+        "problems_upload": problems,
     }

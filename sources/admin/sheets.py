@@ -69,6 +69,10 @@ class SheetImportForm(ImportForm):
         return upload
 
 
+# The query of a problems download that names the CSV a task kept, not a sheet to check.
+KEPT = "kept=1"
+
+
 def _index(value, count):
     """`value` if it is the index of one of `count` choices, else None."""
     value = str(value or "")
@@ -262,7 +266,12 @@ class SheetAdminMixin(ImportExportMixin):
         data = run.result.get("preview") or {}
         errors_url = ""
         if data.get("has_problems"):
-            errors_url = self._errors_url(token, format_index, resource_index)
+            kept = run.result.get("problems_upload")
+            errors_url = (
+                self._errors_url(kept, format_index, resource_index) + "&" + KEPT
+                if kept
+                else self._errors_url(token, format_index, resource_index)
+            )
         context = self._import_context(request)
         context["preview"] = SheetPreview.from_json(data, errors_url=errors_url)
         context["preview_run"] = run
@@ -373,9 +382,19 @@ class SheetAdminMixin(ImportExportMixin):
 
     def import_errors_view(self, request, token):
         """The problems of the uploader's previewed sheet, as CSV: the upload is read again
-        and checked again (a dry run), so the file says what the preview said."""
+        and checked again (a dry run), so the file says what the preview said. A big sheet's
+        check (a task) kept its problems as CSV already (`KEPT` in the query): that file is
+        sent as it is, costing the request nothing."""
         if not self.has_import_permission(request):
             raise PermissionDenied
+        if request.GET.get(KEPT.split("=")[0]) == "1":
+            try:
+                kept = upload_read(token=token, owner=request.user)
+            except UploadMissing:
+                raise Http404("No such file: check the sheet again.") from None
+            response = HttpResponse(bytes(kept.data), content_type="text/csv; charset=utf-8")
+            response["Content-Disposition"] = content_disposition_header(True, kept.file_name)
+            return response
         formats = self.get_import_formats()
         resources = self.get_import_resource_classes(request)
         input_format = formats[self._chosen(request, "format", len(formats))](

@@ -4,7 +4,9 @@ imports the sheet as a task. The check writes nothing but its run."""
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from elections.models import Candidate
@@ -146,10 +148,19 @@ def test_a_sheet_with_a_bad_row_shows_its_problem_and_no_confirm_form(importer):
     assert "sometimes" in html and "sheet-bad-cell" in html
     assert "Person &lt;b&gt;X&lt;/b&gt;" in html and "<b>X</b>" not in html
     assert "Nothing is imported while the sheet has a problem" in html
+    # The problems, as CSV, were kept by the check: the download reads them, checks nothing.
     errors_url = page.context["preview"].errors_url
-    problems = importer.get(errors_url)
+    assert "kept=1" in errors_url and run.result["problems_upload"] in errors_url
+    with CaptureQueriesContext(connection) as download:
+        problems = importer.get(errors_url)
     assert problems.status_code == 200
     assert "sometimes" in problems.content.decode("utf-8-sig")
+    assert problems["Content-Disposition"].endswith('candidates problems.csv"')
+    assert len(download.captured_queries) < 10
+    # Only its owner reads it.
+    other = Client()
+    other.force_login(make_user("Importers"))
+    assert other.get(errors_url).status_code == 404
     run_page = importer.get(reverse("admin:sources_taskrun_change", args=[run.pk]))
     assert "See the preview</a>" in run_page.content.decode()
 

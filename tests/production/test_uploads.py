@@ -65,3 +65,27 @@ def test_a_forged_name_is_refused_on_postgresql_and_imports_nothing(importer, su
     assert errors.status_code == 404
     assert not Outlet.objects.exists()
     assert SheetUpload.objects.count() == 1
+
+
+def test_a_big_sheet_with_problems_keeps_them_as_csv_for_its_owner(importer, settings):
+    """A sheet checked as a task, on PostgreSQL: its run commits the problems CSV as the
+    importer's upload (the dry run's writes rolled back), which the preview's link sends."""
+    from sources.models import TaskRun
+
+    settings.SOURCEBOOK_SHEET_TASK_BYTES = 10  # every sheet is "big" here
+    sheet = csv_bytes([["name", "kind"], ["Harbour Daily", "newspaper"], ["Hill Times", "="]])
+    client = client_of(importer)
+
+    response = client.post(
+        IMPORT,
+        {"resource": "0", "format": "0", "import_file": SimpleUploadedFile("outlets.csv", sheet)},
+    )
+
+    run = TaskRun.objects.get(kind="sheet_preview")
+    assert response.status_code == 302 and run.state == TaskRun.State.SUCCEEDED, run.error
+    assert not Outlet.objects.exists()
+    assert SheetUpload.objects.count() == 2  # the sheet, and its problems
+    page = client.get(reverse("admin:sources_outlet_import_preview", args=[run.pk]))
+    problems = client.get(page.context["preview"].errors_url)
+    assert problems.status_code == 200
+    assert "Hill Times" in problems.content.decode("utf-8-sig")
