@@ -75,14 +75,18 @@ the generation it sets become visible together, at its commit:
 
 import functools
 import hashlib
+import logging
 import secrets
 import sqlite3
 import threading
+import time
 
 from django.conf import settings
 from django.core.cache import caches
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.http import HttpResponse
+
+from config.replicas import reading_from, replica_aliases, replica_for
 
 TRIGGER = "sourcebook_public"
 SEQUENCE = "sourcebook_public_generation"
@@ -108,6 +112,7 @@ NEVER_PUBLIC = frozenset(
     }
 )
 VENDORS = ("sqlite", "postgresql")
+logger = logging.getLogger(__name__)
 _OPERATIONS = ("INSERT", "UPDATE", "DELETE")
 _VARY_ALLOWED = {"", "cookie"}
 
@@ -414,12 +419,8 @@ def _is_anonymous(request):
     return user is None or not user.is_authenticated
 
 
-def _cacheable_request(request):
-    return (
-        getattr(settings, "SOURCEBOOK_PUBLIC_CACHE", True)
-        and request.method in ("GET", "HEAD")
-        and _is_anonymous(request)
-    )
+def _anonymous_read(request):
+    return request.method in ("GET", "HEAD") and _is_anonymous(request)
 
 
 def _cacheable_response(request, response):
@@ -467,7 +468,7 @@ def _stored_as_sent(stream, store, key, head, limit, timeout, generation):
         complete = True
     finally:
         if complete and parts is not None and _still(generation):
-            store.set(key, (*head, b"".join(parts)), timeout)
+            _cache_set(store, key, (*head, b"".join(parts)), timeout)
 
 
 def _store(request, response, store, key, generation):
@@ -481,36 +482,66 @@ def _store(request, response, store, key, generation):
             response.streaming_content, store, key, head, limit, timeout, generation
         )
     elif len(response.content) <= limit and _still(generation):
-        store.set(key, (*head, response.content), timeout)
+        _cache_set(store, key, (*head, response.content), timeout)
+
+
+# A shared cache that fails (Redis or memcached down, a timeout) is reported here at most
+# once a minute per process, and each request goes on without it: the page is rendered.
+_OUTAGE_REPORT_SECONDS = 60
+_last_outage_report = [0.0]
+
+
+def _cache_failed(action, error):
+    now = time.monotonic()
+    if now - _last_outage_report[0] >= _OUTAGE_REPORT_SECONDS:
+        _last_outage_report[0] = now
+        logger.warning("The public cache failed to %s (%s): pages are rendered.", action, error)
+
+
+def _cache_get(store, key):
+    try:
+        return store.get(key)
+    except Exception as error:  # whatever the backend raises: the page is rendered instead
+        _cache_failed("answer", error)
+        return None
+
+
+def _cache_set(store, key, value, timeout):
+    try:
+        store.set(key, value, timeout)
+    except Exception as error:  # the page was served; it is only not kept
+        _cache_failed("keep a page", error)
 
 
 def cache_public(view):
     """Serve `view`'s anonymous GET and HEAD responses from the cache while the public data
-    they were rendered from has not changed.
+    they were rendered from has not changed; render those it does not hold from a read
+    replica that has every public change, when there is one (`config.replicas`).
 
     A response carries `X-Cache: hit` or `X-Cache: miss` when the cache was consulted.
     """
 
     @functools.wraps(view)
     def cached_view(request, *args, **kwargs):
-        if not _cacheable_request(request):
+        enabled = getattr(settings, "SOURCEBOOK_PUBLIC_CACHE", True)
+        if not _anonymous_read(request) or not (enabled or replica_aliases()):
             return view(request, *args, **kwargs)
+        # Read on the primary, always: what the public may see now.
         generation = public_generation()
-        if generation is None:
-            return view(request, *args, **kwargs)
-        store = public_cache()
-        key = cache_key(request, generation)
-        entry = store.get(key)
-        if entry is not None:
-            return _from_entry(entry)
-        response = view(request, *args, **kwargs)
-        response["X-Cache"] = "miss"
-        if getattr(response, "is_rendered", True):
+        caching = generation is not None and enabled
+        if caching:
+            store = public_cache()
+            key = cache_key(request, generation)
+            entry = _cache_get(store, key)
+            if entry is not None:
+                return _from_entry(entry)
+        with reading_from(replica_for(generation)):
+            response = view(request, *args, **kwargs)
+            if not getattr(response, "is_rendered", True):
+                response.render()  # its queries too go to the replica
+        if caching:
+            response["X-Cache"] = "miss"
             _store(request, response, store, key, generation)
-        else:
-            response.add_post_render_callback(
-                lambda rendered: _store(request, rendered, store, key, generation)
-            )
         return response
 
     return cached_view

@@ -55,6 +55,7 @@ from django_tasks import TaskContext, task
 from sources.anchoring import AnchorStatus, TextChange
 from sources.audit import system_user
 from sources.models import Article, Passage, TaskRun
+from sources.progress import listening
 from sources.services.passages import passages_reanchor_many
 from sources.services.tasks import (
     task_cancel_requested,
@@ -496,12 +497,11 @@ def sheet_confirm(
     Reads the upload (only its owner's, `upload` the token the server issued), imports it
     with the resource and format the confirm form chose in the admin of `model`, all or
     nothing, and removes the upload once imported; a refused sheet keeps it, to be fixed and
-    confirmed again. Progress counts the rows planned, batch by batch.
+    confirmed again. Progress counts each row twice, batch by batch: checked, then written.
     """
     from django.apps import apps
     from django.contrib import admin
 
-    from sources.resources.base import batch_listener
     from sources.services.uploads import upload_delete, upload_read
 
     # A model admin with sheet imports (`sources.admin.sheets.SheetAdminMixin`).
@@ -512,9 +512,9 @@ def sheet_confirm(
     dataset = input_format.create_dataset(bytes(stored.data))
     file_name = file_name or stored.file_name
     del stored  # the file's bytes are no longer needed once read
-    progress.set_total(len(dataset))
-    token = batch_listener.set(progress.advance)
-    try:
+    # Each row is counted twice: once checked, once written (`sources.progress`).
+    progress.set_total(2 * len(dataset))
+    with listening(lambda _phase, count: progress.advance(count)):
         result = resource_class().import_data(
             dataset,
             dry_run=False,
@@ -522,8 +522,6 @@ def sheet_confirm(
             user=acting_user,
             counts_only=True,
         )
-    finally:
-        batch_listener.reset(token)
     problems = result.problems() if hasattr(result, "problems") else []
     if result.has_errors() or result.has_validation_errors() or problems:
         listed = "; ".join(
@@ -579,7 +577,6 @@ def sheet_preview(
     from django.urls import NoReverseMatch, reverse
 
     from sources.admin.previews import SheetPreview, errors_csv
-    from sources.resources.base import batch_listener
     from sources.services.uploads import upload_create, upload_read
 
     # A model admin with sheet imports (`sources.admin.sheets.SheetAdminMixin`).
@@ -593,8 +590,7 @@ def sheet_preview(
         # As the import page: whatever the reader raises, the file is not of this format.
         raise SheetUnreadable(f"The sheet cannot be read in this format: {error}") from None
     progress.set_total(len(dataset))
-    token = batch_listener.set(progress.advance)
-    try:
+    with listening(lambda _phase, count: progress.advance(count)):
         result = resource_class().import_data(
             dataset,
             dry_run=True,
@@ -602,8 +598,6 @@ def sheet_preview(
             file_name=file_name or stored.file_name,
             user=acting_user,
         )
-    finally:
-        batch_listener.reset(token)
     preview = SheetPreview.of(
         result,
         columns=getattr(resource_class, "columns", ()),

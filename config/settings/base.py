@@ -5,6 +5,7 @@ from pathlib import Path
 import dj_database_url
 from csp.constants import NONE, SELF
 
+from config.caches import cache_from_url
 from config.env import env, env_bool, env_int, env_list
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -89,8 +90,19 @@ TEMPLATES = [
 
 
 def database_from_url(url):
-    """Return Django's DATABASES entry for `url`, tuned per engine."""
+    """Return Django's DATABASES entry for `url`, tuned per engine.
+
+    On PostgreSQL, from the environment: CONN_MAX_AGE (seconds a connection is reused, 60;
+    0 behind a pooler that keeps the connections), CONN_HEALTH_CHECKS (a reused connection
+    is checked before a request uses it, so a restarted server costs no failed request; on),
+    DISABLE_SERVER_SIDE_CURSORS (on behind a pooler in transaction mode, such as PgBouncer's,
+    where a cursor cannot outlive its transaction) and DATABASE_CONNECT_TIMEOUT (seconds, 5).
+    """
     config = dj_database_url.parse(url, conn_max_age=env_int("CONN_MAX_AGE", 60))
+    if config["ENGINE"] == "django.db.backends.postgresql":
+        config["CONN_HEALTH_CHECKS"] = env_bool("CONN_HEALTH_CHECKS", True)
+        config["DISABLE_SERVER_SIDE_CURSORS"] = env_bool("DISABLE_SERVER_SIDE_CURSORS", False)
+        config.setdefault("OPTIONS", {})["connect_timeout"] = env_int("DATABASE_CONNECT_TIMEOUT", 5)
     if config["ENGINE"] == "django.db.backends.sqlite3":
         # WAL lets readers go on while one writer commits; IMMEDIATE makes a writing
         # transaction take its lock at BEGIN, so concurrent writers wait instead of failing.
@@ -103,9 +115,20 @@ def database_from_url(url):
     return config
 
 
-DATABASES = {
-    "default": database_from_url(env("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")),
-}
+def databases(primary_url):
+    """DATABASES: the primary at `primary_url`, and the read replicas DATABASE_REPLICA_URLS
+    names (config.replicas): anonymous public reads go to one that has replayed every public
+    change, all else to the primary. Tests read the replicas as the primary (MIRROR)."""
+    configured = {"default": database_from_url(primary_url)}
+    for number, url in enumerate(env_list("DATABASE_REPLICA_URLS"), start=1):
+        configured[f"replica{number}"] = {**database_from_url(url), "TEST": {"MIRROR": "default"}}
+    return configured
+
+
+DATABASES = databases(env("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"))
+DATABASE_ROUTERS = ["config.replicas.PublicReadsRouter"]
+# A replica that failed is asked again after this many seconds (the primary serves meanwhile).
+SOURCEBOOK_REPLICA_RETRY_SECONDS = env_int("SOURCEBOOK_REPLICA_RETRY_SECONDS", 30)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -159,6 +182,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_HTTP_RESPONSE_CODE = 429
+# The client's address behind the site's own proxies (none unless production says so).
+AXES_CLIENT_IP_CALLABLE = "config.client_ip.client_ip"
+SOURCEBOOK_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
 # The newsroom's own rules.
 # A reviewer never verifies a claim they created; a one-person newsroom may relax this.
@@ -178,27 +204,26 @@ SOURCEBOOK_IMPORT_MAX_UNCOMPRESSED = env_int(
 )
 
 # Rendered public responses (elections.cache), keyed by the generation of the public data so
-# that no stale entry is ever served. LocMemCache is per process: correct with any number of
-# workers, but each warms its own. Several workers share one cache with, for example,
-# PUBLIC_CACHE_BACKEND=django.core.cache.backends.filebased.FileBasedCache and
-# PUBLIC_CACHE_LOCATION=/var/tmp/sourcebook-cache (or Django's Redis or database cache).
+# that no stale entry is ever served, in the cache CACHE_URL names (config.caches):
+# locmem:// (the default: one per process, correct with any number of workers, each warming
+# its own), redis://host:6379/0 (shared by every server: production), memcached://host:11211,
+# or file:///var/tmp/sourcebook-cache. PUBLIC_CACHE_URL gives the public pages a cache of
+# their own. A cache that fails is logged and skipped: pages are rendered, never a 500.
 SOURCEBOOK_PUBLIC_CACHE = env_bool("PUBLIC_CACHE", True)
 SOURCEBOOK_PUBLIC_CACHE_MAX_BYTES = env_int("PUBLIC_CACHE_MAX_BYTES", 8 * 1024 * 1024)
 SOURCEBOOK_PUBLIC_CACHE_TIMEOUT = env_int("PUBLIC_CACHE_TIMEOUT", 3600)
-PUBLIC_CACHE_BACKEND = env("PUBLIC_CACHE_BACKEND", "django.core.cache.backends.locmem.LocMemCache")
+CACHE_URL = env("CACHE_URL", "locmem://")
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    "public": {
-        "BACKEND": PUBLIC_CACHE_BACKEND,
-        "LOCATION": env("PUBLIC_CACHE_LOCATION", "sourcebook-public"),
+    "default": cache_from_url(CACHE_URL, name="sourcebook-default", prefix="sourcebook"),
+    "public": cache_from_url(
+        env("PUBLIC_CACHE_URL", CACHE_URL),
+        name="sourcebook-public",
+        prefix="sourcebook-public",
         # Entries of a shared cache outlive a deploy: raise this with a release that changes
         # what pages look like (templates, views), and the old pages are never served again.
-        "VERSION": env_int("PUBLIC_CACHE_VERSION", 1),
-        # Redis and Memcached evict by themselves and take no such option.
-        "OPTIONS": {}
-        if PUBLIC_CACHE_BACKEND.endswith(("RedisCache", "MemcachedCache"))
-        else {"MAX_ENTRIES": env_int("PUBLIC_CACHE_MAX_ENTRIES", 2000)},
-    },
+        version=env_int("PUBLIC_CACHE_VERSION", 1),
+        max_entries=env_int("PUBLIC_CACHE_MAX_ENTRIES", 2000),
+    ),
 }
 
 # django-import-export: one transaction per import, so one bad row writes nothing.

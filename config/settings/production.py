@@ -11,7 +11,7 @@ from django.core.exceptions import ImproperlyConfigured
 from config.env import env, env_bool, env_int, env_list
 
 from .base import *  # noqa: F403
-from .base import database_from_url
+from .base import databases
 
 _REQUIRED = ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL")
 _missing = [name for name in _REQUIRED if not os.environ.get(name, "").strip()]
@@ -28,7 +28,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env_list(
     "CSRF_TRUSTED_ORIGINS", [f"https://{host}" for host in ALLOWED_HOSTS]
 )
-DATABASES = {"default": database_from_url(env("DATABASE_URL", required=True))}
+DATABASES = databases(env("DATABASE_URL", required=True))
 # Long work is queued in the database and run by `manage.py db_worker` processes (README,
 # "Long work as tasks"), never inside a request; TASKS_BACKEND may name another backend.
 TASKS = {
@@ -41,10 +41,9 @@ TASKS = {
 # Behind a proxy that terminates TLS and says so in X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
-# The client's address for login throttling comes from the proxy's X-Forwarded-For, counting
-# TRUSTED_PROXY_COUNT proxies in front of the application.
-AXES_IPWARE_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1)
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# The client's address for login throttling comes from X-Forwarded-For, trusting exactly
+# TRUSTED_PROXY_COUNT proxies in front of the application (config.client_ip).
+SOURCEBOOK_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1)
 # /healthz answers the load balancer over plain HTTP on the private side.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_SECURE = True

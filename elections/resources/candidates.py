@@ -47,6 +47,7 @@ from elections.services.bulk import (
     sheet_status_date,
 )
 from elections.services.proposals import sheet_rows_propose
+from sources import progress
 from sources.resources.base import (
     NEW,
     SKIP,
@@ -420,7 +421,9 @@ class CandidateResource(CandidateIdentity, CandidateExport, SheetResource):
         # In slices, so that what a write builds (names, candidacies, steps, history rows)
         # is held for one slice at a time, not for the whole sheet.
         for first in range(0, len(self.planned), WRITE_SLICE):
-            self._write_slice(self.planned[first : first + WRITE_SLICE], user)
+            planned = self.planned[first : first + WRITE_SLICE]
+            self._write_slice(planned, user)
+            progress.report("written", len(planned))
 
     def _write_slice(self, planned, user):
         created = [item.candidate for item in planned if item.new]

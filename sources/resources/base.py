@@ -17,9 +17,7 @@ rows numbered as the spreadsheet shows them (the header is row 1), the others wi
 they will do.
 """
 
-import contextvars
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import tablib
@@ -32,6 +30,7 @@ from import_export.results import Error, InvalidRow, Result, RowResult
 from openpyxl.utils import get_column_letter
 from rapidfuzz import fuzz, process
 
+from sources import progress
 from sources.audit import require_user
 from sources.services.sheets import sheet_import
 from sources.sheets import SheetDataset, cell_text
@@ -190,21 +189,13 @@ class SheetResult(Result):
         ]
 
 
-# Told of each batch an import has planned, with its size: a task's progress bar listens
-# (`sources.tasks.sheet_confirm`); nothing else does.
-batch_listener: contextvars.ContextVar[Callable[[int], None] | None] = contextvars.ContextVar(
-    "sheet_batch_listener", default=None
-)
-
-
 def batches(items, size):
-    """`items` in consecutive lists of at most `size`."""
-    listener = batch_listener.get()
+    """`items` in consecutive lists of at most `size`, each reported checked once planned
+    (`sources.progress`: a task's progress bar)."""
     for start in range(0, len(items), size):
         batch = items[start : start + size]
         yield batch
-        if listener is not None:
-            listener(len(batch))
+        progress.report("checked", len(batch))
 
 
 class SheetResource(resources.ModelResource):

@@ -6,6 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from elections.models import Candidate
+from sources import tasks
 from sources.models import SheetUpload, TaskRun
 from sources.tasks import run_here
 from tests.elections.fixtures_sheets import CANDIDATE_HEADER, csv_bytes, make_places
@@ -41,10 +42,17 @@ def _preview(client, rows):
     return preview.context["confirm_form"].initial
 
 
-def test_a_big_sheet_is_confirmed_as_a_task_with_its_rows_counted(importer):
+def test_a_big_sheet_is_confirmed_as_a_task_with_its_rows_counted(importer, monkeypatch):
     make_places()
     rows = [_row(name=f"Person {number:03d}", province="Zhejiang") for number in range(120)]
     confirm = _preview(importer, rows)
+    reported = []
+    report = tasks.task_progress
+    monkeypatch.setattr(
+        tasks,
+        "task_progress",
+        lambda **kw: (reported.append((kw["done"], kw["total"])), report(**kw))[1],
+    )
 
     response = importer.post(CONFIRM, {**confirm, "format": str(confirm["format"])})
 
@@ -53,7 +61,9 @@ def test_a_big_sheet_is_confirmed_as_a_task_with_its_rows_counted(importer):
     assert response["Location"] == reverse("admin:sources_taskrun_change", args=[run.pk])
     assert run.state == TaskRun.State.SUCCEEDED, run.error
     assert run.owner == importer.user
-    assert (run.done, run.total) == (120, 120)
+    # Each row counted twice: checked (in batches of 1,000: one here), then written.
+    assert (run.done, run.total) == (240, 240)
+    assert reported[:3] == [(0, 240), (120, 240), (240, 240)]
     assert run.result["new"] == 120 and run.result["rows"] == 120
     assert Candidate.objects.filter(display_name__startswith="Person ").count() == 120
     assert not SheetUpload.objects.exists()  # confirmed: the upload is gone

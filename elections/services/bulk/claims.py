@@ -19,6 +19,7 @@ from elections.models import CandidacyStatus, Claim, Property
 from elections.services.claims import _apply_as_of
 from elections.services.course import steps_renumber
 from elections.services.record import claims_shaped
+from sources import progress
 from sources.audit import Reason, read_only, service
 from sources.dates import PartialDate
 from sources.models import Article
@@ -121,12 +122,14 @@ def claims_import(
         created = _create_batch(batch, articles, created_by)
         created_ids += [claim.pk for claim in created]
         candidacies |= _status_candidacies(created)
+        progress.report("written", len(batch))
     for first in range(0, len(changes), batch_size):
         batch = changes[first : first + batch_size]
         changed, edited = _update_batch(batch, reader, created_by)
         changed_ids += [claim.pk for claim in changed]
         edited_ids += [claim.pk for claim in edited]
         candidacies |= _status_candidacies(changed)
+        progress.report("written", len(batch))
     if candidacies:
         steps_renumber(candidacy_ids=candidacies)
         candidacies_refresh_status(candidacy_ids=candidacies)
