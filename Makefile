@@ -12,7 +12,7 @@ PYTEST_ARGS ?=
 PYTEST_MARKERS ?= not browser and not postgres and not production and not security_matrix
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 
-.PHONY: setup run demo test bench lint typecheck format serve load clean
+.PHONY: setup run demo test bench lint typecheck format release serve load cluster clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,12 +38,17 @@ test: setup
 bench: setup
 	$(BIN)/python -m tests.benchmarks $(BENCH_ARGS)
 
-## Production: collect static files, migrate, and serve with gunicorn under production settings.
+## Production, a release: checks, static files added beside the previous release's, then the
+## migrations, once per release and before any server of it starts (README, "Releases").
 ## Needs SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL in the environment (see README).
-serve: setup
+release: setup
 	DJANGO_SETTINGS_MODULE=config.settings.production $(BIN)/python manage.py check --deploy --fail-level WARNING
 	DJANGO_SETTINGS_MODULE=config.settings.production $(BIN)/python manage.py collectstatic --noinput -v0
 	DJANGO_SETTINGS_MODULE=config.settings.production $(BIN)/python manage.py migrate --noinput
+
+## Production, one app server: gunicorn under production settings; it migrates nothing.
+serve: setup
+	DJANGO_SETTINGS_MODULE=config.settings.production $(BIN)/python manage.py check --deploy --fail-level WARNING
 	DJANGO_SETTINGS_MODULE=config.settings.production BIND=$(HOST):$(PORT) $(BIN)/gunicorn -c config/gunicorn.py config.wsgi
 
 ## Load and faults: gunicorn (production settings) + PostgreSQL on loopback, bounded in time.

@@ -223,27 +223,87 @@ def install_triggers(connection, tables):
         return []
     tables = [table for table in tables if table in existing]
     quote = connection.ops.quote_name
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
             for statement in _PG_SETUP:
                 cursor.execute(statement)
-            for table in tables:
-                cursor.execute(f"DROP TRIGGER IF EXISTS {TRIGGER} ON {quote(table)}")
-                cursor.execute(
+        # Only the tables whose trigger is missing or not this design's are touched: a
+        # release with nothing to change takes no table's lock.
+        for table in _pg_tables_to_trigger(connection, tables):
+            _with_lock_timeout(
+                connection,
+                table,
+                [
+                    f"DROP TRIGGER IF EXISTS {TRIGGER} ON {quote(table)}",
                     f"CREATE TRIGGER {TRIGGER} BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE "
-                    f"ON {quote(table)} FOR EACH STATEMENT EXECUTE FUNCTION {FUNCTION}()"
-                )
-        else:
+                    f"ON {quote(table)} FOR EACH STATEMENT EXECUTE FUNCTION {FUNCTION}()",
+                ],
+            )
+    else:
+        present = set(_triggers(connection))
+        with connection.cursor() as cursor:
             for table in tables:
                 for operation in _OPERATIONS:
-                    name = quote(f"{TRIGGER}_{table}_{operation.lower()}")
-                    cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+                    name = f"{TRIGGER}_{table}_{operation.lower()}"
+                    if (table, name) in present:
+                        continue
                     cursor.execute(
-                        f"CREATE TRIGGER {name} AFTER {operation} ON {quote(table)} "
+                        f"CREATE TRIGGER {quote(name)} AFTER {operation} ON {quote(table)} "
                         f"BEGIN {_SQLITE_BUMP} END"
                     )
     _remove_other_triggers(connection, tables)
     return tables
+
+
+# How long installing a trigger waits for a table's lock (a reader's open transaction holds
+# one) before it gives up, and how many times it tries: the public's reads queue behind a
+# waiting ALTER, so it must not wait long.
+TRIGGER_LOCK_TIMEOUT_MS = 2000
+TRIGGER_LOCK_ATTEMPTS = 5
+
+
+def _pg_tables_to_trigger(connection, tables):
+    """Which of `tables` lack this design's statement trigger."""
+    expected = (
+        "BEFORE INSERT OR DELETE OR UPDATE OR TRUNCATE",
+        "FOR EACH STATEMENT",
+        f"EXECUTE FUNCTION {FUNCTION}()",
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname, pg_get_triggerdef(t.oid) FROM pg_trigger t JOIN pg_class c "
+            "ON c.oid = t.tgrelid WHERE t.tgname = %s AND pg_table_is_visible(c.oid)",
+            [TRIGGER],
+        )
+        found = dict(cursor.fetchall())
+    return [table for table in tables if not all(part in found.get(table, "") for part in expected)]
+
+
+def _with_lock_timeout(connection, table, statements):
+    """Run `statements` on `table` in a transaction that waits at most
+    TRIGGER_LOCK_TIMEOUT_MS for the table's lock, trying TRIGGER_LOCK_ATTEMPTS times."""
+    from django.db import OperationalError, transaction
+
+    for attempt in range(1, TRIGGER_LOCK_ATTEMPTS + 1):
+        try:
+            with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT set_config('lock_timeout', %s, true)", [f"{TRIGGER_LOCK_TIMEOUT_MS}ms"]
+                )
+                for statement in statements:
+                    cursor.execute(statement)
+            return
+        except OperationalError as error:
+            if getattr(getattr(error, "__cause__", None), "sqlstate", "") != "55P03":
+                raise
+            if attempt == TRIGGER_LOCK_ATTEMPTS:
+                raise OperationalError(
+                    f"The public-cache trigger of {table} could not be installed: the table "
+                    f"stayed locked by another transaction ({TRIGGER_LOCK_ATTEMPTS} tries of "
+                    f"{TRIGGER_LOCK_TIMEOUT_MS} ms). Run `manage.py migrate` again once it "
+                    "has ended."
+                ) from error
+            time.sleep(0.5 * attempt)
 
 
 def _triggers(connection):
