@@ -55,6 +55,11 @@ serve: setup
 load: setup
 	$(BIN)/python -m tests.load --seconds $(or $(LOAD_SECONDS),60)
 
+## The production shape on one machine: PostgreSQL primary + streaming replica, Redis, two
+## gunicorn servers, a task worker, HAProxy (Debian packages), bounded in time (README).
+cluster: setup
+	$(BIN)/python -m tests.cluster --seconds $(or $(LOAD_SECONDS),60)
+
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

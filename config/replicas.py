@@ -78,16 +78,13 @@ def replica_for(generation: int | None) -> str | None:
     return None
 
 
-def replica_lag(alias: str) -> dict[str, float | int | None]:
-    """How far `alias` is behind the primary: public generations not yet replayed, and on
-    PostgreSQL the seconds since the last transaction it replayed (which also grow while the
-    primary is idle), for /healthz."""
+def replica_lag(alias: str) -> dict[str, bool | float | None]:
+    """How far `alias` is behind the primary, for /healthz: whether it has replayed the
+    latest public change (so that public reads may go there), and on PostgreSQL the seconds
+    since the last transaction it replayed (which also grow while the primary is idle)."""
     from elections.cache import public_generation
 
-    behind = None
     primary, replica = public_generation(using=DEFAULT_DB_ALIAS), public_generation(using=alias)
-    if primary is not None and replica is not None:
-        behind = max(0, primary - replica)
     seconds = None
     connection = connections[alias]
     if connection.vendor == "postgresql":
@@ -98,7 +95,10 @@ def replica_lag(alias: str) -> dict[str, float | int | None]:
             )
             row = cursor.fetchone()
             seconds = float(row[0]) if row and row[0] is not None else None
-    return {"generations_behind": behind, "replay_seconds": seconds}
+    return {
+        "public_changes_replayed": primary is not None and primary == replica,
+        "replay_seconds": seconds,
+    }
 
 
 class PublicReadsRouter:

@@ -20,15 +20,22 @@ class Failure(Exception):
 
 
 class Client:
-    def __init__(self, host, port, *, timeout=30):
-        self.host, self.port, self.timeout = host, port, timeout
+    def __init__(self, host, port, *, timeout=30, source=None):
+        """`source`: the loopback address to connect from (127.0.0.2, say), so that a
+        balancer sees distinct clients."""
+        self.host, self.port, self.timeout, self.source = host, port, timeout, source
         self.origin = f"https://{host}:{port}"
         self.cookies = {}
         self.connection = None
 
     def _connect(self):
         if self.connection is None:
-            self.connection = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
+            self.connection = http.client.HTTPConnection(
+                self.host,
+                self.port,
+                timeout=self.timeout,
+                source_address=(self.source, 0) if self.source else None,
+            )
         return self.connection
 
     def close(self):
