@@ -208,13 +208,81 @@ def renew_generation(sender=None, *, using=DEFAULT_DB_ALIAS, **_signal):
     return f"Public cache: new generation {generation}."
 
 
-def install_triggers(connection, tables):
-    """Give each of `tables` that exists its trigger, and take ours off every other table;
-    idempotent, and how a database with the triggers of an earlier design gets these.
+# What a write must touch to change a public page (DESIGN.md, "What is public"). Tables
+# whose rows the public sees only in some states: a write that leaves a row unseen before
+# and after (a draft candidate edited, an unverified claim recorded) changes no public page
+# and gives no new generation. The predicate is over one row, `{row}` being OLD or NEW; the
+# values are the models' (`Claim.State.VERIFIED`, `Candidate.State.PUBLISHED`, and a merged
+# record's redirect), which a test checks.
+SEEN_WHEN = {
+    "elections_claim": "{row}.state = 'verified'",
+    "elections_candidate": "({row}.state = 'published' OR {row}.merged_into_id IS NOT NULL)",
+}
+# Tables whose new rows nobody sees until a public claim cites them, whose own write then
+# gives the new generation: an editor's new passage, an imported article (with its first
+# version) or outlet. Their changes and removals may show (a cited passage re-anchored, an
+# outlet renamed; an edited article's new version comes with a change to the article).
+UNSEEN_WHEN_NEW = frozenset(
+    {"sources_article", "sources_articleversion", "sources_passage", "sources_outlet"}
+)
 
-    SQLite has row triggers only: each changed row draws a new random generation (one writer
-    at a time, so nobody waits on the row). PostgreSQL fires once per statement and sets the
-    generation at commit (see the module's docstring).
+
+def _fingerprint(statement):
+    return hashlib.sha256(statement.encode()).hexdigest()[:8]
+
+
+def _designs(connection, table):
+    """{trigger name: CREATE statement} of `table`'s triggers. A name carries a fingerprint
+    of its statement, so a trigger of the same name is of this design, and installing is
+    idempotent by name; a changed design gets new names and replaces the old triggers."""
+    quote = connection.ops.quote_name
+    seen_when = SEEN_WHEN.get(table)
+    insert = table not in UNSEEN_WHEN_NEW
+    designs = {}
+    if connection.vendor == "postgresql":
+        execute = f"EXECUTE FUNCTION {FUNCTION}()"
+        if seen_when is None:
+            events = " OR ".join(
+                event
+                for event in ("INSERT", "UPDATE", "DELETE", "TRUNCATE")
+                if insert or event != "INSERT"
+            )
+            statements = {"all": f"BEFORE {events} ON {quote(table)} FOR EACH STATEMENT {execute}"}
+        else:
+            old, new = seen_when.format(row="OLD"), seen_when.format(row="NEW")
+            target = f"ON {quote(table)} FOR EACH ROW"
+            statements = {
+                "ins": f"AFTER INSERT {target} WHEN ({new}) {execute}",
+                "upd": f"AFTER UPDATE {target} WHEN ({old} OR {new}) {execute}",
+                "del": f"AFTER DELETE {target} WHEN ({old}) {execute}",
+                "trunc": f"BEFORE TRUNCATE ON {quote(table)} FOR EACH STATEMENT {execute}",
+            }
+        for kind, body in statements.items():
+            name = f"{TRIGGER}_{kind}_{_fingerprint(body)}"
+            designs[name] = f"CREATE TRIGGER {quote(name)} {body}"
+        return designs
+    for operation in _OPERATIONS:
+        if operation == "INSERT" and not insert:
+            continue
+        when = ""
+        if seen_when is not None:
+            rows = {"INSERT": ["NEW"], "UPDATE": ["OLD", "NEW"], "DELETE": ["OLD"]}[operation]
+            when = "WHEN " + " OR ".join(f"({seen_when.format(row=row)})" for row in rows) + " "
+        body = f"AFTER {operation} ON {quote(table)} {when}BEGIN {_SQLITE_BUMP} END"
+        name = f"{TRIGGER}_{table}_{operation.lower()}_{_fingerprint(body)}"
+        designs[name] = f"CREATE TRIGGER {quote(name)} {body}"
+    return designs
+
+
+def install_triggers(connection, tables):
+    """Give each of `tables` that exists its triggers (`_designs`), and take ours off every
+    other table and every trigger of an earlier design; idempotent: with nothing to change it
+    writes nothing and takes no table's lock.
+
+    SQLite has row triggers only: each changed row the public may see draws a new random
+    generation (one writer at a time, so nobody waits on the row). PostgreSQL fires once per
+    statement, or per row the public may see, and sets the generation at commit (see the
+    module's docstring).
     """
     if connection.vendor not in VENDORS:
         return []
@@ -223,60 +291,38 @@ def install_triggers(connection, tables):
         return []
     tables = [table for table in tables if table in existing]
     quote = connection.ops.quote_name
+    present = set(_triggers(connection))
+    wanted = {(table, name) for table in tables for name in _designs(connection, table)}
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             for statement in _PG_SETUP:
                 cursor.execute(statement)
-        # Only the tables whose trigger is missing or not this design's are touched: a
-        # release with nothing to change takes no table's lock.
-        for table in _pg_tables_to_trigger(connection, tables):
-            _with_lock_timeout(
-                connection,
-                table,
-                [
-                    f"DROP TRIGGER IF EXISTS {TRIGGER} ON {quote(table)}",
-                    f"CREATE TRIGGER {TRIGGER} BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE "
-                    f"ON {quote(table)} FOR EACH STATEMENT EXECUTE FUNCTION {FUNCTION}()",
-                ],
-            )
-    else:
-        present = set(_triggers(connection))
-        with connection.cursor() as cursor:
-            for table in tables:
-                for operation in _OPERATIONS:
-                    name = f"{TRIGGER}_{table}_{operation.lower()}"
-                    if (table, name) in present:
-                        continue
-                    cursor.execute(
-                        f"CREATE TRIGGER {quote(name)} AFTER {operation} ON {quote(table)} "
-                        f"BEGIN {_SQLITE_BUMP} END"
-                    )
+    for table in tables:
+        designs = _designs(connection, table)
+        missing = [statement for name, statement in designs.items() if (table, name) not in present]
+        stale = [name for other, name in present if other == table and (table, name) not in wanted]
+        if not missing and not stale:
+            continue
+        if connection.vendor == "postgresql":
+            # Each table's triggers change in one transaction that waits only so long for
+            # the table's writers (CREATE TRIGGER's lock); readers never wait for it.
+            drops = [f"DROP TRIGGER IF EXISTS {quote(name)} ON {quote(table)}" for name in stale]
+            _with_lock_timeout(connection, table, [*drops, *missing])
+        else:
+            with connection.cursor() as cursor:
+                for name in stale:
+                    cursor.execute(f"DROP TRIGGER IF EXISTS {quote(name)}")
+                for statement in missing:
+                    cursor.execute(statement)
     _remove_other_triggers(connection, tables)
     return tables
 
 
-# How long installing a trigger waits for a table's lock (a reader's open transaction holds
-# one) before it gives up, and how many times it tries: the public's reads queue behind a
-# waiting ALTER, so it must not wait long.
+# How long installing a trigger waits for a table's lock (a writer's open transaction holds
+# one) before it gives up, and how many times it tries: the public's writes queue behind a
+# waiting CREATE TRIGGER, so it must not wait long.
 TRIGGER_LOCK_TIMEOUT_MS = 2000
 TRIGGER_LOCK_ATTEMPTS = 5
-
-
-def _pg_tables_to_trigger(connection, tables):
-    """Which of `tables` lack this design's statement trigger."""
-    expected = (
-        "BEFORE INSERT OR DELETE OR UPDATE OR TRUNCATE",
-        "FOR EACH STATEMENT",
-        f"EXECUTE FUNCTION {FUNCTION}()",
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT c.relname, pg_get_triggerdef(t.oid) FROM pg_trigger t JOIN pg_class c "
-            "ON c.oid = t.tgrelid WHERE t.tgname = %s AND pg_table_is_visible(c.oid)",
-            [TRIGGER],
-        )
-        found = dict(cursor.fetchall())
-    return [table for table in tables if not all(part in found.get(table, "") for part in expected)]
 
 
 def _with_lock_timeout(connection, table, statements):
@@ -312,8 +358,9 @@ def _triggers(connection):
         if connection.vendor == "postgresql":
             cursor.execute(
                 "SELECT c.relname, t.tgname FROM pg_trigger t JOIN pg_class c "
-                "ON c.oid = t.tgrelid WHERE t.tgname = %s AND pg_table_is_visible(c.oid)",
-                [TRIGGER],
+                "ON c.oid = t.tgrelid WHERE (t.tgname = %s OR t.tgname LIKE %s) "
+                "AND pg_table_is_visible(c.oid)",
+                [TRIGGER, f"{TRIGGER}\\_%"],
             )
         else:
             cursor.execute(
@@ -321,17 +368,23 @@ def _triggers(connection):
                 "AND substr(name, 1, %s) = %s",
                 [len(TRIGGER) + 1, f"{TRIGGER}_"],
             )
-        return cursor.fetchall()
+        return [
+            (table, name)
+            for table, name in cursor.fetchall()
+            if connection.vendor == "sqlite" or name != COMMIT_TRIGGER
+        ]
 
 
 def _remove_other_triggers(connection, tables):
     quote = connection.ops.quote_name
     stray = [(table, name) for table, name in _triggers(connection) if table not in tables]
-    with connection.cursor() as cursor:
-        for table, name in stray:
-            if connection.vendor == "postgresql":
-                cursor.execute(f"DROP TRIGGER IF EXISTS {quote(name)} ON {quote(table)}")
-            else:
+    for table, name in stray:
+        if connection.vendor == "postgresql":
+            _with_lock_timeout(
+                connection, table, [f"DROP TRIGGER IF EXISTS {quote(name)} ON {quote(table)}"]
+            )
+        else:
+            with connection.cursor() as cursor:
                 cursor.execute(f"DROP TRIGGER IF EXISTS {quote(name)}")
 
 
@@ -341,16 +394,15 @@ def remove_triggers(connection, tables):
         return
     existing = set(connection.introspection.table_names())
     quote = connection.ops.quote_name
+    ours = _triggers(connection)
     with connection.cursor() as cursor:
-        for table in tables:
-            if table not in existing:
+        for table, name in ours:
+            if table not in tables or table not in existing:
                 continue
             if connection.vendor == "postgresql":
-                cursor.execute(f"DROP TRIGGER IF EXISTS {TRIGGER} ON {quote(table)}")
+                cursor.execute(f"DROP TRIGGER IF EXISTS {quote(name)} ON {quote(table)}")
             else:
-                for operation in _OPERATIONS:
-                    name = quote(f"{TRIGGER}_{table}_{operation.lower()}")
-                    cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+                cursor.execute(f"DROP TRIGGER IF EXISTS {quote(name)}")
         if connection.vendor == "postgresql":
             cursor.execute(f"DROP FUNCTION IF EXISTS {FUNCTION}()")
             cursor.execute(f"DROP TABLE IF EXISTS {PENDING_TABLE}")
@@ -359,11 +411,10 @@ def remove_triggers(connection, tables):
 
 
 def tables_without_trigger(connection, tables):
-    """Which of `tables` lack their trigger (each should have all three on SQLite, and on
-    PostgreSQL the table of pending commits its deferred trigger too)."""
-    names = set(_triggers(connection))
+    """Which of `tables` lack one of their triggers (and, on PostgreSQL, whether the table of
+    pending commits has its deferred trigger: without it, none is covered)."""
+    present = set(_triggers(connection))
     if connection.vendor == "postgresql":
-        covered = {table for table, _name in names}
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT 1 FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
@@ -372,14 +423,12 @@ def tables_without_trigger(connection, tables):
                 [COMMIT_TRIGGER, PENDING_TABLE],
             )
             if cursor.fetchone() is None:
-                covered = set()
-    else:
-        covered = {
-            table
-            for table in tables
-            if all((table, f"{TRIGGER}_{table}_{op.lower()}") in names for op in _OPERATIONS)
-        }
-    return [table for table in tables if table not in covered]
+                return list(tables)
+    return [
+        table
+        for table in tables
+        if not all((table, name) in present for name in _designs(connection, table))
+    ]
 
 
 def ensure_public_state(*, using=DEFAULT_DB_ALIAS, apps=None, **kwargs):

@@ -14,11 +14,14 @@ from django.test import Client
 from elections.cache import (
     FUNCTION,
     NEVER_PUBLIC,
+    SEEN_WHEN,
     SEQUENCE,
     STATE_TABLE,
+    UNSEEN_WHEN_NEW,
     _committed_generation,
     _readers,
     _reads_on_its_own,
+    _triggers,
     cache_key,
     cache_public,
     install_triggers,
@@ -32,16 +35,22 @@ from elections.models import (
     CandidateProposal,
     Claim,
     Contradiction,
+    ExportFile,
+    ExportPart,
     Property,
     PublicState,
 )
 from elections.services import (
+    candidate_update,
     candidate_withdraw,
     claim_reject,
+    claim_update,
+    claim_verify,
     contradiction_flag,
     contradiction_resolve,
 )
-from sources.models import Outlet, SheetUpload, TaskRun
+from sources.models import Article, ArticleVersion, Outlet, Passage, SheetUpload, TaskRun
+from tests.factories import make_article, make_candidate, make_claim
 from tests.newsroom import fixtures
 
 pytestmark = pytest.mark.django_db
@@ -115,11 +124,12 @@ def test_every_public_table_has_its_trigger():
 
 
 def test_migrate_and_flush_put_back_a_trigger_and_the_state_row_that_went_missing():
+    name = next(name for table, name in _triggers(connection) if table == "elections_claim")
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute("DROP TRIGGER sourcebook_public ON elections_claim")
+            cursor.execute(f'DROP TRIGGER "{name}" ON elections_claim')
         else:
-            cursor.execute("DROP TRIGGER sourcebook_public_elections_claim_update")
+            cursor.execute(f'DROP TRIGGER "{name}"')
     PublicState.objects.all().delete()
     assert tables_without_trigger(connection, public_tables(apps)) == ["elections_claim"]
     assert public_generation() is None
@@ -133,8 +143,10 @@ def test_migrate_and_flush_put_back_a_trigger_and_the_state_row_that_went_missin
 @pytest.mark.parametrize("table", public_tables(apps))
 def test_a_change_to_any_public_table_gives_a_new_generation(newsroom, table):
     quoted = connection.ops.quote_name(table)
+    # Of a table whose rows the public sees in some states only, a row it sees.
+    seen = SEEN_WHEN.get(table, "1 = 1").format(row=quoted)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT min(id) FROM {quoted}")  # noqa: S608 - a model's table
+        cursor.execute(f"SELECT min(id) FROM {quoted} WHERE {seen}")  # noqa: S608 - ours
         (row_id,) = cursor.fetchone()
     assert row_id is not None, f"the records leave {table} empty"
     before = public_generation()
@@ -142,6 +154,42 @@ def test_a_change_to_any_public_table_gives_a_new_generation(newsroom, table):
     with connection.cursor() as cursor:
         cursor.execute(f"UPDATE {quoted} SET id = id WHERE id = %s", [row_id])  # noqa: S608
 
+    assert public_generation() != before
+
+
+def test_the_row_conditions_are_the_models_states():
+    assert SEEN_WHEN["elections_claim"] == f"{{row}}.state = '{Claim.State.VERIFIED}'"
+    assert f"'{Candidate.State.PUBLISHED}'" in SEEN_WHEN["elections_candidate"]
+    assert Candidate._meta.get_field("merged_into").column == "merged_into_id"
+    assert {Claim._meta.db_table, Candidate._meta.db_table} == set(SEEN_WHEN)
+    unseen_when_new = {model._meta.db_table for model in (Article, ArticleVersion, Passage, Outlet)}
+    assert unseen_when_new == UNSEEN_WHEN_NEW
+
+
+def test_an_editor_s_new_claim_and_passage_leave_the_generation(newsroom):
+    """Nothing the public sees: an unverified claim on a new passage, about a published
+    candidate, and a draft candidate edited."""
+    before = public_generation()
+    article = make_article("Liu Ping, a teacher in Xinyu, spoke on Monday.", outlet="Quiet Wire")
+    claim = make_claim(newsroom.liu, Property.OCCUPATION, "teacher", article, by=newsroom.editor)
+    claim_update(claim=claim, value="a teacher", acting_user=newsroom.editor)
+    draft = make_candidate("Draft Person")
+    candidate_update(
+        candidate=draft, display_name="Draft Person Renamed", acting_user=newsroom.editor
+    )
+
+    assert public_generation() == before
+
+    claim_verify(claim=claim, acting_user=newsroom.reviewer)
+    assert public_generation() != before
+
+
+def test_a_new_row_the_public_may_see_gives_a_new_generation(newsroom):
+    before = public_generation()
+    Claim.objects.filter(pk=newsroom.xu_city.pk).update(note="a verified claim's note")
+    assert public_generation() != before
+    before = public_generation()
+    Outlet.objects.filter(pk=Outlet.objects.order_by("pk").first().pk).update(name="Renamed")
     assert public_generation() != before
 
 
@@ -156,6 +204,19 @@ def a_row_of(label, newsroom):
         )
     if label == "sources.TaskRun":
         return TaskRun.objects.create(kind="reanchor", owner=newsroom.editor)
+    if label in ("elections.ExportFile", "elections.ExportPart"):
+        built = ExportFile.objects.create(
+            name="claims.csv",
+            origin="https://example.org",
+            generation=1,
+            content_type="text/csv",
+            sha256="0" * 64,
+            built_at=datetime.datetime(2030, 1, 1, tzinfo=datetime.UTC),
+        )
+        if label == "elections.ExportFile":
+            return built
+        return ExportPart.objects.create(file=built, number=0, data=b"a,b\n")
+    assert label == "elections.CandidateProposal", f"no row for {label}"
     return CandidateProposal.objects.create(
         candidate=newsroom.liu, operation="candidate_update", proposed_by=newsroom.editor
     )

@@ -18,7 +18,9 @@ from sources.models import Article, Passage
 from tests.load.client import Client
 
 TOKEN = "load-"
-NOTE_TOKEN = re.compile(rf"{TOKEN}[\w-]+")
+# A write's token: TOKEN, the writer's username (load-editor-0), its number. An appended
+# note also names its importer (load-importer-0), which is no token.
+NOTE_TOKEN = re.compile(rf"{TOKEN}load-[\w-]+")
 WORD = re.compile(r"\S+")
 
 

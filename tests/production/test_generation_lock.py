@@ -17,7 +17,7 @@ from elections.cache import public_generation
 from elections.models import Claim, Property
 from sources.audit import unit_of_work
 from sources.models import Outlet, TaskRun
-from sources.services import outlet_create
+from sources.services import outlet_create, outlet_update
 from tests.factories import make_article, make_candidate, make_claim
 
 pytestmark = [pytest.mark.production, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -34,7 +34,9 @@ def test_an_editor_saves_a_claim_while_another_transaction_writes_public_data(ed
     def long_transaction():
         try:
             with unit_of_work():
-                outlet_create(name="Evening Post", acting_user=superuser)
+                # A change the public sees (an outlet renamed; a new one is seen only once a
+                # public claim cites it).
+                outlet_update(outlet=article.outlet, name="Evening Post", acting_user=superuser)
                 outcome["inside"] = public_generation()
                 written.set()
                 release.wait(WAIT)
@@ -74,13 +76,14 @@ def test_an_editor_saves_a_claim_while_another_transaction_writes_public_data(ed
 
 
 def test_public_writes_all_rolled_back_leave_the_generation(editor):
+    outlet = outlet_create(name="Daily", acting_user=editor)
     before = public_generation()
 
     with unit_of_work():
         TaskRun.objects.create(kind="reanchor")
         try:
             with transaction.atomic():
-                outlet_create(name="Never Printed", acting_user=editor)
+                outlet_update(outlet=outlet, name="Never Printed", acting_user=editor)
                 raise RuntimeError("the importer cancelled")
         except RuntimeError:
             pass
@@ -91,9 +94,10 @@ def test_public_writes_all_rolled_back_leave_the_generation(editor):
 
 
 def test_each_committed_public_write_gives_a_new_generation(editor):
+    outlet = outlet_create(name="Daily", acting_user=editor)
     seen = [public_generation()]
     for name in ("Morning Star", "Evening Star"):
-        outlet_create(name=name, acting_user=editor)
+        outlet_update(outlet=outlet, name=name, acting_user=editor)
         seen.append(public_generation())
 
     assert len(set(seen)) == 3

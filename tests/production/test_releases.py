@@ -16,7 +16,7 @@ from django.db import OperationalError, connection, connections
 from django.test.utils import CaptureQueriesContext
 
 from elections import cache
-from elections.cache import TRIGGER, install_triggers, public_tables
+from elections.cache import _triggers, install_triggers, public_tables
 
 pytestmark = [pytest.mark.production, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -80,8 +80,9 @@ def test_a_trigger_to_restore_on_a_busy_table_is_refused_naming_it(monkeypatch):
 
     monkeypatch.setattr(cache, "TRIGGER_LOCK_TIMEOUT_MS", 200)
     monkeypatch.setattr(cache, "TRIGGER_LOCK_ATTEMPTS", 2)
+    name = next(name for table, name in _triggers(connection) if table == "elections_candidate")
     with connection.cursor() as cursor:
-        cursor.execute(f"DROP TRIGGER {TRIGGER} ON elections_candidate")
+        cursor.execute(f'DROP TRIGGER "{name}" ON elections_candidate')
     writer = _reader_holding("elections_candidate", write=True)
     try:
         started = time.monotonic()
