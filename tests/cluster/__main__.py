@@ -12,8 +12,10 @@ sessions), every one a program from Debian's packages. The demo newsroom is load
    no error, every acknowledged write found; the replica's lag is sampled meanwhile;
 5. a withdrawal leaves every public URL on both servers at once, the cache warm and the
    replica's replay paused (lagging);
-6. the primary stopped for 10 s and started again: the site is back without anyone acting;
-7. a rolling restart of each server in turn under readers: no failed request, no missing
+6. Redis stopped: every page is still rendered (no 500) and /healthz says "degraded"; Redis
+   started again: pages are cached again;
+7. the primary stopped for 10 s and started again: the site is back without anyone acting;
+8. a rolling restart of each server in turn under readers: no failed request, no missing
    stylesheet or script.
 
 Each figure prints as `cluster: NAME: VALUE UNIT (target: TARGET)`; the exit status is
@@ -232,6 +234,41 @@ def check_withdrawal(servers, replica, world, figures):
     )
 
 
+def check_cache_outage(redis, balancer, world, figures):
+    """Redis stopped: every page is rendered (no 500), /healthz says "degraded" and the
+    servers stay in the balancer; Redis started again: pages come from it again."""
+    client = Client("127.0.0.1", balancer.port, timeout=10)
+    paths = ["/", "/candidates/", f"/candidates/{world.published[-1]}/", "/api/candidates/"]
+    redis.stop()
+    statuses = []
+    try:
+        for _ in range(5):
+            statuses += [client.get(path)[0] for path in paths]
+        health = Client.json(client.get("/healthz")[2])
+    finally:
+        redis.start()
+    for path in paths:
+        client.get(path)
+    hits_before, _ = redis.stats()
+    for path in paths:
+        client.get(path)
+    hits_after, _ = redis.stats()
+    figures.add(
+        "pages_while_redis_is_down",
+        f"{statuses.count(200)}/{len(statuses)}",
+        "answered 200",
+        f"{len(statuses)}/{len(statuses)}, /healthz degraded",
+        statuses.count(200) == len(statuses) and health.get("status") == "degraded",
+    )
+    figures.add(
+        "cache_used_again_after_redis_restart",
+        hits_after - hits_before,
+        "hits",
+        "> 0",
+        hits_after > hits_before,
+    )
+
+
 def check_primary_restart(primary, balancer, figures):
     client = Client("127.0.0.1", balancer.port, timeout=10)
     primary.stop()
@@ -406,6 +443,7 @@ def main(argv=None):
         check_throttling(balancer, world, figures)
         check_load(balancer, world, args.seconds, redis, figures)
         check_withdrawal(servers, replica, world, figures)
+        check_cache_outage(redis, balancer, world, figures)
         check_primary_restart(primary, balancer, figures)
         check_rolling_restart(servers, balancer, figures)
     finally:
