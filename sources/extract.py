@@ -1,4 +1,5 @@
-"""Reading an article file (plain text, Markdown or a saved HTML page): its text and metadata.
+"""Reading an article file (plain text, Markdown, a saved HTML page, or a Word document, PDF
+or scan through `sources.documents`): its text and metadata.
 
 Encodings: UTF-8 (with or without a byte-order mark) and GB18030 (the superset of GB2312 and
 GBK that Chinese Windows and Excel save in) are recognised without being named; any other
@@ -24,10 +25,12 @@ import charset_normalizer
 import lxml.html
 from lxml import etree
 
+from sources import documents
 from sources.dates import PartialDate, PartialDateError
 from sources.text import normalize_line, normalize_text
 
 TEXT, MARKDOWN, HTML = "text", "markdown", "html"  # the values of Article.Format
+DOCUMENT_FORMATS = (documents.DOCX, documents.PDF, documents.OCR)
 
 HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml", ".shtml"})
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown", ".mdown", ".mkd"})
@@ -145,7 +148,17 @@ def guess_format(name, text):
 
 
 def extract_text(data, *, name, encoding=None, source_format=None):
-    """Decode `data` (the bytes of a file called `name`) and return its Extracted text."""
+    """Decode `data` (the bytes of a file called `name`) and return its Extracted text.
+
+    A Word document, a PDF or an image (recognized by its first bytes, whatever its name) is
+    read by `sources.documents`, OCR included, rather than decoded.
+    """
+    if source_format in (None, *DOCUMENT_FORMATS) and documents.kind_of(data):
+        text, kind = documents.document_text(data, name=name)
+        extracted = Extracted(text=normalize_text(text), source_format=kind, encoding="")
+        if not extracted.text:
+            raise ExtractionError(name, "holds no text")
+        return extracted
     text, used = decode_bytes(data, name=name, encoding=encoding)
     source_format = source_format or guess_format(name, text)
     if source_format == HTML:

@@ -68,6 +68,13 @@ class ArticleAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if "source_text" in self.fields:
             self.fields["source_text"].required = True
+        if "source_format" in self.fields and not self.instance.pk:
+            # Text typed or pasted here is text, Markdown or HTML; documents and scans come
+            # in as files (`import_articles`).
+            pasted = (Article.Format.TEXT, Article.Format.MARKDOWN, Article.Format.HTML)
+            self.fields["source_format"].choices = [
+                choice for choice in self.fields["source_format"].choices if choice[0] in pasted
+            ]
         if "opened_revision" in self.fields and self.instance.pk is not None:
             self.fields["opened_revision"].initial = self.instance.revision
 

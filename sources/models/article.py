@@ -20,6 +20,9 @@ class Article(models.Model):
         TEXT = "text", "plain text"
         MARKDOWN = "markdown", "Markdown"
         HTML = "html", "saved HTML page"
+        DOCX = "docx", "Word document"
+        PDF = "pdf", "PDF"
+        OCR = "ocr", "scan read by OCR"
 
     outlet = models.ForeignKey("sources.Outlet", on_delete=models.PROTECT, related_name="articles")
     title = models.CharField(

@@ -98,6 +98,9 @@ def test_utf16_is_refused_with_advice():
 
 def test_a_binary_file_is_refused():
     with pytest.raises(ExtractionError, match="not a text file"):
+        extract_text(b"GIF89a\x00\x01\x02", name="picture.gif")
+    # A PDF is read as one (sources.documents), and one that is not readable says so.
+    with pytest.raises(ExtractionError, match="not a readable PDF"):
         extract_text(b"%PDF-1.4\x00\x01\x02", name="scan.pdf")
 
 
