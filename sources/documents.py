@@ -15,7 +15,8 @@ one blank line between paragraphs), which then goes through the same normalizati
   `tesseract-ocr-chi-sim`; a PDF's pages are first rendered by poppler's `pdftoppm`). Where
   they are missing the file is refused saying which package to install.
 
-Every refusal is an `ExtractionError` naming the file, as for text files.
+A Word document's or PDF's own title (its properties) is the article's title where none is
+given. Every refusal is an `ExtractionError` naming the file, as for text files.
 """
 
 from __future__ import annotations
@@ -66,16 +67,49 @@ def kind_of(data: bytes) -> str | None:
     return None
 
 
-def document_text(data: bytes, *, name: str) -> tuple[str, str]:
-    """(text, format) of the document `data` called `name` (see the module's docstring)."""
+def document_text(data: bytes, *, name: str) -> tuple[str, str, str]:
+    """(text, format, title) of the document `data` called `name` (see the module's
+    docstring); the title is the one the document's properties give, else ""."""
     kind = kind_of(data)
     if kind == DOCX:
-        return docx_text(data, name=name), DOCX
+        return docx_text(data, name=name), DOCX, docx_title(data)
     if kind == PDF:
-        return pdf_text(data, name=name)
+        text, kind = pdf_text(data, name=name)
+        return text, kind, pdf_title(data)
     if kind == OCR:
-        return ocr_images([data], name=name), OCR
+        return ocr_images([data], name=name), OCR, ""
     raise _error(name, "is not a document this project reads")
+
+
+def _title(value) -> str:
+    return " ".join(str(value or "").split())[:500]
+
+
+def docx_title(data: bytes) -> str:
+    """The title in a Word document's properties (docProps/core.xml), else ""."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            info = archive.getinfo("docProps/core.xml")
+            if info.file_size > RATIO_FLOOR:
+                return ""
+            core = archive.read(info)
+        parser = etree.XMLParser(resolve_entities=False, no_network=True)
+        root = etree.fromstring(core, parser)
+    except (KeyError, zipfile.BadZipFile, etree.XMLSyntaxError, OSError, ValueError):
+        return ""
+    found = root.find("{http://purl.org/dc/elements/1.1/}title")
+    return _title(found.text if found is not None else "")
+
+
+def pdf_title(data: bytes) -> str:
+    """The title in a PDF's document information, else ""."""
+    from pypdf import PdfReader
+
+    try:
+        metadata = PdfReader(io.BytesIO(data), strict=False).metadata
+        return _title(metadata.title if metadata is not None else "")
+    except Exception:  # the text was read; a title that cannot be is no title
+        return ""
 
 
 def _error(name, reason):

@@ -154,8 +154,10 @@ def extract_text(data, *, name, encoding=None, source_format=None):
     read by `sources.documents`, OCR included, rather than decoded.
     """
     if source_format in (None, *DOCUMENT_FORMATS) and documents.kind_of(data):
-        text, kind = documents.document_text(data, name=name)
-        extracted = Extracted(text=normalize_text(text), source_format=kind, encoding="")
+        text, kind, title = documents.document_text(data, name=name)
+        extracted = Extracted(
+            text=normalize_text(text), source_format=kind, encoding="", title=title
+        )
         if not extracted.text:
             raise ExtractionError(name, "holds no text")
         return extracted

@@ -136,7 +136,7 @@ class ArticleEntry:
     `label` names the entry in messages (a file name, or a manifest row). Empty values are
     filled from the file's own metadata (HTML meta tags, Markdown front matter), then from
     the import's defaults. `text`, when given, is used as plain text instead of reading
-    `path`.
+    `path`; `data`, when given, is read as the file's bytes would be (an upload).
     """
 
     path: Path
@@ -148,6 +148,10 @@ class ArticleEntry:
     byline: str = ""
     language: str = ""
     text: str | None = None
+    # The file's bytes when it was uploaded rather than read from `path` (the admin's
+    # intake), and the format it was given as (pasted HTML, say); None: found from the bytes.
+    data: bytes | None = None
+    source_format: str | None = None
 
     def __post_init__(self):
         self.path = Path(self.path)
@@ -314,7 +318,14 @@ class ArticleImport:
     def _prepare(self, entry):
         """Read and check one entry; return a _Prepared, or None after noting problems."""
         try:
-            if entry.text is not None:
+            if entry.data is not None:
+                extracted = extract_text(
+                    entry.data,
+                    name=entry.label,
+                    encoding=self.encoding,
+                    source_format=entry.source_format,
+                )
+            elif entry.text is not None:
                 extracted = extract_text(
                     entry.text.encode("utf-8"), name=entry.label, source_format="text"
                 )

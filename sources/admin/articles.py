@@ -19,6 +19,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from sources.dates import PartialDate
+from sources.extract import ExtractionError, extract_text
 from sources.models import AnchorStatus, Article, ArticleVersion
 from sources.resources import ArticleResource
 from sources.services import article_create, article_set_text, article_update
@@ -27,6 +28,7 @@ from sources.text import normalize_text
 from .annotate import annotate_view, can_annotate
 from .filters import ArticleNeedsAttentionFilter, PublishedYearFilter
 from .history import ReadOnlyHistoryAdmin
+from .intake import intake_view
 from .refusals import REFUSALS, ServiceFormMixin, ServiceRefused
 from .sheets import SheetAdminMixin
 
@@ -69,6 +71,9 @@ class ArticleAdminForm(forms.ModelForm):
         if "source_text" in self.fields:
             self.fields["source_text"].required = True
         if "source_format" in self.fields and not self.instance.pk:
+            self.fields[
+                "source_format"
+            ].help_text = "Pasted HTML or Markdown is read as a page is: its text, never its tags."
             # Text typed or pasted here is text, Markdown or HTML; documents and scans come
             # in as files (`import_articles`).
             pasted = (Article.Format.TEXT, Article.Format.MARKDOWN, Article.Format.HTML)
@@ -87,6 +92,29 @@ class ArticleAdminForm(forms.ModelForm):
     def clean_boilerplate(self):
         return self.cleaned_data["boilerplate"].replace("\r\n", "\n")
 
+    def clean(self):
+        """Pasted HTML or Markdown becomes the text a reader sees, as `import_articles`
+        makes it (`sources.extract`): never the tags or the markup."""
+        data = super().clean()
+        pasted, kind = data.get("source_text"), data.get("source_format")
+        if (
+            self.instance.pk
+            or not pasted
+            or kind
+            not in (
+                Article.Format.HTML,
+                Article.Format.MARKDOWN,
+            )
+        ):
+            return data
+        try:
+            extracted = extract_text(pasted.encode("utf-8"), name="the text", source_format=kind)
+        except ExtractionError as error:
+            self.add_error("source_text", error.reason)
+            return data
+        data["source_text"] = extracted.text
+        return data
+
 
 class ArticleChangeList(ChangeList):
     """The article list, without loading the texts it does not show."""
@@ -100,6 +128,8 @@ class ArticleChangeList(ChangeList):
 class ArticleAdmin(SheetAdminMixin, ServiceFormMixin, ReadOnlyHistoryAdmin):
     resource_classes = [ArticleResource]
     form = ArticleAdminForm
+    # "Import reports" beside the list's own tools (sources.admin.intake).
+    change_list_template = "admin/sources/article/change_list.html"
     list_display = [
         "title",
         "outlet",
@@ -167,9 +197,17 @@ class ArticleAdmin(SheetAdminMixin, ServiceFormMixin, ReadOnlyHistoryAdmin):
         return [name for name in self.list_display if name != "annotate_link"]
 
     def get_urls(self):
-        name = f"{self.opts.app_label}_{self.opts.model_name}_annotate"
-        view = self.admin_site.admin_view(self.annotate_view)
-        return [path("<path:object_id>/annotate/", view, name=name), *super().get_urls()]
+        info = f"{self.opts.app_label}_{self.opts.model_name}"
+        wrap = self.admin_site.admin_view
+        return [
+            path("intake/", wrap(self.intake_view), name=f"{info}_intake"),
+            path("<path:object_id>/annotate/", wrap(self.annotate_view), name=f"{info}_annotate"),
+            *super().get_urls(),
+        ]
+
+    def intake_view(self, request):
+        """Upload reports or paste one (`sources.admin.intake`)."""
+        return intake_view(self, request)
 
     # A later panel beside the selection (a claim about a candidate) extends this template's
     # `side_panels` block and adds its context through `annotate_extra_context`.

@@ -336,6 +336,13 @@ ADD_FORMS = {
 }
 
 CUSTOM = {
+    "sources_article_intake": lambda w: {
+        "pasted": "<html><body><article><p>Zhou Min, a lawyer in Ningbo, said she would stand "
+        "for the district congress this autumn.</p></article></body></html>",
+        "pasted_format": "html",
+        "outlet": "Ningbo Evening News",
+        "title": "A lawyer stands in Ningbo",
+    },
     "sources_article_annotate": _annotate,
     "sources_article_annotate_claim": _record_claim,
     "sources_passage_queue": lambda w: {"passage": w.fuzzy_passage.pk},

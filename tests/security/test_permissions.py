@@ -200,6 +200,7 @@ ACCESS = {
         simple=True,
     ),
     "sources_article_delete": (holders("sources.delete_article"), nobody()),
+    "sources_article_intake": (holders("sources.add_article"), may("sources.add_article")),
     "sources_article_annotate": (
         holders("sources.annotate_article"),
         may("sources.annotate_article"),

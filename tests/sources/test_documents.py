@@ -19,8 +19,15 @@ from tests.factories import make_candidate, make_claim
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
 
-def docx(paragraphs, *, extra=None):
-    """A minimal Word document: its body's paragraphs (each a list of runs)."""
+def docx(paragraphs, *, extra=None, title=""):
+    """A minimal Word document: its body's paragraphs (each a list of runs), its title."""
+    if title:
+        extra = {
+            **(extra or {}),
+            "docProps/core.xml": "<cp:coreProperties xmlns:cp='http://schemas.openxmlformats.org/"
+            "package/2006/metadata/core-properties' xmlns:dc='http://purl.org/dc/elements/1.1/'>"
+            f"<dc:title>{title}</dc:title></cp:coreProperties>",
+        }
     body = "".join(
         "<w:p>"
         + "".join(f"<w:r><w:t xml:space='preserve'>{run}</w:t></w:r>" for run in runs)
@@ -40,8 +47,8 @@ def docx(paragraphs, *, extra=None):
     return out.getvalue()
 
 
-def pdf(lines):
-    """A one-page PDF whose text layer holds `lines` (ASCII, Helvetica)."""
+def pdf(lines, *, title=""):
+    """A one-page PDF whose text layer holds `lines` (ASCII, Helvetica), and its title."""
     stream = "BT /F1 12 Tf 72 720 Td 14 TL " + " ".join(f"({line}) '" for line in lines) + " ET"
     objects = [
         "<< /Type /Catalog /Pages 2 0 R >>",
@@ -51,17 +58,21 @@ def pdf(lines):
         f"<< /Length {len(stream)} >>\nstream\n{stream}\nendstream",
         "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
     ]
+    if title:
+        objects.append(f"<< /Title ({title}) >>")
     out, offsets = io.BytesIO(), []
     out.write(b"%PDF-1.4\n")
     for number, body in enumerate(objects, start=1):
         offsets.append(out.tell())
         out.write(f"{number} 0 obj\n{body}\nendobj\n".encode())
     xref = out.tell()
+    info = f" /Info {len(objects)} 0 R" if title else ""
     out.write(f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode())
     for offset in offsets:
         out.write(f"{offset:010d} 00000 n \n".encode())
     out.write(
-        f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+        f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R{info} >>\nstartxref\n{xref}\n"
+        "%%EOF\n".encode()
     )
     return out.getvalue()
 
@@ -92,6 +103,14 @@ def test_a_zip_that_is_no_word_document_is_refused():
         archive.writestr("word/other.xml", "<x/>")
     with pytest.raises(ExtractionError, match="not a Word document"):
         extract_text(out.getvalue(), name="odd.docx")
+
+
+def test_a_document_s_own_title_is_read():
+    assert extract_text(pdf(["Some text here."], title="A teacher stands"), name="a.pdf").title == (
+        "A teacher stands"
+    )
+    assert extract_text(docx([["正文。"]], title="律师参选"), name="b.docx").title == "律师参选"
+    assert extract_text(pdf(["Some text here."]), name="c.pdf").title == ""
 
 
 def test_a_pdf_gives_its_text_layer_not_its_syntax():
