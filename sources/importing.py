@@ -37,6 +37,7 @@ from sources.audit import unit_of_work
 from sources.dates import PartialDate, PartialDateError
 from sources.extract import ExtractionError, decode_bytes, extract_file, extract_text
 from sources.models import AnchorStatus, Article, ArticleVersion, Passage
+from sources.services.archives import archived_copy_keep
 from sources.services.articles import (
     BATCH_SIZE,
     article_clean_for_batch,
@@ -152,6 +153,9 @@ class ArticleEntry:
     # intake), and the format it was given as (pasted HTML, say); None: found from the bytes.
     data: bytes | None = None
     source_format: str | None = None
+    # The page as fetched from its address (`sources.fetching.Fetched`), kept as the
+    # article's archived copy when the import writes.
+    archive: object = None
 
     def __post_init__(self):
         self.path = Path(self.path)
@@ -479,6 +483,12 @@ class ArticleImport:
             for item in prepared:
                 outcome = self._apply(item, result, dry_run=dry_run)
                 result.outcomes.append((outcome, item.entry.label, item.article.title))
+                if item.entry.archive is not None and not dry_run:
+                    archived_copy_keep(
+                        article=item.existing or item.article,
+                        fetched=item.entry.archive,
+                        acting_user=self.acting_user,
+                    )
             if not dry_run:
                 result.reanchoring = reanchoring_of(
                     [article.pk for article in result.changed], reported=reported

@@ -247,6 +247,12 @@ SOURCEBOOK_SHEET_TASK_BYTES = env_int("SOURCEBOOK_SHEET_TASK_BYTES", 256 * 1024)
 # addresses in exports built by `manage.py build_exports` start with it (the admin's button
 # uses the address it was reached at).
 SOURCEBOOK_PUBLIC_ORIGIN = env("SOURCEBOOK_PUBLIC_ORIGIN", "")
+# Fetching a report from its address (sources.fetching): time and size limits, and whether
+# private and loopback addresses may be fetched (off: the server must not reach its own
+# network for a user).
+SOURCEBOOK_FETCH_TIMEOUT = env_int("SOURCEBOOK_FETCH_TIMEOUT", 20)
+SOURCEBOOK_FETCH_MAX_BYTES = env_int("SOURCEBOOK_FETCH_MAX_BYTES", 10 * 1024 * 1024)
+SOURCEBOOK_FETCH_ALLOW_PRIVATE = env_bool("SOURCEBOOK_FETCH_ALLOW_PRIVATE", False)
 SOURCEBOOK_TASK_HEARTBEAT = env_int("SOURCEBOOK_TASK_HEARTBEAT", 30)
 SOURCEBOOK_TASK_LOST_AFTER = env_int("SOURCEBOOK_TASK_LOST_AFTER", 300)
 

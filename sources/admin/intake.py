@@ -1,4 +1,5 @@
-"""Getting reports in from the admin: files uploaded (one or many) and text pasted, through the
+"""Getting reports in from the admin: files uploaded (one or many), a page fetched from its
+address (kept as fetched: its archived copy, `sources.fetching`) and text pasted, through the
 very pipeline of `import_articles` (`sources.importing.ArticleImport`).
 
 Whatever comes in is read as the command reads files: saved HTML pages through trafilatura,
@@ -20,6 +21,7 @@ from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
+from sources.fetching import FetchRefused, fetch
 from sources.importing import ArticleEntry, ArticleImport, ImportFailed
 from sources.models import Article
 
@@ -54,6 +56,13 @@ class IntakeForm(forms.Form):
         help_text="Saved web pages (.html), Word documents, PDFs, scans (PNG, JPEG, TIFF), "
         "Markdown or plain text. Several at once are imported together.",
     )
+    address = forms.URLField(
+        label="Or fetch a report from its address",
+        required=False,
+        max_length=2000,
+        help_text="The page is kept as it was fetched (its archived copy), and cited beside "
+        "the address.",
+    )
     pasted = forms.CharField(
         label="Or paste a report",
         required=False,
@@ -77,8 +86,10 @@ class IntakeForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if not data.get("files") and not (data.get("pasted") or "").strip():
-            raise forms.ValidationError("Choose files to upload, or paste a report.")
+        if not (data.get("files") or (data.get("pasted") or "").strip() or data.get("address")):
+            raise forms.ValidationError(
+                "Choose files to upload, give an address to fetch, or paste a report."
+            )
         limit = settings.SOURCEBOOK_IMPORT_MAX_BYTES
         for upload in data.get("files") or ():
             if upload.size > limit:
@@ -126,6 +137,23 @@ def _import(request, data):
         name = PurePath(upload.name or "report").name
         importer.add_entry(
             ArticleEntry(path=PurePath(name), label=name, data=upload.read(), **defaults)
+        )
+    if data.get("address"):
+        try:
+            fetched = fetch(data["address"])
+        except FetchRefused as refused:
+            return [f"{data['address']}: not fetched: {refused}"], ""
+        fetched_defaults = {**defaults, "url": defaults.get("url") or data["address"]}
+        html = "html" in fetched.content_type.lower()
+        importer.add_entry(
+            ArticleEntry(
+                path=PurePath("fetched"),
+                label=data["address"],
+                data=fetched.data,
+                source_format=Article.Format.HTML if html else None,
+                archive=fetched,
+                **fetched_defaults,
+            )
         )
     pasted = (data.get("pasted") or "").strip()
     if pasted:

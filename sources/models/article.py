@@ -125,3 +125,31 @@ class ArticleVersion(models.Model):
 
     def __str__(self):
         return f"{self.article} (version {self.number})"
+
+
+class ArchivedCopy(models.Model):
+    """A report as it was fetched from its address (`sources.fetching`): the bytes, when, from
+    where, and their SHA-256, kept because reports vanish from the web. Citations link it
+    beside the original address."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="archived_copies")
+    url = models.URLField(max_length=2000, help_text="The address it was fetched from.")
+    final_url = models.URLField(max_length=2000, help_text="Where it was found, after redirects.")
+    fetched_at = models.DateTimeField()
+    content_type = models.CharField(max_length=200, blank=True)
+    size = models.PositiveBigIntegerField(default=0)
+    sha256 = models.CharField(max_length=64)
+    data = models.BinaryField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-fetched_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "sha256"], name="archived_copy_once")
+        ]
+        verbose_name_plural = "archived copies"
+
+    def __str__(self):
+        return f"{self.final_url} as fetched on {self.fetched_at:%Y-%m-%d %H:%M}"
