@@ -4,7 +4,7 @@ from django.urls import path
 from django.views.decorators.http import require_safe
 
 from .cache import cache_public
-from .views import api, exports, health, pages
+from .views import api, archives, exports, health, pages
 
 app_name = "elections"
 
@@ -21,6 +21,7 @@ urlpatterns = [
     path("outlets/", page(pages.outlet_list), name="outlet-list"),
     path("outlets/<str:slug>/", page(pages.outlet_detail), name="outlet-detail"),
     path("articles/<int:pk>/", page(pages.article_detail), name="article-detail"),
+    path("articles/<int:pk>/archived/", page(archives.article_archived), name="article-archived"),
     path("api/candidates/", cache_public(api.candidate_list), name="api-candidate-list"),
     path(
         "api/candidates/<str:slug>/",

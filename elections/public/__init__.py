@@ -60,7 +60,14 @@ from .candidates import (
     public_provinces,
 )
 from .exports import export_bytes, fresh_export
-from .outlets import ArticlePage, OutletProfile, article_page, outlet_profile, public_outlets
+from .outlets import (
+    ArticlePage,
+    OutletProfile,
+    archived_copy_of,
+    article_page,
+    outlet_profile,
+    public_outlets,
+)
 
 __all__ = [
     "ARTICLE_UNREAD",
@@ -74,6 +81,7 @@ __all__ = [
     "PlaceChoices",
     "Profile",
     "Version",
+    "archived_copy_of",
     "article_page",
     "candidate_profile",
     "candidate_rows",

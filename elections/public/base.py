@@ -81,6 +81,7 @@ CITED_CLAIM_COLUMNS = (
     "passage__anchor_status",
     "article__title",
     "article__url",
+    "article__archived_at",
     "article__byline",
     "article__language",
     "article__published_on",

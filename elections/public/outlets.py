@@ -19,7 +19,7 @@ from elections.models import (
     DisputeClaim,
     Property,
 )
-from sources.models import Article, Outlet, Passage
+from sources.models import ArchivedCopy, Article, Outlet, Passage
 
 from .base import (
     ARTICLE_UNREAD,
@@ -209,3 +209,14 @@ def article_page(pk: int | str) -> ArticlePage | None:
             passage.public_claims = []  # type: ignore[attr-defined]
         passage.public_claims.append(claim)  # type: ignore[attr-defined]
     return ArticlePage(article=article, passages=list(passages.values()))
+
+
+def archived_copy_of(pk: int | str) -> ArchivedCopy | None:
+    """The latest archived copy of the article `pk`, when a public claim cites it; else None
+    (one query)."""
+    return (
+        ArchivedCopy.objects.filter(article_id=pk)
+        .filter(Exists(public_claims().filter(article_id=OuterRef("article_id")).order_by()))
+        .order_by("-fetched_at", "-id")
+        .first()
+    )

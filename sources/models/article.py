@@ -46,6 +46,12 @@ class Article(models.Model):
         help_text="Whether the date is known to the year, the month or the day.",
     )
     source_format = models.CharField(max_length=10, choices=Format.choices, default=Format.TEXT)
+    archived_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When its latest archived copy was fetched (ArchivedCopy), if it has one.",
+    )
     source_name = models.CharField(
         max_length=300, blank=True, help_text="The file it was imported from."
     )

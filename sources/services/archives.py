@@ -25,4 +25,9 @@ def archived_copy_keep(*, article: Article, fetched: Fetched, acting_user: User)
             "created_by": acting_user,
         },
     )
+    latest = article.archived_at
+    if latest is None or copy.fetched_at > latest:
+        # What citations read to link the copy, without a query of their own.
+        Article.objects.filter(pk=article.pk).update(archived_at=copy.fetched_at)
+        article.archived_at = copy.fetched_at
     return copy

@@ -141,6 +141,16 @@ SWEEP = {
             MISSING_PK,
         )
     ],
+    "elections:article-archived": lambda r: [
+        f"/articles/{pk}/archived/"
+        for pk in (
+            r.public_article.pk,
+            r.second_article.pk,
+            r.soon_article.pk,
+            r.hidden_article.pk,
+            MISSING_PK,
+        )
+    ],
     "elections:api-candidate-list": lambda r: [
         _with_query("/api/candidates/", query)
         for query in [*list_queries(r), *({"page_size": 1, "page": n} for n in range(1, 33))]

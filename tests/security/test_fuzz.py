@@ -143,6 +143,7 @@ def real_addresses(world):
         ("outlet-list", reverse("elections:outlet-list")),
         ("outlet-detail", reverse("elections:outlet-detail", args=[outlet.slug])),
         ("article-detail", reverse("elections:article-detail", args=[article.pk])),
+        ("article-archived", reverse("elections:article-archived", args=[article.pk])),
         ("api-candidate-list", reverse("elections:api-candidate-list")),
         ("api-candidate-detail", reverse("elections:api-candidate-detail", args=[candidate.slug])),
         ("export-popolo", reverse("elections:export-popolo")),

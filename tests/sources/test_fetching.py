@@ -154,3 +154,73 @@ def test_a_page_over_the_limit_is_refused_and_nothing_is_written(site, allowed, 
 
     assert "SOURCEBOOK_FETCH_MAX_BYTES" in response.content.decode()
     assert not Article.objects.exists() and not ArchivedCopy.objects.exists()
+
+
+# The archived copy on the public site.
+
+
+def _public_fact_with_copy(content, content_type="text/html; charset=utf-8"):
+    """A published candidate with a verified claim quoting an article that has a copy."""
+    from datetime import UTC, datetime
+
+    from elections.models import Property
+    from elections.services import candidate_publish, claim_verify
+    from sources.audit import system_user
+    from sources.fetching import Fetched
+    from sources.services.archives import archived_copy_keep
+    from tests.factories import make_article, make_candidate, make_claim
+
+    article = make_article(
+        "Chen Bo, an engineer in Hangzhou, will stand.",
+        outlet="Harbour Daily",
+        url="https://news.example/chen-bo",
+    )
+    candidate = make_candidate("Chen Bo")
+    claim = make_claim(candidate, Property.OCCUPATION, "engineer", article, by=make_user("Editors"))
+    fetched = Fetched(
+        url=article.url,
+        final_url=article.url,
+        data=content,
+        content_type=content_type,
+        fetched_at=datetime(2011, 11, 2, 8, 0, tzinfo=UTC),
+        sha256=hashlib.sha256(content).hexdigest(),
+    )
+    archived_copy_keep(article=article, fetched=fetched, acting_user=system_user())
+    return article, candidate, claim, claim_verify, candidate_publish
+
+
+def test_a_public_citation_links_its_archived_copy_served_sandboxed(client):
+    hostile = b"<html><body><script>alert(1)</script><p>Chen Bo will stand.</p></body></html>"
+    article, candidate, claim, claim_verify, candidate_publish = _public_fact_with_copy(hostile)
+    archived = reverse("elections:article-archived", args=[article.pk])
+
+    # Not public yet: no copy, no link.
+    assert client.get(archived).status_code == 404
+    reviewer = make_user("Reviewers")
+    claim_verify(claim=claim, acting_user=reviewer)
+    candidate_publish(candidate=candidate, acting_user=reviewer)
+
+    profile = client.get(reverse("elections:candidate-detail", args=[candidate.slug]))
+    assert f'href="{archived}"' in profile.content.decode()
+    page = client.get(reverse("elections:article-detail", args=[article.pk])).content.decode()
+    assert f'href="{archived}"' in page and "as fetched on" in page
+    response = client.get(archived)
+    assert response.status_code == 200 and response.content == hostile
+    assert response["Content-Security-Policy"].startswith("sandbox;")
+    assert "script-src" not in response["Content-Security-Policy"]
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["X-Archived-SHA256"] == hashlib.sha256(hostile).hexdigest()
+
+
+def test_an_archived_copy_of_an_unknown_kind_is_a_download(client):
+    article, candidate, claim, claim_verify, candidate_publish = _public_fact_with_copy(
+        b"\x00\x01binary", content_type="application/x-something"
+    )
+    reviewer = make_user("Reviewers")
+    claim_verify(claim=claim, acting_user=reviewer)
+    candidate_publish(candidate=candidate, acting_user=reviewer)
+
+    response = client.get(reverse("elections:article-archived", args=[article.pk]))
+
+    assert response["Content-Type"] == "application/octet-stream"
+    assert response["Content-Disposition"].startswith("attachment;")

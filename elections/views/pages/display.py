@@ -118,6 +118,12 @@ def article_summary(article, *, page=True, outlet_page=True):
         "byline": article.byline,
         "byline_lang": lang_of(article.byline),
         "original": safe_url(article.url),
+        # The report as it was fetched, kept here: public wherever the article's page is.
+        "archived": link("elections:article-archived", article.pk)
+        if page and article.archived_at
+        else "",
+        "archived_iso": article.archived_at.isoformat() if article.archived_at else "",
+        "archived_on": f"{article.archived_at:%Y-%m-%d}" if article.archived_at else "",
         "page": link("elections:article-detail", article.pk) if page else "",
         "outlet": outlet.name,
         "outlet_lang": lang_of(outlet.name),
@@ -156,13 +162,24 @@ def _source_html(summary, *, same_outlet):
         if summary["original"]
         else ""
     )
+    archived = (
+        format_html(
+            ' · <a href="{}">archived copy<span class="visually-hidden"> of the report by {}'
+            "</span></a>",
+            summary["archived"],
+            summary["outlet"],
+        )
+        if summary.get("archived")
+        else ""
+    )
     return format_html(
-        '<p class="source">{}<time{}>{}</time>: {}{}</p>',
+        '<p class="source">{}<time{}>{}</time>: {}{}{}</p>',
         outlet,
         format_html(' datetime="{}"', summary["iso"]) if summary["iso"] else "",
         summary["date"],
         title,
         original,
+        archived,
     )
 
 
