@@ -128,6 +128,10 @@ def citation_of(claim, build_url):
             "page": build_url(reverse("elections:article-detail", args=[article.pk]))
             if article_page
             else None,
+            # The report as it was fetched, where one was kept (sources.ArchivedCopy).
+            "archived": build_url(reverse("elections:article-archived", args=[article.pk]))
+            if article_page and article.archived_at
+            else None,
         },
         "quote": passage.exact,
         "as_of": iso(claim.as_of_date),
