@@ -220,10 +220,17 @@ SEEN_WHEN = {
 }
 # Tables whose new rows nobody sees until a public claim cites them, whose own write then
 # gives the new generation: an editor's new passage, an imported article (with its first
-# version) or outlet. Their changes and removals may show (a cited passage re-anchored, an
-# outlet renamed; an edited article's new version comes with a change to the article).
+# version) or outlet, a fetched copy (keeping one also updates its article's `archived_at`).
+# Their changes and removals may show (a cited passage re-anchored, an outlet renamed; an
+# edited article's new version comes with a change to the article).
 UNSEEN_WHEN_NEW = frozenset(
-    {"sources_article", "sources_articleversion", "sources_passage", "sources_outlet"}
+    {
+        "sources_archivedcopy",
+        "sources_article",
+        "sources_articleversion",
+        "sources_passage",
+        "sources_outlet",
+    }
 )
 
 

@@ -49,7 +49,15 @@ from elections.services import (
     contradiction_flag,
     contradiction_resolve,
 )
-from sources.models import Article, ArticleVersion, Outlet, Passage, SheetUpload, TaskRun
+from sources.models import (
+    ArchivedCopy,
+    Article,
+    ArticleVersion,
+    Outlet,
+    Passage,
+    SheetUpload,
+    TaskRun,
+)
 from tests.factories import make_article, make_candidate, make_claim
 from tests.newsroom import fixtures
 
@@ -162,7 +170,9 @@ def test_the_row_conditions_are_the_models_states():
     assert f"'{Candidate.State.PUBLISHED}'" in SEEN_WHEN["elections_candidate"]
     assert Candidate._meta.get_field("merged_into").column == "merged_into_id"
     assert {Claim._meta.db_table, Candidate._meta.db_table} == set(SEEN_WHEN)
-    unseen_when_new = {model._meta.db_table for model in (Article, ArticleVersion, Passage, Outlet)}
+    unseen_when_new = {
+        model._meta.db_table for model in (ArchivedCopy, Article, ArticleVersion, Passage, Outlet)
+    }
     assert unseen_when_new == UNSEEN_WHEN_NEW
 
 

@@ -102,6 +102,25 @@ class Newsroom:
             **fields,
         )
 
+    def add_archived_copy(self, article, content, *, when="2011-11-02T08:00:00+00:00"):
+        """`content` kept as the archived copy of `article`, as if fetched from its address."""
+        import hashlib
+        from datetime import datetime
+
+        from sources.fetching import Fetched
+        from sources.services.archives import archived_copy_keep
+
+        data = content.encode("utf-8")
+        fetched = Fetched(
+            url=article.url or "https://example.org/fetched",
+            final_url=article.url or "https://example.org/fetched",
+            data=data,
+            content_type="text/html; charset=utf-8",
+            fetched_at=datetime.fromisoformat(when),
+            sha256=hashlib.sha256(data).hexdigest(),
+        )
+        return archived_copy_keep(article=article, fetched=fetched, acting_user=system_user())
+
     # Candidates.
 
     def add_candidate(self, name, place=None, *, polling="2011-11-08", **fields):

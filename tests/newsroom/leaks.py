@@ -55,6 +55,9 @@ def leaks(*, fillers=27):
         published="2011-06-20",
         url="https://example.org/independents",
     )
+    room.add_archived_copy(
+        public_article, "<html><body><p>The report as fetched.</p></body></html>"
+    )
     Article.objects.filter(pk=public_article.pk).update(notes="Quxv article note")
     Outlet.objects.filter(pk=public_article.outlet_id).update(notes="Quxv outlet note")
     room.second_article = room.add_article(
@@ -69,9 +72,13 @@ def leaks(*, fillers=27):
         byline="Quxv Byline",
         published="2011-05",
     )
+    room.add_archived_copy(
+        room.hidden_article, "<html><body><p>Quxv archived page</p></body></html>"
+    )
     room.soon_article = room.add_article(
         LEAKS_SOON, outlet="Wexq Courier", title="Wexq profile", url="https://wexq.example/p"
     )
+    room.add_archived_copy(room.soon_article, "<html><body><p>Wexq archived page</p></body></html>")
 
     # The public record.
     liu = room.liu = room.add_candidate(

@@ -40,6 +40,10 @@ def public_site():
         CHINESE, outlet="示例日报", title="新余参选人", published="2011-06-12", language="zh-Hans"
     )
     room.quiet = room.add_article(QUIET, outlet="Quiet Outlet", title="Nobody cites this")
+    room.add_archived_copy(
+        room.daily, "<html><body><p>The daily's page as fetched.</p></body></html>"
+    )
+    room.add_archived_copy(room.quiet, "<html><body><p>Nobody cites this page.</p></body></html>")
 
     liu = room.liu = room.add_candidate(
         "Liu Ping", name_zh="刘萍", gender="female", birth_year=1964

@@ -96,7 +96,9 @@ def test_the_same_report_twice_is_not_duplicated(editor):
 def test_nothing_to_import_is_said(editor):
     response = editor.post(INTAKE, {"pasted": "  ", "pasted_format": "text"})
 
-    assert "Choose files to upload, or paste a report." in response.content.decode()
+    assert "Choose files to upload, give an address to fetch, or paste a report." in (
+        response.content.decode()
+    )
 
 
 def test_a_reviewer_without_the_permission_to_add_articles_is_refused(client):
