@@ -211,9 +211,16 @@ def article_page(pk: int | str) -> ArticlePage | None:
     return ArticlePage(article=article, passages=list(passages.values()))
 
 
+# The largest id any database here stores (a 64-bit integer): an address naming a larger
+# one names no article, and is not sent to the database, which would refuse it.
+LARGEST_ID = 2**63 - 1
+
+
 def archived_copy_of(pk: int | str) -> ArchivedCopy | None:
     """The latest archived copy of the article `pk`, when a public claim cites it; else None
     (one query)."""
+    if not 0 < int(pk) <= LARGEST_ID:
+        return None
     return (
         ArchivedCopy.objects.filter(article_id=pk)
         .filter(Exists(public_claims().filter(article_id=OuterRef("article_id")).order_by()))

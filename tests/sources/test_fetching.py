@@ -224,3 +224,8 @@ def test_an_archived_copy_of_an_unknown_kind_is_a_download(client):
 
     assert response["Content-Type"] == "application/octet-stream"
     assert response["Content-Disposition"].startswith("attachment;")
+
+
+def test_an_id_past_the_database_s_integers_is_missing(client):
+    for pk in (0, 2**63, 10**20):
+        assert client.get(f"/articles/{pk}/archived/").status_code == 404
