@@ -173,17 +173,29 @@ class CandidateMergeAdmin(admin.ModelAdmin):
         return super().change_view(request, object_id, form_url, extra_context)
 
     def undo_view(self, request, object_id):
-        """Undo one merge from its page."""
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
+        """Undo one merge from its page: a page first says what undoing puts back, and its
+        button (a post with `confirm`) undoes it; a post without it only shows that page."""
+        if request.method not in ("GET", "HEAD", "POST"):
+            return HttpResponseNotAllowed(["GET", "HEAD", "POST"])
         if not self.has_merge_permission(request):
             raise PermissionDenied
         merge = self.get_object(request, unquote(object_id))
         if merge is None:
             raise Http404("No such merge.")
-        self._undo(request, merge)
-        return HttpResponseRedirect(
-            reverse("admin:elections_candidatemerge_change", args=[merge.pk])
+        if request.method == "POST" and request.POST.get("confirm") == "yes":
+            self._undo(request, merge)
+            return HttpResponseRedirect(
+                reverse("admin:elections_candidatemerge_change", args=[merge.pk])
+            )
+        return intermediate_page(
+            self,
+            request,
+            "admin/elections/candidatemerge/undo.html",
+            title="Undo this merge",
+            queryset=CandidateMerge.objects.filter(pk=merge.pk).select_related(
+                "absorbed", "survivor"
+            ),
+            action="undo_merges",
         )
 
     def _undo(self, request, merge):
@@ -238,9 +250,13 @@ class CandidateMergeAdmin(admin.ModelAdmin):
     @admin.display(description="what moved")
     def moved_detail(self, merge):
         moved = merge.moved
-        names = CandidateName.objects.filter(
-            pk__in=[*moved.get("names_moved", []), *moved.get("names_added", [])]
-        ).values_list("name", flat=True)
+        # The names as the merge recorded them: undoing removes the ones it added, which the
+        # record still lists (older merges recorded ids only).
+        names = moved.get("name_texts")
+        if names is None:
+            names = CandidateName.objects.filter(
+                pk__in=[*moved.get("names_moved", []), *moved.get("names_added", [])]
+            ).values_list("name", flat=True)
         claims = Claim.objects.filter(pk__in=moved.get("claims_moved", [])).order_by("pk")
         claim_links = [
             format_html(

@@ -141,6 +141,12 @@ def candidate_merge(
         "absorbed_state": absorbed.state,
         "names_moved": names_moved,
         "names_added": names_added,
+        # As the record shows them, even after an undo has removed the names it added.
+        "name_texts": list(
+            CandidateName.objects.filter(pk__in=[*names_moved, *names_added])
+            .order_by("pk")
+            .values_list("name", flat=True)
+        ),
         "candidacies_moved": candidacies_moved,
         "candidacies_folded": folded,
         "claims_moved": claims_moved,

@@ -530,10 +530,30 @@ def test_the_merges_page_undoes_its_merge(reviewer, xu):
     undo = reverse("admin:elections_candidatemerge_undo", args=[record.pk])
     assert undo in page.text
 
+    # It asks first: neither opening the page nor a post without the confirmation undoes.
+    asked = client.get(undo)
+    assert asked.status_code == 200 and "Undo 1 merge(s)" in asked.text
     client.post(undo)
+    ruiyan.refresh_from_db()
+    assert ruiyan.merged_into == xu
+
+    client.post(undo, {"confirm": "yes"})
 
     ruiyan.refresh_from_db()
     assert ruiyan.merged_into is None
+
+
+def test_a_merge_record_lists_the_names_it_moved_after_its_undo(reviewer, xu):
+    hsu = make_candidate("Hsu Jui-yen")
+    record = candidate_merge(survivor=xu, absorbed=hsu, acting_user=reviewer)
+    client = client_for(reviewer)
+    client.post(
+        reverse("admin:elections_candidatemerge_undo", args=[record.pk]), {"confirm": "yes"}
+    )
+
+    # Undoing removed the name the merge added to the survivor; the record still says it.
+    detail = client.get(reverse("admin:elections_candidatemerge_change", args=[record.pk]))
+    assert "Names:</strong> Hsu Jui-yen" in detail.text
 
 
 def test_an_editor_cannot_undo_a_merge(reviewer, editor, xu):
@@ -541,7 +561,7 @@ def test_an_editor_cannot_undo_a_merge(reviewer, editor, xu):
     record = candidate_merge(survivor=xu, absorbed=ruiyan, acting_user=reviewer)
 
     response = client_for(editor).post(
-        reverse("admin:elections_candidatemerge_undo", args=[record.pk])
+        reverse("admin:elections_candidatemerge_undo", args=[record.pk]), {"confirm": "yes"}
     )
 
     assert response.status_code == 403

@@ -343,6 +343,7 @@ CUSTOM = {
         "outlet": "Ningbo Evening News",
         "title": "A lawyer stands in Ningbo",
     },
+    "elections_candidatemerge_undo": lambda w: {"confirm": "yes"},
     "sources_article_annotate": _annotate,
     "sources_article_annotate_claim": _record_claim,
     "sources_passage_queue": lambda w: {"passage": w.fuzzy_passage.pk},

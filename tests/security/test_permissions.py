@@ -307,7 +307,10 @@ ACCESS = {
         delete=nobody(),
         listed=may("elections.merge_candidate"),
     ),
-    "elections_candidatemerge_undo": (staff(ok=405), may("elections.merge_candidate")),
+    "elections_candidatemerge_undo": (
+        holders("elections.merge_candidate"),
+        may("elections.merge_candidate"),
+    ),
     **model_urls(
         "elections.candidateproposal",
         add=nobody(),
