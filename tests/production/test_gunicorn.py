@@ -144,11 +144,13 @@ def test_a_reviewer_merges_and_undoes_over_http_behind_gunicorn(served):
     assert (performed_by, merged_into) == (reviewer_id, survivor)
 
     merge_page = f"/admin/elections/candidatemerge/{merge}/change/"
+    undo = f"/admin/elections/candidatemerge/{merge}/undo/"
     status, _, page, _ = client.get(merge_page)
+    assert status == 200 and undo.encode() in page
+    # The undo asks first; its page's button confirms.
+    status, _, confirmation, _ = client.get(undo)
     assert status == 200
-    status, headers, _, _ = post(
-        client, f"/admin/elections/candidatemerge/{merge}/undo/", [], page=page
-    )
+    status, headers, _, _ = post(client, undo, [("confirm", "yes")], page=confirmation)
     assert status == 302, f"the undo answered {status}:\n{log_tail(server)}"
 
     with psycopg.connect(database_url, autocommit=True) as database:

@@ -57,7 +57,9 @@ def test_a_reviewer_undoes_a_merge_from_its_page(editor, reviewer):
     merge = CandidateMerge.objects.get()
     since, generation = moment(), Generation()
 
-    response = client.post(reverse("admin:elections_candidatemerge_undo", args=[merge.pk]))
+    response = client.post(
+        reverse("admin:elections_candidatemerge_undo", args=[merge.pk]), {"confirm": "yes"}
+    )
 
     assert response.status_code == 302
     merge.refresh_from_db()
