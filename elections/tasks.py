@@ -103,25 +103,21 @@ def _build_once(progress: Progress, *, origin: str, acting_user: Any) -> list[An
             yield chunk
             progress.advance(per_chunk)
 
+    exports = (
+        (ExportFile.Name.CLAIMS, CLAIMS_CSV_TYPE, counted(claims_csv_bytes(build_url), CSV_BATCH)),
+        (ExportFile.Name.POPOLO, POPOLO_TYPE, counted(popolo_bytes(build_url), candidates)),
+    )
     built = [
         export_store(
-            name=ExportFile.Name.CLAIMS,
+            name=name,
             origin=origin,
             generation=generation,
-            content_type=CLAIMS_CSV_TYPE,
-            chunks=counted(claims_csv_bytes(build_url), CSV_BATCH),
+            content_type=content_type,
+            chunks=chunks,
             run=progress.run,
             acting_user=acting_user,
-        ),
-        export_store(
-            name=ExportFile.Name.POPOLO,
-            origin=origin,
-            generation=generation,
-            content_type=POPOLO_TYPE,
-            chunks=counted(popolo_bytes(build_url), candidates),
-            run=progress.run,
-            acting_user=acting_user,
-        ),
+        )
+        for name, content_type, chunks in exports
     ]
     if public_generation() != generation:
         raise RecordChanged

@@ -472,6 +472,17 @@ def passages_reanchor_all(
     return {"statuses": dict(sorted(statuses.items())), "articles_written": written}
 
 
+def _sheet_admin(model: str, resource: int, format: int) -> tuple[Any, Any, Any]:
+    """The admin of `model` (a `sources.admin.sheets.SheetAdminMixin`), and the resource class
+    and input format its import form offered at those positions, for a sheet task."""
+    from django.apps import apps
+    from django.contrib import admin
+
+    model_admin: Any = admin.site._registry[apps.get_model(model)]
+    resource_class = list(model_admin.resource_classes)[resource]
+    return model_admin, resource_class, model_admin.get_import_formats()[format]()
+
+
 class SheetRefused(Exception):
     """A sheet confirmed as a task had problems: nothing is written, and the run says why."""
 
@@ -499,16 +510,11 @@ def sheet_confirm(
     nothing, and removes the upload once imported; a refused sheet keeps it, to be fixed and
     confirmed again. Progress counts each row twice, batch by batch: checked, then written.
     """
-    from django.apps import apps
-    from django.contrib import admin
 
     from sources.services.uploads import upload_delete, upload_read
 
-    # A model admin with sheet imports (`sources.admin.sheets.SheetAdminMixin`).
-    model_admin: Any = admin.site._registry[apps.get_model(model)]
-    resource_class = list(model_admin.resource_classes)[resource]
+    _admin, resource_class, input_format = _sheet_admin(model, resource, format)
     stored = upload_read(token=upload, owner=acting_user)
-    input_format = model_admin.get_import_formats()[format]()
     dataset = input_format.create_dataset(bytes(stored.data))
     file_name = file_name or stored.file_name
     del stored  # the file's bytes are no longer needed once read
@@ -572,18 +578,14 @@ def sheet_preview(
     owner's upload (`problems_upload`, its token) for the page's download. Progress counts
     the rows planned.
     """
-    from django.apps import apps
-    from django.contrib import admin
     from django.urls import NoReverseMatch, reverse
 
     from sources.admin.previews import SheetPreview, errors_csv
     from sources.services.uploads import upload_create, upload_read
 
     # A model admin with sheet imports (`sources.admin.sheets.SheetAdminMixin`).
-    model_admin: Any = admin.site._registry[apps.get_model(model)]
-    resource_class = list(model_admin.resource_classes)[resource]
+    model_admin, resource_class, input_format = _sheet_admin(model, resource, format)
     stored = upload_read(token=upload, owner=acting_user)
-    input_format = model_admin.get_import_formats()[format]()
     try:
         dataset = input_format.create_dataset(bytes(stored.data))
     except Exception as error:

@@ -19,6 +19,7 @@ from elections.models import (
     DisputeClaim,
     Property,
 )
+from sources.admin.widgets import DATABASE_INTEGERS
 from sources.models import ArchivedCopy, Article, Outlet, Passage
 
 from .base import (
@@ -211,15 +212,10 @@ def article_page(pk: int | str) -> ArticlePage | None:
     return ArticlePage(article=article, passages=list(passages.values()))
 
 
-# The largest id any database here stores (a 64-bit integer): an address naming a larger
-# one names no article, and is not sent to the database, which would refuse it.
-LARGEST_ID = 2**63 - 1
-
-
 def archived_copy_of(pk: int | str) -> ArchivedCopy | None:
     """The latest archived copy of the article `pk`, when a public claim cites it; else None
     (one query)."""
-    if not 0 < int(pk) <= LARGEST_ID:
+    if int(pk) not in DATABASE_INTEGERS:  # no article has it; the database would refuse it
         return None
     return (
         ArchivedCopy.objects.filter(article_id=pk)
