@@ -6,7 +6,8 @@ ports), Redis, two gunicorn servers under the production settings with a temp fo
 sessions), every one a program from Debian's packages. The demo newsroom is loaded, then:
 
 1. sessions: signed in on one server, the editor goes on on the other;
-2. an import previewed on one server is confirmed on the other;
+2. an import previewed on one server is confirmed on the other, and a merge's undo asked for
+   on one is confirmed on the other;
 3. failed sign-ins from one client address lock that address out, not a colleague's;
 4. a bounded load (LOAD_SECONDS, 60) of readers, editors and an importer through HAProxy:
    no error, every acknowledged write found; the replica's lag is sampled meanwhile;
@@ -107,6 +108,39 @@ def check_import_across_servers(servers, world, figures):
         "statuses",
         "200/302, imported",
         status == 200 and confirmed == 302 and imported,
+    )
+
+
+def check_merge_undo_across_servers(servers, figures):
+    """A reviewer asks to undo a merge on one server and confirms on the other: the two
+    requests share nothing but the session and the database."""
+    from elections.models import CandidateMerge
+    from elections.services import candidate_merge
+    from sources.audit import system_user
+    from tests.factories import make_candidate
+    from tests.load.scenario import _people
+
+    ((username, password),) = _people("cluster-reviewer", "Reviewers", 1)
+    merge = candidate_merge(
+        survivor=make_candidate("Cluster Survivor"),
+        absorbed=make_candidate("Cluster Absorbed"),
+        acting_user=system_user(),
+    )
+    undo = f"/admin/elections/candidatemerge/{merge.pk}/undo/"
+    first = _login(Client("127.0.0.1", servers[0].port), username, password)
+    asked, _, page, _ = first.get(undo)
+    other = Client("127.0.0.1", servers[1].port)
+    other.cookies = dict(first.cookies)
+    confirmed, _, _, _ = other.post_form(
+        undo, {"confirm": "yes", "csrfmiddlewaretoken": Client.csrf_in(page)}, referer=undo
+    )
+    undone = CandidateMerge.objects.get(pk=merge.pk).undone_at is not None
+    figures.add(
+        "merge_undo_asked_on_one_confirmed_on_other",
+        f"{asked}/{confirmed}",
+        "statuses",
+        "200/302, undone",
+        asked == 200 and confirmed == 302 and undone,
     )
 
 
@@ -440,6 +474,7 @@ def main(argv=None):
 
         check_sessions(servers, world, figures)
         check_import_across_servers(servers, world, figures)
+        check_merge_undo_across_servers(servers, figures)
         check_throttling(balancer, world, figures)
         check_load(balancer, world, args.seconds, redis, figures)
         check_withdrawal(servers, replica, world, figures)
