@@ -19,6 +19,8 @@ from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from sources.admin.history import ReadOnlyHistoryAdmin
 from sources.admin.refusals import (  # noqa: F401 (re-exported to the elections admin)
@@ -70,7 +72,7 @@ class ServiceHistoryAdmin(ServiceFormMixin, ReadOnlyHistoryAdmin):
         try:
             return super().delete_view(request, object_id, extra_context)
         except RemovalRefused as refused:
-            messages.error(request, f"Not deleted: {refused}")
+            messages.error(request, gettext("Not deleted: %(why)s") % {"why": refused})
             opts = self.opts
             url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[object_id])
             return HttpResponseRedirect(url)
@@ -86,10 +88,20 @@ class ServiceHistoryAdmin(ServiceFormMixin, ReadOnlyHistoryAdmin):
             self.delete_model(request, obj)
 
 
+# The message of an object a bulk action refused, whole for each verb so that it translates.
+REFUSED_MESSAGES = {
+    "verified": _("Not verified: %(object)s (#%(number)s). %(why)s"),
+    "rejected": _("Not rejected: %(object)s (#%(number)s). %(why)s"),
+}
+
+
 def report_refused(request, refused, *, verb):
     """One error message per refused object: `(object, why)` pairs from a bulk service."""
     for obj, why in refused:
-        messages.error(request, f"Not {verb}: {obj} (#{obj.pk}). {why}")
+        messages.error(
+            request,
+            REFUSED_MESSAGES[verb] % {"object": obj, "number": obj.pk, "why": why},
+        )
 
 
 def intermediate_page(model_admin, request, template, *, title, queryset, action, **context):
@@ -140,7 +152,7 @@ class PartialDateField(forms.CharField):
             return PartialDate.parse(text)
         except PartialDateError as error:
             raise ValidationError(
-                "%(error)s; write YYYY, YYYY-MM or YYYY-MM-DD.",
+                gettext("%(error)s; write YYYY, YYYY-MM or YYYY-MM-DD."),
                 code="invalid",
                 params={"error": str(error)},
             ) from error

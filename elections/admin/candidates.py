@@ -19,6 +19,8 @@ from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquer
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from elections.models import Candidacy, Candidate, Claim, Contradiction
 from elections.resources import CandidateResource
@@ -47,6 +49,31 @@ from .filters import CandidacyProvinceFilter, HasOpenContradictionsFilter, name_
 from .inlines import CandidacyInline, CandidateClaimInline, CandidateNameInline
 from .merges import merge_candidates
 
+# What an action says of each candidate it refused and of those it changed, whole for each
+# verb so that they translate: (refused, a function of the count giving the done message).
+ACTION_MESSAGES = {
+    "submitted for review": (
+        _("%(candidate)s was not submitted for review: %(why)s"),
+        lambda count: ngettext(
+            "%(count)d candidate(s) submitted for review.",
+            "%(count)d candidate(s) submitted for review.",
+            count,
+        ),
+    ),
+    "published": (
+        _("%(candidate)s was not published: %(why)s"),
+        lambda count: ngettext(
+            "%(count)d candidate(s) published.", "%(count)d candidate(s) published.", count
+        ),
+    ),
+    "withdrawn": (
+        _("%(candidate)s was not withdrawn: %(why)s"),
+        lambda count: ngettext(
+            "%(count)d candidate(s) withdrawn.", "%(count)d candidate(s) withdrawn.", count
+        ),
+    ),
+}
+
 # The fields of the profile form; a lost update is described in terms of these and the state.
 PROFILE_FIELDS = ["display_name", "name_zh", "gender", "birth_year", "slug", "weibo", "notes"]
 
@@ -65,15 +92,15 @@ class CandidateForm(forms.ModelForm):
     class Meta:
         model = Candidate
         fields = PROFILE_FIELDS
-        labels = {"name_zh": "Chinese name"}
+        labels = {"name_zh": _("Chinese name")}
         # The admin shows help texts as HTML: the model's "<slug>" would vanish as a tag.
-        help_texts = {"slug": "The profile's address: /candidates/&lt;slug&gt;/."}
+        help_texts = {"slug": _("The profile's address: /candidates/&lt;slug&gt;/.")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk is None:
             self.fields["slug"].required = False
-            self.fields["slug"].help_text = "Left empty, it is made from the name."
+            self.fields["slug"].help_text = gettext("Left empty, it is made from the name.")
         elif "opened_revision" in self.fields:
             self.fields["opened_revision"].initial = self.instance.revision
 
@@ -81,7 +108,7 @@ class CandidateForm(forms.ModelForm):
 class WithdrawForm(forms.Form):
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
-        help_text="Why the profile leaves the public site; kept in its history.",
+        help_text=_("Why the profile leaves the public site; kept in its history."),
     )
 
 
@@ -118,7 +145,7 @@ class CandidateAdmin(SheetAdminMixin, ServiceHistoryAdmin):
     ]
     # Searched through the folded names in `get_search_results`; kept for the autocomplete.
     search_fields = ["display_name", "name_zh", "slug"]
-    search_help_text = "Any form of a name: 刘萍, Liu Ping, liuping, Xu Ruiyan; or a slug."
+    search_help_text = _("Any form of a name: 刘萍, Liu Ping, liuping, Xu Ruiyan; or a slug.")
     readonly_fields = [
         "state",
         "merged_into",
@@ -129,13 +156,13 @@ class CandidateAdmin(SheetAdminMixin, ServiceHistoryAdmin):
     ]
     add_fieldsets = [
         (None, {"fields": ["display_name", "name_zh", "gender", "birth_year"]}),
-        ("Profile", {"fields": ["slug", "weibo", "notes"]}),
+        (_("Profile"), {"fields": ["slug", "weibo", "notes"]}),
     ]
     fieldsets = [
         (None, {"fields": ["display_name", "name_zh", "gender", "birth_year"]}),
-        ("Profile", {"fields": ["slug", "weibo", "notes"]}),
+        (_("Profile"), {"fields": ["slug", "weibo", "notes"]}),
         (
-            "Publication",
+            _("Publication"),
             {
                 "fields": [
                     "state",
@@ -276,17 +303,19 @@ class CandidateAdmin(SheetAdminMixin, ServiceHistoryAdmin):
 
     # The list's columns.
 
-    @admin.display(description="state", ordering="state")
+    @admin.display(description=_("state"), ordering="state")
     def state_shown(self, candidate):
         if candidate.merged_into_id:
-            return f"merged into {candidate.merged_into.display_name}"
+            return gettext("merged into %(survivor)s") % {
+                "survivor": candidate.merged_into.display_name
+            }
         return candidate.get_state_display()
 
-    @admin.display(description="Chinese name", ordering="name_zh")
+    @admin.display(description=_("Chinese name"), ordering="name_zh")
     def chinese_name(self, candidate):
         return candidate.name_zh
 
-    @admin.display(description="candidacies")
+    @admin.display(description=_("candidacies"))
     def runs(self, candidate):
         return html_list(
             [
@@ -297,15 +326,15 @@ class CandidateAdmin(SheetAdminMixin, ServiceHistoryAdmin):
             ]
         )
 
-    @admin.display(description="verified claims", ordering="verified_count")
+    @admin.display(description=_("verified claims"), ordering="verified_count")
     def verified_count(self, candidate):
         return self._claims_link(candidate, candidate.verified_count, Claim.State.VERIFIED)
 
-    @admin.display(description="unverified claims", ordering="unverified_count")
+    @admin.display(description=_("unverified claims"), ordering="unverified_count")
     def unverified_count(self, candidate):
         return self._claims_link(candidate, candidate.unverified_count, Claim.State.UNVERIFIED)
 
-    @admin.display(description="open disputes", ordering="open_contradiction_count")
+    @admin.display(description=_("open disputes"), ordering="open_contradiction_count")
     def open_contradiction_count(self, candidate):
         count = candidate.open_contradiction_count
         if not count:
@@ -333,18 +362,22 @@ class CandidateAdmin(SheetAdminMixin, ServiceHistoryAdmin):
     # Actions: each one calls a service per candidate and reports every refusal.
 
     def _each(self, request, queryset, service, verb, **kwargs):
+        refused_message, done_message = ACTION_MESSAGES[verb]
         done = 0
         for candidate in queryset:
             try:
                 service(candidate=candidate, **kwargs)
             except REFUSALS as error:
-                messages.error(request, f"{candidate} was not {verb}: {refusal_message(error)}")
+                messages.error(
+                    request,
+                    refused_message % {"candidate": candidate, "why": refusal_message(error)},
+                )
             else:
                 done += 1
         if done:
-            messages.success(request, f"{done} candidate(s) {verb}.")
+            messages.success(request, done_message(done) % {"count": done})
 
-    @admin.action(permissions=["change"], description="Submit selected candidates for review")
+    @admin.action(permissions=["change"], description=_("Submit selected candidates for review"))
     def submit_for_review(self, request, queryset):
         self._each(
             request,
@@ -354,11 +387,11 @@ class CandidateAdmin(SheetAdminMixin, ServiceHistoryAdmin):
             acting_user=request.user,
         )
 
-    @admin.action(permissions=["publish"], description="Publish selected candidates")
+    @admin.action(permissions=["publish"], description=_("Publish selected candidates"))
     def publish(self, request, queryset):
         self._each(request, queryset, candidate_publish, "published", acting_user=request.user)
 
-    @admin.action(permissions=["publish"], description="Withdraw selected candidates…")
+    @admin.action(permissions=["publish"], description=_("Withdraw selected candidates…"))
     def withdraw(self, request, queryset):
         form = WithdrawForm(request.POST if "confirm" in request.POST else None)
         if form.is_bound and form.is_valid():
@@ -375,7 +408,7 @@ class CandidateAdmin(SheetAdminMixin, ServiceHistoryAdmin):
             self,
             request,
             "admin/elections/candidate/withdraw.html",
-            title="Withdraw candidates from the public site",
+            title=gettext("Withdraw candidates from the public site"),
             queryset=queryset,
             action="withdraw",
             form=form,

@@ -12,6 +12,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from elections.models import Contradiction
 from elections.services import (
@@ -57,14 +59,20 @@ class ClaimReviewMixin:
 
     # Review: from the list in bulk, and from a claim's page.
 
-    @admin.action(permissions=["verify"], description="Verify selected claims")
+    @admin.action(permissions=["verify"], description=_("Verify selected claims"))
     def verify_claims(self, request, queryset):
         verified, refused = claims_verify(claims=list(queryset), acting_user=request.user)
         if verified:
-            messages.success(request, f"Verified {len(verified)} claim(s).")
+            messages.success(
+                request,
+                ngettext(
+                    "Verified %(count)d claim(s).", "Verified %(count)d claim(s).", len(verified)
+                )
+                % {"count": len(verified)},
+            )
         report_refused(request, refused, verb="verified")
 
-    @admin.action(permissions=["verify"], description="Reject selected claims…")
+    @admin.action(permissions=["verify"], description=_("Reject selected claims…"))
     def reject_claims(self, request, queryset):
         form = RejectForm(request.POST if "confirm" in request.POST else None)
         if form.is_bound and form.is_valid():
@@ -72,24 +80,32 @@ class ClaimReviewMixin:
                 claims=list(queryset), acting_user=request.user, reason=form.cleaned_data["reason"]
             )
             if rejected:
-                messages.success(request, f"Rejected {len(rejected)} claim(s).")
+                messages.success(
+                    request,
+                    ngettext(
+                        "Rejected %(count)d claim(s).",
+                        "Rejected %(count)d claim(s).",
+                        len(rejected),
+                    )
+                    % {"count": len(rejected)},
+                )
             report_refused(request, refused, verb="rejected")
             return None
         return intermediate_page(
             self,
             request,
             "admin/elections/claim/reject.html",
-            title="Reject claims",
+            title=gettext("Reject claims"),
             queryset=queryset,
             action="reject_claims",
             form=form,
         )
 
-    @admin.action(permissions=["flag"], description="Flag two claims as disagreeing…")
+    @admin.action(permissions=["flag"], description=_("Flag two claims as disagreeing…"))
     def flag_contradiction(self, request, queryset):
         claims = list(queryset.select_related("article__outlet", "passage").order_by("pk")[:3])
         if len(claims) != 2:
-            messages.warning(request, "Select exactly two claims to flag as disagreeing.")
+            messages.warning(request, gettext("Select exactly two claims to flag as disagreeing."))
             return None
         form = FlagForm(request.POST if "confirm" in request.POST else None)
         if form.is_bound and form.is_valid():
@@ -102,22 +118,31 @@ class ClaimReviewMixin:
                     note=form.cleaned_data["note"],
                 )
             except REFUSALS as error:
-                messages.error(request, f"Not flagged: {refusal_message(error)}")
+                messages.error(
+                    request, gettext("Not flagged: %(why)s") % {"why": refusal_message(error)}
+                )
                 return None
             url = reverse("admin:elections_contradiction_change", args=[dispute.pk])
             if existing is None or existing.pk != dispute.pk:
-                text = 'Flagged as <a href="{}">dispute #{}</a>, for a reviewer to resolve.'
+                text = gettext(
+                    'Flagged as <a href="{url}">dispute #{number}</a>, for a reviewer to resolve.'
+                )
             elif existing.status != Contradiction.Status.OPEN:
-                text = 'Added to <a href="{}">dispute #{}</a>, which is open again for a reviewer.'
+                text = gettext(
+                    'Added to <a href="{url}">dispute #{number}</a>, which is open again for a '
+                    "reviewer."
+                )
             else:
-                text = 'Added to <a href="{}">dispute #{}</a>, already open for a reviewer.'
-            messages.success(request, format_html(text, url, dispute.pk))
+                text = gettext(
+                    'Added to <a href="{url}">dispute #{number}</a>, already open for a reviewer.'
+                )
+            messages.success(request, format_html(text, url=url, number=dispute.pk))
             return None
         return intermediate_page(
             self,
             request,
             "admin/elections/claim/flag.html",
-            title="Flag two claims as disagreeing",
+            title=gettext("Flag two claims as disagreeing"),
             queryset=claims,
             action="flag_contradiction",
             form=form,
@@ -141,9 +166,15 @@ class ClaimReviewMixin:
         try:
             claim_verify(claim=claim, acting_user=request.user)
         except REFUSALS as error:
-            messages.error(request, f"Not verified: {refusal_message(error)}")
+            messages.error(
+                request, gettext("Not verified: %(why)s") % {"why": refusal_message(error)}
+            )
         else:
-            messages.success(request, f"Verified claim #{claim.pk}: {claim}.")
+            messages.success(
+                request,
+                gettext("Verified claim #%(number)s: %(claim)s.")
+                % {"number": claim.pk, "claim": claim},
+            )
         return HttpResponseRedirect(reverse("admin:elections_claim_change", args=[claim.pk]))
 
     def reject_view(self, request, object_id):
@@ -153,16 +184,22 @@ class ClaimReviewMixin:
             return HttpResponseNotAllowed(["POST"])
         form = RejectForm(request.POST)
         if not form.is_valid():
-            messages.error(request, "Not rejected: say why the claim is rejected.")
+            messages.error(request, gettext("Not rejected: say why the claim is rejected."))
         else:
             try:
                 claim_reject(
                     claim=claim, acting_user=request.user, reason=form.cleaned_data["reason"]
                 )
             except REFUSALS as error:
-                messages.error(request, f"Not rejected: {refusal_message(error)}")
+                messages.error(
+                    request, gettext("Not rejected: %(why)s") % {"why": refusal_message(error)}
+                )
             else:
-                messages.success(request, f"Rejected claim #{claim.pk}: {claim}.")
+                messages.success(
+                    request,
+                    gettext("Rejected claim #%(number)s: %(claim)s.")
+                    % {"number": claim.pk, "claim": claim},
+                )
         return HttpResponseRedirect(reverse("admin:elections_claim_change", args=[claim.pk]))
 
 

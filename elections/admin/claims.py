@@ -15,6 +15,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from elections.models import Claim, DisputeClaim
 from elections.resources import ClaimResource
@@ -78,7 +80,7 @@ class ClaimAdmin(SheetAdminMixin, ClaimReviewMixin, ServiceHistoryAdmin):
         RecordedByFilter,
     ]
     search_fields = ["value", "value_key", "passage__exact"]
-    search_help_text = "A candidate's name in any form, a value, or words of the quote."
+    search_help_text = _("A candidate's name in any form, a value, or words of the quote.")
     autocomplete_fields = ["candidate", "candidacy"]
     readonly_fields = [
         "candidate_link",
@@ -92,18 +94,18 @@ class ClaimAdmin(SheetAdminMixin, ClaimReviewMixin, ServiceHistoryAdmin):
     add_fieldsets = [
         (None, {"fields": ["candidate", "property", "value"]}),
         (
-            "Evidence",
+            _("Evidence"),
             {"fields": ["source_article", "quote", ("prefix", "suffix")]},
         ),
-        ("Date and run", {"fields": ["as_of_date", "candidacy", "note"]}),
+        (_("Date and run"), {"fields": ["as_of_date", "candidacy", "note"]}),
     ]
     fieldsets = [
         (None, {"fields": ["candidate_link", "property", "citation_in_context"]}),
         (
-            "What the outlet printed",
+            _("What the outlet printed"),
             {"fields": ["value", "normalized_shown", "as_of_date", "candidacy", "note"]},
         ),
-        ("Review record", {"fields": ["review", "dispute", "history_summary"]}),
+        (_("Review record"), {"fields": ["review", "dispute", "history_summary"]}),
         (None, {"fields": ["opened_revision"]}),
     ]
     actions = ["verify_claims", "reject_claims", "flag_contradiction"]
@@ -216,51 +218,55 @@ class ClaimAdmin(SheetAdminMixin, ClaimReviewMixin, ServiceHistoryAdmin):
             raise ServiceRefused(error) from error
         obj.state, obj.revision = claim.state, claim.revision
         if was_verified and claim.state == Claim.State.UNVERIFIED:
-            messages.info(request, "What the claim says changed: it waits for review again.")
+            messages.info(
+                request, gettext("What the claim says changed: it waits for review again.")
+            )
 
     # Columns of the list, and what a claim's page shows.
 
-    @admin.display(description="outlet", ordering="article__outlet__name")
+    @admin.display(description=_("outlet"), ordering="article__outlet__name")
     def outlet(self, claim):
         return claim.article.outlet.name
 
-    @admin.display(description="article date", ordering="article__published_on")
+    @admin.display(description=_("article date"), ordering="article__published_on")
     def published(self, claim):
         return article_date(claim.article)
 
-    @admin.display(description="as of", ordering="as_of")
+    @admin.display(description=_("as of"), ordering="as_of")
     def as_of_shown(self, claim):
         date = claim.as_of_date
         if date is None:
             return "–"
         return date.display()
 
-    @admin.display(description="normalized", ordering="value_key")
+    @admin.display(description=_("normalized"), ordering="value_key")
     def normalized_key(self, claim):
         return claim.value_key
 
-    @admin.display(description="state", ordering="state")
+    @admin.display(description=_("state"), ordering="state")
     def state_shown(self, claim):
         return state_badge(claim)
 
-    @admin.display(description="disputed", boolean=False)
+    @admin.display(description=_("disputed"), boolean=False)
     def disputed_shown(self, claim):
         if getattr(claim, "disputed", False):
-            return marker("disputed", "disputed", "In a version of an open dispute")
+            return marker(
+                gettext("disputed"), "disputed", gettext("In a version of an open dispute")
+            )
         return ""
 
-    @admin.display(description="overruled", ordering="overruled")
+    @admin.display(description=_("overruled"), ordering="overruled")
     def overruled_shown(self, claim):
         if claim.overruled:
-            return marker("overruled", "overruled", claim.overruled_reason)
+            return marker(gettext("overruled"), "overruled", claim.overruled_reason)
         return ""
 
-    @admin.display(description="candidate")
+    @admin.display(description=_("candidate"))
     def candidate_link(self, claim):
         url = reverse("admin:elections_candidate_change", args=[claim.candidate_id])
         return format_html('<a href="{}">{}</a>', url, claim.candidate)
 
-    @admin.display(description="citation")
+    @admin.display(description=_("citation"))
     def citation_in_context(self, claim):
         shown = passage_in_context(claim.passage, article=claim.article)
         note = format_html('<p class="help">{}</p>', shown.note) if shown.note else ""
@@ -273,47 +279,52 @@ class ClaimAdmin(SheetAdminMixin, ClaimReviewMixin, ServiceHistoryAdmin):
             shown.after,
         )
 
-    @admin.display(description="normalized")
+    @admin.display(description=_("normalized"))
     def normalized_shown(self, claim):
         data = json.dumps(claim.normalized, ensure_ascii=False, sort_keys=True)
         return format_html(
-            '<strong>{}</strong><details class="sb-normalized-details"><summary>what the '
-            'comparison reads</summary><code class="sb-normalized">{}</code></details>',
+            '<strong>{}</strong><details class="sb-normalized-details"><summary>{}</summary>'
+            '<code class="sb-normalized">{}</code></details>',
             claim.value_key,
+            gettext("what the comparison reads"),
             data,
         )
 
-    @admin.display(description="review")
+    @admin.display(description=_("review"))
     def review(self, claim):
         parts = [state_badge(claim)]
         if claim.reviewed_by_id:
             parts.append(
                 format_html(
-                    "by {} on {}", claim.reviewed_by, f"{claim.reviewed_at:%Y-%m-%d %H:%M} UTC"
+                    gettext("by {user} on {when}"),
+                    user=claim.reviewed_by,
+                    when=f"{claim.reviewed_at:%Y-%m-%d %H:%M} UTC",
                 )
             )
         if claim.rejection_reason:
-            parts.append(format_html("Reason: {}", claim.rejection_reason))
+            parts.append(format_html(gettext("Reason: {reason}"), reason=claim.rejection_reason))
         if claim.overruled:
             parts.append(
-                format_html("{} {}", marker("overruled", "overruled"), claim.overruled_reason)
+                format_html(
+                    "{} {}", marker(gettext("overruled"), "overruled"), claim.overruled_reason
+                )
             )
         parts.append(
             format_html(
-                "Recorded by {} on {}",
-                claim.created_by or "an import",
-                f"{claim.created_at:%Y-%m-%d %H:%M} UTC",
+                gettext("Recorded by {user} on {when}"),
+                user=claim.created_by or gettext("an import"),
+                when=f"{claim.created_at:%Y-%m-%d %H:%M} UTC",
             )
         )
         return html_list(parts)
 
-    @admin.display(description="dispute")
+    @admin.display(description=_("dispute"))
     def dispute(self, claim):
         """The claim's dispute: which version it is in, and the other versions."""
         try:
             membership = claim.dispute_membership
         except DisputeClaim.DoesNotExist:
-            return "None."
+            return gettext("None.")
         dispute = membership.contradiction
         others = (
             DisputeClaim.objects.filter(contradiction=dispute)
@@ -327,26 +338,30 @@ class ClaimAdmin(SheetAdminMixin, ClaimReviewMixin, ServiceHistoryAdmin):
             versions.setdefault(member.group, []).append(member.claim)
         status = [marker(dispute.get_status_display(), dispute.status)]
         if dispute.is_reopened:
-            status.append(marker("reopened: new version since the verdict", "disputed"))
+            status.append(marker(gettext("reopened: new version since the verdict"), "disputed"))
         if membership.judged:
             kind = "verified" if membership.judged == DisputeClaim.Judged.RIGHT else "overruled"
             status.append(marker(membership.get_judged_display(), kind))
         if membership.new:
-            status.append(marker("new since the verdict", "open"))
+            status.append(marker(gettext("new since the verdict"), "open"))
         heading = format_html(
-            '<a href="{}">Dispute #{}</a> {} · this claim is version {} of {}.',
-            reverse("admin:elections_contradiction_change", args=[dispute.pk]),
-            dispute.pk,
-            format_html_join(" ", "{}", ((badge,) for badge in status)),
-            membership.group,
-            dispute.group_count,
+            gettext(
+                '<a href="{url}">Dispute #{number}</a> {badges} · this claim is version '
+                "{group} of {groups}."
+            ),
+            url=reverse("admin:elections_contradiction_change", args=[dispute.pk]),
+            number=dispute.pk,
+            badges=format_html_join(" ", "{}", ((badge,) for badge in status)),
+            group=membership.group,
+            groups=dispute.group_count,
         )
         lines = [
             format_html(
-                "Version {}{}: {}",
-                number,
-                " (this claim's)" if number == membership.group else "",
-                format_html_join(
+                gettext("Version {number} (this claim's): {claims}")
+                if number == membership.group
+                else gettext("Version {number}: {claims}"),
+                number=number,
+                claims=format_html_join(
                     "; ",
                     "“{}” ({}, {})",
                     (
@@ -359,11 +374,14 @@ class ClaimAdmin(SheetAdminMixin, ClaimReviewMixin, ServiceHistoryAdmin):
         ]
         return format_html("{}{}", heading, html_list(lines, empty="") if lines else "")
 
-    @admin.display(description="history")
+    @admin.display(description=_("history"))
     def history_summary(self, claim):
         url = reverse("admin:elections_claim_history", args=[claim.pk])
         return format_html(
-            'Revision {}. <a href="{}">Who changed, verified or rejected it, and when</a>.',
-            claim.revision,
-            url,
+            gettext(
+                'Revision {revision}. <a href="{url}">Who changed, verified or rejected it, '
+                "and when</a>."
+            ),
+            revision=claim.revision,
+            url=url,
         )

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext
 
 from sources.models import AnchorStatus
 
@@ -72,11 +73,14 @@ def passage_in_context(passage, *, article=None, sentences=2):
         )
         return PassageInContext(before, words, after, current=True)
     note = {
-        AnchorStatus.FUZZY: "The article's text changed; an editor has yet to confirm where "
-        "these words are now. As quoted:",
-        AnchorStatus.ORPHANED: "The article's text changed and these words were not found "
-        "again. As quoted:",
-    }.get(passage.anchor_status, "As quoted:")
+        AnchorStatus.FUZZY: gettext(
+            "The article's text changed; an editor has yet to confirm where "
+            "these words are now. As quoted:"
+        ),
+        AnchorStatus.ORPHANED: gettext(
+            "The article's text changed and these words were not found again. As quoted:"
+        ),
+    }.get(passage.anchor_status, gettext("As quoted:"))
     return PassageInContext(passage.prefix, passage.exact, passage.suffix, current=False, note=note)
 
 
@@ -92,7 +96,7 @@ def quote_html(passage):
 
 def article_date(article):
     published = article.published
-    return published.display() if published else "date unknown"
+    return published.display() if published else gettext("date unknown")
 
 
 def citation_html(claim, *, quote=True):
@@ -104,7 +108,9 @@ def citation_html(claim, *, quote=True):
     change = reverse("admin:sources_article_change", args=[article.pk])
     original = (
         format_html(
-            ' · <a href="{}" rel="noopener noreferrer" target="_blank">original</a>', article.url
+            ' · <a href="{}" rel="noopener noreferrer" target="_blank">{}</a>',
+            article.url,
+            gettext("original"),
         )
         if article.url
         else ""

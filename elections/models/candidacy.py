@@ -1,5 +1,7 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from sources.dates import PartialDate, Precision
@@ -8,15 +10,28 @@ from sources.dates import PartialDate, Precision
 class Status(models.TextChoices):
     """Where a candidacy stands; the Chinese words are those of the import sheets."""
 
-    DECLARED = "declared", "declared"
-    SEEKING_NOMINATION = "seeking_nomination", "seeking nomination"
-    PRELIMINARY = "preliminary", "preliminary candidate"
-    OFFICIAL = "official", "official candidate"
-    ELECTED = "elected", "elected"
-    DEFEATED = "defeated", "defeated"
-    WITHDREW = "withdrew", "withdrew"
-    BARRED = "barred", "barred"
+    DECLARED = "declared", _("declared")
+    SEEKING_NOMINATION = "seeking_nomination", _("seeking nomination")
+    PRELIMINARY = "preliminary", _("preliminary candidate")
+    OFFICIAL = "official", _("official candidate")
+    ELECTED = "elected", _("elected")
+    DEFEATED = "defeated", _("defeated")
+    WITHDREW = "withdrew", _("withdrew")
+    BARRED = "barred", _("barred")
 
+
+# The labels above are translated for the language of the page; the English words, which import
+# sheets and printed reports use and open data is written in, are kept here beside the Chinese.
+STATUS_EN = {
+    Status.DECLARED: "declared",
+    Status.SEEKING_NOMINATION: "seeking nomination",
+    Status.PRELIMINARY: "preliminary candidate",
+    Status.OFFICIAL: "official candidate",
+    Status.ELECTED: "elected",
+    Status.DEFEATED: "defeated",
+    Status.WITHDREW: "withdrew",
+    Status.BARRED: "barred",
+}
 
 STATUS_ZH = {
     Status.DECLARED: "宣布参选",
@@ -40,21 +55,24 @@ class Candidacy(models.Model):
         "elections.Election", on_delete=models.PROTECT, related_name="candidacies"
     )
     status = models.CharField(
-        max_length=20, choices=Status.choices, blank=True, help_text="The latest status."
+        max_length=20, choices=Status.choices, blank=True, help_text=_("The latest status.")
     )
     votes = models.PositiveIntegerField(null=True, blank=True)
     notes = models.TextField(blank=True)
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name_plural = "candidacies"
+        verbose_name_plural = _("candidacies")
         ordering = ["candidate", "election"]
         constraints = [
             models.UniqueConstraint(fields=["candidate", "election"], name="candidacy_unique"),
         ]
 
     def __str__(self):
-        return f"{self.candidate.display_name} in {self.election}"
+        return gettext("%(candidate)s in %(election)s") % {
+            "candidate": self.candidate.display_name,
+            "election": self.election,
+        }
 
 
 class CandidacyStatus(models.Model):
@@ -62,7 +80,7 @@ class CandidacyStatus(models.Model):
 
     candidacy = models.ForeignKey(Candidacy, on_delete=models.CASCADE, related_name="statuses")
     status = models.CharField(max_length=20, choices=Status.choices)
-    on = models.DateField(help_text="The date, or the first day of the period it is known to.")
+    on = models.DateField(help_text=_("The date, or the first day of the period it is known to."))
     precision = models.CharField(max_length=5, choices=Precision.choices, default=Precision.DAY)
     claim = models.ForeignKey(
         "elections.Claim",
@@ -70,7 +88,7 @@ class CandidacyStatus(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="status_steps",
-        help_text="The claim that reported this step.",
+        help_text=_("The claim that reported this step."),
     )
     note = models.TextField(blank=True)
     created_by = models.ForeignKey(
@@ -80,13 +98,15 @@ class CandidacyStatus(models.Model):
     sequence = models.PositiveIntegerField(
         default=0,
         editable=False,
-        help_text="The step's place in its candidate's course, counted across candidacies; "
-        "kept by elections.services.course, which explains the order.",
+        help_text=_(
+            "The step's place in its candidate's course, counted across candidacies; "
+            "kept by elections.services.course, which explains the order."
+        ),
     )
     history = HistoricalRecords(excluded_fields=["sequence"])
 
     class Meta:
-        verbose_name_plural = "candidacy statuses"
+        verbose_name_plural = _("candidacy statuses")
         ordering = ["candidacy", "sequence", "id"]
 
     def __str__(self):

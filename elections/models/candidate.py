@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 
@@ -23,32 +25,34 @@ class Candidate(models.Model):
     """
 
     class Gender(models.TextChoices):
-        FEMALE = "female", "female"
-        MALE = "male", "male"
+        FEMALE = "female", _("female")
+        MALE = "male", _("male")
 
     class State(models.TextChoices):
-        DRAFT = "draft", "draft"
-        REVIEW = "review", "in review"
-        PUBLISHED = "published", "published"
-        WITHDRAWN = "withdrawn", "withdrawn"
+        DRAFT = "draft", _("draft")
+        REVIEW = "review", _("in review")
+        PUBLISHED = "published", _("published")
+        WITHDRAWN = "withdrawn", _("withdrawn")
 
-    display_name = models.CharField(max_length=200, help_text="The name readers know: Xu Yan.")
+    display_name = models.CharField(max_length=200, help_text=_("The name readers know: Xu Yan."))
     name_zh = models.CharField(
-        max_length=100, blank=True, help_text="The name in Chinese characters: 徐琰."
+        max_length=100, blank=True, help_text=_("The name in Chinese characters: 徐琰.")
     )
     gender = models.CharField(max_length=10, choices=Gender.choices, blank=True)
     birth_year = models.PositiveSmallIntegerField(null=True, blank=True)
     slug = models.SlugField(
         max_length=200,
         unique=True,
-        help_text="The last part of the profile's address, after /candidates/.",
+        help_text=_("The last part of the profile's address, after /candidates/."),
     )
     state = models.CharField(
         max_length=10, choices=State.choices, default=State.DRAFT, db_index=True
     )
-    weibo = models.CharField(max_length=200, blank=True, help_text="Weibo account name or address.")
+    weibo = models.CharField(
+        max_length=200, blank=True, help_text=_("Weibo account name or address.")
+    )
     notes = models.TextField(
-        blank=True, help_text="Internal notes for editors; never shown to the public."
+        blank=True, help_text=_("Internal notes for editors; never shown to the public.")
     )
     merged_into = models.ForeignKey(
         "self",
@@ -56,14 +60,16 @@ class Candidate(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="absorbed",
-        help_text="Set when this record was merged into another; its address then redirects there.",
+        help_text=_(
+            "Set when this record was merged into another; its address then redirects there."
+        ),
     )
     search_text = models.TextField(blank=True, editable=False)
     published_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     revision = models.PositiveIntegerField(
-        default=1, editable=False, help_text="Counts saves, to catch lost updates."
+        default=1, editable=False, help_text=_("Counts saves, to catch lost updates.")
     )
     history = HistoricalRecords(excluded_fields=["search_text"])
 
@@ -95,12 +101,12 @@ class CandidateName(models.Model):
     """One form of a candidate's name, as printed somewhere, with the passage it came from."""
 
     class Kind(models.TextChoices):
-        HANS = "zh-Hans", "Chinese characters (simplified)"
-        HANT = "zh-Hant", "Chinese characters (traditional)"
-        PINYIN = "pinyin", "pinyin"
-        ENGLISH = "english", "as printed in the English-language press"
-        WADE_GILES = "wade-giles", "Wade–Giles"
-        OTHER = "other", "other romanization or spelling"
+        HANS = "zh-Hans", _("Chinese characters (simplified)")
+        HANT = "zh-Hant", _("Chinese characters (traditional)")
+        PINYIN = "pinyin", _("pinyin")
+        ENGLISH = "english", _("as printed in the English-language press")
+        WADE_GILES = "wade-giles", _("Wade–Giles")
+        OTHER = "other", _("other romanization or spelling")
 
     candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="names")
     name = models.CharField(max_length=200)
@@ -111,7 +117,7 @@ class CandidateName(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        help_text="The passage this form was printed in, when it came from a press report.",
+        help_text=_("The passage this form was printed in, when it came from a press report."),
     )
     note = models.CharField(max_length=300, blank=True)
     history = HistoricalRecords()
@@ -134,7 +140,7 @@ class CandidateMerge(models.Model):
     )
     absorbed = models.ForeignKey(Candidate, on_delete=models.PROTECT, related_name="merges_given")
     moved = models.JSONField(
-        default=dict, help_text="What moved from the absorbed record, to undo the merge."
+        default=dict, help_text=_("What moved from the absorbed record, to undo the merge.")
     )
     note = models.TextField(blank=True)
     performed_by = models.ForeignKey(
@@ -150,4 +156,7 @@ class CandidateMerge(models.Model):
         ordering = ["-performed_at"]
 
     def __str__(self):
-        return f"{self.absorbed.display_name} merged into {self.survivor.display_name}"
+        return gettext("%(absorbed)s merged into %(survivor)s") % {
+            "absorbed": self.absorbed.display_name,
+            "survivor": self.survivor.display_name,
+        }

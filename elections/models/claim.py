@@ -2,6 +2,7 @@ import builtins
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from sources.anchoring import AnchorStatus
@@ -11,20 +12,20 @@ from sources.dates import PartialDate, Precision
 class Property(models.TextChoices):
     """What a claim is about; how each is compared is given by `elections.normalizers`."""
 
-    NAME_ZH = "name_zh", "name in Chinese characters"
-    GENDER = "gender", "gender"
-    BIRTH_YEAR = "birth_year", "year of birth"
-    AGE = "age", "age"
-    PROVINCE = "province", "province"
-    CITY = "city", "city"
-    DISTRICT = "district", "district or county"
-    OCCUPATION = "occupation", "occupation"
-    EMPLOYER = "employer", "employer"
-    PLATFORM = "platform", "platform"
-    PRESSURE = "pressure", "pressure from the authorities"
-    FOLLOWERS = "followers", "microblog followers"
-    STATUS = "status", "candidacy status"
-    VOTES = "votes", "votes"
+    NAME_ZH = "name_zh", _("name in Chinese characters")
+    GENDER = "gender", _("gender")
+    BIRTH_YEAR = "birth_year", _("year of birth")
+    AGE = "age", _("age")
+    PROVINCE = "province", _("province")
+    CITY = "city", _("city")
+    DISTRICT = "district", _("district or county")
+    OCCUPATION = "occupation", _("occupation")
+    EMPLOYER = "employer", _("employer")
+    PLATFORM = "platform", _("platform")
+    PRESSURE = "pressure", _("pressure from the authorities")
+    FOLLOWERS = "followers", _("microblog followers")
+    STATUS = "status", _("candidacy status")
+    VOTES = "votes", _("votes")
 
 
 CANDIDACY_PROPERTIES = frozenset({Property.STATUS, Property.VOTES})
@@ -69,9 +70,9 @@ class Claim(models.Model):
     """
 
     class State(models.TextChoices):
-        UNVERIFIED = "unverified", "unverified"
-        VERIFIED = "verified", "verified"
-        REJECTED = "rejected", "rejected"
+        UNVERIFIED = "unverified", _("unverified")
+        VERIFIED = "verified", _("verified")
+        REJECTED = "rejected", _("rejected")
 
     candidate = models.ForeignKey(
         "elections.Candidate", on_delete=models.CASCADE, related_name="claims"
@@ -82,12 +83,12 @@ class Claim(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="claims",
-        help_text="For a fact about a run for office (status, votes): which run.",
+        help_text=_("For a fact about a run for office (status, votes): which run."),
     )
     property = models.CharField(max_length=20, choices=Property.choices, db_index=True)
-    value = models.CharField(max_length=500, help_text="The value as the outlet printed it.")
+    value = models.CharField(max_length=500, help_text=_("The value as the outlet printed it."))
     value_key = models.CharField(
-        max_length=500, blank=True, editable=False, help_text="The normalized value."
+        max_length=500, blank=True, editable=False, help_text=_("The normalized value.")
     )
     normalized = models.JSONField(default=dict, blank=True, editable=False)
     passage = models.ForeignKey("sources.Passage", on_delete=models.PROTECT, related_name="claims")
@@ -96,14 +97,14 @@ class Claim(models.Model):
         on_delete=models.PROTECT,
         related_name="claims",
         editable=False,
-        help_text="The passage's article, kept here so that lists filter by it without a join.",
+        help_text=_("The passage's article, kept here so that lists filter by it without a join."),
     )
     as_of = models.DateField(null=True, blank=True)
     as_of_precision = models.CharField(
         max_length=5, choices=Precision.choices, default=Precision.DAY
     )
     as_of_explicit = models.BooleanField(
-        default=False, help_text="Set by an editor rather than taken from the article."
+        default=False, help_text=_("Set by an editor rather than taken from the article.")
     )
     note = models.TextField(blank=True)
     state = models.CharField(
@@ -111,7 +112,7 @@ class Claim(models.Model):
     )
     rejection_reason = models.TextField(blank=True)
     overruled = models.BooleanField(
-        default=False, help_text="A contradiction's verdict found it wrong."
+        default=False, help_text=_("A contradiction's verdict found it wrong.")
     )
     overruled_reason = models.TextField(blank=True)
     created_by = models.ForeignKey(
@@ -127,9 +128,11 @@ class Claim(models.Model):
         blank=True,
         editable=False,
         related_name="claims_shaped",
-        help_text="Who besides its recorder shaped what it says or cites: changed its printed "
-        "value, re-pointed its passage or edited the article words it cites. None of them, "
-        "nor its recorder, may verify it (the four-eyes rule).",
+        help_text=_(
+            "Who besides its recorder shaped what it says or cites: changed its printed "
+            "value, re-pointed its passage or edited the article words it cites. None of them, "
+            "nor its recorder, may verify it (the four-eyes rule)."
+        ),
     )
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -141,7 +144,7 @@ class Claim(models.Model):
     reviewed_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
     revision = models.PositiveIntegerField(
-        default=1, editable=False, help_text="Counts saves, to catch lost updates."
+        default=1, editable=False, help_text=_("Counts saves, to catch lost updates.")
     )
     history = HistoricalRecords(excluded_fields=["normalized"])
 

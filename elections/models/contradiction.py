@@ -2,6 +2,8 @@ import builtins
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 
@@ -26,25 +28,25 @@ class Contradiction(models.Model):
     """
 
     class Status(models.TextChoices):
-        OPEN = "open", "open"
-        RESOLVED = "resolved", "resolved"
-        CLOSED = "closed", "closed (no longer holds)"
+        OPEN = "open", _("open")
+        RESOLVED = "resolved", _("resolved")
+        CLOSED = "closed", _("closed (no longer holds)")
 
     class Origin(models.TextChoices):
-        DETECTED = "detected", "detected automatically"
-        FLAGGED = "flagged", "flagged by an editor"
+        DETECTED = "detected", _("detected automatically")
+        FLAGGED = "flagged", _("flagged by an editor")
 
     class Verdict(models.TextChoices):
-        ONE_RIGHT = "one_right", "one version is right"
-        ALL_WRONG = "all_wrong", "every version is wrong"
-        DIFFERENT_TIMES = "different_times", "all true, at different times"
-        NOT_CONTRADICTION = "not_contradiction", "not a contradiction"
+        ONE_RIGHT = "one_right", _("one version is right")
+        ALL_WRONG = "all_wrong", _("every version is wrong")
+        DIFFERENT_TIMES = "different_times", _("all true, at different times")
+        NOT_CONTRADICTION = "not_contradiction", _("not a contradiction")
 
     question = models.CharField(
         max_length=100,
         unique=True,
         editable=False,
-        help_text="The question disputed: its subject, property and, for a status, its date.",
+        help_text=_("The question disputed: its subject, property and, for a status, its date."),
     )
     candidate = models.ForeignKey(
         "elections.Candidate", on_delete=models.CASCADE, related_name="contradictions"
@@ -55,11 +57,11 @@ class Contradiction(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="contradictions",
-        help_text="For a question about a run for office (status, votes): which run.",
+        help_text=_("For a question about a run for office (status, votes): which run."),
     )
     property = models.CharField(max_length=20)
     on_date = models.CharField(
-        max_length=10, blank=True, help_text="For a status: the date the statuses disagree on."
+        max_length=10, blank=True, help_text=_("For a status: the date the statuses disagree on.")
     )
     status = models.CharField(
         max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True
@@ -73,9 +75,11 @@ class Contradiction(models.Model):
         default=list,
         blank=True,
         editable=False,
-        help_text="For a property the rules never compare (occupation, employer...): the claims "
-        "an editor flagged as disagreeing; only they, and claims printing their values, "
-        "take part.",
+        help_text=_(
+            "For a property the rules never compare (occupation, employer...): the claims "
+            "an editor flagged as disagreeing; only they, and claims printing their values, "
+            "take part."
+        ),
     )
     verdict = models.CharField(max_length=20, choices=Verdict.choices, blank=True)
     verdict_note = models.TextField(blank=True)
@@ -86,13 +90,15 @@ class Contradiction(models.Model):
     reopened_at = models.DateTimeField(
         null=True,
         blank=True,
-        help_text="When a version no verdict judged reopened the question; the previous "
-        "verdict stays beside it until a new one.",
+        help_text=_(
+            "When a version no verdict judged reopened the question; the previous "
+            "verdict stays beside it until a new one."
+        ),
     )
     closed_reason = models.TextField(blank=True)
     group_count = models.PositiveSmallIntegerField(default=0, editable=False)
     revision = models.PositiveIntegerField(
-        default=1, editable=False, help_text="Counts changes of its groups and state."
+        default=1, editable=False, help_text=_("Counts changes of its groups and state.")
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -125,9 +131,9 @@ class DisputeClaim(models.Model):
     """
 
     class Judged(models.TextChoices):
-        NONE = "", "not judged"
-        RIGHT = "right", "found right"
-        WRONG = "wrong", "found wrong"
+        NONE = "", _("not judged")
+        RIGHT = "right", _("found right")
+        WRONG = "wrong", _("found wrong")
 
     contradiction = models.ForeignKey(
         Contradiction, on_delete=models.CASCADE, related_name="members"
@@ -145,4 +151,8 @@ class DisputeClaim(models.Model):
         indexes = [models.Index(fields=["contradiction", "group"])]
 
     def __str__(self):
-        return f"#{self.contradiction_id} group {self.group}: claim #{self.claim_id}"
+        return gettext("#%(dispute)s group %(group)s: claim #%(claim)s") % {
+            "dispute": self.contradiction_id,
+            "group": self.group,
+            "claim": self.claim_id,
+        }

@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from sources.dates import PartialDate, Precision
@@ -8,20 +9,22 @@ class Election(models.Model):
     """A people's congress election at a place and level, with its polling date."""
 
     class Level(models.TextChoices):
-        TOWNSHIP = "township", "township people's congress"
-        COUNTY = "county", "county or district people's congress"
+        TOWNSHIP = "township", _("township people's congress")
+        COUNTY = "county", _("county or district people's congress")
 
-    name = models.CharField(max_length=300, help_text="Haidian District People's Congress, 2011.")
+    name = models.CharField(
+        max_length=300, help_text=_("Haidian District People's Congress, 2011.")
+    )
     slug = models.SlugField(max_length=200, unique=True)
     place = models.ForeignKey("elections.Place", on_delete=models.PROTECT, related_name="elections")
     level = models.CharField(max_length=10, choices=Level.choices, default=Level.COUNTY)
     cycle = models.CharField(
-        max_length=20, default="2011-2012", help_text="The national round of local elections."
+        max_length=20, default="2011-2012", help_text=_("The national round of local elections.")
     )
     polling_on = models.DateField(
         null=True,
         blank=True,
-        help_text="Polling day, or the first day of the period it is known to.",
+        help_text=_("Polling day, or the first day of the period it is known to."),
     )
     polling_precision = models.CharField(
         max_length=5, choices=Precision.choices, default=Precision.DAY

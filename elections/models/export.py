@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class ExportFile(models.Model):
@@ -15,14 +16,14 @@ class ExportFile(models.Model):
     """
 
     class Name(models.TextChoices):
-        POPOLO = "popolo.json", "Popolo JSON"
-        CLAIMS = "claims.csv", "claims CSV"
+        POPOLO = "popolo.json", _("Popolo JSON")
+        CLAIMS = "claims.csv", _("claims CSV")
 
     name = models.CharField(max_length=40, choices=Name.choices)
     origin = models.CharField(
-        max_length=300, help_text="The scheme and host its addresses start with."
+        max_length=300, help_text=_("The scheme and host its addresses start with.")
     )
-    generation = models.BigIntegerField(help_text="The public record's generation it shows.")
+    generation = models.BigIntegerField(help_text=_("The public record's generation it shows."))
     content_type = models.CharField(max_length=100)
     size = models.PositiveBigIntegerField(default=0)
     sha256 = models.CharField(max_length=64)

@@ -1,5 +1,6 @@
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 
@@ -11,28 +12,28 @@ class Place(models.Model):
     """
 
     class Level(models.TextChoices):
-        PROVINCE = "province", "province-level division"
-        CITY = "city", "prefecture-level city"
-        COUNTY = "county", "county or district"
-        TOWNSHIP = "township", "township or subdistrict"
+        PROVINCE = "province", _("province-level division")
+        CITY = "city", _("prefecture-level city")
+        COUNTY = "county", _("county or district")
+        TOWNSHIP = "township", _("township or subdistrict")
 
     level = models.CharField(max_length=10, choices=Level.choices)
     name = models.CharField(
-        max_length=200, help_text="The English form, usually pinyin without tones: Hangzhou."
+        max_length=200, help_text=_("The English form, usually pinyin without tones: Hangzhou.")
     )
-    name_zh = models.CharField(max_length=100, help_text="The official Chinese name: 杭州市.")
+    name_zh = models.CharField(max_length=100, help_text=_("The official Chinese name: 杭州市."))
     short_zh = models.CharField(
-        max_length=100, blank=True, help_text="The name without its suffix: 杭州."
+        max_length=100, blank=True, help_text=_("The name without its suffix: 杭州.")
     )
     pinyin = models.CharField(
-        max_length=200, blank=True, help_text="Hanyu pinyin with tone marks: Hángzhōu."
+        max_length=200, blank=True, help_text=_("Hanyu pinyin with tone marks: Hángzhōu.")
     )
     code = models.CharField(
         max_length=12,
         null=True,
         blank=True,
         unique=True,
-        help_text="The official administrative division code (GB/T 2260), when it has one.",
+        help_text=_("The official administrative division code (GB/T 2260), when it has one."),
     )
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
@@ -43,7 +44,7 @@ class Place(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-        help_text="The province this place is in (itself for a province).",
+        help_text=_("The province this place is in (itself for a province)."),
     )
     city = models.ForeignKey(
         "self",
@@ -51,7 +52,7 @@ class Place(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-        help_text="The prefecture-level city this place is in (itself for a city).",
+        help_text=_("The prefecture-level city this place is in (itself for a city)."),
     )
     slug = models.SlugField(max_length=200, unique=True)
     history = HistoricalRecords()
@@ -68,12 +69,12 @@ class PlaceName(models.Model):
     """One way of writing a place, with its folded `key` for lookups (see `elections.places`)."""
 
     class Kind(models.TextChoices):
-        OFFICIAL_ZH = "official_zh", "official Chinese name"
-        SHORT_ZH = "short_zh", "Chinese name without suffix"
-        PINYIN = "pinyin", "pinyin"
-        ENGLISH = "english", "English name"
-        TRADITIONAL = "traditional", "traditional characters"
-        ALIAS = "alias", "other spelling"
+        OFFICIAL_ZH = "official_zh", _("official Chinese name")
+        SHORT_ZH = "short_zh", _("Chinese name without suffix")
+        PINYIN = "pinyin", _("pinyin")
+        ENGLISH = "english", _("English name")
+        TRADITIONAL = "traditional", _("traditional characters")
+        ALIAS = "alias", _("other spelling")
 
     place = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="names")
     name = models.CharField(max_length=200)
@@ -104,7 +105,9 @@ class PlaceName(models.Model):
 
     def clean(self):
         if self.name and not self.key:
-            raise ValidationError({"name": "A place name needs at least one letter or character."})
+            raise ValidationError(
+                {"name": _("A place name needs at least one letter or character.")}
+            )
 
     def folded_key(self):
         """The name folded for lookups (see `elections.places.fold_place_name`)."""

@@ -1,5 +1,7 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 
@@ -15,9 +17,9 @@ class CandidateProposal(models.Model):
     """
 
     class State(models.TextChoices):
-        PENDING = "pending", "awaiting review"
-        ACCEPTED = "accepted", "accepted"
-        REJECTED = "rejected", "rejected"
+        PENDING = "pending", _("awaiting review")
+        ACCEPTED = "accepted", _("accepted")
+        REJECTED = "rejected", _("rejected")
 
     candidate = models.ForeignKey(
         "elections.Candidate", on_delete=models.CASCADE, related_name="proposals"
@@ -27,7 +29,7 @@ class CandidateProposal(models.Model):
     changes = models.JSONField(
         default=list,
         editable=False,
-        help_text="What it changes, for reviewers: a list of {field, old, new}.",
+        help_text=_("What it changes, for reviewers: a list of {field, old, new}."),
     )
     state = models.CharField(
         max_length=10, choices=State.choices, default=State.PENDING, db_index=True
@@ -48,7 +50,11 @@ class CandidateProposal(models.Model):
         indexes = [models.Index(fields=["state", "candidate"])]
 
     def __str__(self):
-        return f"Proposal #{self.pk} for {self.candidate}: {self.summary}"
+        return gettext("Proposal #%(number)s for %(candidate)s: %(summary)s") % {
+            "number": self.pk,
+            "candidate": self.candidate,
+            "summary": self.summary,
+        }
 
     @property
     def summary(self) -> str:

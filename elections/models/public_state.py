@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class PublicState(models.Model):
@@ -16,12 +17,12 @@ class PublicState(models.Model):
     """
 
     generation = models.BigIntegerField(
-        default=0, help_text="Changes whenever public data does; means nothing by itself."
+        default=0, help_text=_("Changes whenever public data does; means nothing by itself.")
     )
 
     class Meta:
-        verbose_name = "public state"
-        verbose_name_plural = "public state"
+        verbose_name = _("public state")
+        verbose_name_plural = _("public state")
 
     def __str__(self):
         return f"generation {self.generation}"

@@ -8,7 +8,7 @@ conflicts with another on that ground alone.
 
 import re
 
-from elections.models.candidacy import STATUS_ZH, Status
+from elections.models.candidacy import STATUS_EN, STATUS_ZH, Status
 
 from .base import NormalizationError, Normalized
 from .text import as_partial_date, clean, split_date
@@ -108,7 +108,7 @@ STATUS_WORDS = {
 }
 _LOOKUP = {}
 for _status in Status:
-    for _word in (_status.value, _status.label, STATUS_ZH[_status], *STATUS_WORDS[_status]):
+    for _word in (_status.value, STATUS_EN[_status], STATUS_ZH[_status], *STATUS_WORDS[_status]):
         _LOOKUP[" ".join(_word.replace("_", " ").split())] = _status
 
 # Words around a status that do not change it: "was elected", "has withdrawn from the race".

@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass
 
 from elections import normalizers
 from elections.models import Candidate, CandidateName, Place, PlaceName, Property
-from elections.models.candidacy import STATUS_ZH, Status
+from elections.models.candidacy import STATUS_EN, STATUS_ZH, Status
 from elections.names import HAN
 from elections.normalizers import KIND, Kind, NormalizationError
 from elections.normalizers.numbers import (
@@ -102,7 +102,7 @@ STATUS_PHRASES = re.compile(
         phrase
         for status in Status
         for phrase in (
-            status.label,
+            STATUS_EN[status],
             status.value.replace("_", " "),
             STATUS_ZH[status],
             *STATUS_WORDS[status],
