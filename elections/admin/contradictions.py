@@ -21,6 +21,8 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.timesince import timesince
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from elections.models import Contradiction, DisputeClaim
 from elections.services import contradiction_resolve
@@ -42,7 +44,7 @@ ONE_RIGHT = Contradiction.Verdict.ONE_RIGHT
 GROUP_CHOICE = f"{ONE_RIGHT}:{{}}"
 # What the service names a refusal by, and the field of the form that shows it.
 SERVICE_FIELDS = {"right_group": "verdict", "verdict_note": "note"}
-REOPENED = "reopened: new version since the verdict"
+REOPENED = _("reopened: new version since the verdict")
 
 
 def distinct(values):
@@ -70,7 +72,11 @@ class Version:
 
     @property
     def label(self):
-        return f"Version {self.number} is right: {quoted(self.values)} ({', '.join(self.outlets)})"
+        return gettext("Version %(number)s is right: %(values)s (%(outlets)s)") % {
+            "number": self.number,
+            "values": quoted(self.values),
+            "outlets": ", ".join(self.outlets),
+        }
 
 
 def _claim_shown(claim):
@@ -80,7 +86,7 @@ def _claim_shown(claim):
         "article": article,
         "outlet": article.outlet,
         "published": article_date(article),
-        "as_of": claim.as_of_date.display() if claim.as_of_date else "unknown",
+        "as_of": claim.as_of_date.display() if claim.as_of_date else gettext("unknown"),
         "context": passage_in_context(claim.passage, article=article),
         "claim_url": reverse("admin:elections_claim_change", args=[claim.pk]),
         "article_url": reverse("admin:sources_article_change", args=[article.pk]),
@@ -91,18 +97,20 @@ class VerdictForm(forms.Form):
     """A reviewer's verdict on a whole question, the note that says why, and the revision of
     the versions the page showed."""
 
-    verdict = forms.ChoiceField(widget=forms.RadioSelect, label="Verdict")
+    verdict = forms.ChoiceField(widget=forms.RadioSelect, label=_("Verdict"))
     note = forms.CharField(
-        label="Note",
+        label=_("Note"),
         widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
-        help_text="Why: what settles it (a third source, the official notice, a correction). "
-        "It is kept with the verdict, and with every claim the verdict overrules.",
+        help_text=_(
+            "Why: what settles it (a third source, the official notice, a correction). "
+            "It is kept with the verdict, and with every claim the verdict overrules."
+        ),
     )
     revision = forms.IntegerField(
         widget=forms.HiddenInput,
         min_value=1,
         error_messages={
-            "required": "The page did not say which versions you saw: open the dispute again.",
+            "required": _("The page did not say which versions you saw: open the dispute again."),
         },
     )
 
@@ -111,9 +119,9 @@ class VerdictForm(forms.Form):
         Verdict = Contradiction.Verdict
         self.fields["verdict"].choices = [
             *((GROUP_CHOICE.format(version.number), version.label) for version in versions),
-            (Verdict.ALL_WRONG, "Every version is wrong"),
-            (Verdict.DIFFERENT_TIMES, "All true, at different times"),
-            (Verdict.NOT_CONTRADICTION, "Not a contradiction: they can all be true"),
+            (Verdict.ALL_WRONG, gettext("Every version is wrong")),
+            (Verdict.DIFFERENT_TIMES, gettext("All true, at different times")),
+            (Verdict.NOT_CONTRADICTION, gettext("Not a contradiction: they can all be true")),
         ]
 
     def clean(self):
@@ -147,7 +155,7 @@ class ContradictionAdmin(ServiceHistoryAdmin):
         ContradictionOutletFilter,
     ]
     search_fields = ["candidate__display_name", "members__claim__value"]
-    search_help_text = "A candidate's name in any form, or a value one of the outlets printed."
+    search_help_text = _("A candidate's name in any form, or a value one of the outlets printed.")
     history_list_display = ["status", "verdict", "group_count", "revision"]
 
     def get_queryset(self, request):
@@ -234,7 +242,8 @@ class ContradictionAdmin(ServiceHistoryAdmin):
             **self.admin_site.each_context(request),
             "opts": self.opts,
             "app_label": self.opts.app_label,
-            "title": f"Dispute #{dispute.pk}: {dispute.candidate.display_name}",
+            "title": gettext("Dispute #%(number)s: %(candidate)s")
+            % {"number": dispute.pk, "candidate": dispute.candidate.display_name},
             "contradiction": dispute,
             "question_label": self.question_shown(dispute),
             "versions": versions,
@@ -262,37 +271,43 @@ class ContradictionAdmin(ServiceHistoryAdmin):
         outcome = Contradiction.Verdict(data["verdict"]).label
         right = next((v for v in versions if v.number == data["right_group"]), None)
         if right is not None:
-            outcome = f"version {right.number} ({quoted(right.values)}) is right"
+            outcome = gettext("version %(number)s (%(values)s) is right") % {
+                "number": right.number,
+                "values": quoted(right.values),
+            }
         messages.success(
             request,
             format_html(
-                'Resolved <a href="{}">dispute #{}</a> ({}, {}): {}.',
-                reverse("admin:elections_contradiction_change", args=[dispute.pk]),
-                dispute.pk,
-                dispute.candidate.display_name,
-                self.question_shown(dispute),
-                outcome,
+                gettext(
+                    'Resolved <a href="{url}">dispute #{number}</a> ({candidate}, {question}): '
+                    "{outcome}."
+                ),
+                url=reverse("admin:elections_contradiction_change", args=[dispute.pk]),
+                number=dispute.pk,
+                candidate=dispute.candidate.display_name,
+                question=self.question_shown(dispute),
+                outcome=outcome,
             ),
         )
 
     # The list's columns.
 
-    @admin.display(description="#", ordering="pk")
+    @admin.display(description=_("#"), ordering="pk")
     def number(self, dispute):
         return f"#{dispute.pk}"
 
-    @admin.display(description="question", ordering="property")
+    @admin.display(description=_("question"), ordering="property")
     def question_shown(self, dispute):
         label = question_label(dispute.property, dispute.on_date)
         if dispute.candidacy_id and dispute.candidacy is not None:
             return f"{label} ({dispute.candidacy.election.name})"
         return label
 
-    @admin.display(description="versions", ordering="group_count")
+    @admin.display(description=_("versions"), ordering="group_count")
     def version_count(self, dispute):
         return dispute.group_count
 
-    @admin.display(description="values printed")
+    @admin.display(description=_("values printed"))
     def versions(self, dispute):
         groups = {}
         for member in getattr(dispute, "listed_members", []):
@@ -303,7 +318,7 @@ class ContradictionAdmin(ServiceHistoryAdmin):
             ((f"{number}: {quoted(distinct(values))}",) for number, values in groups.items()),
         )
 
-    @admin.display(description="status", ordering="status")
+    @admin.display(description=_("status"), ordering="status")
     def status_shown(self, dispute):
         badge = marker(dispute.get_status_display(), dispute.status)
         if dispute.is_reopened:
@@ -311,11 +326,11 @@ class ContradictionAdmin(ServiceHistoryAdmin):
             return format_html('{}<br><span class="sb-reopened">{}</span>', badge, REOPENED)
         return badge
 
-    @admin.display(description="created", ordering="created_at")
+    @admin.display(description=_("created"), ordering="created_at")
     def created(self, dispute):
         return format_html(
-            '<span title="{} ago">{}</span>',
-            timesince(dispute.created_at),
+            '<span title="{}">{}</span>',
+            gettext("%(time)s ago") % {"time": timesince(dispute.created_at)},
             f"{dispute.created_at:%Y-%m-%d}",
         )
 

@@ -13,6 +13,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from elections.models import CandidateMerge, CandidateName, Claim
 from elections.services import candidate_merge, candidate_merge_undo
@@ -28,13 +30,15 @@ class MergeForm(forms.Form):
     survivor = forms.TypedChoiceField(
         coerce=int,
         widget=forms.RadioSelect,
-        label="Record that survives",
-        help_text="The other record's names, runs and claims move to it, and the disputes of "
-        "both are reconciled; the other record is kept, hidden, and its address redirects here.",
+        label=_("Record that survives"),
+        help_text=_(
+            "The other record's names, runs and claims move to it, and the disputes of "
+            "both are reconciled; the other record is kept, hidden, and its address redirects here."
+        ),
     )
     note = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
-        help_text="Why these records are one person (the evidence), kept with the merge.",
+        help_text=_("Why these records are one person (the evidence), kept with the merge."),
     )
 
     def __init__(self, *args, candidates, **kwargs):
@@ -53,12 +57,12 @@ def _summary(candidate):
     }
 
 
-@admin.action(permissions=["merge"], description="Merge two candidates who are one person…")
+@admin.action(permissions=["merge"], description=_("Merge two candidates who are one person…"))
 def merge_candidates(model_admin, request, queryset):
     """Ask which record survives, then merge the other into it."""
     candidates = list(queryset.order_by("pk")[:3])
     if len(candidates) != 2:
-        messages.warning(request, "Select exactly two candidates to merge.")
+        messages.warning(request, gettext("Select exactly two candidates to merge."))
         return None
     form = MergeForm(request.POST if "confirm" in request.POST else None, candidates=candidates)
     if form.is_bound and form.is_valid():
@@ -73,15 +77,21 @@ def merge_candidates(model_admin, request, queryset):
                 note=form.cleaned_data["note"],
             )
         except REFUSALS as error:
-            messages.error(request, f"The records were not merged: {refusal_message(error)}")
+            messages.error(
+                request,
+                gettext("The records were not merged: %(why)s") % {"why": refusal_message(error)},
+            )
             return None
         messages.success(
             request,
             format_html(
-                '{} was merged into {}. <a href="{}">See what moved, or undo the merge</a>.',
-                absorbed,
-                survivor,
-                reverse("admin:elections_candidatemerge_change", args=[merge.pk]),
+                gettext(
+                    '{absorbed} was merged into {survivor}. <a href="{url}">See what moved, or '
+                    "undo the merge</a>."
+                ),
+                absorbed=absorbed,
+                survivor=survivor,
+                url=reverse("admin:elections_candidatemerge_change", args=[merge.pk]),
             ),
         )
         return HttpResponseRedirect(reverse("admin:elections_candidate_change", args=[survivor.pk]))
@@ -89,7 +99,7 @@ def merge_candidates(model_admin, request, queryset):
         model_admin,
         request,
         "admin/elections/candidate/merge.html",
-        title="Merge two candidate records",
+        title=gettext("Merge two candidate records"),
         queryset=candidates,
         action="merge_candidates",
         form=form,
@@ -98,11 +108,11 @@ def merge_candidates(model_admin, request, queryset):
 
 
 class UndoneFilter(admin.SimpleListFilter):
-    title = "undone"
+    title = _("undone")
     parameter_name = "undone"
 
     def lookups(self, request, model_admin):
-        return [("yes", "yes"), ("no", "no")]
+        return [("yes", gettext("yes")), ("no", gettext("no"))]
 
     def queryset(self, request, queryset):
         if self.value() == "yes":
@@ -191,7 +201,7 @@ class CandidateMergeAdmin(admin.ModelAdmin):
             self,
             request,
             "admin/elections/candidatemerge/undo.html",
-            title="Undo this merge",
+            title=gettext("Undo this merge"),
             queryset=CandidateMerge.objects.filter(pk=merge.pk).select_related(
                 "absorbed", "survivor"
             ),
@@ -202,16 +212,23 @@ class CandidateMergeAdmin(admin.ModelAdmin):
         try:
             candidate_merge_undo(merge=merge, acting_user=request.user)
         except REFUSALS as error:
-            messages.error(request, f"“{merge}” was not undone: {refusal_message(error)}")
+            messages.error(
+                request,
+                gettext("“%(merge)s” was not undone: %(why)s")
+                % {"merge": merge, "why": refusal_message(error)},
+            )
             return False
         messages.success(
             request,
-            f"Undone: {merge.absorbed.display_name} and {merge.survivor.display_name} are two "
-            "records again, each with what it had before.",
+            gettext(
+                "Undone: %(absorbed)s and %(survivor)s are two records again, each with what it "
+                "had before."
+            )
+            % {"absorbed": merge.absorbed.display_name, "survivor": merge.survivor.display_name},
         )
         return True
 
-    @admin.action(permissions=["merge"], description="Undo selected merges…")
+    @admin.action(permissions=["merge"], description=_("Undo selected merges…"))
     def undo_merges(self, request, queryset):
         if "confirm" in request.POST:
             for merge in queryset:
@@ -221,33 +238,50 @@ class CandidateMergeAdmin(admin.ModelAdmin):
             self,
             request,
             "admin/elections/candidatemerge/undo.html",
-            title="Undo merges",
+            title=gettext("Undo merges"),
             queryset=queryset,
             action="undo_merges",
         )
 
-    @admin.display(description="what moved")
+    @admin.display(description=_("what moved"))
     def moved_summary(self, merge):
         moved = merge.moved
         counts = [
-            (len(moved.get("claims_moved", [])), "claim(s)"),
-            (len(moved.get("names_moved", [])) + len(moved.get("names_added", [])), "name(s)"),
+            (
+                len(moved.get("claims_moved", [])),
+                lambda n: ngettext("%(count)d claim(s)", "%(count)d claim(s)", n),
+            ),
+            (
+                len(moved.get("names_moved", [])) + len(moved.get("names_added", [])),
+                lambda n: ngettext("%(count)d name(s)", "%(count)d name(s)", n),
+            ),
             (
                 len(moved.get("candidacies_moved", [])) + len(moved.get("candidacies_folded", [])),
-                "candidacy(-ies)",
+                lambda n: ngettext("%(count)d candidacy(-ies)", "%(count)d candidacy(-ies)", n),
             ),
-            (len(moved.get("contradictions_moved", [])), "contradiction(s)"),
-            (len(moved.get("contradictions_created", [])), "dispute(s) opened"),
+            (
+                len(moved.get("contradictions_moved", [])),
+                lambda n: ngettext("%(count)d contradiction(s)", "%(count)d contradiction(s)", n),
+            ),
+            (
+                len(moved.get("contradictions_created", [])),
+                lambda n: ngettext("%(count)d dispute(s) opened", "%(count)d dispute(s) opened", n),
+            ),
         ]
-        return ", ".join(f"{count} {noun}" for count, noun in counts if count) or "nothing"
+        return ", ".join(
+            noun(count) % {"count": count} for count, noun in counts if count
+        ) or gettext("nothing")
 
-    @admin.display(description="undone")
+    @admin.display(description=_("undone"))
     def undone(self, merge):
         if merge.undone_at is None:
             return "–"
-        return f"{merge.undone_at:%Y-%m-%d %H:%M} by {merge.undone_by or 'unknown'}"
+        return gettext("%(when)s by %(user)s") % {
+            "when": f"{merge.undone_at:%Y-%m-%d %H:%M}",
+            "user": merge.undone_by or gettext("unknown"),
+        }
 
-    @admin.display(description="what moved")
+    @admin.display(description=_("what moved"))
     def moved_detail(self, merge):
         moved = merge.moved
         # The names as the merge recorded them: undoing removes the ones it added, which the
@@ -271,14 +305,17 @@ class CandidateMergeAdmin(admin.ModelAdmin):
         runs = len(moved.get("candidacies_moved", []))
         folded = len(moved.get("candidacies_folded", []))
         return format_html(
-            "<p><strong>Names:</strong> {}</p><p><strong>Claims:</strong> {}</p>"
-            "<p><strong>Candidacies:</strong> {} moved, {} folded into the survivor's run in the "
-            "same election</p><p><strong>Disputes:</strong> {}</p>",
-            ", ".join(names) or "none",
-            html_list(claim_links, empty="none"),
-            runs,
-            folded,
-            _disputes_detail(moved),
+            gettext(
+                "<p><strong>Names:</strong> {names}</p><p><strong>Claims:</strong> {claims}</p>"
+                "<p><strong>Candidacies:</strong> {runs} moved, {folded} folded into the "
+                "survivor's run in the same election</p><p><strong>Disputes:</strong> "
+                "{disputes}</p>"
+            ),
+            names=", ".join(names) or gettext("none"),
+            claims=html_list(claim_links, empty=gettext("none")),
+            runs=runs,
+            folded=folded,
+            disputes=_disputes_detail(moved),
         )
 
 
@@ -295,15 +332,19 @@ def _disputes_detail(moved):
     back as they were) and those it opened; a merge recorded before disputes were kept whole
     lists the contradictions it moved."""
     created = moved.get("contradictions_created", [])
-    opened = _dispute_links(created) if created else "none"
+    opened = _dispute_links(created) if created else gettext("none")
     if "disputes" not in moved:
         return format_html(
-            "{} moved, {} found anew", len(moved.get("contradictions_moved", [])), len(created)
+            gettext("{moved} moved, {found} found anew"),
+            moved=len(moved.get("contradictions_moved", [])),
+            found=len(created),
         )
     before = [row["id"] for row in moved["disputes"].get("disputes", [])]
     return format_html(
-        "before the merge: {} (undoing the merge puts them back as they were); opened by "
-        "the merge: {}",
-        _dispute_links(before) if before else "none",
-        opened,
+        gettext(
+            "before the merge: {before} (undoing the merge puts them back as they were); "
+            "opened by the merge: {opened}"
+        ),
+        before=_dispute_links(before) if before else gettext("none"),
+        opened=opened,
     )
