@@ -6,12 +6,13 @@ import re
 from dataclasses import dataclass
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Precision(models.TextChoices):
-    YEAR = "year", "year"
-    MONTH = "month", "month"
-    DAY = "day", "day"
+    YEAR = "year", _("year")
+    MONTH = "month", _("month")
+    DAY = "day", _("day")
 
 
 MONTHS = {

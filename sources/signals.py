@@ -10,14 +10,15 @@ checked against other words and is for a person to look at again.
 
 from django.db import models
 from django.dispatch import Signal
+from django.utils.translation import gettext_lazy as _
 
 
 class PassageChange(models.TextChoices):
     """What moved the passages of a `passages_moved` signal."""
 
-    REANCHORED = "reanchored", "the article's words at the passage changed"
-    CONFIRMED = "confirmed", "an editor confirmed a new span for the passage"
-    RESELECTED = "reselected", "an editor selected the passage's words again"
+    REANCHORED = "reanchored", _("the article's words at the passage changed")
+    CONFIRMED = "confirmed", _("an editor confirmed a new span for the passage")
+    RESELECTED = "reselected", _("an editor selected the passage's words again")
 
 
 passages_moved = Signal()

@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from rapidfuzz import fuzz
 
 from .diff import TextDiff
@@ -59,10 +60,10 @@ _WINDOW = 3 * CONTEXT
 class AnchorStatus(models.TextChoices):
     """How a passage was found in its article's current text."""
 
-    EXACT = "exact", "exact"
-    RELOCATED = "relocated", "relocated"
-    FUZZY = "fuzzy", "fuzzy match awaiting confirmation"
-    ORPHANED = "orphaned", "orphaned"
+    EXACT = "exact", _("exact")
+    RELOCATED = "relocated", _("relocated")
+    FUZZY = "fuzzy", _("fuzzy match awaiting confirmation")
+    ORPHANED = "orphaned", _("orphaned")
 
 
 @dataclass(frozen=True)

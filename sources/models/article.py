@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from sources.dates import PartialDate, Precision
@@ -17,65 +19,72 @@ class Article(models.Model):
     """
 
     class Format(models.TextChoices):
-        TEXT = "text", "plain text"
-        MARKDOWN = "markdown", "Markdown"
-        HTML = "html", "saved HTML page"
-        DOCX = "docx", "Word document"
-        PDF = "pdf", "PDF"
-        OCR = "ocr", "scan read by OCR"
+        TEXT = "text", _("plain text")
+        MARKDOWN = "markdown", _("Markdown")
+        HTML = "html", _("saved HTML page")
+        DOCX = "docx", _("Word document")
+        PDF = "pdf", _("PDF")
+        OCR = "ocr", _("scan read by OCR")
 
     outlet = models.ForeignKey("sources.Outlet", on_delete=models.PROTECT, related_name="articles")
     title = models.CharField(
         max_length=500,
-        help_text="The headline, or a descriptive title when the outlet's is unknown.",
+        help_text=_("The headline, or a descriptive title when the outlet's is unknown."),
     )
     url = models.URLField(
-        max_length=1000, blank=True, help_text="The original's address; unique when given."
+        max_length=1000, blank=True, help_text=_("The original's address; unique when given.")
     )
     byline = models.CharField(max_length=300, blank=True)
     language = models.CharField(
-        max_length=20, blank=True, help_text="BCP 47 code: en, zh-Hans, zh-Hant."
+        max_length=20, blank=True, help_text=_("BCP 47 code: en, zh-Hans, zh-Hant.")
     )
     published_on = models.DateField(
-        null=True, blank=True, help_text="The first day of the period the date is known to."
+        null=True, blank=True, help_text=_("The first day of the period the date is known to.")
     )
     published_precision = models.CharField(
         max_length=5,
         choices=Precision.choices,
         default=Precision.DAY,
-        help_text="Whether the date is known to the year, the month or the day.",
+        help_text=_("Whether the date is known to the year, the month or the day."),
     )
     source_format = models.CharField(max_length=10, choices=Format.choices, default=Format.TEXT)
     archived_at = models.DateTimeField(
         null=True,
         blank=True,
         editable=False,
-        help_text="When its latest archived copy was fetched (ArchivedCopy), if it has one.",
+        help_text=_("When its latest archived copy was fetched (ArchivedCopy), if it has one."),
     )
     source_name = models.CharField(
-        max_length=300, blank=True, help_text="The file it was imported from."
+        max_length=300, blank=True, help_text=_("The file it was imported from.")
     )
     source_text = models.TextField(
-        blank=True, help_text="The normalized text before boilerplate is removed."
+        blank=True, help_text=_("The normalized text before boilerplate is removed.")
     )
     boilerplate = models.TextField(
         blank=True,
-        help_text="Lines to remove from the text (photo credits, sign-offs), one per line; "
-        "every occurrence of each is removed.",
+        help_text=_(
+            "Lines to remove from the text (photo credits, sign-offs), one per line; "
+            "every occurrence of each is removed."
+        ),
     )
-    text = models.TextField(help_text="The normalized text that passages point into.")
+    text = models.TextField(help_text=_("The normalized text that passages point into."))
     version = models.PositiveIntegerField(
-        default=1, help_text="The number of the current text version."
+        default=1, help_text=_("The number of the current text version.")
     )
     notes = models.TextField(
-        blank=True, help_text="Internal notes for editors; never shown to the public."
+        blank=True, help_text=_("Internal notes for editors; never shown to the public.")
     )
     revision = models.PositiveIntegerField(
-        default=1, editable=False, help_text="Counts saves, to catch lost updates."
+        default=1, editable=False, help_text=_("Counts saves, to catch lost updates.")
+    )
+    search_terms = models.TextField(
+        blank=True,
+        editable=False,
+        help_text=_("The title's and the text's search terms (sources.search), kept by save()."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    history = HistoricalRecords(excluded_fields=["source_text", "text"])
+    history = HistoricalRecords(excluded_fields=["source_text", "text", "search_terms"])
 
     class Meta:
         ordering = ["-published_on", "title"]
@@ -89,6 +98,19 @@ class Article(models.Model):
 
     def __str__(self):
         return self.title
+
+    def save(self, *args, **kwargs):
+        self.refresh_search_terms()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"title", "text"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "search_terms"}
+        super().save(*args, **kwargs)
+
+    def refresh_search_terms(self):
+        """Make `search_terms` follow the title and the text (a batch insert calls this)."""
+        from sources.search import search_terms
+
+        self.search_terms = search_terms(self.title, self.text)
 
     @property
     def published(self):
@@ -107,10 +129,10 @@ class ArticleVersion(models.Model):
     """One version of an article's text, kept whenever the text changes."""
 
     class Reason(models.TextChoices):
-        IMPORT = "import", "imported"
-        REIMPORT = "reimport", "re-imported with a changed text"
-        EDIT = "edit", "edited"
-        BOILERPLATE = "boilerplate", "boilerplate changed"
+        IMPORT = "import", _("imported")
+        REIMPORT = "reimport", _("re-imported with a changed text")
+        EDIT = "edit", _("edited")
+        BOILERPLATE = "boilerplate", _("boilerplate changed")
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField()
@@ -130,7 +152,10 @@ class ArticleVersion(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.article} (version {self.number})"
+        return gettext("%(article)s (version %(number)s)") % {
+            "article": self.article,
+            "number": self.number,
+        }
 
 
 class ArchivedCopy(models.Model):
@@ -139,8 +164,10 @@ class ArchivedCopy(models.Model):
     beside the original address."""
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="archived_copies")
-    url = models.URLField(max_length=2000, help_text="The address it was fetched from.")
-    final_url = models.URLField(max_length=2000, help_text="Where it was found, after redirects.")
+    url = models.URLField(max_length=2000, help_text=_("The address it was fetched from."))
+    final_url = models.URLField(
+        max_length=2000, help_text=_("Where it was found, after redirects.")
+    )
     fetched_at = models.DateTimeField()
     content_type = models.CharField(max_length=200, blank=True)
     size = models.PositiveBigIntegerField(default=0)
@@ -155,7 +182,10 @@ class ArchivedCopy(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["article", "sha256"], name="archived_copy_once")
         ]
-        verbose_name_plural = "archived copies"
+        verbose_name_plural = _("archived copies")
 
     def __str__(self):
-        return f"{self.final_url} as fetched on {self.fetched_at:%Y-%m-%d %H:%M}"
+        return gettext("%(url)s as fetched on %(when)s") % {
+            "url": self.final_url,
+            "when": f"{self.fetched_at:%Y-%m-%d %H:%M}",
+        }

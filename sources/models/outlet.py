@@ -1,5 +1,7 @@
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 
@@ -10,29 +12,34 @@ class Outlet(models.Model):
     """
 
     class Kind(models.TextChoices):
-        NEWSPAPER = "newspaper", "newspaper"
-        AGENCY = "agency", "news agency"
-        MAGAZINE = "magazine", "magazine"
-        BROADCASTER = "broadcaster", "broadcaster"
-        ONLINE = "online", "online publication"
-        BLOG = "blog", "blog or personal site"
-        SOCIAL = "social", "social-media account (Weibo, Twitter)"
-        OTHER = "other", "other"
+        NEWSPAPER = "newspaper", _("newspaper")
+        AGENCY = "agency", _("news agency")
+        MAGAZINE = "magazine", _("magazine")
+        BROADCASTER = "broadcaster", _("broadcaster")
+        ONLINE = "online", _("online publication")
+        BLOG = "blog", _("blog or personal site")
+        SOCIAL = "social", _("social-media account (Weibo, Twitter)")
+        OTHER = "other", pgettext_lazy("outlet kind", "other")
 
     name = models.CharField(
-        max_length=200, unique=True, help_text="The outlet's name as it signs its work."
+        max_length=200, unique=True, help_text=_("The outlet's name as it signs its work.")
     )
     slug = models.SlugField(
-        max_length=200, unique=True, allow_unicode=True, help_text="Its address on the public site."
+        max_length=200,
+        unique=True,
+        allow_unicode=True,
+        help_text=_("Its address on the public site."),
     )
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OTHER)
-    homepage = models.URLField(blank=True, help_text="The outlet's own site or account page.")
-    country = models.CharField(max_length=100, blank=True, help_text="Where it is published from.")
+    homepage = models.URLField(blank=True, help_text=_("The outlet's own site or account page."))
+    country = models.CharField(
+        max_length=100, blank=True, help_text=_("Where it is published from.")
+    )
     language = models.CharField(
-        max_length=20, blank=True, help_text="Its main language, as a BCP 47 code (en, zh-Hans)."
+        max_length=20, blank=True, help_text=_("Its main language, as a BCP 47 code (en, zh-Hans).")
     )
     notes = models.TextField(
-        blank=True, help_text="Internal notes for editors; never shown to the public."
+        blank=True, help_text=_("Internal notes for editors; never shown to the public.")
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from sources.anchoring import CONTEXT, AnchorStatus
@@ -34,29 +35,31 @@ class Passage(models.Model):
         "sources.Article", on_delete=models.CASCADE, related_name="passages"
     )
     start = models.PositiveIntegerField(
-        help_text="First code point of the span in the article text."
+        help_text=_("First code point of the span in the article text.")
     )
-    end = models.PositiveIntegerField(help_text="Code point after the span's last.")
-    exact = models.TextField(help_text="The quoted words.")
+    end = models.PositiveIntegerField(help_text=_("Code point after the span's last."))
+    exact = models.TextField(help_text=_("The quoted words."))
     prefix = models.CharField(
-        max_length=CONTEXT, blank=True, help_text="Up to 32 characters before the quote."
+        max_length=CONTEXT, blank=True, help_text=_("Up to 32 characters before the quote.")
     )
     suffix = models.CharField(
-        max_length=CONTEXT, blank=True, help_text="Up to 32 characters after the quote."
+        max_length=CONTEXT, blank=True, help_text=_("Up to 32 characters after the quote.")
     )
-    note = models.TextField(blank=True, help_text="The editor's note on this passage.")
+    note = models.TextField(blank=True, help_text=_("The editor's note on this passage."))
     anchor_status = models.CharField(
         max_length=10, choices=AnchorStatus.choices, default=AnchorStatus.EXACT
     )
     anchored_version = models.PositiveIntegerField(
-        default=1, help_text="The article text version the offsets refer to."
+        default=1, help_text=_("The article text version the offsets refer to.")
     )
     similarity = models.PositiveSmallIntegerField(
         null=True,
         blank=True,
         validators=[MaxValueValidator(100)],
-        help_text="For a fuzzy match, how alike (0–100) the proposed span and the quoted "
-        "words are; empty otherwise.",
+        help_text=_(
+            "For a fuzzy match, how alike (0–100) the proposed span and the quoted "
+            "words are; empty otherwise."
+        ),
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -7,6 +7,8 @@ name the client sends, and a task's progress is read by whichever server the bro
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 
 class SheetUpload(models.Model):
@@ -30,7 +32,11 @@ class SheetUpload(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self):
-        return f"{self.file_name or 'sheet'} ({self.size} bytes, {self.owner})"
+        return gettext("%(name)s (%(size)s bytes, %(owner)s)") % {
+            "name": self.file_name or gettext("sheet"),
+            "size": self.size,
+            "owner": self.owner,
+        }
 
 
 class TaskRun(models.Model):
@@ -38,11 +44,11 @@ class TaskRun(models.Model):
     progress for the admin, its outcome, and whether its owner asked to cancel it."""
 
     class State(models.TextChoices):
-        QUEUED = "queued", "queued"
-        RUNNING = "running", "running"
-        SUCCEEDED = "succeeded", "succeeded"
-        FAILED = "failed", "failed"
-        CANCELLED = "cancelled", "cancelled"
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        SUCCEEDED = "succeeded", _("succeeded")
+        FAILED = "failed", _("failed")
+        CANCELLED = "cancelled", _("cancelled")
 
     kind = models.CharField(max_length=40, db_index=True)
     label = models.CharField(max_length=300, blank=True)
@@ -62,17 +68,17 @@ class TaskRun(models.Model):
     result = models.JSONField(default=dict, blank=True)
     error = models.TextField(blank=True)
     cancel_requested = models.BooleanField(default=False)
-    task_id = models.CharField(max_length=100, blank=True, help_text="The tasks backend's id.")
+    task_id = models.CharField(max_length=100, blank=True, help_text=_("The tasks backend's id."))
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(
         null=True,
         blank=True,
-        help_text="When the worker last said it was alive (only where others can see it).",
+        help_text=_("When the worker last said it was alive (only where others can see it)."),
     )
     worker = models.CharField(
-        max_length=200, blank=True, help_text="The host and process running it."
+        max_length=200, blank=True, help_text=_("The host and process running it.")
     )
 
     class Meta:
