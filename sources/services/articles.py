@@ -106,6 +106,7 @@ def articles_bulk_create(
         if article.boilerplate:
             article.text = remove_boilerplate(article.text, article.boilerplate)
         article.version = 1
+        article.refresh_search_terms()
         if not cleaned:
             article_clean_for_batch(article)
     created = Article.objects.bulk_create(articles, batch_size=BATCH_SIZE)
