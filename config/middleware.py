@@ -15,7 +15,9 @@ import re
 
 from django.core.exceptions import BadRequest
 from django.http import JsonResponse
+from django.middleware.locale import LocaleMiddleware
 from django.template import loader
+from django.utils.cache import patch_vary_headers
 
 # NUL and the UTF-16 surrogate range, which no well-formed UTF-8 text decodes to.
 MALFORMED = re.compile("[\x00\ud800-\udfff]")
@@ -75,4 +77,17 @@ class RefuseMalformedInput:
         if response.status_code == 405 and not response.content and not response.streaming:
             response.content = loader.render_to_string("405.html")
             response["Content-Type"] = "text/html; charset=utf-8"
+        return response
+
+
+class LanguageMiddleware(LocaleMiddleware):
+    """Django's choice of language (cookie, then Accept-Language, then English), saying so.
+
+    The response varies on the language cookie as much as on the Accept-Language header, so
+    a shared cache between the site and the reader must key on both.
+    """
+
+    def process_response(self, request, response):
+        response = super().process_response(request, response)
+        patch_vary_headers(response, ("Cookie",))
         return response

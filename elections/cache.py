@@ -4,7 +4,8 @@ Every table the public site reads carries a database trigger that gives the one-
 `PublicState` table a new generation when the transaction that inserted, updated or deleted
 its rows commits (see `install_triggers`). A public request reads the generation (one small
 query) and looks its response up in Django's cache framework under a key made of the
-generation, the scheme, the host, the path and the query string. A change of any public data
+generation, the scheme, the host, the path, the query string and the language the page is
+answered in (config.languages). A change of any public data
 (through a service, the admin, an import, `QuerySet.update()` or raw SQL) changes the
 generation in the same transaction, so once it commits every later request misses the old
 entries: a withdrawn candidate or a rejected claim leaves every public URL at once. Old
@@ -85,6 +86,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.http import HttpResponse
+from django.utils import translation
 
 from config.replicas import reading_from, replica_aliases, replica_for
 
@@ -114,7 +116,7 @@ NEVER_PUBLIC = frozenset(
 VENDORS = ("sqlite", "postgresql")
 logger = logging.getLogger(__name__)
 _OPERATIONS = ("INSERT", "UPDATE", "DELETE")
-_VARY_ALLOWED = {"", "cookie"}
+_VARY_ALLOWED = {"", "cookie", "accept-language"}
 
 # The statements are built from the constants above and from model table names, never from
 # input, hence the S608 exemptions.
@@ -519,9 +521,15 @@ def public_cache():
 
 
 def cache_key(request, generation):
-    """The key of `request`'s response at `generation`."""
+    """The key of `request`'s response at `generation`, in the language it is answered in."""
     address = "\n".join(
-        [request.scheme, request.get_host(), request.path, request.META.get("QUERY_STRING", "")]
+        [
+            request.scheme,
+            request.get_host(),
+            request.path,
+            request.META.get("QUERY_STRING", ""),
+            translation.get_language() or "",
+        ]
     )
     digest = hashlib.sha256(address.encode("utf-8", "surrogateescape")).hexdigest()
     return f"sourcebook:public:{generation}:{digest}"

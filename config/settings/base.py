@@ -53,6 +53,8 @@ MIDDLEWARE = [
     # WhiteNoise, finding the next release's files during a rolling deploy (config.static).
     "config.static.ReleaseStaticMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language of the words on every page (config.languages), before anything renders.
+    "config.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -84,6 +86,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "config.languages.language_links",
             ],
         },
     },
@@ -140,6 +143,13 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en"
+# The site's words in three languages at the same addresses (config.languages).
+LANGUAGES = [("en", "English"), ("zh-hans", "简体中文"), ("zh-hant", "繁體中文")]
+# The project's catalogs: config/locale holds the templates' and config's words; each app
+# keeps its own in <app>/locale.
+LOCALE_PATHS = [BASE_DIR / "config" / "locale"]
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
