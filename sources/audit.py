@@ -34,6 +34,7 @@ from typing import Any, ParamSpec, TypeVar
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
+from django.utils.translation import gettext as _
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -135,14 +136,14 @@ def acting(instance: models.Model, user: Any, reason: Reason, note: str = "") ->
 def require_perm(user: Any, perm: str, action: str) -> None:
     """Raise PermissionDenied naming `action` unless `user` holds `perm` (app_label.codename)."""
     if user is None or not user.has_perm(perm):
-        raise PermissionDenied(f"You may not {action}.")
+        raise PermissionDenied(_("You may not %(action)s.") % {"action": action})
 
 
 def require_user(user: Any) -> None:
     """Refuse anything but a saved, active user account: services never act anonymously."""
     user_model = get_user_model()
     if not isinstance(user, user_model) or user.pk is None or not user.is_active:
-        raise PermissionDenied("Every change needs an acting user with an active account.")
+        raise PermissionDenied(_("Every change needs an acting user with an active account."))
 
 
 def in_service() -> bool:

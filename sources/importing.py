@@ -32,6 +32,7 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
+from django.utils.translation import gettext as _
 
 from sources.audit import unit_of_work
 from sources.dates import PartialDate, PartialDateError
@@ -49,6 +50,10 @@ from sources.services.articles import (
 from sources.services.revisions import article_set_text
 from sources.text import normalize_line
 
+# Problems and summaries are shown to importers: translated when they are written, in the
+# language active then (a request's; a command's or a task's is English). A task keeps them
+# in its result in that language. A problem is "<label>: <reason>", never translated as a
+# whole: the article sheet reads the row back from it (resources.articles._LABEL).
 MANIFEST_COLUMNS = ("file", "outlet", "title", "url", "published_on", "byline", "language")
 # The values an entry may take from the command line (or a caller) when its source is silent.
 DEFAULT_FIELDS = ("outlet", "title", "url", "published", "byline", "language")
@@ -85,11 +90,17 @@ class Reanchoring:
 
     def describe(self):
         """`passages: 3 still anchored (2 exact, 1 relocated), 1 awaiting …; …`."""
-        text = (
-            f"passages: {self.anchored} still anchored ({self.exact} exact, "
-            f"{self.relocated} relocated), {self.fuzzy} awaiting an editor (fuzzy), "
-            f"{self.orphaned} orphaned"
-        )
+        text = _(
+            "passages: %(anchored)s still anchored (%(exact)s exact, "
+            "%(relocated)s relocated), %(fuzzy)s awaiting an editor (fuzzy), "
+            "%(orphaned)s orphaned"
+        ) % {
+            "anchored": self.anchored,
+            "exact": self.exact,
+            "relocated": self.relocated,
+            "fuzzy": self.fuzzy,
+            "orphaned": self.orphaned,
+        }
         return "; ".join([text, *self.more])
 
 
@@ -176,11 +187,26 @@ class ImportResult:
     text_changes: dict = field(default_factory=dict)
 
     def summary(self):
-        counts = f"{len(self.created)} created, {len(self.changed)} changed, "
-        counts += f"{len(self.unchanged)} unchanged"
+        counts = {
+            "created": len(self.created),
+            "changed": len(self.changed),
+            "unchanged": len(self.unchanged),
+        }
         if self.dry_run:
-            return f"Dry run, nothing written: {counts}."
-        return f"Imported articles: {counts}."
+            return (
+                _(
+                    "Dry run, nothing written: %(created)s created, %(changed)s changed, "
+                    "%(unchanged)s unchanged."
+                )
+                % counts
+            )
+        return (
+            _(
+                "Imported articles: %(created)s created, %(changed)s changed, "
+                "%(unchanged)s unchanged."
+            )
+            % counts
+        )
 
 
 @dataclass
@@ -247,17 +273,25 @@ class ArticleImport:
         path = Path(path)
         defaults = defaults or {}
         try:
-            text, _ = decode_bytes(path.read_bytes(), name=str(path))
+            text, _encoding = decode_bytes(path.read_bytes(), name=str(path))
         except OSError as error:
-            self.problems.append(f"{path}: the manifest cannot be read ({error.strerror})")
+            self.problems.append(
+                _("%(path)s: the manifest cannot be read (%(error)s)")
+                % {"path": path, "error": error.strerror}
+            )
             return
         except ExtractionError as error:
-            self.problems.append(f"{error.name}: the manifest {error.reason}")
+            self.problems.append(
+                _("%(name)s: the manifest %(reason)s")
+                % {"name": error.name, "reason": error.reason}
+            )
             return
         try:
             rows = list(csv.reader(io.StringIO(text, newline="")))
         except csv.Error as error:
-            self.problems.append(f"{path}: not a CSV file ({error})")
+            self.problems.append(
+                _("%(path)s: not a CSV file (%(error)s)") % {"path": path, "error": error}
+            )
             return
         header = [cell.strip().lower() for cell in rows[0]] if rows else []
         if not self._manifest_header_ok(path, header):
@@ -274,18 +308,27 @@ class ArticleImport:
                 self.add_entry(entry)
         for resolved, name in wanted.items():
             if resolved not in found:
-                self.problems.append(f"{name}: not listed in the manifest {path}")
+                self.problems.append(
+                    _("%(name)s: not listed in the manifest %(path)s")
+                    % {"name": name, "path": path}
+                )
 
     def _manifest_header_ok(self, path, header):
         problems = []
         if "file" not in header:
-            problems.append(f"{path}: the manifest has no 'file' column")
+            problems.append(_("%(path)s: the manifest has no 'file' column") % {"path": path})
         known = ", ".join(MANIFEST_COLUMNS)
         for column in dict.fromkeys(header):
             if column not in MANIFEST_COLUMNS:
-                problems.append(f"{path}: unknown column {column!r} (the columns are {known})")
+                problems.append(
+                    _("%(path)s: unknown column %(column)s (the columns are %(known)s)")
+                    % {"path": path, "column": repr(column), "known": known}
+                )
             elif header.count(column) > 1:
-                problems.append(f"{path}: the column {column!r} appears more than once")
+                problems.append(
+                    _("%(path)s: the column %(column)s appears more than once")
+                    % {"path": path, "column": repr(column)}
+                )
         self.problems.extend(problems)
         return not problems
 
@@ -293,14 +336,22 @@ class ArticleImport:
         name = path.name
         if len(row) > len(header) and any(cell.strip() for cell in row[len(header) :]):
             self.problems.append(
-                f"{name} row {number}: {len(row)} cells, but the header has {len(header)}"
+                _("%(name)s row %(number)s: %(cells)s cells, but the header has %(header)s")
+                % {"name": name, "number": number, "cells": len(row), "header": len(header)}
             )
             return None
         file_name = values.get("file", "")
         if not file_name:
-            self.problems.append(f"{name} row {number}: no file named in the 'file' column")
+            self.problems.append(
+                _("%(name)s row %(number)s: no file named in the 'file' column")
+                % {"name": name, "number": number}
+            )
             return None
-        where = f"{name} row {number} ({file_name})"
+        where = _("%(name)s row %(number)s (%(file)s)") % {
+            "name": name,
+            "number": number,
+            "file": file_name,
+        }
         published = _published(
             values.get("published_on", ""), where=f"{where}: published_on", problems=self.problems
         )
@@ -342,12 +393,18 @@ class ArticleImport:
         title = normalize_line(entry.title or extracted.title)
         language = (entry.language or extracted.language).strip()
         missing = [
-            f"no {what} (give it in the manifest or with --{what})"
-            for what, value in (("outlet", outlet), ("title", title))
+            message
+            for message, value in (
+                (_("no outlet (give it in the manifest or with --outlet)"), outlet),
+                (_("no title (give it in the manifest or with --title)"), title),
+            )
             if not value
         ]
         if language and not _LANGUAGE.fullmatch(language):
-            missing.append(f"language {language!r} is not a BCP 47 code such as en or zh-Hans")
+            missing.append(
+                _("language %(language)s is not a BCP 47 code such as en or zh-Hans")
+                % {"language": repr(language)}
+            )
         article = Article(
             title=title,
             url=(entry.url or extracted.url).strip(),
@@ -379,13 +436,17 @@ class ArticleImport:
             if url:
                 first = by_url.setdefault(url, item)
                 if first is not item:
-                    self.problems.append(f"{item.entry.label}: the same URL as {first.entry.label}")
+                    self.problems.append(
+                        _("%(label)s: the same URL as %(first)s")
+                        % {"label": item.entry.label, "first": first.entry.label}
+                    )
                     continue
             key = (item.outlet_key, item.article.title)
             first = by_outlet_title.setdefault(key, item)
             if first is not item and not (url and first.article.url):
                 self.problems.append(
-                    f"{item.entry.label}: the same outlet and title as {first.entry.label}"
+                    _("%(label)s: the same outlet and title as %(first)s")
+                    % {"label": item.entry.label, "first": first.entry.label}
                 )
 
     def _find_existing(self, prepared, outlets):
@@ -419,7 +480,8 @@ class ArticleImport:
                 first = claimed.setdefault(item.existing.pk, item)
                 if first is not item:
                     self.problems.append(
-                        f"{item.entry.label}: the same stored article as {first.entry.label}"
+                        _("%(label)s: the same stored article as %(first)s")
+                        % {"label": item.entry.label, "first": first.entry.label}
                     )
 
     def _match(self, item, outlets, by_url, by_outlet_title):
@@ -436,8 +498,11 @@ class ArticleImport:
         ]
         if len(candidates) > 1:
             self.problems.append(
-                f"{item.entry.label}: {len(candidates)} stored articles of {outlet.name} have "
-                "this title; give the article's URL to say which"
+                _(
+                    "%(label)s: %(count)s stored articles of %(outlet)s have "
+                    "this title; give the article's URL to say which"
+                )
+                % {"label": item.entry.label, "count": len(candidates), "outlet": outlet.name}
             )
             return None
         return candidates[0] if candidates else None
@@ -453,7 +518,7 @@ class ArticleImport:
             if self.progress is not None:
                 self.progress(done, total)
         if not self.entries and not self.problems:
-            self.problems.append("no article files were given")
+            self.problems.append(_("no article files were given"))
         self._check_repeats(prepared)
         with unit_of_work():
             outlets = outlets_named([item.outlet_name for item in prepared])

@@ -50,6 +50,8 @@ from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, OperationalError, connections
 from django.db.utils import load_backend
 from django.utils.module_loading import autodiscover_modules
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django_tasks import TaskContext, task
 
 from sources.anchoring import AnchorStatus, TextChange
@@ -326,7 +328,8 @@ def start(
     found = kind_named(kind)
     run = task_queue(
         kind=found.name,
-        label=label or found.label,
+        # Stored with the run: in the language of the request that starts it.
+        label=label or str(found.label),
         arguments=arguments or {},
         permission=found.permission,
         acting_user=owner,
@@ -348,7 +351,7 @@ def run_here(
     found = kind_named(kind)
     run = task_queue(
         kind=found.name,
-        label=label or found.label,
+        label=label or str(found.label),
         arguments=arguments or {},
         permission=found.permission,
         acting_user=owner,
@@ -427,7 +430,7 @@ def _unchanged(passage: Passage, article: Article, result: Any) -> bool:
     )
 
 
-@task_kind("passages_reanchor_all", label="Re-anchor every passage")
+@task_kind("passages_reanchor_all", label=_("Re-anchor every passage"))
 def passages_reanchor_all(
     progress: Progress, *, acting_user: Any, chunk_size: int = REANCHOR_CHUNK
 ) -> dict[str, Any]:
@@ -489,7 +492,7 @@ class SheetRefused(Exception):
 
 @task_kind(
     "sheet_confirm",
-    label="Import a sheet",
+    label=_("Import a sheet"),
     permission="elections.import_sheets",
     offered=False,
 )
@@ -530,11 +533,17 @@ def sheet_confirm(
         )
     problems = result.problems() if hasattr(result, "problems") else []
     if result.has_errors() or result.has_validation_errors() or problems:
+        # The run's error is stored and shown on its page; tasks run in English.
         listed = "; ".join(
-            f"row {number}, {column}: {message}" for number, column, message in problems[:20]
+            gettext("row %(row)s, %(column)s: %(message)s")
+            % {"row": number, "column": column, "message": message}
+            for number, column, message in problems[:20]
         )
+        if not problems:
+            raise SheetRefused(gettext("Nothing was imported: some problem(s)."))
         raise SheetRefused(
-            f"Nothing was imported: {len(problems) or 'some'} problem(s). {listed}".strip()
+            gettext("Nothing was imported: %(count)s problem(s). %(listed)s")
+            % {"count": len(problems), "listed": listed}
         )
     upload_delete(token=upload, acting_user=acting_user)
     totals = result.totals
@@ -553,7 +562,7 @@ class SheetUnreadable(Exception):
 
 @task_kind(
     "sheet_preview",
-    label="Check a sheet before its import",
+    label=_("Check a sheet before its import"),
     permission="elections.import_sheets",
     offered=False,
 )
@@ -590,7 +599,9 @@ def sheet_preview(
         dataset = input_format.create_dataset(bytes(stored.data))
     except Exception as error:
         # As the import page: whatever the reader raises, the file is not of this format.
-        raise SheetUnreadable(f"The sheet cannot be read in this format: {error}") from None
+        raise SheetUnreadable(
+            gettext("The sheet cannot be read in this format: %(error)s") % {"error": error}
+        ) from None
     progress.set_total(len(dataset))
     with listening(lambda _phase, count: progress.advance(count)):
         result = resource_class().import_data(

@@ -13,6 +13,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from sources.anchoring import AnchoringError
 from sources.models import AnchorStatus
@@ -37,18 +39,18 @@ class SelectionForm(forms.Form):
     """A span of the article's text as the browser saw it, and the editor's note."""
 
     start = forms.IntegerField(
-        min_value=0, help_text="Code point where the quote begins (the first is 0)."
+        min_value=0, help_text=_("Code point where the quote begins (the first is 0).")
     )
-    end = forms.IntegerField(min_value=1, help_text="Code point after the quote's last.")
+    end = forms.IntegerField(min_value=1, help_text=_("Code point after the quote's last."))
     exact = forms.CharField(
         strip=False,
         widget=forms.HiddenInput,
-        error_messages={"required": "Select the words to quote in the text first."},
+        error_messages={"required": _("Select the words to quote in the text first.")},
     )
     note = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="What this passage is evidence of (optional).",
+        help_text=_("What this passage is evidence of (optional)."),
     )
 
     def __init__(self, *args, article, **kwargs):
@@ -70,17 +72,21 @@ class SelectionForm(forms.Form):
         text = self.article.text
         if not start < end <= len(text):
             raise ValidationError(
-                "The span %(start)s–%(end)s is not inside the article's text of %(length)s "
-                "characters.",
+                gettext(
+                    "The span %(start)s–%(end)s is not inside the article's text of %(length)s "
+                    "characters."
+                ),
                 code="outside",
                 params={"start": start, "end": end, "length": len(text)},
             )
         found = text[start:end]
         if found != exact:
             raise ValidationError(
-                "The selected words do not match the article's text at %(start)s–%(end)s, "
-                "which reads “%(found)s” (you selected “%(exact)s”). The text may have "
-                "changed since the page was loaded: reload it and select again.",
+                gettext(
+                    "The selected words do not match the article's text at %(start)s–%(end)s, "
+                    "which reads “%(found)s” (you selected “%(exact)s”). The text may have "
+                    "changed since the page was loaded: reload it and select again."
+                ),
                 code="mismatch",
                 params={
                     "start": start,
@@ -126,12 +132,20 @@ def _save(request, form, article, reselecting):
             note=data["note"],
             acting_user=request.user,
         )
-        messages.success(request, f"Saved passage {passage.pk}: “{_shorten(passage.exact)}”.")
+        messages.success(
+            request,
+            gettext("Saved passage %(id)s: “%(words)s”.")
+            % {"id": passage.pk, "words": _shorten(passage.exact)},
+        )
         return passage
     passage = passage_reselect(
         passage=reselecting, start=data["start"], end=data["end"], acting_user=request.user
     )
-    messages.success(request, f"Passage {passage.pk} now points at “{_shorten(passage.exact)}”.")
+    messages.success(
+        request,
+        gettext("Passage %(id)s now points at “%(words)s”.")
+        % {"id": passage.pk, "words": _shorten(passage.exact)},
+    )
     return passage
 
 
@@ -178,7 +192,7 @@ def annotate_view(model_admin, request, object_id):
         **model_admin.admin_site.each_context(request),
         "opts": opts,
         "app_label": opts.app_label,
-        "title": f"Annotate: {article.title}",
+        "title": gettext("Annotate: %(title)s") % {"title": article.title},
         "article": article,
         "form": form,
         "highlighted": highlighted_text(article.text, anchored, focus=reselecting),

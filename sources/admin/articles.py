@@ -17,6 +17,8 @@ from django.db.models import Count, Q
 from django.db.models.functions import Length
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext_lazy as _
 
 from sources.dates import PartialDate
 from sources.extract import ExtractionError, extract_text
@@ -56,10 +58,12 @@ class ArticleAdminForm(forms.ModelForm):
     class Meta:
         model = Article
         fields = ["source_text", "boilerplate"]
-        labels = {"source_text": "Text"}
+        labels = {"source_text": _("Text")}
         help_texts = {
-            "source_text": "The article's text before the boilerplate lines below are removed. "
-            "Saving a change keeps the old text as a version and re-anchors every passage."
+            "source_text": _(
+                "The article's text before the boilerplate lines below are removed. "
+                "Saving a change keeps the old text as a version and re-anchors every passage."
+            )
         }
         widgets = {
             "source_text": forms.Textarea(attrs={"rows": 20, "class": "vLargeTextField"}),
@@ -71,9 +75,9 @@ class ArticleAdminForm(forms.ModelForm):
         if "source_text" in self.fields:
             self.fields["source_text"].required = True
         if "source_format" in self.fields and not self.instance.pk:
-            self.fields[
-                "source_format"
-            ].help_text = "Pasted HTML or Markdown is read as a page is: its text, never its tags."
+            self.fields["source_format"].help_text = gettext(
+                "Pasted HTML or Markdown is read as a page is: its text, never its tags."
+            )
             # Text typed or pasted here is text, Markdown or HTML; documents and scans come
             # in as files (`import_articles`).
             pasted = (Article.Format.TEXT, Article.Format.MARKDOWN, Article.Format.HTML)
@@ -86,7 +90,7 @@ class ArticleAdminForm(forms.ModelForm):
     def clean_source_text(self):
         value = self.cleaned_data["source_text"]
         if not normalize_text(value):
-            raise ValidationError("An article needs a text.", code="empty")
+            raise ValidationError(gettext("An article needs a text."), code="empty")
         return value
 
     def clean_boilerplate(self):
@@ -108,7 +112,9 @@ class ArticleAdminForm(forms.ModelForm):
         ):
             return data
         try:
-            extracted = extract_text(pasted.encode("utf-8"), name="the text", source_format=kind)
+            extracted = extract_text(
+                pasted.encode("utf-8"), name=gettext("the text"), source_format=kind
+            )
         except ExtractionError as error:
             self.add_error("source_text", error.reason)
             return data
@@ -154,17 +160,17 @@ class ArticleAdmin(SheetAdminMixin, ServiceFormMixin, ReadOnlyHistoryAdmin):
     readonly_fields = ["version", "passages_summary", "versions_list", "created_at", "updated_at"]
     add_fieldsets = [
         (None, {"fields": ["outlet", "title", "url", "byline", "language"]}),
-        ("Publication", {"fields": [("published_on", "published_precision")]}),
-        ("Text", {"fields": ["source_text", "boilerplate", "source_format", "source_name"]}),
-        ("Internal", {"fields": ["notes"]}),
+        (_("Publication"), {"fields": [("published_on", "published_precision")]}),
+        (_("Text"), {"fields": ["source_text", "boilerplate", "source_format", "source_name"]}),
+        (_("Internal"), {"fields": ["notes"]}),
     ]
     fieldsets = [
         (None, {"fields": ["outlet", "title", "url", "byline", "language"]}),
-        ("Publication", {"fields": [("published_on", "published_precision")]}),
-        ("Text", {"fields": ["source_text", "boilerplate", "version", "passages_summary"]}),
-        ("Text versions", {"fields": ["versions_list"]}),
+        (_("Publication"), {"fields": [("published_on", "published_precision")]}),
+        (_("Text"), {"fields": ["source_text", "boilerplate", "version", "passages_summary"]}),
+        (_("Text versions"), {"fields": ["versions_list"]}),
         (
-            "Import and notes",
+            _("Import and notes"),
             {"fields": ["source_format", "source_name", "notes", "created_at", "updated_at"]},
         ),
         (None, {"fields": ["opened_revision"]}),
@@ -283,43 +289,52 @@ class ArticleAdmin(SheetAdminMixin, ServiceFormMixin, ReadOnlyHistoryAdmin):
 
     def _report_reanchoring(self, request, article):
         waiting = article.passages.needing_attention().count()
-        text = f"The text is now version {article.version}; the previous one is kept."
         if waiting:
             queue = reverse("admin:sources_passage_queue") + f"?article={article.pk}"
             messages.warning(
                 request,
                 format_html(
-                    '{} {} passage(s) need an editor: <a href="{}">open the queue</a>.',
-                    text,
-                    waiting,
-                    queue,
+                    gettext(
+                        "The text is now version {version}; the previous one is kept. "
+                        '{count} passage(s) need an editor: <a href="{url}">open the queue</a>.'
+                    ),
+                    version=article.version,
+                    count=waiting,
+                    url=queue,
                 ),
             )
         else:
-            messages.info(request, f"{text} Every passage was found again.")
+            messages.info(
+                request,
+                gettext(
+                    "The text is now version %(version)s; the previous one is kept. "
+                    "Every passage was found again."
+                )
+                % {"version": article.version},
+            )
 
-    @admin.display(description="published", ordering="published_on")
+    @admin.display(description=_("published"), ordering="published_on")
     def published_display(self, article):
         published = article.published
         return published.display() if published else "–"
 
-    @admin.display(description="passages", ordering="passage_count")
+    @admin.display(description=_("passages"), ordering="passage_count")
     def passage_count(self, article):
         return article.passage_count
 
-    @admin.display(description="need attention", ordering="attention_count")
+    @admin.display(description=_("need attention"), ordering="attention_count")
     def attention_count(self, article):
         if not article.attention_count:
             return 0
         queue = reverse("admin:sources_passage_queue") + f"?article={article.pk}"
         return format_html('<a href="{}">{}</a>', queue, article.attention_count)
 
-    @admin.display(description="annotate")
+    @admin.display(description=_("annotate"))
     def annotate_link(self, article):
         url = reverse("admin:sources_article_annotate", args=[article.pk])
-        return format_html('<a href="{}">Annotate</a>', url)
+        return format_html('<a href="{}">{}</a>', url, gettext("Annotate"))
 
-    @admin.display(description="passages")
+    @admin.display(description=_("passages"))
     def passages_summary(self, article):
         counts = article.passages.aggregate(
             total=Count("pk"), waiting=Count("pk", filter=Q(anchor_status__in=ATTENTION))
@@ -327,14 +342,17 @@ class ArticleAdmin(SheetAdminMixin, ServiceFormMixin, ReadOnlyHistoryAdmin):
         listing = reverse("admin:sources_passage_changelist") + f"?article__id__exact={article.pk}"
         queue = reverse("admin:sources_passage_queue") + f"?article={article.pk}"
         return format_html(
-            '<a href="{}">{} passage(s)</a>; <a href="{}">{} need attention</a>',
-            listing,
-            counts["total"],
-            queue,
-            counts["waiting"],
+            gettext(
+                '<a href="{listing}">{total} passage(s)</a>; '
+                '<a href="{queue}">{waiting} need attention</a>'
+            ),
+            listing=listing,
+            total=counts["total"],
+            queue=queue,
+            waiting=counts["waiting"],
         )
 
-    @admin.display(description="versions")
+    @admin.display(description=_("versions"))
     def versions_list(self, article):
         versions = (
             article.versions.select_related("created_by")
@@ -358,8 +376,13 @@ class ArticleAdmin(SheetAdminMixin, ServiceFormMixin, ReadOnlyHistoryAdmin):
             ),
         )
         return format_html(
-            "<table><thead><tr><th>version</th><th>reason</th><th>by</th><th>when (UTC)</th>"
-            "<th>characters</th></tr></thead><tbody>{}</tbody></table>",
+            "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th>"
+            "<th>{}</th></tr></thead><tbody>{}</tbody></table>",
+            gettext("version"),
+            gettext("reason"),
+            pgettext("made by", "by"),
+            gettext("when (UTC)"),
+            gettext("characters"),
             rows,
         )
 

@@ -9,6 +9,7 @@ from collections import defaultdict
 from itertools import pairwise
 
 from django.utils.html import escape, format_html, format_html_join
+from django.utils.translation import gettext as _
 
 from sources.models import AnchorStatus, Passage
 
@@ -63,7 +64,10 @@ def highlighted_text(text, passages, *, focus=None):
         if focus is not None and any(p.pk == focus.pk for p in covering):
             classes.append("passage-focus")
         title = "\n".join(
-            f"Passage {p.pk}: {p.note}" if p.note else f"Passage {p.pk}" for p in covering
+            _("Passage %(id)s: %(note)s") % {"id": p.pk, "note": p.note}
+            if p.note
+            else _("Passage %(id)s") % {"id": p.pk}
+            for p in covering
         )
         pieces.append(
             format_html(

@@ -2,6 +2,8 @@
 
 from django.contrib import admin
 from django.db.models import Exists, OuterRef
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from sources.models import Article, Passage
 
@@ -9,12 +11,12 @@ from sources.models import Article, Passage
 class PublishedYearFilter(admin.SimpleListFilter):
     """Articles by the year they were published, whatever the date's precision."""
 
-    title = "year published"
+    title = _("year published")
     parameter_name = "year"
 
     def lookups(self, request, model_admin):
         years = Article.objects.dates("published_on", "year", order="DESC")
-        return [(str(day.year), str(day.year)) for day in years] + [("unknown", "unknown")]
+        return [(str(day.year), str(day.year)) for day in years] + [("unknown", gettext("unknown"))]
 
     def queryset(self, request, queryset):
         value = self.value()
@@ -28,11 +30,11 @@ class PublishedYearFilter(admin.SimpleListFilter):
 class ArticleNeedsAttentionFilter(admin.SimpleListFilter):
     """Articles with passages whose anchoring an editor must look at (fuzzy or orphaned)."""
 
-    title = "passages needing attention"
+    title = _("passages needing attention")
     parameter_name = "attention"
 
     def lookups(self, request, model_admin):
-        return [("yes", "some"), ("no", "none")]
+        return [("yes", gettext("some")), ("no", gettext("none"))]
 
     def queryset(self, request, queryset):
         waiting = Exists(Passage.objects.needing_attention().filter(article=OuterRef("pk")))
@@ -46,11 +48,11 @@ class ArticleNeedsAttentionFilter(admin.SimpleListFilter):
 class PassageNeedsAttentionFilter(admin.SimpleListFilter):
     """Passages whose anchoring an editor must look at: fuzzy matches and orphans."""
 
-    title = "needs attention"
+    title = _("needs attention")
     parameter_name = "attention"
 
     def lookups(self, request, model_admin):
-        return [("yes", "yes"), ("no", "no")]
+        return [("yes", gettext("yes")), ("no", gettext("no"))]
 
     def queryset(self, request, queryset):
         if self.value() == "yes":

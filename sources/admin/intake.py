@@ -20,16 +20,18 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from sources.fetching import FetchRefused, fetch
 from sources.importing import ArticleEntry, ArticleImport, ImportFailed
 from sources.models import Article
 
-PASTED = "the pasted text"
+PASTED = _("the pasted text")
 PASTED_FORMATS = [
-    (Article.Format.HTML, "a saved HTML page (its source)"),
-    (Article.Format.MARKDOWN, "Markdown"),
-    (Article.Format.TEXT, "plain text"),
+    (Article.Format.HTML, _("a saved HTML page (its source)")),
+    (Article.Format.MARKDOWN, _("Markdown")),
+    (Article.Format.TEXT, _("plain text")),
 ]
 
 
@@ -53,50 +55,59 @@ class MultipleFileField(forms.FileField):
 class IntakeForm(forms.Form):
     files = MultipleFileField(
         required=False,
-        help_text="Saved web pages (.html), Word documents, PDFs, scans (PNG, JPEG, TIFF), "
-        "Markdown or plain text. Several at once are imported together.",
+        help_text=_(
+            "Saved web pages (.html), Word documents, PDFs, scans (PNG, JPEG, TIFF), "
+            "Markdown or plain text. Several at once are imported together."
+        ),
     )
     address = forms.URLField(
-        label="Or fetch a report from its address",
+        label=_("Or fetch a report from its address"),
         required=False,
         max_length=2000,
-        help_text="The page is kept as it was fetched (its archived copy), and cited beside "
-        "the address.",
+        help_text=_(
+            "The page is kept as it was fetched (its archived copy), and cited beside the address."
+        ),
     )
     pasted = forms.CharField(
-        label="Or paste a report",
+        label=_("Or paste a report"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 10, "class": "vLargeTextField"}),
     )
     pasted_format = forms.ChoiceField(
-        label="What is pasted", choices=PASTED_FORMATS, initial=Article.Format.HTML, required=False
+        label=_("What is pasted"),
+        choices=PASTED_FORMATS,
+        initial=Article.Format.HTML,
+        required=False,
     )
     outlet = forms.CharField(
-        required=False, max_length=200, help_text="Where a report does not name its outlet."
+        required=False, max_length=200, help_text=_("Where a report does not name its outlet.")
     )
     title = forms.CharField(
-        required=False, max_length=500, help_text="Where a report does not give its title."
+        required=False, max_length=500, help_text=_("Where a report does not give its title.")
     )
-    url = forms.URLField(required=False, max_length=2000, label="Address of the original")
+    url = forms.URLField(required=False, max_length=2000, label=_("Address of the original"))
     published = forms.CharField(
-        required=False, max_length=10, help_text="YYYY, YYYY-MM or YYYY-MM-DD."
+        required=False, max_length=10, help_text=_("YYYY, YYYY-MM or YYYY-MM-DD.")
     )
     byline = forms.CharField(required=False, max_length=300)
-    language = forms.CharField(required=False, max_length=35, help_text="en, zh-Hans, zh-Hant…")
+    language = forms.CharField(required=False, max_length=35, help_text=_("en, zh-Hans, zh-Hant…"))
 
     def clean(self):
         data = super().clean()
         if not (data.get("files") or (data.get("pasted") or "").strip() or data.get("address")):
             raise forms.ValidationError(
-                "Choose files to upload, give an address to fetch, or paste a report."
+                gettext("Choose files to upload, give an address to fetch, or paste a report.")
             )
         limit = settings.SOURCEBOOK_IMPORT_MAX_BYTES
         for upload in data.get("files") or ():
             if upload.size > limit:
                 self.add_error(
                     "files",
-                    f"{upload.name} is {upload.size:,} bytes, more than the {limit:,} a report "
-                    "may be (SOURCEBOOK_IMPORT_MAX_BYTES).",
+                    gettext(
+                        "%(name)s is %(size)s bytes, more than the %(limit)s a report "
+                        "may be (SOURCEBOOK_IMPORT_MAX_BYTES)."
+                    )
+                    % {"name": upload.name, "size": f"{upload.size:,}", "limit": f"{limit:,}"},
                 )
         return data
 
@@ -114,7 +125,7 @@ def intake_view(model_admin, request):
     context = {
         **model_admin.admin_site.each_context(request),
         "opts": model_admin.model._meta,
-        "title": "Import reports",
+        "title": gettext("Import reports"),
         "form": form,
         "problems": problems,
         "media": model_admin.media + form.media,
@@ -142,7 +153,10 @@ def _import(request, data):
         try:
             fetched = fetch(data["address"])
         except FetchRefused as refused:
-            return [f"{data['address']}: not fetched: {refused}"], ""
+            return [
+                gettext("%(address)s: not fetched: %(reason)s")
+                % {"address": data["address"], "reason": refused}
+            ], ""
         fetched_defaults = {**defaults, "url": defaults.get("url") or data["address"]}
         html = "html" in fetched.content_type.lower()
         importer.add_entry(
@@ -160,7 +174,7 @@ def _import(request, data):
         importer.add_entry(
             ArticleEntry(
                 path=PurePath("pasted"),
-                label=PASTED,
+                label=str(PASTED),
                 data=pasted.encode("utf-8"),
                 source_format=data.get("pasted_format") or Article.Format.HTML,
                 **defaults,

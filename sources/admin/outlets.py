@@ -9,6 +9,7 @@ delete permission (superusers: no role has it).
 
 from django.contrib import admin
 from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
 
 from sources.models import Outlet
 from sources.resources import OutletResource
@@ -32,7 +33,7 @@ class OutletAdmin(SheetAdminMixin, ServiceDeleteMixin, ServiceFormMixin, admin.M
     readonly_fields = ["created_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["name", "slug", "kind", "homepage", "country", "language"]}),
-        ("Internal", {"fields": ["notes", "created_at", "updated_at"]}),
+        (_("Internal"), {"fields": ["notes", "created_at", "updated_at"]}),
     ]
 
     def get_queryset(self, request):
@@ -53,6 +54,6 @@ class OutletAdmin(SheetAdminMixin, ServiceDeleteMixin, ServiceFormMixin, admin.M
     def delete_object(self, obj, user):
         outlet_delete(outlet=obj, acting_user=user)
 
-    @admin.display(description="articles", ordering="article_count")
+    @admin.display(description=_("articles"), ordering="article_count")
     def article_count(self, outlet):
         return outlet.article_count

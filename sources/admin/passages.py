@@ -19,6 +19,8 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from sources.anchoring import AnchoringError
 from sources.models import AnchorStatus, Passage
@@ -67,12 +69,19 @@ def _confirm(request, passages):
     confirmed = 0
     for passage in passages:
         if passage.anchor_status != AnchorStatus.FUZZY:
-            messages.warning(request, f"Passage {passage.pk} is not a fuzzy match; left as is.")
+            messages.warning(
+                request,
+                gettext("Passage %(id)s is not a fuzzy match; left as is.") % {"id": passage.pk},
+            )
             continue
         try:
             passage_confirm(passage=passage, acting_user=request.user)
         except AnchoringError as error:
-            messages.error(request, f"Passage {passage.pk} could not be confirmed: {error}")
+            messages.error(
+                request,
+                gettext("Passage %(id)s could not be confirmed: %(error)s")
+                % {"id": passage.pk, "error": error},
+            )
         else:
             confirmed += 1
     return confirmed
@@ -156,7 +165,10 @@ class PassageAdmin(ServiceDeleteMixin, ServiceFormMixin, ReadOnlyHistoryAdmin):
             passage_id = request.POST.get("passage", "")
             passage = get_object_or_404(Passage, pk=int(passage_id) if passage_id.isdigit() else 0)
             if _confirm(request, [passage]):
-                messages.success(request, f"Passage {passage.pk} now quotes the proposed span.")
+                messages.success(
+                    request,
+                    gettext("Passage %(id)s now quotes the proposed span.") % {"id": passage.pk},
+                )
             return HttpResponseRedirect(request.get_full_path())
         queryset = Passage.objects.needing_attention().select_related(
             "article", "article__outlet", "created_by"
@@ -172,7 +184,7 @@ class PassageAdmin(ServiceDeleteMixin, ServiceFormMixin, ReadOnlyHistoryAdmin):
             **self.admin_site.each_context(request),
             "opts": self.opts,
             "app_label": self.opts.app_label,
-            "title": "Passages needing attention",
+            "title": gettext("Passages needing attention"),
             "page": page,
             "rows": [_queue_row(passage) for passage in page.object_list],
             "can_annotate": can_annotate(request.user),
@@ -181,37 +193,45 @@ class PassageAdmin(ServiceDeleteMixin, ServiceFormMixin, ReadOnlyHistoryAdmin):
         }
         return TemplateResponse(request, "admin/sources/passage/queue.html", context)
 
-    @admin.action(permissions=["annotate"], description="Confirm proposed spans")
+    @admin.action(permissions=["annotate"], description=_("Confirm proposed spans"))
     def confirm_proposed_spans(self, request, queryset):
         confirmed = _confirm(request, queryset.select_related("article"))
-        self.message_user(request, f"Confirmed {confirmed} passage(s).", messages.SUCCESS)
+        self.message_user(
+            request,
+            gettext("Confirmed %(count)s passage(s).") % {"count": confirmed},
+            messages.SUCCESS,
+        )
 
-    @admin.display(description="quote", ordering="exact")
+    @admin.display(description=_("quote"), ordering="exact")
     def quote(self, passage):
         return str(passage)
 
-    @admin.display(description="note")
+    @admin.display(description=_("note"))
     def note_excerpt(self, passage):
         return passage.note if len(passage.note) <= 60 else passage.note[:59] + "…"
 
-    @admin.display(description="article")
+    @admin.display(description=_("article"))
     def article_link(self, passage):
         change = reverse("admin:sources_article_change", args=[passage.article_id])
         annotate = reverse("admin:sources_article_annotate", args=[passage.article_id])
         return format_html(
-            '<a href="{}">{}</a> (<a href="{}#passage-{}">in the annotate view</a>)',
-            change,
-            passage.article,
-            annotate,
-            passage.pk,
+            gettext(
+                '<a href="{change}">{article}</a> '
+                '(<a href="{annotate}#passage-{id}">in the annotate view</a>)'
+            ),
+            change=change,
+            article=passage.article,
+            annotate=annotate,
+            id=passage.pk,
         )
 
-    @admin.display(description="quote in the current text")
+    @admin.display(description=_("quote in the current text"))
     def quote_in_context(self, passage):
         text = passage.article.text
         if passage.anchor_status == AnchorStatus.ORPHANED or not fits(passage, text):
             return format_html(
-                "<em>Not found in the current text.</em> Selected words: “{}”", passage.exact
+                gettext("<em>Not found in the current text.</em> Selected words: “{words}”"),
+                words=passage.exact,
             )
         before, span, after = context_around(text, passage.start, passage.end)
         return format_html(

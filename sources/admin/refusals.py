@@ -11,6 +11,7 @@ from `elections`.
 from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
+from django.utils.translation import gettext as _
 
 from sources.anchoring import AnchoringError
 
@@ -53,8 +54,14 @@ def add_refusal(form, error):
             form.add_error(field, field_errors)
         else:
             for message in ValidationError(field_errors).messages:
-                prefix = "" if field == NON_FIELD_ERRORS else f"{field.replace('_', ' ')}: "
-                form.add_error(None, f"{prefix}{message}")
+                if field == NON_FIELD_ERRORS:
+                    form.add_error(None, message)
+                else:
+                    form.add_error(
+                        None,
+                        _("%(field)s: %(message)s")
+                        % {"field": field.replace("_", " "), "message": message},
+                    )
 
 
 class ServiceFormMixin:
@@ -109,13 +116,16 @@ class ServiceDeleteMixin:
 
     def delete_object(self, obj, user):
         # An admin that names no service deletes nothing: refused, never deleted directly.
-        raise PermissionDenied(f"{obj._meta.verbose_name_plural.capitalize()} are not deleted.")
+        raise PermissionDenied(
+            _("%(things)s are not deleted.")
+            % {"things": str(obj._meta.verbose_name_plural).capitalize()}
+        )
 
     def delete_view(self, request, object_id, extra_context=None):
         try:
             return super().delete_view(request, object_id, extra_context)
         except ServiceRefused as refused:
-            messages.error(request, f"Not deleted. {refused.message}")
+            messages.error(request, _("Not deleted. %(reason)s") % {"reason": refused.message})
             return HttpResponseRedirect(request.path.rsplit("delete/", 1)[0])
 
     def delete_model(self, request, obj):
@@ -129,4 +139,8 @@ class ServiceDeleteMixin:
             try:
                 self.delete_object(obj, request.user)
             except REFUSALS as error:
-                messages.error(request, f"Not deleted: {obj}. {refusal_message(error)}")
+                messages.error(
+                    request,
+                    _("Not deleted: %(object)s. %(reason)s")
+                    % {"object": obj, "reason": refusal_message(error)},
+                )

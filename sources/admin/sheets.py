@@ -42,6 +42,8 @@ from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.http import content_disposition_header, urlencode
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 from import_export.admin import ImportExportMixin
 from import_export.forms import ConfirmImportForm, ImportForm
@@ -54,7 +56,9 @@ from sources.uploads import SheetUploadStorage, uploads_by
 
 from .previews import SheetPreview, errors_csv
 
-UPLOAD_AGAIN = "The uploaded sheet is no longer there: upload it again."
+UPLOAD_AGAIN = _("The uploaded sheet is no longer there: upload it again.")
+# A run's label is stored with the run: translated when the run starts, in the language of
+# the request that started it.
 
 
 class SheetImportForm(ImportForm):
@@ -89,7 +93,7 @@ class SheetConfirmImportForm(ConfirmImportForm):
     def _index(self, name, count):
         value = _index(self.cleaned_data[name], count)
         if value is None:
-            raise ValidationError("Start the import again.", code="invalid")
+            raise ValidationError(gettext("Start the import again."), code="invalid")
         return value
 
     def clean_format(self):
@@ -225,13 +229,19 @@ class SheetAdminMixin(ImportExportMixin):
                 "format": format_index,
                 "file_name": file_name,
             },
-            label=f"Check {file_name or 'a sheet'} before its import into "
-            f"{self.model._meta.verbose_name_plural}",
+            label=gettext("Check %(file)s before its import into %(things)s")
+            % {
+                "file": file_name or gettext("a sheet"),
+                "things": self.model._meta.verbose_name_plural,
+            },
         )
         messages.info(
             request,
-            f"The sheet is checked as a task (run #{run.pk}); its progress shows here, "
-            "then a link to its preview.",
+            gettext(
+                "The sheet is checked as a task (run #%(id)s); its progress shows here, "
+                "then a link to its preview."
+            )
+            % {"id": run.pk},
         )
         return HttpResponseRedirect(reverse("admin:sources_taskrun_change", args=[run.pk]))
 
@@ -249,7 +259,9 @@ class SheetAdminMixin(ImportExportMixin):
         if not isinstance(arguments, dict) or arguments.get("model") != model:
             raise Http404("No such preview.")
         if run.state != TaskRun.State.SUCCEEDED or not isinstance(run.result, dict):
-            messages.info(request, "The sheet's check has not succeeded: no preview to show.")
+            messages.info(
+                request, gettext("The sheet's check has not succeeded: no preview to show.")
+            )
             return HttpResponseRedirect(reverse("admin:sources_taskrun_change", args=[run.pk]))
         token = arguments.get("upload", "")
         try:
@@ -329,12 +341,16 @@ class SheetAdminMixin(ImportExportMixin):
                 "format": int(form.cleaned_data["format"]),
                 "file_name": stored.file_name,
             },
-            label=f"Import {stored.file_name or 'a sheet'} into "
-            f"{self.model._meta.verbose_name_plural}",
+            label=gettext("Import %(file)s into %(things)s")
+            % {
+                "file": stored.file_name or gettext("a sheet"),
+                "things": self.model._meta.verbose_name_plural,
+            },
         )
         messages.info(
             request,
-            f"The sheet is imported as a task (run #{run.pk}); its progress shows here.",
+            gettext("The sheet is imported as a task (run #%(id)s); its progress shows here.")
+            % {"id": run.pk},
         )
         return HttpResponseRedirect(reverse("admin:sources_taskrun_change", args=[run.pk]))
 
@@ -353,7 +369,7 @@ class SheetAdminMixin(ImportExportMixin):
         form = form_class(self.get_import_formats(), self.get_import_resource_classes(request))
         context = {
             **self.admin_site.each_context(request),
-            "title": "Import",
+            "title": gettext("Import"),
             "form": form,
             "opts": self.model._meta,
             "media": self.media + form.media,

@@ -17,6 +17,8 @@ from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django_tasks_db.models import DBTaskResult
 
 from sources.models import TaskRun
@@ -153,10 +155,15 @@ class TaskRunAdmin(admin.ModelAdmin):
             messages.error(request, " ".join(error.messages))
         else:
             if run.state == TaskRun.State.CANCELLED:
-                messages.success(request, f"“{run.label}” was cancelled before it started.")
+                messages.success(
+                    request,
+                    gettext("“%(label)s” was cancelled before it started.") % {"label": run.label},
+                )
             else:
                 messages.success(
-                    request, f"“{run.label}” stops after its current step; nothing it did is kept."
+                    request,
+                    gettext("“%(label)s” stops after its current step; nothing it did is kept.")
+                    % {"label": run.label},
                 )
         return HttpResponseRedirect(reverse("admin:sources_taskrun_change", args=[run.pk]))
 
@@ -171,21 +178,21 @@ class TaskRunAdmin(admin.ModelAdmin):
         arguments = found.request_arguments(request) if found.request_arguments else {}
         run = start(kind, owner=request.user, arguments=arguments)
         said = {
-            TaskRun.State.QUEUED: "is queued: a worker runs it shortly",
-            TaskRun.State.RUNNING: "is running",
-            TaskRun.State.SUCCEEDED: "succeeded",
-            TaskRun.State.FAILED: "failed, and nothing of it was kept",
-            TaskRun.State.CANCELLED: "was cancelled",
+            TaskRun.State.QUEUED: gettext("“%(label)s” is queued: a worker runs it shortly."),
+            TaskRun.State.RUNNING: gettext("“%(label)s” is running."),
+            TaskRun.State.SUCCEEDED: gettext("“%(label)s” succeeded."),
+            TaskRun.State.FAILED: gettext("“%(label)s” failed, and nothing of it was kept."),
+            TaskRun.State.CANCELLED: gettext("“%(label)s” was cancelled."),
         }[TaskRun.State(run.state)]
         level = messages.ERROR if run.state == TaskRun.State.FAILED else messages.INFO
-        messages.add_message(request, level, f"“{run.label}” {said}.")
+        messages.add_message(request, level, said % {"label": run.label})
         return HttpResponseRedirect(reverse("admin:sources_taskrun_change", args=[run.pk]))
 
-    @admin.display(description="task", ordering="label")
+    @admin.display(description=_("task"), ordering="label")
     def title(self, run):
         return run.label or run.kind
 
-    @admin.display(description="progress")
+    @admin.display(description=_("progress"))
     def progress(self, run):
         url = reverse("admin:sources_taskrun_progress", args=[run.pk])
         if run.total:
@@ -212,21 +219,22 @@ class TaskRunAdmin(admin.ModelAdmin):
             run.get_state_display(),
         )
 
-    @admin.display(description="outcome")
+    @admin.display(description=_("outcome"))
     def outcome(self, run):
         return outcome_list(run.result) if run.result else "—"
 
-    @admin.display(description="error")
+    @admin.display(description=_("error"))
     def error_text(self, run):
         if not run.error:
             return "—"
-        headline, _, rest = run.error.partition("\n")
+        headline, _sep, rest = run.error.partition("\n")
         if not rest.strip():
             return format_html('<strong class="sb-task-error">{}</strong>', headline)
         return format_html(
-            '<strong class="sb-task-error">{}</strong><details><summary>Details</summary>'
+            '<strong class="sb-task-error">{}</strong><details><summary>{}</summary>'
             "<pre>{}</pre></details>",
             headline,
+            gettext("Details"),
             rest.strip(),
         )
 

@@ -13,6 +13,8 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from sources.dates import PartialDate, PartialDateError
 from sources.importing import ArticleEntry, ArticleImport, ImportFailed
@@ -28,9 +30,9 @@ _CONTEXT = 20
 _LABEL = re.compile(r"^row (\d+): (?:(\w+): )?(.*)$", re.S)
 _OUTCOMES = {"created": NEW, "changed": UPDATE, "unchanged": SKIP}
 _SUMMARIES = {
-    "created": "creates the article (text version 1)",
-    "changed": "keeps the old text as a version and re-anchors its passages",
-    "unchanged": "unchanged",
+    "created": _("creates the article (text version 1)"),
+    "changed": _("keeps the old text as a version and re-anchors its passages"),
+    "unchanged": _("unchanged"),
 }
 
 
@@ -72,8 +74,11 @@ class ArticleResource(SheetResource):
                 report.problem(
                     row,
                     "outlet",
-                    f"no outlet is called “{entry.outlet}” (import it with the outlet sheet "
-                    f"first){hint}",
+                    gettext(
+                        "no outlet is called “%(outlet)s” (import it with the outlet sheet "
+                        "first)%(hint)s"
+                    )
+                    % {"outlet": entry.outlet, "hint": hint},
                 )
                 continue
             importer.add_entry(entry)
@@ -93,7 +98,7 @@ class ArticleResource(SheetResource):
         numbers = {f"row {row.number}": row for row in rows}
         for outcome, label, _title in result.outcomes:
             article = next(by_kind[outcome])
-            summary = _SUMMARIES[outcome]
+            summary = str(_SUMMARIES[outcome])
             if outcome == "changed":
                 summary = _text_change(result, article, summary)
             report.outcome(numbers[label], _OUTCOMES[outcome], summary, article)
@@ -102,19 +107,25 @@ class ArticleResource(SheetResource):
         problems = len(report.problems)
         for name in ("outlet", "title", "text"):
             if not normalize_line(row[name]):
-                report.problem(row, name, f"an article needs its {name}")
+                report.problem(
+                    row, name, gettext("an article needs its %(column)s") % {"column": name}
+                )
         published = None
         if row["published_on"]:
             try:
                 published = PartialDate.parse(row["published_on"])
             except PartialDateError as error:
-                report.problem(row, "published_on", f"{error}; write YYYY, YYYY-MM or YYYY-MM-DD")
+                report.problem(
+                    row,
+                    "published_on",
+                    gettext("%(error)s; write YYYY, YYYY-MM or YYYY-MM-DD") % {"error": error},
+                )
         url = row["url"].strip()
         if url:
             try:
                 URLValidator()(url)
             except ValidationError:
-                report.problem(row, "url", f"“{url}” is not a web address")
+                report.problem(row, "url", gettext("“%(url)s” is not a web address") % {"url": url})
         try:
             check_language(row["language"])
         except ValueError as error:
@@ -173,5 +184,6 @@ def _text_change(result, article, summary):
     lead = "…" if begin else ""
     said = change("text", lead + old[begin:], lead + new[begin:])
     reanchoring = result.reanchoring.get(article.pk)
-    passages = f" ({reanchoring.describe()})" if reanchoring is not None else ""
-    return f"{said}; {summary}{passages}"
+    if reanchoring is None:
+        return f"{said}; {summary}"
+    return f"{said}; {summary} ({reanchoring.describe()})"

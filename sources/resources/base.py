@@ -24,6 +24,7 @@ import tablib
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError
 from django.utils import timezone
+from django.utils.translation import gettext
 from import_export import exceptions, resources
 from import_export.fields import Field
 from import_export.results import Error, InvalidRow, Result, RowResult
@@ -62,7 +63,10 @@ def closest(text, choices, *, limit=3, cutoff=60):
 def did_you_mean(text, choices, **options):
     """`; closest: “A”, “B”` for a message, or nothing when no choice is close."""
     found = closest(text, list(dict.fromkeys(choices)), **options)
-    return "; closest: " + ", ".join(f"“{choice}”" for choice in found) if found else ""
+    if not found:
+        return ""
+    listed = ", ".join(f"“{choice}”" for choice in found)
+    return gettext("; closest: %(choices)s") % {"choices": listed}
 
 
 def shown(value, *, limit=SHOWN_CHARACTERS):
@@ -71,7 +75,7 @@ def shown(value, *, limit=SHOWN_CHARACTERS):
     The text is plain: the admin's preview escapes it, as it escapes every cell.
     """
     if value is None or value == "":
-        return "(blank)"
+        return gettext("(blank)")
     text = " ".join(str(value).split())
     if len(text) > limit:
         text = text[: limit - 1].rstrip() + "…"
@@ -91,7 +95,7 @@ def changes(pairs):
         notes_change(*pairs[name]) if name == "notes" else change(name, *pairs[name])
         for name in sorted(pairs)
     ]
-    return "changes " + "; ".join(said)
+    return gettext("changes %(changes)s") % {"changes": "; ".join(said)}
 
 
 def appended_notes(existing, given, *, user):
@@ -115,7 +119,7 @@ def notes_change(old, new):
     added = new[len(old.rstrip()) :].strip() if new.startswith(old.rstrip()) else new
     if added.startswith(NOTES_HEADING[:8]):
         added = added.partition("\n")[2]
-    return f"notes: {shown(old)} → adds {shown(added)}"
+    return gettext("notes: %(old)s → adds %(added)s") % {"old": shown(old), "added": shown(added)}
 
 
 @dataclass(frozen=True)
@@ -266,7 +270,7 @@ class SheetResource(resources.ModelResource):
         header_row = getattr(dataset, "header_row", 1)
         headers = [cell_text(header) for header in (dataset.headers or [])]
         if not any(headers):
-            report.problem(header_row, "", "the sheet has no header row (or is empty)")
+            report.problem(header_row, "", gettext("the sheet has no header row (or is empty)"))
             return {}
         by_header = self._columns_by_header()
         mapping, seen = {}, {}
@@ -280,26 +284,34 @@ class SheetResource(resources.ModelResource):
                 report.problem(
                     header_row,
                     header,
-                    f"unknown column (the columns are {', '.join(labels)}){hint}",
+                    gettext("unknown column (the columns are %(columns)s)%(hint)s")
+                    % {"columns": ", ".join(labels), "hint": hint},
                 )
             elif name in seen:
                 report.problem(
-                    header_row, header, f"the same column as “{seen[name]}”, given twice"
+                    header_row,
+                    header,
+                    gettext("the same column as “%(header)s”, given twice")
+                    % {"header": seen[name]},
                 )
             else:
                 seen[name] = header
                 mapping[index] = name
         for alternatives in self.required:
             if not any(name in seen for name in alternatives):
-                names = " or ".join(f"“{name}”" for name in alternatives)
-                report.problem(header_row, "", f"the sheet needs a column {names}")
+                names = gettext(" or ").join(f"“{name}”" for name in alternatives)
+                report.problem(
+                    header_row, "", gettext("the sheet needs a column %(names)s") % {"names": names}
+                )
         return mapping
 
     def _rows(self, dataset, mapping, report):
         numbers = getattr(dataset, "row_numbers", None)
         header_row = getattr(dataset, "header_row", 1)
         for number, column in getattr(dataset, "stray", ()):
-            report.problem(number, get_column_letter(column), "a value in a column without header")
+            report.problem(
+                number, get_column_letter(column), gettext("a value in a column without header")
+            )
         rows = []
         # A SheetDataset holds cell_text already; other datasets are read the same way here.
         read = tuple if isinstance(dataset, SheetDataset) else _cells

@@ -3,6 +3,7 @@
 import re
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 
 from sources.models import Outlet
 from sources.services.articles import outlet_key, outlets_named
@@ -35,14 +36,19 @@ def read_kind(text):
     kind = _KINDS.get(" ".join(text.split()).casefold())
     if kind is None:
         choices = ", ".join(kind.value for kind in Outlet.Kind)
-        raise ValueError(f"“{text}” is not a kind of outlet (the kinds are {choices})")
+        raise ValueError(
+            gettext("“%(text)s” is not a kind of outlet (the kinds are %(kinds)s)")
+            % {"text": text, "kinds": choices}
+        )
     return kind
 
 
 def check_language(text):
     """A BCP 47 code such as en or zh-Hans; ValueError otherwise."""
     if text and not LANGUAGE.fullmatch(text):
-        raise ValueError(f"“{text}” is not a BCP 47 code such as en or zh-Hans")
+        raise ValueError(
+            gettext("“%(text)s” is not a BCP 47 code such as en or zh-Hans") % {"text": text}
+        )
     return text
 
 
@@ -76,11 +82,13 @@ class OutletResource(SheetResource):
         for row in rows:
             name = normalize_line(row["name"])
             if not name:
-                report.problem(row, "name", "an outlet needs a name")
+                report.problem(row, "name", gettext("an outlet needs a name"))
                 continue
             key = outlet_key(name)
             if key in seen:
-                report.problem(row, "name", f"the same outlet as row {seen[key]}")
+                report.problem(
+                    row, "name", gettext("the same outlet as row %(row)s") % {"row": seen[key]}
+                )
                 continue
             seen[key] = row.number
             values = self._values(row, report)

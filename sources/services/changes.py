@@ -10,6 +10,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext as _
 
 from sources.audit import read_only, service_step
 
@@ -66,13 +67,19 @@ def stale_revision_refusal(
     """The refusal of a change to a `name` made on a form opened at revision `opened` when
     it is at `current`; `changes` are the (label, before, after) triples since then."""
     if changes:
-        listed = "; ".join(f"{label}: “{old}” → “{new}”" for label, old, new in changes)
-        detail = f"They changed {listed}."
+        listed = "; ".join(
+            _("%(label)s: “%(old)s” → “%(new)s”") % {"label": label, "old": old, "new": new}
+            for label, old, new in changes
+        )
+        detail = _("They changed %(changes)s.") % {"changes": listed}
     else:
-        detail = "Their change was to something this form does not show."
+        detail = _("Their change was to something this form does not show.")
     return ValidationError(
-        f"Someone else saved this {name} after you opened it (revision {opened}, now "
-        f"{current}). {detail} Your changes were not saved: reload the page, and make them "
-        "again if they still apply.",
+        _(
+            "Someone else saved this %(name)s after you opened it (revision %(opened)s, now "
+            "%(current)s). %(detail)s Your changes were not saved: reload the page, and make "
+            "them again if they still apply."
+        )
+        % {"name": name, "opened": opened, "current": current, "detail": detail},
         code=code,
     )

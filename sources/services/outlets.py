@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from sources.audit import Reason, acting, read_only, service, service_step
 from sources.models import Outlet
@@ -57,7 +58,10 @@ def _name_taken(name: str, *, other_than: Outlet | None = None) -> None:
     existing = taken.first()
     if existing is not None:
         raise ValidationError(
-            {"name": f"The outlet “{existing.name}” exists already; use it, or rename it."}
+            {
+                "name": _("The outlet “%(name)s” exists already; use it, or rename it.")
+                % {"name": existing.name}
+            }
         )
 
 
@@ -142,8 +146,11 @@ def outlet_delete(*, outlet: Outlet, acting_user: User) -> None:
     articles = current.articles.count()
     if articles:
         raise ValidationError(
-            f"“{current.name}” has {articles} article(s) and is kept; correct its name or "
-            "details instead."
+            _(
+                "“%(name)s” has %(count)s article(s) and is kept; correct its name or "
+                "details instead."
+            )
+            % {"name": current.name, "count": articles}
         )
     acting(current, acting_user, Reason.OUTLET_DELETED).delete()
 

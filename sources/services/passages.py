@@ -16,6 +16,7 @@ from django.db import connections, models, router
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import ProtectedError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from sources.anchoring import (
     AnchoringError,
@@ -72,8 +73,11 @@ def passage_create_from_span(
     current = _locked_article(article)
     if article.version != current.version:
         raise AnchoringError(
-            f"the article's text changed (it is now version {current.version}, the span was "
-            f"chosen in version {article.version}); select the passage again"
+            _(
+                "the article's text changed (it is now version %(current)s, the span was "
+                "chosen in version %(chosen)s); select the passage again"
+            )
+            % {"current": current.version, "chosen": article.version}
         )
     passage = Passage(article=current, note=note, created_by=acting_user)
     _apply_selector(passage, selector_for_span(current.text, start, end), version=current.version)
@@ -162,8 +166,11 @@ def passage_confirm(*, passage: Passage, acting_user: User) -> Passage:
     was_fuzzy = current.anchor_status == AnchorStatus.FUZZY
     if current.anchored_version != article.version:
         raise AnchoringError(
-            f"the proposed span belongs to version {current.anchored_version} of the text, "
-            f"which is now version {article.version}; select the words again"
+            _(
+                "the proposed span belongs to version %(anchored)s of the text, "
+                "which is now version %(current)s; select the words again"
+            )
+            % {"anchored": current.anchored_version, "current": article.version}
         )
     _apply_selector(
         current,
@@ -186,11 +193,11 @@ def reselect_refusal(passage: Passage) -> str:
     """
     if passage.anchor_status not in (AnchorStatus.EXACT, AnchorStatus.RELOCATED):
         return ""
-    return (
-        f"Passage {passage.pk} is {passage.get_anchor_status_display()}: its words are where "
+    return _(
+        "Passage %(id)s is %(status)s: its words are where "
         "it says, so it cannot be selected again (only fuzzy and orphaned passages can). "
         "Select a new passage instead."
-    )
+    ) % {"id": passage.pk, "status": passage.get_anchor_status_display()}
 
 
 @service(perm="sources.change_passage", action="select passages again")
@@ -241,7 +248,10 @@ def passage_delete(*, passage: Passage, acting_user: User) -> None:
         acting(current, acting_user, Reason.PASSAGE_DELETED).delete()
     except ProtectedError as error:
         cited = len(error.protected_objects)
-        raise ValidationError(f"{current} is cited by {cited} record(s) and is kept.") from error
+        raise ValidationError(
+            _("%(passage)s is cited by %(count)s record(s) and is kept.")
+            % {"passage": current, "count": cited}
+        ) from error
 
 
 @service(perm="sources.change_article", action="re-anchor passages")

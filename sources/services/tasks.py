@@ -37,6 +37,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DEFAULT_DB_ALIAS
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from sources.audit import IN_BODY, read_only, require_perm, service, service_step
 from sources.models import TaskRun
@@ -51,7 +52,9 @@ def _may_act(run: TaskRun, user: User, action: str) -> None:
     """Only a run's owner moves it along or cancels it; a superuser (the system account of
     commands and tasks among them) may act on any run."""
     if not (user.is_superuser or (run.owner_id is not None and run.owner_id == user.pk)):
-        raise PermissionDenied(f"You may not {action} another person's task.")
+        raise PermissionDenied(
+            _("You may not %(action)s another person's task.") % {"action": action}
+        )
 
 
 def _reload(run: TaskRun) -> TaskRun:
@@ -100,7 +103,7 @@ def task_perform(*, run: TaskRun, work: Callable[[], R], acting_user: User) -> R
     """
     _may_act(run, acting_user, "run")
     if run.state != TaskRun.State.RUNNING:
-        raise ValidationError("Only a running task does its work.")
+        raise ValidationError(_("Only a running task does its work."))
     return work()
 
 
@@ -223,4 +226,4 @@ def task_cancel_request(*, run: TaskRun, acting_user: User) -> TaskRun:
         return _reload(run)
     if runs.filter(state=TaskRun.State.RUNNING).update(cancel_requested=True):
         return _reload(run)
-    raise ValidationError("This task has already ended.")
+    raise ValidationError(_("This task has already ended."))
