@@ -15,6 +15,8 @@ refuses while claims are about it.
 from django import forms
 from django.contrib import admin
 from django.db.models import Count, Q
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from elections.models import Candidacy, Claim, Election
 from elections.resources import ElectionResource
@@ -36,9 +38,11 @@ class ElectionForm(forms.ModelForm):
     """An election, its polling date typed as YYYY, YYYY-MM or YYYY-MM-DD."""
 
     polling = PartialDateField(
-        label="Polling date",
-        help_text="Polling day as YYYY-MM-DD, or YYYY-MM / YYYY when only that is known "
-        "(Beijing's district polls: 2011-11-08).",
+        label=_("Polling date"),
+        help_text=_(
+            "Polling day as YYYY-MM-DD, or YYYY-MM / YYYY when only that is known "
+            "(Beijing's district polls: 2011-11-08)."
+        ),
     )
 
     class Meta:
@@ -94,12 +98,12 @@ class ElectionAdmin(SheetAdminMixin, ServiceHistoryAdmin):
             raise ServiceRefused(error) from error
         self.adopt_saved(obj, election)
 
-    @admin.display(description="polling date", ordering="polling_on")
+    @admin.display(description=_("polling date"), ordering="polling_on")
     def polling_shown(self, election):
         polling = election.polling
         return polling.display() if polling else "–"
 
-    @admin.display(description="candidacies", ordering="candidacy_count")
+    @admin.display(description=_("candidacies"), ordering="candidacy_count")
     def candidacy_count(self, election):
         return election.candidacy_count
 
@@ -166,7 +170,8 @@ class CandidacyAdmin(ServiceHistoryAdmin):
         deleted, counts, _perms_needed, protected = super().get_deleted_objects(objs, request)
         claims = Claim.objects.filter(candidacy__in=objs).select_related("candidate")
         blocking = [
-            f"Claim #{claim.pk}: {claim.get_property_display()} “{claim.value}”"
+            gettext("Claim #%(number)s: %(property)s “%(value)s”")
+            % {"number": claim.pk, "property": claim.get_property_display(), "value": claim.value}
             for claim in claims.order_by("pk")
         ]
         return deleted, counts, set(), [*blocking, *protected]

@@ -2,6 +2,8 @@
 
 from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from elections.models import Claim
 from sources.admin.widgets import CheckedAutocompleteSelect
@@ -9,7 +11,7 @@ from sources.models import Article
 
 from .base import PartialDateField
 
-AS_OF_HELP = (
+AS_OF_HELP = _(
     "The date the claim holds for, as YYYY, YYYY-MM or YYYY-MM-DD; empty means the article's date."
 )
 
@@ -23,37 +25,39 @@ class ClaimAddForm(forms.ModelForm):
 
     # Not named `article`: the model's field of that name is set by the service, not the form.
     source_article = forms.ModelChoiceField(
-        label="Article",
+        label=_("Article"),
         queryset=Article.objects.defer("source_text", "boilerplate"),
-        help_text="The press report that says it. Type part of its title or its outlet.",
+        help_text=_("The press report that says it. Type part of its title or its outlet."),
     )
     quote = forms.CharField(
         strip=False,
         widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),
-        help_text="The words as they stand in the article, copied exactly.",
+        help_text=_("The words as they stand in the article, copied exactly."),
     )
     prefix = forms.CharField(
         required=False,
         strip=False,
-        label="Words just before",
-        help_text="Only when the quote occurs more than once: a few words before it.",
+        label=_("Words just before"),
+        help_text=_("Only when the quote occurs more than once: a few words before it."),
     )
     suffix = forms.CharField(
         required=False,
         strip=False,
-        label="Words just after",
-        help_text="Only when the quote occurs more than once: a few words after it.",
+        label=_("Words just after"),
+        help_text=_("Only when the quote occurs more than once: a few words after it."),
     )
-    as_of_date = PartialDateField(label="As of", help_text=AS_OF_HELP)
+    as_of_date = PartialDateField(label=_("As of"), help_text=AS_OF_HELP)
 
     class Meta:
         model = Claim
         fields = ["candidate", "property", "value", "candidacy", "note"]
         widgets = {"note": forms.Textarea(attrs={"rows": 3, "cols": 80})}
         help_texts = {
-            "value": "As the outlet printed it: “27”, “Hongzhou”, “more than 10,000”.",
-            "candidacy": "For status and votes: which run for office (needed only when the "
-            "candidate stood in more than one election).",
+            "value": _("As the outlet printed it: “27”, “Hongzhou”, “more than 10,000”."),
+            "candidacy": _(
+                "For status and votes: which run for office (needed only when the "
+                "candidate stood in more than one election)."
+            ),
         }
 
     def __init__(self, *args, **kwargs):
@@ -70,7 +74,7 @@ class ClaimAddForm(forms.ModelForm):
 class ClaimChangeForm(forms.ModelForm):
     """What an editor may change in a claim; saved by `claim_update` at the opened revision."""
 
-    as_of_date = PartialDateField(label="As of", help_text=AS_OF_HELP)
+    as_of_date = PartialDateField(label=_("As of"), help_text=AS_OF_HELP)
     opened_revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
@@ -87,10 +91,12 @@ class ClaimChangeForm(forms.ModelForm):
             if claim.as_of_explicit:
                 self.fields["as_of_date"].initial = claim.as_of_date
             published = claim.article.published
-            self.fields["as_of_date"].help_text = (
-                f"{AS_OF_HELP} (The article's date: "
-                f"{published.display() if published else 'unknown'}.)"
-            )
+            self.fields["as_of_date"].help_text = gettext(
+                "%(help)s (The article's date: %(date)s.)"
+            ) % {
+                "help": AS_OF_HELP,
+                "date": published.display() if published else gettext("unknown"),
+            }
         if "candidacy" in self.fields:
             self.fields["candidacy"].queryset = claim.candidate.candidacies.select_related(
                 "election", "candidate"
@@ -100,13 +106,15 @@ class ClaimChangeForm(forms.ModelForm):
 class RejectForm(forms.Form):
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
-        help_text="What the passage says instead, or why it is no evidence of this; the editor "
-        "who recorded the claim reads it.",
+        help_text=_(
+            "What the passage says instead, or why it is no evidence of this; the editor "
+            "who recorded the claim reads it."
+        ),
     )
 
 
 class FlagForm(forms.Form):
     note = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
-        help_text="What the two claims disagree on, for the reviewer who resolves it.",
+        help_text=_("What the two claims disagree on, for the reviewer who resolves it."),
     )

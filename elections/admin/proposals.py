@@ -14,6 +14,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from elections.models import CandidateProposal
 from elections.services.proposals import proposal_accept, proposal_reject
@@ -26,11 +28,11 @@ REVIEW_PERMISSION = "elections.publish_candidate"
 class PendingFirst(admin.SimpleListFilter):
     """Proposals awaiting review unless another state is asked for."""
 
-    title = "state"
+    title = _("state")
     parameter_name = "state"
 
     def lookups(self, request, model_admin):
-        return [*CandidateProposal.State.choices, ("all", "all")]
+        return [*CandidateProposal.State.choices, ("all", gettext("all"))]
 
     def choices(self, changelist):
         for value, label in self.lookup_choices:
@@ -51,17 +53,20 @@ class PendingFirst(admin.SimpleListFilter):
 
 
 class ReviewForm(forms.Form):
-    decision = forms.ChoiceField(choices=[("accept", "accept"), ("reject", "reject")])
+    decision = forms.ChoiceField(choices=[("accept", _("accept")), ("reject", _("reject"))])
     note = forms.CharField(required=False, max_length=2000)
 
 
 def changes_table(proposal):
     """The proposal's changes as rows of field, old and new (escaped)."""
     return format_html(
-        '<table class="sb-changes"><thead><tr><th>field</th><th>now</th><th>proposed</th>'
+        '<table class="sb-changes"><thead><tr><th>{}</th><th>{}</th><th>{}</th>'
         "</tr></thead><tbody>{}</tbody></table>",
         format_html_join(
             "",
+        gettext("field"),
+        gettext("now"),
+        gettext("proposed"),
             "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
             (
                 (change["field"], change.get("old") or "—", change.get("new") or "—")
@@ -106,7 +111,7 @@ class CandidateProposalAdmin(admin.ModelAdmin):
     def has_review_permission(self, request):
         return request.user.has_perm(REVIEW_PERMISSION)
 
-    @admin.display(description="changes (now → proposed)")
+    @admin.display(description=_("changes (now → proposed)"))
     def changes_shown(self, proposal):
         return changes_table(proposal)
 
@@ -144,7 +149,7 @@ class CandidateProposalAdmin(admin.ModelAdmin):
         form = ReviewForm(request.POST)
         page = reverse("admin:elections_candidateproposal_change", args=[proposal.pk])
         if not form.is_valid():
-            messages.error(request, "Choose to accept or reject the proposal.")
+            messages.error(request, gettext("Choose to accept or reject the proposal."))
             return HttpResponseRedirect(page)
         decision, note = form.cleaned_data["decision"], form.cleaned_data["note"]
         try:
@@ -153,7 +158,11 @@ class CandidateProposalAdmin(admin.ModelAdmin):
             else:
                 proposal_reject(proposal=proposal, note=note, acting_user=request.user)
         except REFUSALS as error:
-            messages.error(request, f"Proposal #{proposal.pk}: {refusal_message(error)}")
+            messages.error(
+                request,
+                gettext("Proposal #%(number)s: %(why)s")
+                % {"number": proposal.pk, "why": refusal_message(error)},
+            )
             return HttpResponseRedirect(page)
         done = "accepted: the published record now shows it" if decision == "accept" else "rejected"
         messages.success(request, f"Proposal #{proposal.pk} for {proposal.candidate} {done}.")

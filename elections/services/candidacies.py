@@ -9,6 +9,7 @@ steps an editor entered by hand (a result read in an official notice).
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext, ngettext
 
 from elections.models import (
     Candidacy,
@@ -34,7 +35,10 @@ def _refuse_second_run(candidate: Candidate, election: Election, exclude: int | 
         others = others.exclude(pk=exclude)
     if others.exists():
         raise ValidationError(
-            {"election": f"{candidate.display_name} already has a candidacy in {election}."}
+            {
+                "election": gettext("%(candidate)s already has a candidacy in %(election)s.")
+                % {"candidate": candidate.display_name, "election": election}
+            }
         )
 
 
@@ -50,7 +54,10 @@ def candidacy_create(
     """Record that `candidate` stood in `election`; refused when that is recorded already."""
     if candidate.merged_into_id:
         raise ValidationError(
-            {"candidate": f"{candidate.display_name} was merged into another record."}
+            {
+                "candidate": gettext("%(candidate)s was merged into another record.")
+                % {"candidate": candidate.display_name}
+            }
         )
     _refuse_second_run(candidate, election, None)
     candidacy = Candidacy(candidate=candidate, election=election, votes=votes, notes=notes)
@@ -138,8 +145,14 @@ def candidacy_remove(
     claims = Claim.objects.filter(candidacy=candidacy).count()
     if claims:
         raise ValidationError(
-            f"{claims} claim(s) are about this candidacy: reject them, or move them to another "
-            "candidacy, before removing it."
+            ngettext(
+                "%(count)d claim(s) are about this candidacy: reject them, or move them to "
+                "another candidacy, before removing it.",
+                "%(count)d claim(s) are about this candidacy: reject them, or move them to "
+                "another candidacy, before removing it.",
+                claims,
+            )
+            % {"count": claims}
         )
     proposal = proposal_if_reviewed(
         candidate=candidacy.candidate,
@@ -161,7 +174,8 @@ def candidacy_remove(
 def _by_hand(step: CandidacyStatus) -> None:
     if step.claim_id is not None:
         raise ValidationError(
-            f"This step was reported by claim #{step.claim_id}: it changes with the claim."
+            gettext("This step was reported by claim #%(claim)s: it changes with the claim.")
+            % {"claim": step.claim_id}
         )
 
 

@@ -4,6 +4,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from elections.models import (
     Candidacy,
@@ -96,11 +97,16 @@ def candidate_update(
     current = Candidate.objects.select_for_update().get(pk=candidate.pk)
     if expected_revision is not None and current.revision != expected_revision:
         raise ValidationError(
-            "Someone else changed this candidate after you opened it; reload it to see their "
-            "change."
+            gettext(
+                "Someone else changed this candidate after you opened it; reload it to see their "
+                "change."
+            )
         )
     if current.merged_into_id:
-        raise ValidationError(f"{current.display_name} was merged into another record.")
+        raise ValidationError(
+            gettext("%(candidate)s was merged into another record.")
+            % {"candidate": current.display_name}
+        )
     given = {
         "display_name": " ".join(display_name.split()) if display_name is not UNSET else UNSET,
         "name_zh": "".join(name_zh.split()) if name_zh is not UNSET else UNSET,
@@ -153,7 +159,7 @@ def candidate_add_name(
     """Record another form of the candidate's name (as printed, with its passage); idempotent."""
     name = " ".join((name or "").split())
     if not name:
-        raise ValidationError({"name": "A name cannot be empty."})
+        raise ValidationError({"name": gettext("A name cannot be empty.")})
     existing = CandidateName.objects.filter(candidate=candidate, name=name).first()
     if existing is not None:
         return existing
@@ -188,7 +194,7 @@ def candidate_name_update(
     if name is not UNSET:
         name = " ".join(name.split())
         if not name:
-            raise ValidationError({"name": "A name cannot be empty."})
+            raise ValidationError({"name": gettext("A name cannot be empty.")})
     given = {"name": name, "kind": kind, "passage": passage, "note": note}
     fields = {
         field: _stored(value)
@@ -276,7 +282,8 @@ def candidate_submit_for_review(*, candidate: Candidate, acting_user: User) -> C
     """An editor hands a draft to the reviewers."""
     if candidate.state not in (Candidate.State.DRAFT, Candidate.State.WITHDRAWN):
         raise ValidationError(
-            f"{candidate.display_name} is {candidate.get_state_display()}, not a draft."
+            gettext("%(candidate)s is %(state)s, not a draft.")
+            % {"candidate": candidate.display_name, "state": candidate.get_state_display()}
         )
     return _set_state(candidate, Candidate.State.REVIEW, acting_user, Reason.SUBMITTED)
 
@@ -286,13 +293,19 @@ def candidate_publish(*, candidate: Candidate, acting_user: User) -> Candidate:
     """Publish a profile; refused while a claim the public would see has an open contradiction."""
     candidate = Candidate.objects.select_for_update().get(pk=candidate.pk)
     if candidate.merged_into_id:
-        raise ValidationError(f"{candidate.display_name} was merged into another record.")
+        raise ValidationError(
+            gettext("%(candidate)s was merged into another record.")
+            % {"candidate": candidate.display_name}
+        )
     blocking = list(open_public_contradictions(candidate).values_list("pk", "property"))
     if blocking:
         listed = ", ".join(f"#{pk} ({Property(prop).label})" for pk, prop in blocking)
         raise ValidationError(
-            f"{candidate.display_name} cannot be published while verified claims are in open "
-            f"disputes: {listed}. Resolve them first."
+            gettext(
+                "%(candidate)s cannot be published while verified claims are in open "
+                "disputes: %(disputes)s. Resolve them first."
+            )
+            % {"candidate": candidate.display_name, "disputes": listed}
         )
     candidate.published_at = timezone.now()
     return _set_state(candidate, Candidate.State.PUBLISHED, acting_user, Reason.PUBLISHED)

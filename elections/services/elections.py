@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 
 from elections.models import Candidacy, Election, Place
 from sources.audit import Reason, acting, service, service_step
@@ -108,7 +109,7 @@ def election_update(
     current = Election.objects.select_for_update().get(pk=election.pk)
     before = (current.polling_on, current.polling_precision)
     if slug is not UNSET and not slug:
-        raise ValidationError({"slug": "An election needs its slug."})
+        raise ValidationError({"slug": gettext("An election needs its slug.")})
     apply_given(
         current,
         {

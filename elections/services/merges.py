@@ -12,6 +12,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from simple_history.utils import bulk_update_with_history
 
 from elections.models import (
@@ -72,9 +73,9 @@ def candidate_merge(
     survivor = Candidate.objects.select_for_update().get(pk=survivor.pk)
     absorbed = Candidate.objects.select_for_update().get(pk=absorbed.pk)
     if survivor.pk == absorbed.pk:
-        raise ValidationError("A candidate cannot be merged into itself.")
+        raise ValidationError(gettext("A candidate cannot be merged into itself."))
     if survivor.merged_into_id or absorbed.merged_into_id:
-        raise ValidationError("One of these records was already merged into another.")
+        raise ValidationError(gettext("One of these records was already merged into another."))
     disputes = disputes_snapshot([survivor.pk, absorbed.pk])
 
     known = set(survivor.names.values_list("name", flat=True)) | {
@@ -170,12 +171,13 @@ def candidate_merge_undo(*, merge: CandidateMerge, acting_user: User) -> Candida
     undone_by = acting_user
     merge = CandidateMerge.objects.select_for_update().get(pk=merge.pk)
     if merge.undone_at:
-        raise ValidationError("This merge was already undone.")
+        raise ValidationError(gettext("This merge was already undone."))
     survivor = Candidate.objects.select_for_update().get(pk=merge.survivor_id)
     absorbed = Candidate.objects.select_for_update().get(pk=merge.absorbed_id)
     if survivor.merged_into_id:
         raise ValidationError(
-            f"{survivor.display_name} was merged into another record since; undo that merge first."
+            gettext("%(survivor)s was merged into another record since; undo that merge first.")
+            % {"survivor": survivor.display_name}
         )
     moved = merge.moved
     _move(

@@ -6,6 +6,10 @@
  * property (the reading is done in Python, by the property's normalizer), finds candidates by
  * any name form, and posts the form with fetch. Everything the server or the editor wrote is
  * put on the page with textContent, never as HTML.
+ *
+ * Its words come translated from the template, as data-msg-* attributes of the form (each
+ * read through `message`, the English text as the fallback); a {name} in one is filled in
+ * with a value, as text.
  */
 (function () {
   "use strict";
@@ -60,6 +64,14 @@
     var field = function (name) {
       return form.elements.namedItem(name);
     };
+    // The words of data-msg-<name> (camelCased by dataset), else `fallback`, with each {key}
+    // replaced by values[key].
+    function message(name, fallback, values) {
+      var text = form.dataset[name] || fallback;
+      return text.replace(/\{(\w+)\}/g, function (whole, key) {
+        return values && Object.prototype.hasOwnProperty.call(values, key) ? String(values[key]) : whole;
+      });
+    }
     var quote = document.getElementById("claim-quote");
     var errorBox = document.getElementById("claim-panel-errors");
     var result = document.getElementById("claim-panel-result");
@@ -114,7 +126,7 @@
           }
         }
       });
-      errorBox.appendChild(element("p", "The claim was not recorded:"));
+      errorBox.appendChild(element("p", message("msgNotRecordedColon", "The claim was not recorded:")));
       errorBox.appendChild(general);
       errorBox.hidden = false;
       errorBox.focus();
@@ -124,7 +136,7 @@
     function fillCandidacies() {
       var property = propertyField.value;
       var runs = currentCandidate && !isNew() ? currentCandidate.candidacies : [];
-      candidacyField.replaceChildren(element("option", runs.length ? "Choose the run" : "—"));
+      candidacyField.replaceChildren(element("option", runs.length ? message("msgChooseRun", "Choose the run") : "—"));
       candidacyField.options[0].value = "";
       runs.forEach(function (run) {
         var option = element("option", run.label);
@@ -142,7 +154,7 @@
       if (data.error) {
         reading.textContent = data.error;
       } else if (data.reading) {
-        reading.textContent = "Reads as: " + data.reading;
+        reading.textContent = message("msgReadsAs", "Reads as: {reading}", { reading: data.reading });
       } else {
         reading.textContent = data.hint || "";
       }
@@ -226,7 +238,9 @@
     function choose(candidate) {
       currentCandidate = candidate;
       field("candidate").value = candidate ? String(candidate.id) : "";
-      chosen.textContent = candidate ? "Chosen: " + candidate.label + " (" + candidate.state + ")" : "";
+      chosen.textContent = candidate
+        ? message("msgChosen", "Chosen: {label} ({state})", { label: candidate.label, state: candidate.state })
+        : "";
       if (candidate) {
         search.value = candidate.label;
       }
@@ -243,7 +257,7 @@
       found = results;
       options.replaceChildren();
       if (!results.length) {
-        var none = element("li", "No candidate has that name.", "claim-option-none");
+        var none = element("li", message("msgNoCandidate", "No candidate has that name."), "claim-option-none");
         none.setAttribute("role", "option");
         none.setAttribute("aria-disabled", "true");
         none.id = "claim-candidate-none";
@@ -328,8 +342,8 @@
       var claim = data.claim;
       result.replaceChildren();
       var heading = element("p", null, "claim-recorded");
-      heading.appendChild(element("strong", "Recorded "));
-      heading.appendChild(link(claim.url, "claim #" + claim.id));
+      heading.appendChild(element("strong", message("msgRecorded", "Recorded") + " "));
+      heading.appendChild(link(claim.url, message("msgClaimLink", "claim #{id}", { id: claim.id })));
       heading.appendChild(
         document.createTextNode(
           ": " + data.candidate.label + ", " + claim.property_label + " = “" + claim.value + "”"
@@ -337,14 +351,21 @@
       );
       result.appendChild(heading);
       var facts = element("ul", null, "claim-facts");
-      facts.appendChild(element("li", "Reads as: " + claim.reading));
-      facts.appendChild(element("li", "As of: " + (claim.as_of || "no date")));
-      var passage = element("li", data.passage.created ? "New passage " : "Passage ");
+      facts.appendChild(element("li", message("msgReadsAs", "Reads as: {reading}", { reading: claim.reading })));
+      facts.appendChild(
+        element("li", message("msgAsOf", "As of: {date}", { date: claim.as_of || message("msgNoDate", "no date") }))
+      );
+      var passage = element(
+        "li",
+        (data.passage.created ? message("msgNewPassage", "New passage") : message("msgPassage", "Passage")) + " "
+      );
       passage.appendChild(link(data.passage.url, "#" + data.passage.id));
-      passage.appendChild(document.createTextNode(" (reload to see it highlighted)"));
+      passage.appendChild(
+        document.createTextNode(" " + message("msgReload", "(reload to see it highlighted)"))
+      );
       facts.appendChild(passage);
       if (data.candidate.created) {
-        var person = element("li", "New candidate: ");
+        var person = element("li", message("msgNewCandidate", "New candidate:") + " ");
         person.appendChild(link(data.candidate.url, data.candidate.label));
         facts.appendChild(person);
       }
@@ -356,28 +377,35 @@
           element(
             "p",
             count === 1
-              ? "It contradicts a claim from another outlet:"
-              : "It contradicts " + count + " claims from other outlets:"
+              ? message("msgContradictsOne", "It contradicts a claim from another outlet:")
+              : message("msgContradictsMany", "It contradicts {count} claims from other outlets:", {
+                  count: count,
+                })
           )
         );
         var list = element("ul");
         data.contradictions.forEach(function (item) {
           var entry = element("li");
-          entry.appendChild(link(item.url, "Contradiction #" + item.id));
+          entry.appendChild(link(item.url, message("msgContradictionLink", "Contradiction #{id}", { id: item.id })));
           var other = item.other;
           entry.appendChild(
             document.createTextNode(
-              ": “" + other.value + "” in " + other.outlet + ", " + other.article +
-              (other.as_of ? " (" + other.as_of + ")" : "")
+              ": " +
+                message("msgOtherClaim", "“{value}” in {outlet}, {article}", {
+                  value: other.value,
+                  outlet: other.outlet,
+                  article: other.article,
+                }) +
+                (other.as_of ? " (" + other.as_of + ")" : "")
             )
           );
           list.appendChild(entry);
         });
         warning.appendChild(list);
-        warning.appendChild(link(data.queue_url, "Open the contradictions queue"));
+        warning.appendChild(link(data.queue_url, message("msgQueueLink", "Open the contradictions queue")));
         result.appendChild(warning);
       } else {
-        result.appendChild(element("p", "No contradiction with other outlets."));
+        result.appendChild(element("p", message("msgNoContradiction", "No contradiction with other outlets.")));
       }
     }
 
@@ -399,7 +427,7 @@
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       if (!field("exact").value) {
-        showErrors({ exact: ["Select the words to quote in the text first."] });
+        showErrors({ exact: [message("msgSelectFirst", "Select the words to quote in the text first.")] });
         return;
       }
       submit.disabled = true;
@@ -413,7 +441,9 @@
           var type = response.headers.get("Content-Type") || "";
           if (type.indexOf("application/json") < 0) {
             return { ok: false, data: { errors: { __all__: [
-              "The server refused the request (" + response.status + "). Reload the page."
+              message("msgRefused", "The server refused the request ({status}). Reload the page.", {
+                status: response.status,
+              }),
             ] } } };
           }
           return response.json().then(function (data) {
@@ -423,7 +453,7 @@
         .then(function (answer) {
           if (!answer.ok) {
             result.replaceChildren();
-            showErrors(answer.data.errors || { __all__: ["The claim was not recorded."] });
+            showErrors(answer.data.errors || { __all__: [message("msgNotRecorded", "The claim was not recorded.")] });
             return;
           }
           clearErrors();
@@ -432,7 +462,7 @@
           result.focus();
         })
         .catch(function () {
-          showErrors({ __all__: ["The server could not be reached; nothing was recorded."] });
+          showErrors({ __all__: [message("msgUnreachable", "The server could not be reached; nothing was recorded.")] });
         })
         .finally(function () {
           submit.disabled = false;

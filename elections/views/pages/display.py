@@ -12,6 +12,8 @@ from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import dateformat, timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from elections import public
 from elections.models import CandidateName, Contradiction, Property, Status
@@ -27,9 +29,9 @@ NAME_LANGS = {
     CandidateName.Kind.WADE_GILES: "zh-Latn-wadegile",
 }
 VERDICT_TEXT = {
-    Contradiction.Verdict.ONE_RIGHT: "One version was found right; the others wrong.",
-    Contradiction.Verdict.ALL_WRONG: "Every version was found wrong.",
-    Contradiction.Verdict.DIFFERENT_TIMES: "Every version was true, at different times.",
+    Contradiction.Verdict.ONE_RIGHT: _("One version was found right; the others wrong."),
+    Contradiction.Verdict.ALL_WRONG: _("Every version was found wrong."),
+    Contradiction.Verdict.DIFFERENT_TIMES: _("Every version was true, at different times."),
 }
 # Characters that would let a value close the JSON-LD script element or start markup in it.
 JSON_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
@@ -68,7 +70,7 @@ def safe_url(url):
 
 
 def status_label(status):
-    return STATUS_LABELS.get(status, "no status reported")
+    return STATUS_LABELS.get(status, _("no status reported"))
 
 
 def _before(prefix):
@@ -113,7 +115,7 @@ def article_summary(article, *, page=True, outlet_page=True):
     return {
         "title": article.title,
         "title_lang": article_lang(article, article.title),
-        "date": published.display() if published else "undated",
+        "date": published.display() if published else gettext("undated"),
         "iso": published.isoformat() if published else "",
         "byline": article.byline,
         "byline_lang": lang_of(article.byline),
@@ -154,20 +156,24 @@ def _source_html(summary, *, same_outlet):
         title = format_html("<cite{}>{}</cite>", _lang(summary["title_lang"]), summary["title"])
     original = (
         format_html(
-            ' · <a href="{}" rel="noopener noreferrer external">original'
-            '<span class="visually-hidden"> report by {}</span></a>',
-            summary["original"],
-            summary["outlet"],
+            gettext(
+                ' · <a href="{url}" rel="noopener noreferrer external">original'
+                '<span class="visually-hidden"> report by {outlet}</span></a>'
+            ),
+            url=summary["original"],
+            outlet=summary["outlet"],
         )
         if summary["original"]
         else ""
     )
     archived = (
         format_html(
-            ' · <a href="{}">archived copy<span class="visually-hidden"> of the report by {}'
-            "</span></a>",
-            summary["archived"],
-            summary["outlet"],
+            gettext(
+                ' · <a href="{url}">archived copy<span class="visually-hidden"> of the report '
+                "by {outlet}</span></a>"
+            ),
+            url=summary["archived"],
+            outlet=summary["outlet"],
         )
         if summary.get("archived")
         else ""
@@ -290,22 +296,24 @@ def _card_html(row):
     places = (
         format_html("<span>{}</span>", row["places"])
         if row["places"]
-        else mark_safe('<span class="muted">place not reported</span>')
+        else format_html('<span class="muted">{}</span>', gettext("place not reported"))
     )
     status = (
         format_html(' · <span class="status">{}</span>', row["status"]) if row["status"] else ""
     )
     disputed = (
-        mark_safe(' · <span class="badge badge--disputed">disputed facts</span>')
+        format_html(' · <span class="badge badge--disputed">{}</span>', gettext("disputed facts"))
         if row["disputed"]
         else ""
     )
     verified = (
         format_html(
-            '\n      <p class="candidate-card__verified muted">Last verified '
-            '<time datetime="{}">{}</time></p>',
-            row["verified_iso"],
-            row["verified"],
+            '\n      <p class="candidate-card__verified muted">{}</p>',
+            format_html(
+                gettext('Last verified <time datetime="{iso}">{date}</time>'),
+                iso=row["verified_iso"],
+                date=row["verified"],
+            ),
         )
         if row["verified"]
         else ""
@@ -336,7 +344,8 @@ def _verified_on(moment):
 
 def _json_ld(data):
     """`data` as a JSON-LD script element whose content no value can break out of."""
-    text = json.dumps(data, ensure_ascii=False).translate(JSON_SCRIPT_ESCAPES)
+    # `default=str`: a translated label is a lazy string, which json does not know.
+    text = json.dumps(data, ensure_ascii=False, default=str).translate(JSON_SCRIPT_ESCAPES)
     return format_html(
         '<script type="application/ld+json">{}</script>',
         mark_safe(text),  # <, > and & are escaped above as JSON \u escapes
@@ -381,7 +390,7 @@ def profile_names(profile):
         names.append(
             {
                 "name": candidate.name_zh,
-                "kind": "in Chinese characters",
+                "kind": gettext("in Chinese characters"),
                 "lang": lang_of(candidate.name_zh, "zh-Hans"),
             }
         )
@@ -468,7 +477,7 @@ def outlet_names(claims):
 def _names_text(names):
     if len(names) <= 1:
         return "".join(names)
-    return f"{', '.join(names[:-1])} and {names[-1]}"
+    return gettext("%(names)s and %(last)s") % {"names": ", ".join(names[:-1]), "last": names[-1]}
 
 
 def right_version_text(dispute):
@@ -478,8 +487,8 @@ def right_version_text(dispute):
         return VERDICT_TEXT[Contradiction.Verdict.ONE_RIGHT]
     names = outlet_names(right[0].claims)
     if len(names) == 1:
-        return f"{names[0]}'s version was found right."
-    return f"The version of {_names_text(names)} was found right."
+        return gettext("%(outlet)s's version was found right.") % {"outlet": names[0]}
+    return gettext("The version of %(outlets)s was found right.") % {"outlets": _names_text(names)}
 
 
 def _verdict_said(dispute):
@@ -493,8 +502,8 @@ def verdict_text(dispute):
     (the earlier verdict is `earlier_verdict`'s)."""
     if dispute.status == Contradiction.Status.OPEN:
         if dispute.is_reopened:
-            return "The editors have not yet decided again which version holds."
-        return "The editors have not yet decided which version holds."
+            return gettext("The editors have not yet decided again which version holds.")
+        return gettext("The editors have not yet decided which version holds.")
     return _verdict_said(dispute)
 
 
@@ -510,12 +519,12 @@ def state_heading(dispute):
     """The words that head a dispute's outcome."""
     state = dispute_state(dispute)
     if state == "resolved":
-        return "Verdict:"
+        return gettext("Verdict:")
     if state == "open":
-        return "Open: under review."
+        return gettext("Open: under review.")
     if any(version.new for version in dispute.versions):
-        return "Reopened: a new version since the verdict."
-    return "Reopened: under review again."
+        return gettext("Reopened: a new version since the verdict.")
+    return gettext("Reopened: under review again.")
 
 
 def property_label(value):
@@ -530,8 +539,8 @@ def question_label(dispute):
     try:
         on = PartialDate.parse_iso(dispute.on_date).display()
     except PartialDateError:  # "undated": statuses printed with no date
-        return f"{label} (undated)"
-    return f"{label} on {on}"
+        return gettext("%(property)s (undated)") % {"property": label}
+    return gettext("%(property)s on %(date)s") % {"property": label, "date": on}
 
 
 def version_view(version, cite=None, *, own_outlet=None):

@@ -10,6 +10,8 @@ that does not exist.
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import render
 
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from elections import public
 from elections.charts import Bar, bar_chart
 from elections.filters import CandidateFilter
@@ -39,7 +41,7 @@ from .display import (
 )
 
 PAGE_SIZE = 25
-NOT_FOUND = "No such page."
+NOT_FOUND = _("No such page.")
 
 
 def home(request):
@@ -48,7 +50,7 @@ def home(request):
     cite = Citations()
     provinces = [
         {
-            "name": place.name if place else "not reported",
+            "name": place.name if place else gettext("not reported"),
             "name_zh": place.name_zh if place else "",
             "slug": place.slug if place else "",
             "count": count,
@@ -58,7 +60,9 @@ def home(request):
     outcomes = [
         {
             "name": status_label(status),
-            "short": status_label(status).removesuffix(" candidate") if status else "not reported",
+            "short": str(status_label(status)).removesuffix(" candidate")
+            if status
+            else gettext("not reported"),
             "status": status or "none",
             "count": count,
         }
@@ -70,16 +74,16 @@ def home(request):
         "outcomes": outcomes,
         "province_chart": bar_chart(
             bars=[Bar(row["name"], row["count"]) for row in provinces],
-            title="Published candidates by province",
+            title=gettext("Published candidates by province"),
             description=", ".join(f"{row['name']}: {row['count']}" for row in provinces)
-            or "No published candidates yet.",
+            or gettext("No published candidates yet."),
             chart_id="chart-provinces",
         ),
         "outcome_chart": bar_chart(
             bars=[Bar(row["short"], row["count"]) for row in outcomes],
-            title="Published candidates by latest reported status",
+            title=gettext("Published candidates by latest reported status"),
             description=", ".join(f"{row['name']}: {row['count']}" for row in outcomes)
-            or "No published candidates yet.",
+            or gettext("No published candidates yet."),
             chart_id="chart-outcomes",
         ),
         "facts": [

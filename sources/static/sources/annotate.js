@@ -8,6 +8,9 @@
  * Each new selection fills the form and is announced as a DOM CustomEvent
  * "sourcebook:selection" (bubbling from the text element) with detail {start, end, exact,
  * article}, so that other panels can listen: document.addEventListener("sourcebook:selection", ...).
+ *
+ * Its one sentence comes translated from the template (the form's data-msg-select-first),
+ * English when the attribute is missing.
  */
 (function () {
   "use strict";
@@ -167,7 +170,8 @@
     form.addEventListener("submit", function (event) {
       if (!exactField.value) {
         event.preventDefault();
-        selectedOutput.textContent = "Select the words to quote in the text first.";
+        selectedOutput.textContent =
+          form.dataset.msgSelectFirst || "Select the words to quote in the text first.";
         textElement.focus();
       }
     });

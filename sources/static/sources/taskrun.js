@@ -4,7 +4,8 @@
  * Each `.sb-task-progress[data-poll="true"]` asks its run's JSON progress every
  * `data-interval` milliseconds and updates its <progress>, its count and its state. When the
  * run has ended, the page reloads, to show the outcome or the error as the server renders it.
- * Text goes in with textContent only: nothing the server sends is read as HTML.
+ * Text goes in with textContent only: nothing the server sends is read as HTML. The word for a
+ * run being cancelled comes translated from the page (#sb-task-messages, data-cancelling).
  */
 (function () {
   "use strict";
@@ -24,7 +25,8 @@
     box.querySelector(".sb-task-count").textContent = data.done + " / " + data.total;
     var state = data.state_label;
     if (data.active && data.cancel_requested) {
-      state += " (cancelling)";
+      var messages = document.getElementById("sb-task-messages");
+      state += " " + ((messages && messages.dataset.cancelling) || "(cancelling)");
     }
     box.querySelector(".sb-task-state").textContent = state;
     box.dataset.state = data.state;
