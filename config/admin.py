@@ -49,6 +49,14 @@ class SourcebookAdminSite(admin.AdminSite):
         # The admin's own sign-in page is the site's only one.
         self.login_form = SignInForm
 
+    def index(self, request, extra_context=None):
+        """The desk (each person's work, by role: `elections.desk`) above the app list."""
+        # Imported here: the site is made while apps load.
+        from elections.desk import desk_for
+
+        extra_context = {"desk": desk_for(request.user), **(extra_context or {})}
+        return super().index(request, extra_context)
+
     def admin_view(self, view, cacheable=False):
         wrapped = super().admin_view(view, cacheable)
 

@@ -45,7 +45,12 @@ from .base import (
     without_field,
 )
 from .contradictions import dispute_rows
-from .filters import CandidacyProvinceFilter, HasOpenContradictionsFilter, name_search
+from .filters import (
+    CandidacyProvinceFilter,
+    HasOpenContradictionsFilter,
+    desk_filter,
+    name_search,
+)
 from .inlines import CandidacyInline, CandidateClaimInline, CandidateNameInline
 from .merges import merge_candidates
 
@@ -142,6 +147,7 @@ class CandidateAdmin(SheetAdminMixin, ServiceHistoryAdmin):
         "gender",
         CandidacyProvinceFilter,
         HasOpenContradictionsFilter,
+        desk_filter("ready"),
     ]
     # Searched through the folded names in `get_search_results`; kept for the autocomplete.
     search_fields = ["display_name", "name_zh", "slug"]

@@ -26,7 +26,9 @@ from elections.services import (
 from elections.services.contradictions import question_of_claim
 
 from .base import REFUSALS, intermediate_page, refusal_message, report_refused
+from .claim_flag import flag_view
 from .claim_forms import FlagForm, RejectForm
+from .desk import to_next
 
 VERIFY_PERMISSION = "elections.verify_claim"
 FLAG_PERMISSION = "elections.flag_contradiction"
@@ -54,8 +56,17 @@ class ClaimReviewMixin:
                 self.admin_site.admin_view(self.reject_view),
                 name="{}_{}_reject".format(*info),
             ),
+            path(
+                "<path:object_id>/flag/",
+                self.admin_site.admin_view(self.flag_view),
+                name="{}_{}_flag".format(*info),
+            ),
             *super().get_urls(),
         ]
+
+    def flag_view(self, request, object_id):
+        """Flag a dispute from one claim: a short form, then one post (`claim_flag`)."""
+        return flag_view(self, request, object_id)
 
     # Review: from the list in bulk, and from a claim's page.
 
@@ -175,6 +186,7 @@ class ClaimReviewMixin:
                 gettext("Verified claim #%(number)s: %(claim)s.")
                 % {"number": claim.pk, "claim": claim},
             )
+            return to_next(request, "claims", done=claim)
         return HttpResponseRedirect(reverse("admin:elections_claim_change", args=[claim.pk]))
 
     def reject_view(self, request, object_id):
@@ -200,6 +212,7 @@ class ClaimReviewMixin:
                     gettext("Rejected claim #%(number)s: %(claim)s.")
                     % {"number": claim.pk, "claim": claim},
                 )
+                return to_next(request, "claims", done=claim)
         return HttpResponseRedirect(reverse("admin:elections_claim_change", args=[claim.pk]))
 
 

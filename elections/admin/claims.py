@@ -35,7 +35,13 @@ from .base import (
 from .claim_forms import ClaimAddForm, ClaimChangeForm, RejectForm
 from .claim_review import ClaimReviewMixin
 from .display import article_date, citation_html, marker, passage_in_context, state_badge
-from .filters import DisputedFilter, RecordedByFilter, name_search, open_contradictions_of_claim
+from .filters import (
+    DisputedFilter,
+    RecordedByFilter,
+    desk_filter,
+    name_search,
+    open_contradictions_of_claim,
+)
 
 ARTICLE_TEXTS = ("article__text", "article__source_text", "article__boilerplate")
 # What a lost update is described in: the fields of the change form, and the review state.
@@ -78,6 +84,7 @@ class ClaimAdmin(SheetAdminMixin, ClaimReviewMixin, ServiceHistoryAdmin):
         DisputedFilter,
         "overruled",
         RecordedByFilter,
+        desk_filter("claims", "withdrawn"),
     ]
     search_fields = ["value", "value_key", "passage__exact"]
     search_help_text = _("A candidate's name in any form, a value, or words of the quote.")
@@ -165,6 +172,7 @@ class ClaimAdmin(SheetAdminMixin, ClaimReviewMixin, ServiceHistoryAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = {
             "can_verify": self.has_verify_permission(request),
+            "can_flag": self.has_flag_permission(request),
             "reject_form": RejectForm(),
             "review_url": review_queue_url(),
             **(extra_context or {}),

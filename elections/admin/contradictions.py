@@ -16,7 +16,6 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Prefetch, Q
-from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
@@ -29,6 +28,7 @@ from elections.services import contradiction_resolve
 from elections.services.contradictions import dispute_groups
 
 from .base import REFUSALS, ServiceHistoryAdmin, add_refusal, as_validation_error
+from .desk import to_next
 from .display import article_date, marker, passage_in_context
 from .filters import (
     ContradictionOutletFilter,
@@ -235,7 +235,7 @@ class ContradictionAdmin(ServiceHistoryAdmin):
                     form.data["revision"] = str(dispute.revision)
                 else:
                     self._report_resolved(request, dispute, form.cleaned_data, versions)
-                    return HttpResponseRedirect(reverse("admin:elections_contradiction_changelist"))
+                    return to_next(request, "disputes", done=dispute)
         else:
             form = VerdictForm(initial={"revision": dispute.revision}, versions=versions)
         context = {

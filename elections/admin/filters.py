@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
 
 from elections.models import Candidacy, Contradiction, DisputeClaim, Place, Property
 from elections.names import query_keys
@@ -203,3 +204,30 @@ class ContradictionOutletFilter(admin.SimpleListFilter):
                 )
             )
         return queryset
+
+
+class DeskFilter(admin.SimpleListFilter):
+    """A list as one section of the person's desk shows it (the admin's index: what they have
+    to do, `elections.desk`); a subclass names the desk's queues of its model."""
+
+    title = _("your desk")
+    parameter_name = "desk"
+    queues: tuple[str, ...] = ()
+
+    def lookups(self, request, model_admin):
+        from elections.desk import QUEUES
+
+        return [(key, QUEUES[key].title) for key in self.queues]
+
+    def queryset(self, request, queryset):
+        from elections.desk import QUEUES
+
+        if self.value() in self.queues:
+            chosen = QUEUES[self.value()].queryset(request.user)
+            return queryset.filter(pk__in=chosen.values("pk"))
+        return queryset
+
+
+def desk_filter(*queues):
+    """A `DeskFilter` for the desk's `queues` of one model."""
+    return type("DeskFilter", (DeskFilter,), {"queues": queues})

@@ -21,6 +21,8 @@ from elections.models import CandidateProposal
 from elections.services.proposals import proposal_accept, proposal_reject
 
 from .base import ADMIN_CSS, REFUSALS, refusal_message
+from .desk import to_next
+from .filters import desk_filter
 
 REVIEW_PERMISSION = "elections.publish_candidate"
 
@@ -84,7 +86,7 @@ class CandidateProposalAdmin(admin.ModelAdmin):
     list_display = ["__str__", "candidate", "changes_shown", "state", "proposed_by", "proposed_at"]
     list_display_links = ["__str__"]
     list_select_related = ["candidate", "proposed_by"]
-    list_filter = [PendingFirst]
+    list_filter = [PendingFirst, desk_filter("proposals")]
     search_fields = ["candidate__display_name", "candidate__name_zh", "candidate__slug"]
     fields = [
         "candidate",
@@ -166,4 +168,4 @@ class CandidateProposalAdmin(admin.ModelAdmin):
             return HttpResponseRedirect(page)
         done = "accepted: the published record now shows it" if decision == "accept" else "rejected"
         messages.success(request, f"Proposal #{proposal.pk} for {proposal.candidate} {done}.")
-        return HttpResponseRedirect(reverse("admin:elections_candidateproposal_changelist"))
+        return to_next(request, "proposals", done=proposal)

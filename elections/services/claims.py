@@ -6,13 +6,14 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from elections import normalizers
 from elections.models import Candidacy, CandidacyStatus, Candidate, Claim, Property
 from elections.models.claim import CANDIDACY_PROPERTIES
 from elections.normalizers.base import NormalizationError
-from sources.audit import Reason, acting, service, service_step
+from sources.audit import Reason, acting, read_only, service, service_step
 from sources.dates import PartialDate
 from sources.models import AnchorStatus, Article, Passage
 from sources.services import passage_for_quote
@@ -306,6 +307,16 @@ def _check_four_eyes(claim: Claim, reviewer: User) -> None:
             f"You shaped claim #{claim.pk} (changed what it says, re-pointed its passage or "
             "edited the words it cites); another reviewer must verify it (four-eyes rule)."
         )
+
+
+@read_only
+def claims_reviewable_by(claims: QuerySet[Claim], reviewer: User) -> QuerySet[Claim]:
+    """`claims` without those `reviewer` may not verify: the four-eyes rule of
+    `_check_four_eyes` for a whole queue (the claims they recorded or shaped), so that a
+    review queue never offers what `claim_verify` would refuse."""
+    if not settings.SOURCEBOOK_FOUR_EYES:
+        return claims
+    return claims.exclude(created_by=reviewer).exclude(shaped_by=reviewer)
 
 
 @service(perm="elections.verify_claim", action="verify claims")

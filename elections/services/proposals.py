@@ -25,6 +25,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from elections.models import (
@@ -144,6 +145,17 @@ def _pending(proposal: CandidateProposal) -> CandidateProposal:
     if current.state != CandidateProposal.State.PENDING:
         raise ValidationError(f"Proposal #{current.pk} was {current.get_state_display()} already.")
     return current
+
+
+@read_only
+def proposals_reviewable_by(
+    proposals: QuerySet[CandidateProposal], reviewer: User
+) -> QuerySet[CandidateProposal]:
+    """`proposals` without those `reviewer` may not accept: their own (the four-eyes rule of
+    `proposal_accept`), so that a review queue never offers what it would refuse."""
+    if not settings.SOURCEBOOK_FOUR_EYES:
+        return proposals
+    return proposals.exclude(proposed_by=reviewer)
 
 
 @service(perm="elections.publish_candidate", action="accept proposed changes")

@@ -315,7 +315,8 @@ def test_version_n_is_right_resolves_and_overrules_the_other_versions(reviewer, 
     assert dispute.status == Contradiction.Status.RESOLVED
     assert (dispute.verdict, dispute.resolved_by) == ("one_right", reviewer)
     assert overruled() == {claims["Hongzhou"].pk, claims["Ningbo"].pk}
-    assert response.redirect_chain[-1][0] == CHANGELIST
+    # No other dispute is open: "next" takes the reviewer back to the desk.
+    assert response.redirect_chain[-1][0] == reverse("admin:index")
     assert (
         f"Resolved dispute #{dispute.pk} (Xu Yan, city): version 2 (“Hangzhou”, “杭州市”) is right."
         in (shown(response))

@@ -19,7 +19,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, reverse
 
-from elections.models import Contradiction
+from elections.models import Claim, Contradiction
 
 ACTION = "action"
 # Every user's password in the worlds of these tests (tests.factories.make_user sets it).
@@ -335,6 +335,18 @@ ADD_FORMS = {
     },
 }
 
+
+def _flag_claim(world):
+    """The main claim (age 47) flagged against the other outlet's age 52."""
+    claim = world.main["elections.claim"]
+    other = (
+        Claim.objects.filter(candidate=claim.candidate, property=claim.property)
+        .exclude(pk=claim.pk)
+        .get()
+    )
+    return {"others": [str(other.pk)], "note": "The two outlets give different ages."}
+
+
 CUSTOM = {
     "sources_article_intake": lambda w: {
         "pasted": "<html><body><article><p>Zhou Min, a lawyer in Ningbo, said she would stand "
@@ -348,6 +360,7 @@ CUSTOM = {
     "sources_article_annotate_claim": _record_claim,
     "sources_passage_queue": lambda w: {"passage": w.fuzzy_passage.pk},
     "elections_claim_reject": lambda w: {"reason": "The passage says nothing of the kind."},
+    "elections_claim_flag": _flag_claim,
     "elections_candidateproposal_review": lambda w: {
         "decision": "reject",
         "note": "No source gives this year of birth.",

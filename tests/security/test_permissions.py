@@ -292,6 +292,11 @@ ACCESS = {
     ),
     "elections_claim_verify": (staff(ok=405), may("elections.verify_claim")),
     "elections_claim_reject": (staff(ok=405), may("elections.verify_claim")),
+    # Flagging a dispute from one claim's page: a form, then one post (editors).
+    "elections_claim_flag": (
+        holders("elections.flag_contradiction"),
+        may("elections.flag_contradiction"),
+    ),
     **model_urls(
         "elections.contradiction",
         add=nobody(),

@@ -15,10 +15,12 @@ the sources admin's place on the admin site.
 from django.contrib import admin
 from django.urls import path, reverse
 
+from elections.models import Claim
 from elections.models.claim import CANDIDACY_PROPERTIES
 from sources.admin import ArticleAdmin
 from sources.models import Article
 
+from ..claim_flag import FLAG_PERMISSION
 from .forms import ClaimRecordForm
 from .views import (
     NEW_CANDIDATE_PERMISSION,
@@ -69,6 +71,13 @@ class ArticleClaimsAdmin(ArticleAdmin):
 
     def annotate_extra_context(self, request, article):
         context = super().annotate_extra_context(request, article)
+        if request.user.has_perm(FLAG_PERMISSION):
+            # The article's claims, each with the button flagging a dispute from it.
+            context["article_claims"] = list(
+                article.claims.select_related("candidate")
+                .exclude(state=Claim.State.REJECTED)
+                .order_by("passage__start", "pk")
+            )
         # Re-pointing a passage is a task of its own; the panel would only distract from it.
         if request.GET.get("reselect") or not can_record_claims(request.user):
             return context
