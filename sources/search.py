@@ -102,6 +102,18 @@ def query_phrases(query: str) -> list[list[str]]:
     return phrases
 
 
+def query_words(query: str) -> list[str]:
+    """The words of a query as typed (NFKC-folded, case kept), one per phrase of
+    `query_phrases`: what a caller looks for in a text it shows."""
+    words: list[str] = []
+    for match in _RUN.finditer(unicodedata.normalize("NFKC", query[:MAX_QUERY_CHARS])):
+        if match.group(0).casefold() not in {word.casefold() for word in words}:
+            words.append(match.group(0))
+        if len(words) == MAX_QUERY_WORDS:
+            break
+    return words
+
+
 # --- the database side -------------------------------------------------------------------
 
 FTS_TABLE = "sources_article_fts"
@@ -225,16 +237,9 @@ class Excerpt:
 
 
 def _patterns(query: str) -> list[re.Pattern[str]]:
-    words = []
-    for match in _RUN.finditer(query[:MAX_QUERY_CHARS]):
-        word = match.group(0)
-        if word:
-            words.append(word)
     # Longest first, so that a longer word is marked rather than a shorter one inside it.
-    words = sorted(set(words), key=len, reverse=True)[:MAX_QUERY_WORDS]
-    return [
-        re.compile(re.escape(unicodedata.normalize("NFKC", word)), re.IGNORECASE) for word in words
-    ]
+    words = sorted(query_words(query), key=len, reverse=True)
+    return [re.compile(re.escape(word), re.IGNORECASE) for word in words]
 
 
 def _spans(text: str, patterns: Iterable[re.Pattern[str]]) -> list[tuple[int, int]]:

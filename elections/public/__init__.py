@@ -61,12 +61,16 @@ from .candidates import (
 )
 from .exports import export_bytes, fresh_export
 from .outlets import (
+    ArticleHit,
     ArticlePage,
     OutletProfile,
     archived_copy_of,
     article_page,
+    article_search,
     outlet_profile,
+    public_articles,
     public_outlets,
+    search_hits,
 )
 
 __all__ = [
@@ -75,6 +79,7 @@ __all__ = [
     "OUTLET_UNREAD",
     "SHOWN_DISPUTE_STATUSES",
     "STATUS_ORDER",
+    "ArticleHit",
     "ArticlePage",
     "Figures",
     "OutletProfile",
@@ -83,6 +88,7 @@ __all__ = [
     "Version",
     "archived_copy_of",
     "article_page",
+    "article_search",
     "candidate_profile",
     "candidate_rows",
     "dispute_is_shown",
@@ -102,6 +108,7 @@ __all__ = [
     "outlet_profile",
     "page_of_ids",
     "province_name",
+    "public_articles",
     "public_candidates",
     "public_cities",
     "public_claim_filter",
@@ -111,6 +118,7 @@ __all__ = [
     "public_place_choices",
     "public_provinces",
     "reporting_outlets",
+    "search_hits",
     "status_rank",
     "text_lang",
     "versions_of",

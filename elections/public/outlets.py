@@ -1,5 +1,6 @@
 """Outlets and articles, as far as public claims cite them."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import (
@@ -21,6 +22,7 @@ from elections.models import (
 )
 from sources.admin.widgets import DATABASE_INTEGERS
 from sources.models import ArchivedCopy, Article, Outlet, Passage
+from sources.search import Excerpt, highlights, query_words, search_articles
 
 from .base import (
     ARTICLE_UNREAD,
@@ -223,3 +225,72 @@ def archived_copy_of(pk: int | str) -> ArchivedCopy | None:
         .order_by("-fetched_at", "-id")
         .first()
     )
+
+
+@dataclass
+class ArticleHit:
+    """One article found by a search, with excerpts of its public text around the matches."""
+
+    article: Article
+    excerpts: list[Excerpt]
+
+
+def public_articles() -> QuerySet[Article]:
+    """Articles a public claim cites: the only articles the public may find."""
+    return Article.objects.filter(Exists(public_claims().filter(article=OuterRef("pk")).order_by()))
+
+
+def _shows(word: str) -> Q:
+    """An article whose public text holds `word`: its title, or a passage a public claim
+    quotes from it."""
+    quoted = public_claims().filter(article=OuterRef("pk"), passage__exact__icontains=word)
+    return Q(title__icontains=word) | Exists(quoted.order_by())
+
+
+def article_search(query: str, *, outlet: Outlet | None = None) -> QuerySet[Article]:
+    """The public articles (of `outlet`, when given) that match `query`, best first, each
+    with `rank`; read `search_hits` for the page shown.
+
+    The full-text index finds the articles whose text holds every word; of those, only the
+    ones whose public text (title and quoted passages: what the public page shows) holds
+    every word too are kept. An article's other sentences may name people the newsroom has
+    not published, so they are never matched nor shown here (the admin searches them).
+    """
+    articles = public_articles()
+    if outlet is not None:
+        articles = articles.filter(outlet=outlet)
+    found = search_articles(articles, query)
+    for word in query_words(query):
+        found = found.filter(_shows(word))
+    return found
+
+
+def search_hits(page: Iterable[Article], query: str) -> list[ArticleHit]:
+    """The articles of one page of `article_search`, each with excerpts of its quoted
+    passages around the words (two queries for the page, whatever its size)."""
+    pks = [article.pk for article in page]
+    articles = {
+        article.pk: article
+        for article in Article.objects.filter(pk__in=pks)
+        .select_related("outlet")
+        .defer(*ARTICLE_UNREAD, "search_terms", *unread_columns("outlet__", OUTLET_UNREAD))
+    }
+    quotes: dict[int, list[str]] = {}
+    passages = (
+        public_claims()
+        .filter(article__in=pks)
+        .order_by("article_id", "passage__start")
+        .values_list("article_id", "passage__exact")
+        .distinct()
+    )
+    for article_id, exact in passages:
+        quotes.setdefault(article_id, []).append(exact)
+    hits = []
+    for pk in pks:
+        if pk not in articles:
+            continue
+        excerpts = [
+            excerpt for exact in quotes.get(pk, []) for excerpt in highlights(exact, query, count=1)
+        ]
+        hits.append(ArticleHit(article=articles[pk], excerpts=excerpts[:3]))
+    return hits

@@ -112,7 +112,16 @@ def _with_query(path, query):
 
 # Each public URL pattern and the URLs that exercise it; a pattern missing here fails
 # `test_every_public_url_pattern_is_swept`.
+# Searches over the articles: the markers of hidden records, and words of every article.
+SEARCH_WORDS = ("Quxv exclusive", "Quxvdraft", "Quxvtown", "曌草", "Wexq", "Liu Ping", "刘萍", "age")
+
 SWEEP = {
+    "choose_language": lambda r: [
+        "/language/zh-hans/?next=/outlets/",
+        "/language/zh-hant/?next=/candidates/",
+        "/language/xx/",
+        "/language/en/?next=https://quxvpress.example/",
+    ],
     "elections:home": lambda r: ["/"],
     "elections:candidate-list": lambda r: [
         _with_query("/candidates/", query) for query in list_queries(r)
@@ -120,15 +129,22 @@ SWEEP = {
     "elections:candidate-detail": lambda r: [
         f"/candidates/{slug}/" for slug in [*shown_slugs(r), MISSING_SLUG, *hidden_slugs(r)]
     ],
-    "elections:outlet-list": lambda r: ["/outlets/"],
+    "elections:outlet-list": lambda r: [
+        "/outlets/",
+        *(_with_query("/outlets/", {"q": word}) for word in SEARCH_WORDS),
+    ],
     "elections:outlet-detail": lambda r: [
-        f"/outlets/{slug}/"
+        path
         for slug in (
             r.public_article.outlet.slug,
             r.second_article.outlet.slug,
             r.soon_article.outlet.slug,
             r.hidden_article.outlet.slug,
             "no-such-outlet",
+        )
+        for path in (
+            f"/outlets/{slug}/",
+            *(_with_query(f"/outlets/{slug}/", {"q": word}) for word in SEARCH_WORDS),
         )
     ],
     "elections:article-detail": lambda r: [

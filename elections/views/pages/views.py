@@ -7,11 +7,12 @@ which lets it be cached whole. A record the public may not see answers exactly l
 that does not exist.
 """
 
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import render
-
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
 from elections import public
 from elections.charts import Bar, bar_chart
 from elections.filters import CandidateFilter
@@ -29,6 +30,7 @@ from .display import (
     dispute_view,
     disputed_mark,
     lang_of,
+    link,
     person_json_ld,
     profile_facts,
     profile_names,
@@ -189,7 +191,51 @@ def outlet_list(request):
         }
         for outlet in public.public_outlets()
     ]
-    return render(request, "elections/outlet_list.html", {"outlets": outlets})
+    context = {"outlets": outlets, **_article_search(request)}
+    return render(request, "elections/outlet_list.html", context)
+
+
+SEARCH_PAGE_SIZE = 20
+
+
+def _article_search(request, outlet=None):
+    """The search over public articles asked for by `q` (of `outlet` only, when given): a
+    page of hits with excerpts, ranked, and the number found; nothing when `q` is empty."""
+    query = request.GET.get("q", "").strip()
+    if not query:
+        return {"search": {"query": ""}}
+    paginator = Paginator(public.article_search(query, outlet=outlet), SEARCH_PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    hits = [
+        {
+            "url": link("elections:article-detail", hit.article.pk),
+            "title": hit.article.title,
+            "title_lang": lang_of(hit.article.title),
+            "outlet": hit.article.outlet.name,
+            "outlet_lang": lang_of(hit.article.outlet.name),
+            "outlet_url": hit.article.outlet.get_absolute_url(),
+            "date": hit.article.published.display() if hit.article.published else "",
+            "excerpts": [excerpt.html for excerpt in hit.excerpts],
+            "text_lang": hit.article.language,
+        }
+        for hit in public.search_hits(page, query)
+    ]
+    return {
+        "search": {
+            "query": query,
+            "hits": hits,
+            "count": paginator.count,
+            "page": page,
+            "page_links": [
+                None if number == paginator.ELLIPSIS else number
+                for number in paginator.get_elided_page_range(
+                    page.number, on_each_side=2, on_ends=1
+                )
+            ]
+            if page.has_other_pages()
+            else [],
+        }
+    }
 
 
 def outlet_detail(request, slug):
@@ -231,6 +277,7 @@ def outlet_detail(request, slug):
         "found_wrong": profile.found_wrong,
         "article_count": profile.article_count,
         "fact_count": sum(len(claims) for _, claims in profile.reports),
+        **_article_search(request, outlet),
     }
     return render(request, "elections/outlet_detail.html", context)
 
