@@ -64,11 +64,11 @@ def changes_table(proposal):
     return format_html(
         '<table class="sb-changes"><thead><tr><th>{}</th><th>{}</th><th>{}</th>'
         "</tr></thead><tbody>{}</tbody></table>",
-        format_html_join(
-            "",
         gettext("field"),
         gettext("now"),
         gettext("proposed"),
+        format_html_join(
+            "",
             "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
             (
                 (change["field"], change.get("old") or "—", change.get("new") or "—")
@@ -166,6 +166,12 @@ class CandidateProposalAdmin(admin.ModelAdmin):
                 % {"number": proposal.pk, "why": refusal_message(error)},
             )
             return HttpResponseRedirect(page)
-        done = "accepted: the published record now shows it" if decision == "accept" else "rejected"
-        messages.success(request, f"Proposal #{proposal.pk} for {proposal.candidate} {done}.")
+        if decision == "accept":
+            done = gettext(
+                "Proposal #%(number)s for %(candidate)s accepted: the published record now "
+                "shows it."
+            )
+        else:
+            done = gettext("Proposal #%(number)s for %(candidate)s rejected.")
+        messages.success(request, done % {"number": proposal.pk, "candidate": proposal.candidate})
         return to_next(request, "proposals", done=proposal)
