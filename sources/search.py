@@ -9,8 +9,8 @@ same way for what is indexed and for what is asked, and lets the database index 
   the bigrams (刘萍表示 → 刘萍 萍表 表示); a lone character stays a term of its own;
 - any other run of letters and digits is a word, folded by NFKC and case (Ｌｉｕ → liu).
 
-`Article.search_terms` holds the terms of the title and the text, in order, separated by
-spaces (kept up to date by `Article.save()` and the batch insert). A query is split the same
+`Article.search_terms` holds the terms of the title, byline, address and text, in order,
+separated by spaces (kept up to date by `Article.save()` and the batch insert). A query is split the same
 way: each of its words must appear, and the terms of a word must appear side by side, as a
 phrase (刘萍 asks for the bigram 刘萍; 独立候选人 for 独立 立候 候选 选人 in a row).
 
@@ -83,7 +83,7 @@ def terms(text: str) -> list[str]:
 
 
 def search_terms(*texts: str) -> str:
-    """What `Article.search_terms` holds for these texts (title, then text)."""
+    """What `Article.search_terms` holds for these texts (`sources.models.article.SEARCHED`)."""
     return " ".join(term for text in texts for term in terms(text))
 
 

@@ -11,12 +11,13 @@ Articles are never deleted here: their text versions cannot be, and claims cite 
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.views.main import ChangeList
+from django.contrib.admin.views.main import ORDER_VAR, SEARCH_VAR, ChangeList
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Value
 from django.db.models.functions import Length
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
@@ -24,6 +25,7 @@ from sources.dates import PartialDate
 from sources.extract import ExtractionError, extract_text
 from sources.models import AnchorStatus, Article, ArticleVersion
 from sources.resources import ArticleResource
+from sources.search import MAX_QUERY_CHARS, highlights, search_articles
 from sources.services import article_create, article_set_text, article_update
 from sources.text import normalize_text
 
@@ -123,11 +125,14 @@ class ArticleAdminForm(forms.ModelForm):
 
 
 class ArticleChangeList(ChangeList):
-    """The article list, without loading the texts it does not show."""
+    """The article list, without loading the texts it does not show; a search is full-text
+    (`sources.search`), best match first unless a column is chosen to sort by, and then the
+    text is read for the page's excerpts."""
 
     def get_queryset(self, request, exclude_parameters=None):
         queryset = super().get_queryset(request, exclude_parameters)
-        return queryset.defer("text", "source_text", "boilerplate", "notes")
+        unread = ["source_text", "boilerplate", "notes", "search_terms"]
+        return queryset.defer(*unread) if self.query else queryset.defer("text", *unread)
 
 
 @admin.register(Article)
@@ -155,7 +160,13 @@ class ArticleAdmin(SheetAdminMixin, ServiceFormMixin, ReadOnlyHistoryAdmin):
         PublishedYearFilter,
         ArticleNeedsAttentionFilter,
     ]
-    search_fields = ["title", "byline", "url", "outlet__name", "text"]
+    # The search box reads the full-text index (title, byline, address, text), not these
+    # fields; they only make Django show the box.
+    search_fields = ["title"]
+    search_help_text = _(
+        "Words or names in any script, found in the title, byline, address or text; Chinese "
+        "is matched inside runs of characters. Every word must appear."
+    )
     autocomplete_fields = ["outlet"]
     readonly_fields = ["version", "passages_summary", "versions_list", "created_at", "updated_at"]
     add_fieldsets = [
@@ -198,9 +209,27 @@ class ArticleAdmin(SheetAdminMixin, ServiceFormMixin, ReadOnlyHistoryAdmin):
         return ArticleChangeList
 
     def get_list_display(self, request):
-        if can_annotate(request.user):
-            return self.list_display
-        return [name for name in self.list_display if name != "annotate_link"]
+        shown = list(self.list_display)
+        if not can_annotate(request.user):
+            shown.remove("annotate_link")
+        if request.GET.get(SEARCH_VAR, "").strip():
+            shown.insert(1, "search_matches")
+        return shown
+
+    def get_search_results(self, request, queryset, search_term):
+        if not search_term.strip():
+            return queryset, False
+        found = search_articles(queryset, search_term)
+        if ORDER_VAR in request.GET:  # a column chosen to sort by wins over the rank
+            found = found.order_by(*queryset.query.order_by)
+        return found.annotate(search_query=Value(search_term[:MAX_QUERY_CHARS])), False
+
+    @admin.display(description=_("Where the words appear"))
+    def search_matches(self, obj):
+        excerpts = highlights(obj.text, getattr(obj, "search_query", ""), count=2)
+        if not excerpts:
+            return _("in the title, byline or address")
+        return format_html_join(mark_safe("<br>"), "{}", ((excerpt.html,) for excerpt in excerpts))
 
     def get_urls(self):
         info = f"{self.opts.app_label}_{self.opts.model_name}"

@@ -15,8 +15,9 @@ def fill_terms(apps, schema_editor):
 
     Article = apps.get_model("sources", "Article")
     batch = []
-    for article in Article.objects.only("pk", "title", "text").iterator(chunk_size=500):
-        article.search_terms = search_terms(article.title, article.text)
+    fields = ("title", "byline", "url", "text")
+    for article in Article.objects.only("pk", *fields).iterator(chunk_size=500):
+        article.search_terms = search_terms(*(getattr(article, name) for name in fields))
         batch.append(article)
         if len(batch) == 500:
             Article.objects.bulk_update(batch, ["search_terms"])
@@ -49,7 +50,10 @@ class Migration(migrations.Migration):
             field=models.TextField(
                 blank=True,
                 editable=False,
-                help_text="The title's and the text's search terms (sources.search), kept by save().",
+                help_text=(
+                    "The search terms of the title, byline, address and text (sources.search), "
+                    "kept by save()."
+                ),
             ),
         ),
         migrations.RunPython(fill_terms, migrations.RunPython.noop),

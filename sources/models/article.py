@@ -8,6 +8,10 @@ from simple_history.models import HistoricalRecords
 from sources.dates import PartialDate, Precision
 
 
+# The fields full-text search reads, in this order (sources.search).
+SEARCHED = ("title", "byline", "url", "text")
+
+
 class Article(models.Model):
     """One published piece, with its normalized text.
 
@@ -80,7 +84,10 @@ class Article(models.Model):
     search_terms = models.TextField(
         blank=True,
         editable=False,
-        help_text=_("The title's and the text's search terms (sources.search), kept by save()."),
+        help_text=_(
+            "The search terms of the title, byline, address and text (sources.search), kept "
+            "by save()."
+        ),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -102,15 +109,15 @@ class Article(models.Model):
     def save(self, *args, **kwargs):
         self.refresh_search_terms()
         update_fields = kwargs.get("update_fields")
-        if update_fields is not None and {"title", "text"} & set(update_fields):
+        if update_fields is not None and set(SEARCHED) & set(update_fields):
             kwargs["update_fields"] = {*update_fields, "search_terms"}
         super().save(*args, **kwargs)
 
     def refresh_search_terms(self):
-        """Make `search_terms` follow the title and the text (a batch insert calls this)."""
+        """Make `search_terms` follow the fields searched (a batch insert calls this)."""
         from sources.search import search_terms
 
-        self.search_terms = search_terms(self.title, self.text)
+        self.search_terms = search_terms(*(getattr(self, name) for name in SEARCHED))
 
     @property
     def published(self):

@@ -3,12 +3,13 @@ on whichever database the suite runs (SQLite's FTS5 or PostgreSQL's GIN index)."
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from sources.audit import system_user
 from sources.models import Article
 from sources.search import highlights, query_phrases, search_articles, terms
 from sources.services import article_set_text
-from tests.factories import make_article
+from tests.factories import make_article, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -127,3 +128,46 @@ def test_the_index_follows_deleted_articles():
             assert cursor.fetchall() == [(article.pk,)]
     Article.objects.filter(pk=article.pk).delete()
     assert found("huojia") == []
+
+
+# The admin's article list searches the full text.
+
+
+def admin_search(client, query, **params):
+    response = client.get("/admin/sources/article/", {"q": query, **params})
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_the_admin_list_finds_chinese_inside_the_text_best_first_with_excerpts(client):
+    client.force_login(make_user("Editors"))
+    once = make_article("報道說刘萍在新余。" + "其他新闻。" * 30, title="一篇")
+    often = make_article("刘萍、刘萍和刘萍。", title="三次")
+    make_article("没有这个名字。", title="没有")
+    page = admin_search(client, "刘萍")
+    assert page.index(f"/admin/sources/article/{often.pk}/change/") < page.index(
+        f"/admin/sources/article/{once.pk}/change/"
+    )
+    assert "2 results" in page
+    assert "<mark>刘萍</mark>" in page
+    assert "没有这个名字" not in page
+
+
+def test_the_admin_search_reads_the_byline_and_address_and_keeps_a_chosen_sort(client):
+    client.force_login(make_user("Editors"))
+    article = make_article("Nothing to see.", url="https://example.org/xinyu-report")
+    assert f"/admin/sources/article/{article.pk}/change/" in admin_search(client, "xinyu")
+    assert "in the title, byline or address" in admin_search(client, "xinyu")
+    # A column chosen to sort by wins over the rank.
+    assert f"/admin/sources/article/{article.pk}/change/" in admin_search(client, "xinyu", o="1")
+
+
+def test_the_admin_search_reads_a_fixed_number_of_queries(client, django_assert_num_queries):
+    client.force_login(make_user("Editors"))
+    make_article("Yao Lifa in Qianjiang.")
+    with CaptureQueriesContext(connection) as few:
+        admin_search(client, "Qianjiang")
+    for number in range(10):
+        make_article(f"Yao Lifa in Qianjiang, report {number}.", outlet=f"Outlet {number}")
+    with django_assert_num_queries(len(few.captured_queries)):
+        assert "11 articles" in admin_search(client, "Qianjiang")
