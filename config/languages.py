@@ -6,16 +6,20 @@ the first of the browser's languages the site has (`zh-CN` and `zh-SG` read as s
 `zh-TW`, `zh-HK` and `zh-MO` as traditional Chinese), else English. Only the words of the
 site change: names, places and article text keep the script they were written in.
 
-The switch is a link per language (`/language/<code>/?next=<page>`), not a form: it works
-without JavaScript and leaves the public pages free of CSRF tokens, so they stay cacheable.
-Choosing a language changes nothing but the reader's own cookie, so a plain GET is safe.
+The switch is a link per language (`/language/<code>/`), not a form: it works without
+JavaScript and leaves the public pages free of CSRF tokens, so they stay cacheable. Choosing a
+language changes nothing but the reader's own cookie, so a plain GET is safe. The link does not
+carry the page it is on: the reader goes back to the page named by `?next=` when given, else
+to the page the browser says it came from (the Referer, on this site only), else home. So
+every page carries the same links, and no page echoes its own address into them (a 404 for a
+withdrawn profile must not repeat its slug).
 """
 
 from django.conf import settings
 from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import translation
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language_info
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
@@ -26,11 +30,11 @@ def _codes():
 
 
 def _safe_next(request):
-    target = request.GET.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
+    for target in (request.GET.get("next", ""), request.META.get("HTTP_REFERER", "")):
+        if target and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            return target
     return "/"
 
 
@@ -57,17 +61,14 @@ def choose_language(request, code):
 def language_links(request):
     """Template context: `language_links`, one entry per language, each named in itself."""
     current = translation.get_language()
-    here = request.get_full_path()
-    links = []
-    for code in _codes():
-        url = reverse("choose_language", args=[code])
-        links.append(
+    return {
+        "language_links": [
             {
                 "code": code,
                 "name": get_language_info(code)["name_local"],
-                "url": f"{url}?{urlencode({'next': here})}",
+                "url": reverse("choose_language", args=[code]),
                 "current": code == current,
             }
-        )
-    return {"language_links": links}
-
+            for code in _codes()
+        ]
+    }
