@@ -29,6 +29,7 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+from django.utils.translation import gettext
 from lxml import etree
 
 DOCX, PDF, OCR = "docx", "pdf", "ocr"  # values of Article.Format
@@ -78,7 +79,7 @@ def document_text(data: bytes, *, name: str) -> tuple[str, str, str]:
         return text, kind, pdf_title(data)
     if kind == OCR:
         return ocr_images([data], name=name), OCR, ""
-    raise _error(name, "is not a document this project reads")
+    raise _error(name, gettext("is not a document this project reads"))
 
 
 def _title(value) -> str:
@@ -138,20 +139,30 @@ def _checked_zip(data, *, name):
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, OSError, ValueError):
-        raise _error(name, "is not a Word document (its ZIP cannot be read)") from None
+        raise _error(name, gettext("is not a Word document (its ZIP cannot be read)")) from None
     total = 0
     for info in archive.infolist():
         if info.flag_bits & 0x1:
-            raise _error(name, "is encrypted; save it without a password")
+            raise _error(name, gettext("is encrypted; save it without a password"))
         if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-            raise _error(name, f"its part {info.filename} is compressed in an unusual way")
+            raise _error(
+                name,
+                gettext("its part %(part)s is compressed in an unusual way")
+                % {"part": info.filename},
+            )
         total += info.file_size
         if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * info.compress_size:
             raise _error(
-                name, f"its part {info.filename} expands too much to be a document (a ZIP bomb?)"
+                name,
+                gettext("its part %(part)s expands too much to be a document (a ZIP bomb?)")
+                % {"part": info.filename},
             )
     if total > MAX_UNCOMPRESSED:
-        raise _error(name, f"is {total:,} bytes uncompressed, more than a document may be")
+        raise _error(
+            name,
+            gettext("is %(size)s bytes uncompressed, more than a document may be")
+            % {"size": f"{total:,}"},
+        )
     return archive
 
 
@@ -161,12 +172,16 @@ def docx_text(data: bytes, *, name: str) -> str:
     try:
         body = archive.read("word/document.xml")
     except KeyError:
-        raise _error(name, "is a ZIP file but not a Word document (no word/document.xml)") from None
+        raise _error(
+            name, gettext("is a ZIP file but not a Word document (no word/document.xml)")
+        ) from None
     parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
     try:
         root = etree.fromstring(body, parser)
     except etree.XMLSyntaxError as error:
-        raise _error(name, f"is a damaged Word document ({error})") from None
+        raise _error(
+            name, gettext("is a damaged Word document (%(error)s)") % {"error": error}
+        ) from None
     lines = []
     for paragraph in root.iter(f"{_W}p"):
         parts = []
@@ -194,15 +209,22 @@ def pdf_text(data: bytes, *, name: str) -> tuple[str, str]:
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted:
-            raise _error(name, "is encrypted; save it without a password")
+            raise _error(name, gettext("is encrypted; save it without a password"))
         pages = reader.pages
         if len(pages) > MAX_PAGES:
-            raise _error(name, f"has {len(pages)} pages, more than the {MAX_PAGES} read")
+            raise _error(
+                name,
+                gettext("has %(pages)s pages, more than the %(most)s read")
+                % {"pages": len(pages), "most": MAX_PAGES},
+            )
         texts = [page.extract_text() or "" for page in pages]
     except ExtractionError:
         raise
     except Exception as error:  # whatever a damaged or hostile file makes pypdf raise
-        raise _error(name, f"is not a readable PDF ({type(error).__name__})") from None
+        raise _error(
+            name,
+            gettext("is not a readable PDF (%(error)s)") % {"error": type(error).__name__},
+        ) from None
     characters = sum(len("".join(text.split())) for text in texts)
     if texts and characters >= SCANNED_PAGE_CHARACTERS * len(texts):
         return "\n\n".join(paragraphs(text) for text in texts if text.strip()), PDF
@@ -217,8 +239,10 @@ def _ocr_ready(name):
     if tesseract is None:
         raise _error(
             name,
-            "is a scan, read only by OCR, and Tesseract is not installed here (apt-get install "
-            "tesseract-ocr tesseract-ocr-chi-sim)",
+            gettext(
+                "is a scan, read only by OCR, and Tesseract is not installed here (apt-get "
+                "install tesseract-ocr tesseract-ocr-chi-sim)"
+            ),
         )
     listed = subprocess.run(  # noqa: S603 (a program found on PATH, fixed arguments)
         [tesseract, "--list-langs"], capture_output=True, text=True, timeout=30, check=False
@@ -229,8 +253,11 @@ def _ocr_ready(name):
         packages = " ".join(f"tesseract-ocr-{lang.replace('_', '-')}" for lang in missing)
         raise _error(
             name,
-            f"is a scan, and Tesseract lacks the models {', '.join(missing)} "
-            f"(apt-get install {packages})",
+            gettext(
+                "is a scan, and Tesseract lacks the models %(models)s "
+                "(apt-get install %(packages)s)"
+            )
+            % {"models": ", ".join(missing), "packages": packages},
         )
     return tesseract
 
@@ -249,10 +276,16 @@ def ocr_images(images: list[bytes], *, name: str) -> str:
                 check=False,
             )
         except subprocess.TimeoutExpired:
-            raise _error(name, f"page {number}: OCR took too long") from None
+            raise _error(
+                name, gettext("page %(page)s: OCR took too long") % {"page": number}
+            ) from None
         if done.returncode != 0:
             reason = done.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or [""]
-            raise _error(name, f"page {number} could not be read by OCR ({reason[0]})")
+            raise _error(
+                name,
+                gettext("page %(page)s could not be read by OCR (%(reason)s)")
+                % {"page": number, "reason": reason[0]},
+            )
         texts.append(paragraphs(done.stdout.decode("utf-8", "replace")))
     return "\n\n".join(text for text in texts if text)
 
@@ -264,8 +297,10 @@ def ocr_pdf(data: bytes, *, name: str, pages: int) -> str:
     if pdftoppm is None:
         raise _error(
             name,
-            "is a scanned PDF; its pages are rendered for OCR by pdftoppm, which is not "
-            "installed here (apt-get install poppler-utils)",
+            gettext(
+                "is a scanned PDF; its pages are rendered for OCR by pdftoppm, which is not "
+                "installed here (apt-get install poppler-utils)"
+            ),
         )
     with tempfile.TemporaryDirectory(prefix="sourcebook-ocr-") as folder:
         source = Path(folder) / "scan.pdf"
@@ -278,8 +313,8 @@ def ocr_pdf(data: bytes, *, name: str, pages: int) -> str:
                 check=True,
             )
         except (subprocess.CalledProcessError, subprocess.TimeoutExpired):
-            raise _error(name, "its pages could not be rendered for OCR") from None
+            raise _error(name, gettext("its pages could not be rendered for OCR")) from None
         images = [path.read_bytes() for path in sorted(Path(folder).glob("page*.png"))]
     if not images:
-        raise _error(name, "has no page to read")
+        raise _error(name, gettext("has no page to read"))
     return ocr_images(images, name=name)

@@ -23,6 +23,7 @@ from pathlib import Path, PurePath
 
 import charset_normalizer
 import lxml.html
+from django.utils.translation import gettext as _
 from lxml import etree
 
 from sources import documents
@@ -100,9 +101,12 @@ def decode_bytes(data, *, name, encoding=None):
         return _decode_as(data, name=name, encoding="utf-8-sig")
     for bom, label in _UNSUPPORTED_BOMS:
         if data.startswith(bom):
-            raise ExtractionError(name, f"is {label}; save it as UTF-8 and import it again")
+            raise ExtractionError(
+                name,
+                _("is %(encoding)s; save it as UTF-8 and import it again") % {"encoding": label},
+            )
     if b"\x00" in data:
-        raise ExtractionError(name, "is not a text file (it holds NUL bytes)")
+        raise ExtractionError(name, _("is not a text file (it holds NUL bytes)"))
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -114,24 +118,34 @@ def decode_bytes(data, *, name, encoding=None):
     if text is not None and charset_normalizer.from_bytes(data, cp_isolation=["gb18030"]).best():
         return text, "gb18030"
     guess = charset_normalizer.from_bytes(data).best()
-    hint = f" (it may be {guess.encoding})" if guess is not None else ""
-    raise ExtractionError(
-        name, f"is neither UTF-8 nor GB18030{hint}; name its encoding to import it"
-    )
+    if guess is not None:
+        raise ExtractionError(
+            name,
+            _(
+                "is neither UTF-8 nor GB18030 (it may be %(encoding)s); name its encoding to "
+                "import it"
+            )
+            % {"encoding": guess.encoding},
+        )
+    raise ExtractionError(name, _("is neither UTF-8 nor GB18030; name its encoding to import it"))
 
 
 def _decode_as(data, *, name, encoding):
     try:
         codec = codecs.lookup(encoding).name
     except LookupError:
-        raise ExtractionError(name, f"{encoding!r} is not a known encoding") from None
+        raise ExtractionError(
+            name, _("%(encoding)s is not a known encoding") % {"encoding": repr(encoding)}
+        ) from None
     if codec == "utf-8" and data.startswith(codecs.BOM_UTF8):
         codec = "utf-8-sig"
     try:
         return data.decode(codec), codec
     except UnicodeDecodeError as error:
         raise ExtractionError(
-            name, f"is not valid {encoding} (byte {error.start} cannot be decoded)"
+            name,
+            _("is not valid %(encoding)s (byte %(byte)s cannot be decoded)")
+            % {"encoding": encoding, "byte": error.start},
         ) from None
 
 
@@ -159,7 +173,7 @@ def extract_text(data, *, name, encoding=None, source_format=None):
             text=normalize_text(text), source_format=kind, encoding="", title=title
         )
         if not extracted.text:
-            raise ExtractionError(name, "holds no text")
+            raise ExtractionError(name, _("holds no text"))
         return extracted
     text, used = decode_bytes(data, name=name, encoding=encoding)
     source_format = source_format or guess_format(name, text)
@@ -170,7 +184,7 @@ def extract_text(data, *, name, encoding=None, source_format=None):
     else:
         extracted = Extracted(text=normalize_text(text), source_format=TEXT, encoding=used)
     if not extracted.text:
-        raise ExtractionError(name, "holds no text")
+        raise ExtractionError(name, _("holds no text"))
     return extracted
 
 
@@ -181,11 +195,13 @@ def extract_file(path, *, encoding=None, name=None):
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        raise ExtractionError(name, "no such file") from None
+        raise ExtractionError(name, _("no such file")) from None
     except IsADirectoryError:
-        raise ExtractionError(name, "is a folder, not a file") from None
+        raise ExtractionError(name, _("is a folder, not a file")) from None
     except OSError as error:
-        raise ExtractionError(name, f"cannot be read ({error.strerror})") from None
+        raise ExtractionError(
+            name, _("cannot be read (%(error)s)") % {"error": error.strerror}
+        ) from None
     return extract_text(data, name=name, encoding=encoding)
 
 
@@ -316,7 +332,7 @@ def _from_html(text, *, name, encoding):
         if document is None or document.body is None:
             document = trafilatura.bare_extraction(text, favor_recall=True, **options)
     if document is None or document.body is None:
-        raise ExtractionError(name, "no article text was found in this HTML page")
+        raise ExtractionError(name, _("no article text was found in this HTML page"))
     body = _layout_text(document.body, _TRAFILATURA_LAYOUT)
     published = None
     if document.date:
@@ -368,7 +384,9 @@ def _front_matter(text, *, name):
             try:
                 metadata["published"] = PartialDate.parse(value)
             except PartialDateError as error:
-                raise ExtractionError(name, f"front matter date: {error}") from None
+                raise ExtractionError(
+                    name, _("front matter date: %(error)s") % {"error": error}
+                ) from None
     else:
         metadata.pop("published", None)
     return metadata, text[match.end() :]

@@ -29,6 +29,7 @@ from urllib.parse import urljoin, urlsplit
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 MAX_REDIRECTS = 5
 USER_AGENT = "Sourcebook/1 (a newsroom's archive of the reports it cites)"
@@ -54,7 +55,9 @@ def _public_address(host, port):
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as error:
-        raise FetchRefused(f"{host} cannot be found ({error})") from None
+        raise FetchRefused(
+            _("%(host)s cannot be found (%(error)s)") % {"host": host, "error": error}
+        ) from None
     allow_private = getattr(settings, "SOURCEBOOK_FETCH_ALLOW_PRIVATE", False)
     refused = []
     for family, _type, _proto, _name, sockaddr in infos:
@@ -63,8 +66,11 @@ def _public_address(host, port):
             return family, sockaddr[0]
         refused.append(str(address))
     raise FetchRefused(
-        f"{host} is a private or local address ({', '.join(sorted(set(refused)))}): the server "
-        "does not fetch from its own network"
+        _(
+            "%(host)s is a private or local address (%(addresses)s): the server "
+            "does not fetch from its own network"
+        )
+        % {"host": host, "addresses": ", ".join(sorted(set(refused)))}
     )
 
 
@@ -92,15 +98,19 @@ def fetch(url: str) -> Fetched:
     limit = getattr(settings, "SOURCEBOOK_FETCH_MAX_BYTES", 10 * 1024 * 1024)
     deadline = time.monotonic() + timeout
     current = url
-    for _ in range(MAX_REDIRECTS + 1):
+    for _redirect in range(MAX_REDIRECTS + 1):
         parts = urlsplit(current)
         if parts.scheme not in ("http", "https"):
-            raise FetchRefused(f"{current}: only http and https addresses are fetched")
+            raise FetchRefused(
+                _("%(url)s: only http and https addresses are fetched") % {"url": current}
+            )
         if parts.username or parts.password:
-            raise FetchRefused(f"{current}: an address with a user name is not fetched")
+            raise FetchRefused(
+                _("%(url)s: an address with a user name is not fetched") % {"url": current}
+            )
         host = parts.hostname
         if not host:
-            raise FetchRefused(f"{current}: the address names no host")
+            raise FetchRefused(_("%(url)s: the address names no host") % {"url": current})
         port = parts.port or (443 if parts.scheme == "https" else 80)
         family, address = _public_address(host, port)
         remaining = max(0.1, deadline - time.monotonic())
@@ -123,29 +133,43 @@ def fetch(url: str) -> Fetched:
             if response.status in (301, 302, 303, 307, 308):
                 location = response.getheader("Location")
                 if not location:
-                    raise FetchRefused(f"{current}: a redirect without a Location")
+                    raise FetchRefused(
+                        _("%(url)s: a redirect without a Location") % {"url": current}
+                    )
                 current = urljoin(current, location)
                 continue
             if response.status != 200:
-                raise FetchRefused(f"{current}: the server answered {response.status}")
+                raise FetchRefused(
+                    _("%(url)s: the server answered %(status)s")
+                    % {"url": current, "status": response.status}
+                )
             declared = response.getheader("Content-Length")
             if declared and declared.isdigit() and int(declared) > limit:
                 raise FetchRefused(
-                    f"{current}: the page is {int(declared):,} bytes, more than the {limit:,} "
-                    "a fetch reads (SOURCEBOOK_FETCH_MAX_BYTES)"
+                    _(
+                        "%(url)s: the page is %(size)s bytes, more than the %(limit)s "
+                        "a fetch reads (SOURCEBOOK_FETCH_MAX_BYTES)"
+                    )
+                    % {"url": current, "size": f"{int(declared):,}", "limit": f"{limit:,}"}
                 )
             body = bytearray()
             while True:
                 if time.monotonic() > deadline:
-                    raise FetchRefused(f"{current}: the fetch took longer than {timeout} s")
+                    raise FetchRefused(
+                        _("%(url)s: the fetch took longer than %(timeout)s s")
+                        % {"url": current, "timeout": timeout}
+                    )
                 chunk = response.read(CHUNK)
                 if not chunk:
                     break
                 body += chunk
                 if len(body) > limit:
                     raise FetchRefused(
-                        f"{current}: the page is more than the {limit:,} bytes a fetch reads "
-                        "(SOURCEBOOK_FETCH_MAX_BYTES)"
+                        _(
+                            "%(url)s: the page is more than the %(limit)s bytes a fetch reads "
+                            "(SOURCEBOOK_FETCH_MAX_BYTES)"
+                        )
+                        % {"url": current, "limit": f"{limit:,}"}
                     )
             data = bytes(body)
             return Fetched(
@@ -157,7 +181,12 @@ def fetch(url: str) -> Fetched:
                 sha256=hashlib.sha256(data).hexdigest(),
             )
         except (OSError, http.client.HTTPException, ssl.SSLError) as error:
-            raise FetchRefused(f"{current}: {type(error).__name__}: {error}") from None
+            raise FetchRefused(
+                _("%(url)s: %(kind)s: %(error)s")
+                % {"url": current, "kind": type(error).__name__, "error": error}
+            ) from None
         finally:
             connection.close()
-    raise FetchRefused(f"{url}: more than {MAX_REDIRECTS} redirects")
+    raise FetchRefused(
+        _("%(url)s: more than %(most)s redirects") % {"url": url, "most": MAX_REDIRECTS}
+    )

@@ -6,6 +6,7 @@ import re
 from pathlib import Path, PurePath
 
 import tablib
+from django.utils.translation import gettext
 
 from sources.spreadsheets import FORMULA_STARTS
 
@@ -30,8 +31,11 @@ def check_size(size, *, name="the file"):
     limit = max_bytes()
     if size > limit:
         raise SheetError(
-            f"{name} is {size_text(size)}, larger than the {size_text(limit)} an import accepts "
-            "(SOURCEBOOK_IMPORT_MAX_BYTES); split it into smaller sheets"
+            gettext(
+                "%(name)s is %(size)s, larger than the %(limit)s an import accepts "
+                "(SOURCEBOOK_IMPORT_MAX_BYTES); split it into smaller sheets"
+            )
+            % {"name": name, "size": size_text(size), "limit": size_text(limit)}
         )
 
 
@@ -41,8 +45,11 @@ def read_stream(stream, *, name="the input"):
     data = stream.read(limit + 1)
     if len(data) > limit:
         raise SheetError(
-            f"{name} is larger than the {size_text(limit)} an import accepts "
-            "(SOURCEBOOK_IMPORT_MAX_BYTES); split it into smaller sheets"
+            gettext(
+                "%(name)s is larger than the %(limit)s an import accepts "
+                "(SOURCEBOOK_IMPORT_MAX_BYTES); split it into smaller sheets"
+            )
+            % {"name": name, "limit": size_text(limit)}
         )
     return data
 
