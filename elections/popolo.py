@@ -29,6 +29,7 @@ The export runs a fixed number of queries however much data there is.
 """
 
 from django.urls import reverse
+from django.utils.translation import override
 
 from elections import public
 from elections.models import Candidacy, Candidate, CandidateName, Place
@@ -177,7 +178,16 @@ def _membership(candidacy, candidate_slug, steps, articles, build_url):
 
 
 def popolo_export(*, build_url):
-    """The published record as a Popolo document; `build_url` makes a path absolute."""
+    """The published record as a Popolo document; `build_url` makes a path absolute.
+
+    Open data is language-neutral: labels (`get_level_display()`, statuses) are English
+    whatever the language of the request or task that builds it.
+    """
+    with override("en"):
+        return _popolo_export(build_url)
+
+
+def _popolo_export(build_url):
     candidates = list(_published_candidates())
     published = _published_candidates().values("pk")
     names = _names_by_candidate(published)

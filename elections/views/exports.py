@@ -20,6 +20,7 @@ import json
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import StreamingHttpResponse
 from django.urls import reverse
+from django.utils.translation import override
 
 from elections import public
 from elections.models import ExportFile
@@ -73,6 +74,19 @@ def _built(request, name):
     response["ETag"] = f'"{built.sha256}"'
     response["X-Export-Built"] = built.built_at.isoformat()
     return response
+
+
+def in_english(chunks):
+    """`chunks`, each made with English active: open data is language-neutral, whatever the
+    language of the request or task reading it. The language is switched around each step
+    only, never across a yield, so the code between chunks keeps its own."""
+    chunks = iter(chunks)
+    while True:
+        with override("en"):
+            chunk = next(chunks, None)
+        if chunk is None:
+            return
+        yield chunk
 
 
 def popolo_bytes(build_url):
@@ -201,7 +215,7 @@ def claims_csv_bytes(build_url):
     )
     places = places_for_keys(place_keys)
     rows = claim_rows().iterator(chunk_size=2000)
-    return _csv_lines(rows, places, build_url)
+    return in_english(_csv_lines(rows, places, build_url))
 
 
 CLAIMS_CSV_TYPE = "text/csv; charset=utf-8"

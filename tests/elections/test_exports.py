@@ -4,6 +4,8 @@ import csv
 import io
 
 import pytest
+from django.core.cache import caches
+from django.utils import translation
 
 from elections.models import Claim, Contradiction, Property
 from elections.services import claim_update, claim_verify, contradiction_resolve
@@ -186,3 +188,38 @@ def test_exports_only_read(client, newsroom, url):
 
     assert response.status_code == 405
     assert response["Allow"] == "GET, HEAD"
+
+
+def _export_bytes(client, url, **headers):
+    for cache in caches.all():
+        cache.clear()
+    response = client.get(url, **headers)
+    assert response.status_code == 200
+    if response.streaming:
+        return b"".join(response.streaming_content)
+    return response.content
+
+
+@pytest.fixture
+def marked_chinese(monkeypatch):
+    """Every translated word marked while a Chinese language is active, so that a label
+    that follows the request's language shows even before the catalogs are filled in."""
+    real = translation._trans.gettext
+
+    def gettext(message):
+        text = real(message)
+        return f"[zh]{text}" if translation.get_language().startswith("zh") else text
+
+    monkeypatch.setattr(translation._trans, "gettext", gettext)
+
+
+@pytest.mark.parametrize("url", ["/export/popolo.json", "/export/claims.csv"])
+def test_open_data_exports_are_the_same_bytes_in_every_language(
+    client, newsroom, marked_chinese, url
+):
+    english = _export_bytes(client, url, HTTP_ACCEPT_LANGUAGE="en")
+
+    assert _export_bytes(client, url, HTTP_ACCEPT_LANGUAGE="zh-CN") == english
+    assert _export_bytes(client, url, HTTP_ACCEPT_LANGUAGE="zh-TW") == english
+    client.cookies["django_language"] = "zh-hans"
+    assert _export_bytes(client, url) == english

@@ -12,7 +12,7 @@ from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import dateformat, timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from elections import public
@@ -39,6 +39,17 @@ JSON_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0
 
 PROPERTY_LABELS = dict(Property.choices)
 STATUS_LABELS = dict(Status.choices)
+# The statuses as the home page's outcome figures name them, where space is short.
+STATUS_SHORT_LABELS = {
+    Status.DECLARED: pgettext_lazy("short status", "declared"),
+    Status.SEEKING_NOMINATION: pgettext_lazy("short status", "seeking nomination"),
+    Status.PRELIMINARY: pgettext_lazy("short status", "preliminary"),
+    Status.OFFICIAL: pgettext_lazy("short status", "official"),
+    Status.ELECTED: pgettext_lazy("short status", "elected"),
+    Status.DEFEATED: pgettext_lazy("short status", "defeated"),
+    Status.WITHDREW: pgettext_lazy("short status", "withdrew"),
+    Status.BARRED: pgettext_lazy("short status", "barred"),
+}
 NAME_KINDS = dict(CandidateName.Kind.choices)
 
 lang_of = public.text_lang
@@ -71,6 +82,11 @@ def safe_url(url):
 
 def status_label(status):
     return STATUS_LABELS.get(status, _("no status reported"))
+
+
+def status_short_label(status):
+    """A status in few words (`official` for an official candidate); "not reported" when none."""
+    return STATUS_SHORT_LABELS.get(status) or gettext("not reported")
 
 
 def _before(prefix):

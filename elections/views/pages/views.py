@@ -40,6 +40,7 @@ from .display import (
     quote_of,
     safe_url,
     status_label,
+    status_short_label,
 )
 
 PAGE_SIZE = 25
@@ -62,9 +63,7 @@ def home(request):
     outcomes = [
         {
             "name": status_label(status),
-            "short": str(status_label(status)).removesuffix(" candidate")
-            if status
-            else gettext("not reported"),
+            "short": status_short_label(status),
             "status": status or "none",
             "count": count,
         }
