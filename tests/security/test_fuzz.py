@@ -149,6 +149,7 @@ def real_addresses(world):
         ("export-popolo", reverse("elections:export-popolo")),
         ("export-claims", reverse("elections:export-claims")),
         ("healthz", reverse("elections:healthz")),
+        ("choose_language", reverse("choose_language", args=["zh-hans"])),
     ]
     admin = [(route.name, url_of(route, world).split("?")[0]) for route in admin_routes()]
     return admin + public
