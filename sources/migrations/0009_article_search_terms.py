@@ -49,6 +49,8 @@ class Migration(migrations.Migration):
             name="search_terms",
             field=models.TextField(
                 blank=True,
+                default="",
+                db_default="",
                 editable=False,
                 help_text=(
                     "The search terms of the title, byline, address and text (sources.search), "

@@ -81,8 +81,12 @@ class Article(models.Model):
     revision = models.PositiveIntegerField(
         default=1, editable=False, help_text=_("Counts saves, to catch lost updates.")
     )
+    # A database default too: rows written by older code or raw SQL (a restored backup, a
+    # migration's historical model) start with no terms rather than failing.
     search_terms = models.TextField(
         blank=True,
+        default="",
+        db_default="",
         editable=False,
         help_text=_(
             "The search terms of the title, byline, address and text (sources.search), kept "
