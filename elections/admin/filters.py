@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from elections.models import Candidacy, Contradiction, DisputeClaim, Place, Property
@@ -41,7 +42,7 @@ class YesNoFilter(admin.SimpleListFilter):
     """A filter with the choices yes and no; a subclass says what yes means in `condition()`."""
 
     def lookups(self, request, model_admin):
-        return [("yes", "yes"), ("no", "no")]
+        return [("yes", gettext("yes")), ("no", gettext("no"))]
 
     def queryset(self, request, queryset):
         if self.value() == "yes":
@@ -54,7 +55,7 @@ class YesNoFilter(admin.SimpleListFilter):
 class CandidacyProvinceFilter(admin.SimpleListFilter):
     """Candidates by the province of an election they stood in."""
 
-    title = "province of a candidacy"
+    title = _("province of a candidacy")
     parameter_name = "province"
 
     def lookups(self, request, model_admin):
@@ -77,7 +78,7 @@ class CandidacyProvinceFilter(admin.SimpleListFilter):
 class HasOpenContradictionsFilter(YesNoFilter):
     """Candidates with an open dispute on one of their questions."""
 
-    title = "open disputes"
+    title = _("open disputes")
     parameter_name = "contradicted"
 
     def condition(self):
@@ -89,7 +90,7 @@ class HasOpenContradictionsFilter(YesNoFilter):
 class DisputedFilter(YesNoFilter):
     """Claims that are in a value group of an open dispute."""
 
-    title = "disputed (open dispute)"
+    title = _("disputed (open dispute)")
     parameter_name = "disputed"
 
     def condition(self):
@@ -99,11 +100,14 @@ class DisputedFilter(YesNoFilter):
 class RecordedByFilter(admin.SimpleListFilter):
     """Claims recorded by the person looking, or by others (whom a reviewer may verify)."""
 
-    title = "recorded by"
+    title = _("recorded by")
     parameter_name = "recorded_by"
 
     def lookups(self, request, model_admin):
-        return [("me", "me"), ("others", "others")]
+        return [
+            ("me", pgettext("recorded by", "me")),
+            ("others", pgettext("recorded by", "others")),
+        ]
 
     def queryset(self, request, queryset):
         if self.value() == "me":
@@ -119,7 +123,7 @@ class ContradictionStatusFilter(admin.SimpleListFilter):
     "reopened" is the open disputes that had a verdict before a new version appeared.
     """
 
-    title = "status"
+    title = _("status")
     parameter_name = "status"
     DEFAULT = Contradiction.Status.OPEN
     REOPENED = "reopened"
@@ -127,8 +131,8 @@ class ContradictionStatusFilter(admin.SimpleListFilter):
     def lookups(self, request, model_admin):
         return [
             *Contradiction.Status.choices,
-            (self.REOPENED, "reopened: new version since the verdict"),
-            ("all", "all"),
+            (self.REOPENED, gettext("reopened: new version since the verdict")),
+            ("all", pgettext("disputes", "all")),
         ]
 
     def choices(self, changelist):
@@ -154,21 +158,21 @@ class ContradictionStatusFilter(admin.SimpleListFilter):
 def question_label(property, on_date=""):
     """The property a dispute asks about, as a reader says it; a status with its date."""
     if property == Property.BIRTH_YEAR:
-        return "year of birth (and age)"
+        return gettext("year of birth (and age)")
     label = Property(property).label if property in Property.values else property
     if on_date:
         try:
             when = PartialDate.parse_iso(on_date).display()
         except PartialDateError:  # "undated": a status whose date is not known
             when = on_date
-        return f"{label} on {when}"
+        return gettext("%(property)s on %(date)s") % {"property": label, "date": when}
     return label
 
 
 class ContradictionPropertyFilter(admin.SimpleListFilter):
     """Disputes by the property of their question (ages are asked as the year of birth)."""
 
-    title = "property"
+    title = _("property")
     parameter_name = "property"
 
     def lookups(self, request, model_admin):
@@ -184,7 +188,7 @@ class ContradictionPropertyFilter(admin.SimpleListFilter):
 class ContradictionOutletFilter(admin.SimpleListFilter):
     """Disputes with a claim from the outlet in any of their value groups."""
 
-    title = "outlet"
+    title = _("outlet")
     parameter_name = "outlet"
 
     def lookups(self, request, model_admin):

@@ -14,6 +14,8 @@ from django.db.models import Prefetch, TextField
 from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from elections.models import Candidacy, CandidacyStatus, CandidateName, Claim
 from elections.services import (
@@ -49,17 +51,24 @@ class ServiceFormSet(BaseInlineFormSet):
             self.create(obj, user)
 
     def create(self, obj, user):
-        raise PermissionDenied(f"{obj._meta.verbose_name_plural.capitalize()} are not added here.")
+        raise PermissionDenied(
+            gettext("%(objects)s are not added here.") % {"objects": _plural(obj)}
+        )
 
     def change(self, obj, user):
         raise PermissionDenied(
-            f"{obj._meta.verbose_name_plural.capitalize()} are not changed here."
+            gettext("%(objects)s are not changed here.") % {"objects": _plural(obj)}
         )
 
     def remove(self, obj, user):
         raise PermissionDenied(
-            f"{obj._meta.verbose_name_plural.capitalize()} are not removed here."
+            gettext("%(objects)s are not removed here.") % {"objects": _plural(obj)}
         )
+
+
+def _plural(obj):
+    """The plural name of `obj`'s model, capitalized, to begin a sentence."""
+    return str(obj._meta.verbose_name_plural).capitalize()
 
 
 class NameFormSet(ServiceFormSet):
@@ -126,8 +135,8 @@ class CandidateNameInline(CheckedAutocompleteMixin, admin.TabularInline):
     fields = ["name", "kind", "passage", "note"]
     autocomplete_fields = ["passage"]
     extra = 1
-    verbose_name = "other name"
-    verbose_name_plural = "other names (each form as printed, with its passage)"
+    verbose_name = _("other name")
+    verbose_name_plural = _("other names (each form as printed, with its passage)")
 
 
 class CandidacyInline(CheckedAutocompleteMixin, admin.TabularInline):
@@ -154,7 +163,7 @@ class CandidacyInline(CheckedAutocompleteMixin, admin.TabularInline):
             .prefetch_related(Prefetch("statuses", queryset=steps))
         )
 
-    @admin.display(description="dated history")
+    @admin.display(description=_("dated history"))
     def status_history(self, candidacy):
         if candidacy.pk is None:
             return "–"
@@ -165,16 +174,19 @@ def step_line(step):
     """A status step with its date and where it comes from (a claim, or an editor's hand)."""
     if step.claim_id is None:
         return format_html(
-            "{} · {} · <em>entered by hand</em>", step.get_status_display(), step.date.display()
+            "{} · {} · <em>{}</em>",
+            step.get_status_display(),
+            step.date.display(),
+            gettext("entered by hand"),
         )
     claim = step.claim
     url = reverse("admin:elections_claim_change", args=[claim.pk])
     return format_html(
-        '{} · {} · <a href="{}">claim #{}</a> ({}, {})',
+        '{} · {} · <a href="{}">{}</a> ({}, {})',
         step.get_status_display(),
         step.date.display(),
         url,
-        claim.pk,
+        gettext("claim #%(number)s") % {"number": claim.pk},
         claim.article.outlet.name,
         claim.get_state_display(),
     )
@@ -190,7 +202,7 @@ class CandidateClaimInline(admin.TabularInline):
     extra = 0
     can_delete = False
     show_change_link = True
-    verbose_name_plural = "claims (what the press reports say, each with its citation)"
+    verbose_name_plural = _("claims (what the press reports say, each with its citation)")
 
     def get_queryset(self, request):
         return (
@@ -211,20 +223,20 @@ class CandidateClaimInline(admin.TabularInline):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.display(description="normalized")
+    @admin.display(description=_("normalized"))
     def normalized_key(self, claim):
         return claim.value_key
 
-    @admin.display(description="as of")
+    @admin.display(description=_("as of"))
     def as_of_shown(self, claim):
         date = claim.as_of_date
         return date.display() if date else "–"
 
-    @admin.display(description="citation")
+    @admin.display(description=_("citation"))
     def citation(self, claim):
         return citation_html(claim)
 
-    @admin.display(description="review")
+    @admin.display(description=_("review"))
     def review(self, claim):
         return claim_markers(claim)
 
@@ -233,16 +245,18 @@ def claim_markers(claim):
     """The claim's state, and whether it is disputed or overruled (needs `disputed` annotated)."""
     badges = [state_badge(claim)]
     if getattr(claim, "disputed", False):
-        badges.append(marker("disputed", "disputed", "In a version of an open dispute"))
+        badges.append(
+            marker(gettext("disputed"), "disputed", gettext("In a version of an open dispute"))
+        )
     if claim.overruled:
-        badges.append(marker("overruled", "overruled", claim.overruled_reason))
+        badges.append(marker(gettext("overruled"), "overruled", claim.overruled_reason))
     return format_html_join(" ", "{}", ((badge,) for badge in badges))
 
 
 class StatusStepForm(forms.ModelForm):
     """A status step entered by hand, its date typed as YYYY, YYYY-MM or YYYY-MM-DD."""
 
-    when = PartialDateField(required=True, help_text="YYYY, YYYY-MM or YYYY-MM-DD.")
+    when = PartialDateField(required=True, help_text=_("YYYY, YYYY-MM or YYYY-MM-DD."))
 
     class Meta:
         model = CandidacyStatus
@@ -269,8 +283,8 @@ class StatusStepsFromClaimsInline(admin.TabularInline):
     readonly_fields = fields
     extra = 0
     can_delete = False
-    verbose_name = "status step reported by a claim"
-    verbose_name_plural = "status history reported by claims"
+    verbose_name = _("status step reported by a claim")
+    verbose_name_plural = _("status history reported by claims")
 
     def get_queryset(self, request):
         return (
@@ -290,11 +304,11 @@ class StatusStepsFromClaimsInline(admin.TabularInline):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.display(description="date")
+    @admin.display(description=_("date"))
     def when(self, step):
         return step.date.display()
 
-    @admin.display(description="reported by")
+    @admin.display(description=_("reported by"))
     def source(self, step):
         return step_line(step)
 
@@ -307,8 +321,8 @@ class StatusStepsByHandInline(admin.TabularInline):
     formset = StatusStepFormSet
     fields = ["status", "when", "note"]
     extra = 0
-    verbose_name = "status step entered by hand"
-    verbose_name_plural = "status history entered by hand"
+    verbose_name = _("status step entered by hand")
+    verbose_name_plural = _("status history entered by hand")
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(claim__isnull=True)

@@ -9,6 +9,7 @@ elections and claims point at them.
 """
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from elections.models import Place, PlaceName
 from elections.places import fold_place_name
@@ -26,7 +27,7 @@ PLACE_FIELDS = ["level", "name_zh", "short_zh", "name", "pinyin", "slug", "code"
 class ProvinceFilter(admin.SimpleListFilter):
     """Places by province; the choices are the provinces only, not every place."""
 
-    title = "province"
+    title = _("province")
     parameter_name = "province"
 
     def lookups(self, request, model_admin):
@@ -73,7 +74,7 @@ class PlaceAdmin(SheetAdminMixin, ServiceHistoryAdmin):
     readonly_fields = ["province", "city"]
     fieldsets = [
         (None, {"fields": ["level", "name_zh", "short_zh", "name", "pinyin", "slug", "code"]}),
-        ("Where it is", {"fields": ["parent", "province", "city"]}),
+        (_("Where it is"), {"fields": ["parent", "province", "city"]}),
     ]
     inlines = [PlaceNameInline]
 
@@ -114,7 +115,7 @@ class PlaceAdmin(SheetAdminMixin, ServiceHistoryAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         if self._names_only_page(request, obj):
-            return [name for _, options in self.fieldsets for name in options["fields"]]
+            return [name for _title, options in self.fieldsets for name in options["fields"]]
         return super().get_readonly_fields(request, obj)
 
     def get_prepopulated_fields(self, request, obj=None):

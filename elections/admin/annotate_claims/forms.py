@@ -2,6 +2,8 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from elections.models import Candidacy, Candidate, Property
 from sources.admin.annotate import SelectionForm
@@ -17,30 +19,38 @@ class ClaimRecordForm(SelectionForm):
     """
 
     version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
-    new_candidate = forms.BooleanField(required=False, label="New candidate")
+    new_candidate = forms.BooleanField(required=False, label=_("New candidate"))
     candidate = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
     new_display_name = forms.CharField(
-        required=False, max_length=200, label="Display name", help_text="As readers know it."
+        required=False,
+        max_length=200,
+        label=_("Display name"),
+        help_text=_("As readers know it."),
     )
     new_name_zh = forms.CharField(
-        required=False, max_length=100, label="Chinese name", help_text="In Chinese characters."
+        required=False,
+        max_length=100,
+        label=_("Chinese name"),
+        help_text=_("In Chinese characters."),
     )
     property = forms.ChoiceField(
-        choices=[("", "Choose what the passage says"), *Property.choices], label="Property"
+        choices=[("", _("Choose what the passage says")), *Property.choices], label=_("Property")
     )
-    value = forms.CharField(max_length=500, label="Value", help_text="As the outlet printed it.")
+    value = forms.CharField(
+        max_length=500, label=_("Value"), help_text=_("As the outlet printed it.")
+    )
     as_of = forms.CharField(
         required=False,
         max_length=10,
-        label="As of",
-        help_text="YYYY, YYYY-MM or YYYY-MM-DD; empty for the article's date.",
+        label=_("As of"),
+        help_text=_("YYYY, YYYY-MM or YYYY-MM-DD; empty for the article's date."),
     )
-    candidacy = forms.IntegerField(required=False, min_value=1, label="Candidacy")
+    candidacy = forms.IntegerField(required=False, min_value=1, label=_("Candidacy"))
     note = forms.CharField(
         required=False,
-        label="Claim note",
+        label=_("Claim note"),
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="For the reviewers (optional).",
+        help_text=_("For the reviewers (optional)."),
     )
 
     def __init__(self, *args, article, **kwargs):
@@ -56,8 +66,10 @@ class ClaimRecordForm(SelectionForm):
             return PartialDate.parse_iso(text)
         except PartialDateError as error:
             raise ValidationError(
-                "Write the date as YYYY, YYYY-MM or YYYY-MM-DD, or leave it empty for the "
-                "article's date.",
+                gettext(
+                    "Write the date as YYYY, YYYY-MM or YYYY-MM-DD, or leave it empty for the "
+                    "article's date."
+                ),
                 code="date",
             ) from error
 
@@ -65,8 +77,10 @@ class ClaimRecordForm(SelectionForm):
         version = self.cleaned_data["version"]
         if version != self.article.version:
             raise ValidationError(
-                "The article's text changed since this page was loaded (it is now version "
-                "%(now)s): reload the page and select the words again.",
+                gettext(
+                    "The article's text changed since this page was loaded (it is now version "
+                    "%(now)s): reload the page and select the words again."
+                ),
                 code="stale",
                 params={"now": self.article.version},
             )
@@ -85,24 +99,26 @@ class ClaimRecordForm(SelectionForm):
             name_zh = "".join(cleaned.get("new_name_zh", "").split())
             if not name and not name_zh:
                 self.add_error(
-                    "new_display_name", "Give the new candidate a display name or a Chinese name."
+                    "new_display_name",
+                    gettext("Give the new candidate a display name or a Chinese name."),
                 )
             cleaned["new_display_name"], cleaned["new_name_zh"] = name, name_zh
             cleaned["candidacy"] = None
             return cleaned
         candidate_id = cleaned.get("candidate")
         if candidate_id is None:
-            self.add_error("candidate", "Choose the candidate, or add a new one.")
+            self.add_error("candidate", gettext("Choose the candidate, or add a new one."))
             return cleaned
         candidate = Candidate.objects.filter(pk=candidate_id).first()
         if candidate is None:
-            self.add_error("candidate", "That candidate no longer exists.")
+            self.add_error("candidate", gettext("That candidate no longer exists."))
             return cleaned
         if candidate.merged_into_id:
             survivor = Candidate.objects.get(pk=candidate.merged_into_id)
             self.add_error(
                 "candidate",
-                f"{candidate.display_name} was merged into {survivor}: choose that record.",
+                gettext("%(candidate)s was merged into %(survivor)s: choose that record.")
+                % {"candidate": candidate.display_name, "survivor": survivor},
             )
             return cleaned
         cleaned["candidate"] = candidate
@@ -110,6 +126,10 @@ class ClaimRecordForm(SelectionForm):
         if candidacy_id is not None:
             candidacy = Candidacy.objects.filter(pk=candidacy_id, candidate=candidate).first()
             if candidacy is None:
-                self.add_error("candidacy", f"Choose one of {candidate.display_name}'s runs.")
+                self.add_error(
+                    "candidacy",
+                    gettext("Choose one of %(candidate)s's runs.")
+                    % {"candidate": candidate.display_name},
+                )
             cleaned["candidacy"] = candidacy
         return cleaned

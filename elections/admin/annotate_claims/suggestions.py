@@ -12,6 +12,8 @@ offered a value the save would refuse. The value proposed is the words as printe
 import re
 from dataclasses import asdict, dataclass
 
+from django.utils.translation import gettext, pgettext
+
 from elections import normalizers
 from elections.models import Candidate, CandidateName, Place, PlaceName, Property
 from elections.models.candidacy import STATUS_EN, STATUS_ZH, Status
@@ -141,7 +143,7 @@ def _gender_words(text, **_context):
     found = [match.group() for match in GENDER_WORDS.finditer(text)]
     genders = {_read(Property.GENDER, word, None).key for word in found}
     if len(genders) > 1:
-        raise _Nothing("The selection speaks of a man and of a woman: type the gender.")
+        raise _Nothing(gettext("The selection speaks of a man and of a woman: type the gender."))
     return found[:1]
 
 
@@ -191,7 +193,7 @@ def _name_words(text, **_context):
     short = [run for run in runs if 2 <= len(run) <= 4]
     if short:
         return short[:1]
-    raise _Nothing("Select just the name in Chinese characters, or type it.")
+    raise _Nothing(gettext("Select just the name in Chinese characters, or type it."))
 
 
 def _place_phrases(text):
@@ -241,8 +243,10 @@ def _place_words(text, *, property, **_context):
     if len(bare.split()) <= 3 and len(bare) <= 30:
         return [bare]
     raise _Nothing(
-        f"No {Place.Level(level).label} known by name in the selection: select just the "
-        "place's name, or type it."
+        gettext(
+            "No %(level)s known by name in the selection: select just the place's name, or type it."
+        )
+        % {"level": Place.Level(level).label}
     )
 
 
@@ -276,9 +280,14 @@ def describe_reading(property, normalized):
     if KIND.get(property) == Kind.PLACE:
         ids = normalized.data.get("place_ids")
         if not ids:
-            return f"not a known place: compared as written ({normalized.data.get('text', '')})"
+            return gettext("not a known place: compared as written (%(text)s)") % {
+                "text": normalized.data.get("text", "")
+            }
         places = Place.objects.filter(pk__in=ids).order_by("code", "pk")
-        return " or ".join(f"{place} ({place.get_level_display()})" for place in places)
+        # Translators: between the places a name may mean ("Taiping (town) or Taiping (city)").
+        return pgettext("between alternatives", " or ").join(
+            f"{place} ({place.get_level_display()})" for place in places
+        )
     return normalized.key
 
 
@@ -295,9 +304,9 @@ def suggest_value(*, property, selection, as_of=None):
     """The value of `property` the selected words give, with its reading, or a hint why none."""
     text = " ".join((selection or "").split())[:MAX_SCAN]
     if not text:
-        return Suggestion(hint="Select the words the claim comes from first.")
+        return Suggestion(hint=gettext("Select the words the claim comes from first."))
     if property not in KIND:
-        return Suggestion(hint="Choose what the passage says.")
+        return Suggestion(hint=gettext("Choose what the passage says."))
     try:
         found = FINDERS[KIND[property]](text, property=property)
     except _Nothing as nothing:
@@ -309,4 +318,7 @@ def suggest_value(*, property, selection, as_of=None):
             continue
         return Suggestion(value=words, reading=describe_reading(property, normalized))
     label = Property(property).label
-    return Suggestion(hint=f"No {label} found in the selection that can be read: type it.")
+    return Suggestion(
+        hint=gettext("No %(property)s found in the selection that can be read: type it.")
+        % {"property": label}
+    )

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import Case, Prefetch, Q, Value, When
 from django.http import Http404, HttpResponseNotAllowed, JsonResponse
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext
 
 from elections.models import Candidacy, Candidate, Contradiction, DisputeClaim, Property
 from elections.names import SEPARATOR, query_keys
@@ -53,9 +54,9 @@ def _errors(errors, status):
 
 def _refusal(user):
     if not can_annotate(user):
-        return _errors({"__all__": ["You may not select passages in articles."]}, 403)
+        return _errors({"__all__": [gettext("You may not select passages in articles.")]}, 403)
     if not user.has_perm(RECORD_PERMISSION):
-        return _errors({"__all__": ["You may not record claims."]}, 403)
+        return _errors({"__all__": [gettext("You may not record claims.")]}, 403)
     return None
 
 
@@ -147,7 +148,7 @@ def value_suggestion_view(model_admin, request, object_id):
     article = _article(model_admin, request, object_id)
     property = request.GET.get("property", "")
     if property not in Property.values:
-        return _errors({"property": ["Choose what the passage says."]}, 400)
+        return _errors({"property": [gettext("Choose what the passage says.")]}, 400)
     try:
         as_of = PartialDate.parse_iso(request.GET["as_of"])
     except (KeyError, PartialDateError):
@@ -167,8 +168,10 @@ def _passage_at(article, start, end, user):
     locked = Article.objects.select_for_update().get(pk=article.pk)
     if locked.version != article.version:
         raise AnchoringError(
-            "the article's text changed while you were selecting; reload the page and select "
-            "the words again"
+            gettext(
+                "the article's text changed while you were selecting; reload the page and "
+                "select the words again"
+            )
         )
     existing = (
         locked.passages.filter(
@@ -190,7 +193,7 @@ def _record(article, data, user):
     candidate, candidate_created = data["candidate"], False
     if data["new_candidate"]:
         if not user.has_perm(NEW_CANDIDATE_PERMISSION):
-            raise PermissionDenied("You may not add candidates.")
+            raise PermissionDenied(gettext("You may not add candidates."))
         candidate = candidate_create(
             display_name=data["new_display_name"], name_zh=data["new_name_zh"], acting_user=user
         )
@@ -262,10 +265,10 @@ def _dispute_json(claim):
 def _existing_json(article, claim):
     """The answer for a claim already recorded: it, and a message naming it with a link."""
     url = change_url(claim)
-    message = (
-        f"Already recorded as claim #{claim.pk} ({claim.get_state_display()}), "
-        f"the same value citing overlapping words; nothing new was saved. Open it: {url}"
-    )
+    message = gettext(
+        "Already recorded as claim #%(number)s (%(state)s), the same value citing overlapping "
+        "words; nothing new was saved. Open it: %(url)s"
+    ) % {"number": claim.pk, "state": claim.get_state_display(), "url": url}
     return {
         **_recorded_json(article, claim, False, False),
         "existing": True,
@@ -334,13 +337,15 @@ def record_claim_view(model_admin, request, object_id):
                 article, form.cleaned_data, request.user
             )
     except PermissionDenied as error:
-        return _errors({"__all__": [str(error) or "You may not do this."]}, 403)
+        return _errors({"__all__": [str(error) or gettext("You may not do this.")]}, 403)
     except DuplicateClaim as error:
         return JsonResponse(_existing_json(article, error.existing), status=409)
     except ValidationError as error:
         return _errors(_service_errors(error, form), 400)
     except AnchoringError as error:
-        return _errors({"__all__": [f"The passage cannot be saved: {error}."]}, 400)
+        return _errors(
+            {"__all__": [gettext("The passage cannot be saved: %(why)s.") % {"why": error}]}, 400
+        )
     return JsonResponse(
         _recorded_json(article, claim, candidate_created, passage_created), status=201
     )
