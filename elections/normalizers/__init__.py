@@ -17,6 +17,8 @@ reads the Place table, and is imported only when a place is normalized.
 from dataclasses import dataclass
 from enum import StrEnum
 
+from django.utils.translation import gettext
+
 from elections.models.claim import Property
 
 from . import numbers, people, statuses, text
@@ -114,7 +116,10 @@ def _normalizer(property):
     try:
         return NORMALIZERS[KIND[property]]
     except KeyError:
-        raise NormalizationError(f"{property!r} is not a property a claim can be about.") from None
+        raise NormalizationError(
+            gettext("%(property)s is not a property a claim can be about.")
+            % {"property": repr(property)}
+        ) from None
 
 
 def normalize(property, value, *, as_of=None):

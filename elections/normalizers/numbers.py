@@ -11,6 +11,8 @@ import math
 import re
 from decimal import Decimal
 
+from django.utils.translation import gettext
+
 from .base import NormalizationError, Normalized
 from .text import as_partial_date, clean, split_date
 
@@ -198,7 +200,9 @@ def read_count(value):
         qualifier = AT_LEAST
     count = int(number)
     if number != count:
-        raise NormalizationError(f"{original!r} is not a whole number.")
+        raise NormalizationError(
+            gettext("%(value)s is not a whole number.") % {"value": repr(original)}
+        )
     low, high = number - unit / 2, number + unit / 2
     if qualifier == APPROXIMATE:
         low, high = min(low, number * Decimal("0.9")), max(high, number * Decimal("1.1"))
@@ -248,8 +252,11 @@ def _read_figure(text, original):
         word = match.group("multiplier")
         if word and word not in MULTIPLIERS:
             raise NormalizationError(
-                f"{original!r}: {word!r} is not a multiplier this system knows "
-                "(thousand, million, billion, k, m, 万, 亿)."
+                gettext(
+                    "%(value)s: %(word)s is not a multiplier this system knows "
+                    "(thousand, million, billion, k, m, 万, 亿)."
+                )
+                % {"value": repr(original), "word": repr(word)}
             )
         number = Decimal(digits)
         unit = Decimal(1)
@@ -262,8 +269,11 @@ def _read_figure(text, original):
     if numeral is not None:
         return Decimal(numeral[0]), Decimal(numeral[1]), False
     raise NormalizationError(
-        f"{original!r} is not a count this system can read: write it as 3,740,000, "
-        "3.74 million, 374万 or 10k, with 'about' or 'more than' where the outlet hedged."
+        gettext(
+            "%(value)s is not a count this system can read: write it as 3,740,000, "
+            "3.74 million, 374万 or 10k, with 'about' or 'more than' where the outlet hedged."
+        )
+        % {"value": repr(original)}
     )
 
 

@@ -9,6 +9,8 @@ the year or the month widens the range to every day it can mean.
 import datetime
 import re
 
+from django.utils.translation import gettext
+
 from elections.names import HAN, MIDDLE_DOTS, to_simplified
 from sources.dates import PartialDate, PartialDateError
 
@@ -61,8 +63,10 @@ def normalize_gender(value, **_context):
     gender = _GENDER_WORDS.get(word)
     if gender is None:
         raise NormalizationError(
-            f"{clean(value)!r} is not a gender this system can read: write male or female "
-            "(or 男 / 女)."
+            gettext(
+                "%(value)s is not a gender this system can read: write male or female (or 男 / 女)."
+            )
+            % {"value": repr(clean(value))}
         )
     return Normalized(key=gender, data={"gender": gender})
 
@@ -80,8 +84,11 @@ def normalize_name_zh(value, **_context):
     if not HAN.search(text) or others:
         shown = "".join(others) or text
         raise NormalizationError(
-            f"{clean(value)!r} is not a name in Chinese characters (it has {shown!r}); put "
-            "romanized forms among the other names."
+            gettext(
+                "%(value)s is not a name in Chinese characters (it has %(others)s); put "
+                "romanized forms among the other names."
+            )
+            % {"value": repr(clean(value)), "others": repr(shown)}
         )
     simplified = to_simplified(text)
     return Normalized(key=simplified, data={"text": text, "simplified": simplified})
@@ -116,14 +123,19 @@ def read_age(value):
             age = _number(match.group(1))
             return (*_checked(value, age, age), False)
     raise NormalizationError(
-        f"{clean(value)!r} is not an age this system can read: write it as 27, aged 27, "
-        "27-year-old or 27岁."
+        gettext(
+            "%(value)s is not an age this system can read: write it as 27, aged 27, "
+            "27-year-old or 27岁."
+        )
+        % {"value": repr(clean(value))}
     )
 
 
 def _checked(value, youngest, oldest):
     if youngest is None or oldest is None or youngest < 0 or oldest > OLDEST:
-        raise NormalizationError(f"{clean(value)!r} is not an age a person can have.")
+        raise NormalizationError(
+            gettext("%(value)s is not an age a person can have.") % {"value": repr(clean(value))}
+        )
     return youngest, oldest
 
 
@@ -193,8 +205,11 @@ def read_birth_years(value):
         date = PartialDate.parse(text)
     except PartialDateError as error:
         raise NormalizationError(
-            f"{clean(value)!r} is not a year of birth this system can read: write it as 1984, "
-            "born 1984 or 1984年."
+            gettext(
+                "%(value)s is not a year of birth this system can read: write it as 1984, "
+                "born 1984 or 1984年."
+            )
+            % {"value": repr(clean(value))}
         ) from error
     return _checked_years(value, date.year, date.year)
 
@@ -203,7 +218,10 @@ def _checked_years(value, first, last):
     # A fixed floor rather than today's year less OLDEST: the record is historical, and
     # a reading must not change as the years pass.
     if first < EARLIEST_BIRTH_YEAR or last > datetime.date.today().year:
-        raise NormalizationError(f"{clean(value)!r} is not a year a candidate can be born in.")
+        raise NormalizationError(
+            gettext("%(value)s is not a year a candidate can be born in.")
+            % {"value": repr(clean(value))}
+        )
     return first, last
 
 

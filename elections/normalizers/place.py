@@ -16,6 +16,8 @@ How a place at another level than the claim's is read:
 
 from collections.abc import Mapping
 
+from django.utils.translation import gettext
+
 from elections.models import Place
 from elections.normalizers.base import NormalizationError, Normalized
 from elections.places import fold_place_name, lookup_places
@@ -61,7 +63,7 @@ def normalize_place(value, *, level):
     """
     text = fold_place_name(value)
     if not text:
-        raise NormalizationError("No place is named here.")
+        raise NormalizationError(gettext("No place is named here."))
     found = lookup_places(value, level=level)
     if not found:
         return Normalized(key=f"text:{text}", data={"text": text})
@@ -70,7 +72,8 @@ def normalize_place(value, *, level):
     if not standing:
         names = ", ".join(f"{place} ({place.get_level_display()})" for place in found)
         raise NormalizationError(
-            f"“{value}” names {names}, above the {Place.Level(level).label} this claim is about."
+            gettext("“%(value)s” names %(places)s, above the %(level)s this claim is about.")
+            % {"value": value, "places": names, "level": Place.Level(level).label}
         )
     ids = sorted(place.pk for place in standing)
     return Normalized(key="place:" + ",".join(map(str, ids)), data={"place_ids": ids, "text": text})

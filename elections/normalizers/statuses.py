@@ -8,6 +8,8 @@ conflicts with another on that ground alone.
 
 import re
 
+from django.utils.translation import gettext
+
 from elections.models.candidacy import STATUS_EN, STATUS_ZH, Status
 
 from .base import NormalizationError, Normalized
@@ -130,7 +132,11 @@ def read_status(text):
             return status
     accepted = ", ".join(f"{status.label} ({STATUS_ZH[status]})" for status in Status)
     raise NormalizationError(
-        f"{text!r} is not a candidacy status this system can read; the statuses are: {accepted}."
+        gettext(
+            "%(value)s is not a candidacy status this system can read; the statuses are: "
+            "%(accepted)s."
+        )
+        % {"value": repr(text), "accepted": accepted}
     )
 
 

@@ -4,6 +4,8 @@ import datetime
 import re
 import unicodedata
 
+from django.utils.translation import gettext
+
 from sources.dates import PartialDate, PartialDateError
 
 from .base import NormalizationError, Normalized
@@ -28,14 +30,16 @@ def clean(value):
     digits. An empty value raises NormalizationError.
     """
     if value is None:
-        raise NormalizationError("No value was given.")
+        raise NormalizationError(gettext("No value was given."))
     if isinstance(value, bool):
-        raise NormalizationError(f"{value!r} is not a value a claim can have.")
+        raise NormalizationError(
+            gettext("%(value)s is not a value a claim can have.") % {"value": repr(value)}
+        )
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     text = " ".join(unicodedata.normalize("NFKC", str(value)).split())
     if not text:
-        raise NormalizationError("No value was given.")
+        raise NormalizationError(gettext("No value was given."))
     return text
 
 
@@ -55,7 +59,10 @@ def as_partial_date(value):
     try:
         return PartialDate.parse(value)
     except PartialDateError as error:
-        raise NormalizationError(f"The date {value!r} cannot be read: {error}") from error
+        raise NormalizationError(
+            gettext("The date %(value)s cannot be read: %(why)s")
+            % {"value": repr(value), "why": error}
+        ) from error
 
 
 def _parse_date(text):
