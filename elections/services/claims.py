@@ -8,6 +8,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from elections import normalizers
 from elections.models import Candidacy, CandidacyStatus, Candidate, Claim, Property
@@ -45,15 +46,27 @@ def _apply_candidacy(claim: "Claim | ClaimDraft", candidacy: Candidacy | None) -
         candidacies = list(claim.candidate.candidacies.all()[:2])
         if not candidacies:
             raise ValidationError(
-                {"candidacy": f"{name} has no candidacy yet: record the election first."}
+                {
+                    "candidacy": gettext(
+                        "%(candidate)s has no candidacy yet: record the election first."
+                    )
+                    % {"candidate": name}
+                }
             )
         if len(candidacies) > 1:
             raise ValidationError(
-                {"candidacy": f"{name} stood in more than one election: choose the candidacy."}
+                {
+                    "candidacy": gettext(
+                        "%(candidate)s stood in more than one election: choose the candidacy."
+                    )
+                    % {"candidate": name}
+                }
             )
         candidacy = candidacies[0]
     if candidacy is not None and candidacy.candidate_id != claim.candidate_id:
-        raise ValidationError({"candidacy": "That candidacy belongs to another candidate."})
+        raise ValidationError(
+            {"candidacy": gettext("That candidacy belongs to another candidate.")}
+        )
     claim.candidacy = candidacy
 
 
@@ -74,9 +87,12 @@ class DuplicateClaim(ValidationError):
     def __init__(self, existing: Claim) -> None:
         self.existing = existing
         super().__init__(
-            f"This is the same claim as claim #{existing.pk} ({existing.get_state_display()}): "
-            "the same candidate, property and value, citing overlapping words of this article. "
-            "Nothing new was recorded; open that claim to change it.",
+            gettext(
+                "This is the same claim as claim #%(number)s (%(state)s): the same candidate, "
+                "property and value, citing overlapping words of this article. Nothing new was "
+                "recorded; open that claim to change it."
+            )
+            % {"number": existing.pk, "state": existing.get_state_display()},
             code="duplicate_claim",
         )
 
@@ -253,7 +269,10 @@ def claim_update(
     )
     if expected_revision is not None and claim.revision != expected_revision:
         raise ValidationError(
-            "Someone else changed this claim after you opened it; reload it to see their change."
+            gettext(
+                "Someone else changed this claim after you opened it; reload it to see their "
+                "change."
+            )
         )
     printed = claim.value
     before = (
@@ -300,12 +319,18 @@ def _check_four_eyes(claim: Claim, reviewer: User) -> None:
         return
     if claim.created_by_id is not None and claim.created_by_id == reviewer.pk:
         raise PermissionDenied(
-            f"You recorded claim #{claim.pk}; another reviewer must verify it (four-eyes rule)."
+            gettext(
+                "You recorded claim #%(number)s; another reviewer must verify it (four-eyes rule)."
+            )
+            % {"number": claim.pk}
         )
     if claim.shaped_by.filter(pk=reviewer.pk).exists():
         raise PermissionDenied(
-            f"You shaped claim #{claim.pk} (changed what it says, re-pointed its passage or "
-            "edited the words it cites); another reviewer must verify it (four-eyes rule)."
+            gettext(
+                "You shaped claim #%(number)s (changed what it says, re-pointed its passage or "
+                "edited the words it cites); another reviewer must verify it (four-eyes rule)."
+            )
+            % {"number": claim.pk}
         )
 
 
@@ -343,7 +368,7 @@ def claim_verify(*, claim: Claim, acting_user: User) -> Claim:
 def claim_reject(*, claim: Claim, reason: str, acting_user: User) -> Claim:
     """A reviewer finds that the passage does not say this; it leaves its dispute's groups."""
     if not (reason or "").strip():
-        raise ValidationError({"rejection_reason": "Say why the claim is rejected."})
+        raise ValidationError({"rejection_reason": gettext("Say why the claim is rejected.")})
     claim = Claim.objects.select_for_update().get(pk=claim.pk)
     claim.state, claim.reviewed_by, claim.reviewed_at = (
         Claim.State.REJECTED,

@@ -17,6 +17,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext, override
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from elections import disputes
@@ -364,8 +365,10 @@ def _question_of_claims(claims: Sequence[Claim]) -> Question:
     questions = {question_of_claim(claim) for claim in claims}
     if None in questions or len({q.key for q in questions if q is not None}) != 1:
         raise ValidationError(
-            "Only claims that answer the same question (the same candidate and property; for "
-            "a status, the same candidacy and date) can be in one dispute."
+            gettext(
+                "Only claims that answer the same question (the same candidate and property; "
+                "for a status, the same candidacy and date) can be in one dispute."
+            )
         )
     question = questions.pop()
     assert question is not None
@@ -380,21 +383,22 @@ def contradiction_flag(
     the dispute already open on their question. Creates the question's dispute, or joins it
     (reopening it if it was resolved or closed); the note is added to its flag notes."""
     if claim_a.pk == claim_b.pk:
-        raise ValidationError("A claim cannot contradict itself.")
+        raise ValidationError(gettext("A claim cannot contradict itself."))
     if claim_a.candidate_id != claim_b.candidate_id or disputes.question_property(
         claim_a.property
     ) != disputes.question_property(claim_b.property):
         raise ValidationError(
-            "Only claims about the same candidate and property can contradict each other."
+            gettext("Only claims about the same candidate and property can contradict each other.")
         )
     if not (note or "").strip():
-        raise ValidationError({"flag_note": "Say what the two claims disagree on."})
+        raise ValidationError({"flag_note": gettext("Say what the two claims disagree on.")})
     claims = [claim_a, claim_b]
     if any(claim.state == Claim.State.REJECTED for claim in claims):
-        raise ValidationError("A rejected claim takes no part in a dispute.")
+        raise ValidationError(gettext("A rejected claim takes no part in a dispute."))
     if claim_a.value_key == claim_b.value_key and claim_a.as_of == claim_b.as_of:
         raise ValidationError(
-            f"These claims say the same thing ({claim_a.value_key}); there is nothing to dispute."
+            gettext("These claims say the same thing (%(value)s); there is nothing to dispute.")
+            % {"value": claim_a.value_key}
         )
     question = _question_of_claims(claims)
     dispute = Contradiction.objects.select_for_update().filter(question=question.key).first()
@@ -442,16 +446,24 @@ def contradiction_resolve(
     verdict is refused rather than applied to versions the reviewer did not see.
     """
     if verdict not in Contradiction.Verdict.values:
-        raise ValidationError({"verdict": f"{verdict!r} is not a verdict."})
+        raise ValidationError(
+            {"verdict": gettext("%(verdict)s is not a verdict.") % {"verdict": repr(verdict)}}
+        )
     if not (note or "").strip():
-        raise ValidationError({"verdict_note": "A verdict needs a note saying why."})
+        raise ValidationError({"verdict_note": gettext("A verdict needs a note saying why.")})
     dispute = Contradiction.objects.select_for_update().get(pk=contradiction.pk)
     if dispute.status != Contradiction.Status.OPEN:
-        raise ValidationError(f"Dispute #{dispute.pk} is {dispute.get_status_display()}, not open.")
+        raise ValidationError(
+            gettext("Dispute #%(number)s is %(status)s, not open.")
+            % {"number": dispute.pk, "status": dispute.get_status_display()}
+        )
     if revision is not None and revision != dispute.revision:
         raise ValidationError(
-            f"Dispute #{dispute.pk} changed since you opened it (a version was added, changed or "
-            "removed); look at its versions again before giving a verdict."
+            gettext(
+                "Dispute #%(number)s changed since you opened it (a version was added, changed "
+                "or removed); look at its versions again before giving a verdict."
+            )
+            % {"number": dispute.pk}
         )
     members = list(
         DisputeClaim.objects.select_related("claim__article")
@@ -460,7 +472,7 @@ def contradiction_resolve(
     )
     groups = sorted({member.group for member in members})
     if verdict == Contradiction.Verdict.ONE_RIGHT and right_group not in groups:
-        raise ValidationError({"right_group": "Say which version is right."})
+        raise ValidationError({"right_group": gettext("Say which version is right.")})
     sides = disputes.verdict_sides(verdict, max(groups, default=0), right_group)
     # Every claim of the question, locked: the verdict sets their overruled flags.
     list(
@@ -473,7 +485,9 @@ def contradiction_resolve(
         member.judged_value = _fact_of(member.claim).stamp
         member.new = False
     DisputeClaim.objects.bulk_update(members, ["judged", "judged_value", "new"])
-    label = Contradiction.Verdict(verdict).label
+    # The reason is stored, so it is written in English whatever the reviewer's language.
+    with override("en"):
+        label = str(Contradiction.Verdict(verdict).label)
     changed: list[Claim] = []
     for member in members:
         claim = member.claim

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 
 from elections.models import Place, PlaceName
 from elections.places import (
@@ -158,7 +159,7 @@ def place_update(
     }
     apply_given(current, given)
     if current.parent_id is not None and current.parent_id == current.pk:
-        raise ValidationError({"parent": "A place cannot be its own parent."})
+        raise ValidationError({"parent": gettext("A place cannot be its own parent.")})
     return _save(current, acting_user, Reason.PLACE_CHANGED)
 
 
@@ -182,7 +183,8 @@ def place_name_remove(*, place_name: PlaceName, acting_user: User) -> None:
     """
     if place_name.kind in GENERATED_KINDS:
         raise ValidationError(
-            f"“{place_name.name}” is made from the place's own names: change those instead."
+            gettext("“%(name)s” is made from the place's own names: change those instead.")
+            % {"name": place_name.name}
         )
     acting(place_name, acting_user, Reason.PLACE_NAME_REMOVED).delete()
 

@@ -27,6 +27,8 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext, override
+from django.utils.translation import gettext_lazy as _
 
 from elections.models import (
     Candidacy,
@@ -46,22 +48,28 @@ _collected: contextvars.ContextVar[list[CandidateProposal] | None] = contextvars
     "collected_proposals", default=None
 )
 
-# How a proposal names a field for reviewers.
+# How a proposal names a field for reviewers (stored in English in `changes`; shown in the
+# reviewer's language by the field's `name`).
 FIELD_LABELS = {
-    "display_name": "name",
-    "name_zh": "Chinese name",
-    "gender": "gender",
-    "birth_year": "year of birth",
-    "weibo": "Weibo",
-    "slug": "address (slug)",
-    "votes": "votes",
-    "election": "election",
-    "status": "status",
-    "on": "date",
-    "kind": "kind",
-    "name": "other name",
-    "passage": "passage",
+    "display_name": _("name"),
+    "name_zh": _("Chinese name"),
+    "gender": _("gender"),
+    "birth_year": _("year of birth"),
+    "weibo": _("Weibo"),
+    "slug": _("address (slug)"),
+    "votes": _("votes"),
+    "election": _("election"),
+    "status": _("status"),
+    "on": _("date"),
+    "kind": _("kind"),
+    "name": _("other name"),
+    "passage": _("passage"),
 }
+
+
+def field_label(name: str) -> str:
+    """How a proposal names the field `name`, in the language active."""
+    return str(FIELD_LABELS.get(name, name))
 
 
 @read_only
@@ -118,13 +126,15 @@ def proposal_if_reviewed(
     if waiting is not None:
         # The same change proposed again (a sheet imported twice) is the proposal waiting.
         return waiting
+    with override("en"):  # stored: in English whatever the proposer's language
+        english = {name: field_label(name) for name, _old, _new in changes}
     proposal = CandidateProposal(
         candidate=candidate,
         operation=operation,
         arguments=arguments,
         changes=[
             {
-                "field": FIELD_LABELS.get(name, name),
+                "field": english[name],
                 "name": name,
                 "old": shown(old),
                 "new": shown(new),
@@ -143,7 +153,10 @@ def proposal_if_reviewed(
 def _pending(proposal: CandidateProposal) -> CandidateProposal:
     current = CandidateProposal.objects.select_for_update().get(pk=proposal.pk)
     if current.state != CandidateProposal.State.PENDING:
-        raise ValidationError(f"Proposal #{current.pk} was {current.get_state_display()} already.")
+        raise ValidationError(
+            gettext("Proposal #%(number)s was %(state)s already.")
+            % {"number": current.pk, "state": current.get_state_display()}
+        )
     return current
 
 
@@ -167,11 +180,15 @@ def proposal_accept(
     current = _pending(proposal)
     if settings.SOURCEBOOK_FOUR_EYES and current.proposed_by_id == acting_user.pk:
         raise PermissionDenied(
-            f"You proposed #{current.pk}; another reviewer must accept it (four-eyes rule)."
+            gettext("You proposed #%(number)s; another reviewer must accept it (four-eyes rule).")
+            % {"number": current.pk}
         )
     candidate = Candidate.objects.select_for_update().get(pk=current.candidate_id)
     if candidate.merged_into_id:
-        raise ValidationError(f"{candidate.display_name} was merged into another record.")
+        raise ValidationError(
+            gettext("%(candidate)s was merged into another record.")
+            % {"candidate": candidate.display_name}
+        )
     token = _applying.set(True)
     try:
         REPLAY[current.operation](candidate, current.arguments, acting_user)
@@ -190,7 +207,7 @@ def proposal_reject(
 ) -> CandidateProposal:
     """Refuse a proposed change, saying why; the published record stays as it is."""
     if not (note or "").strip():
-        raise ValidationError({"review_note": "Say why the change is refused."})
+        raise ValidationError({"review_note": gettext("Say why the change is refused.")})
     current = _pending(proposal)
     current.state = CandidateProposal.State.REJECTED
     current.reviewed_by, current.reviewed_at = acting_user, timezone.now()
@@ -204,8 +221,11 @@ def proposal_reject(
 
 def _stale(what: str) -> ValidationError:
     return ValidationError(
-        f"The record changed since this was proposed ({what}); reject it, and propose the "
-        "change again on the record as it is now."
+        gettext(
+            "The record changed since this was proposed (%(what)s); reject it, and propose the "
+            "change again on the record as it is now."
+        )
+        % {"what": what}
     )
 
 
@@ -213,7 +233,10 @@ def _check_old(obj: Any, names: dict[str, Any], old: dict[str, str]) -> None:
     for name in names:
         value = getattr(obj, f"{name}_id" if name in ("election", "passage") else name)
         if name in old and shown(value) != old[name]:
-            raise _stale(f"{FIELD_LABELS.get(name, name)} is now “{shown(value)}”")
+            raise _stale(
+                gettext("%(field)s is now “%(value)s”")
+                % {"field": field_label(name), "value": shown(value)}
+            )
 
 
 def _old(proposal_arguments: dict[str, Any]) -> dict[str, str]:
@@ -246,7 +269,7 @@ def _replay_name_add(candidate: Candidate, arguments: dict[str, Any], user: User
 def _name_of(candidate: Candidate, arguments: dict[str, Any]) -> CandidateName:
     form = CandidateName.objects.filter(pk=arguments["name_id"], candidate=candidate).first()
     if form is None:
-        raise _stale("that other name was removed")
+        raise _stale(gettext("that other name was removed"))
     return form
 
 
@@ -270,7 +293,7 @@ def _replay_name_remove(candidate: Candidate, arguments: dict[str, Any], user: U
 def _candidacy_of(candidate: Candidate, arguments: dict[str, Any]) -> Candidacy:
     run = Candidacy.objects.filter(pk=arguments["candidacy_id"], candidate=candidate).first()
     if run is None:
-        raise _stale("that candidacy was removed")
+        raise _stale(gettext("that candidacy was removed"))
     return run
 
 
@@ -312,7 +335,7 @@ def _step_of(candidate: Candidate, arguments: dict[str, Any]) -> CandidacyStatus
         pk=arguments["step_id"], candidacy__candidate=candidate
     ).first()
     if step is None:
-        raise _stale("that status step was removed")
+        raise _stale(gettext("that status step was removed"))
     return step
 
 
@@ -335,7 +358,7 @@ def _replay_step_update(candidate: Candidate, arguments: dict[str, Any], user: U
     fields = dict(arguments["fields"])
     if "on" in fields:
         if shown(step.date) != _old(arguments).get("on", shown(step.date)):
-            raise _stale(f"its date is now {shown(step.date)}")
+            raise _stale(gettext("its date is now %(date)s") % {"date": shown(step.date)})
         fields["on"] = PartialDate.parse(fields["on"])
     _check_old(step, {k: v for k, v in fields.items() if k != "on"}, _old(arguments))
     candidacy_step_update(step=step, acting_user=user, **fields)

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 
 from elections import normalizers
 from elections.models import Candidacy, Candidate, Claim, Place, PlaceName, Property
@@ -186,7 +187,7 @@ class ClaimReader:
         value, level = clean(value), PLACE_LEVELS[Property(property)]
         text = self.places.key(value)
         if not text:
-            raise NormalizationError("No place is named here.")
+            raise NormalizationError(gettext("No place is named here."))
         found = self.places.lookup(value, level=level)
         if not found:
             return Normalized(key=f"text:{text}", data={"text": text})
@@ -195,8 +196,8 @@ class ClaimReader:
         if not standing:
             names = ", ".join(f"{place} ({place.get_level_display()})" for place in found)
             raise NormalizationError(
-                f"“{value}” names {names}, above the {Place.Level(level).label} this claim "
-                "is about."
+                gettext("“%(value)s” names %(places)s, above the %(level)s this claim is about.")
+                % {"value": value, "places": names, "level": Place.Level(level).label}
             )
         ids = sorted(place.pk for place in standing)
         return Normalized(
