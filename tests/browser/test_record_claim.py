@@ -178,3 +178,57 @@ def test_a_refused_claim_shows_why_in_the_panel_and_writes_nothing(
     # A 400 answer is the panel's to explain, not an error of the page.
     print("CONSOLE", console_errors)
     assert [error for error in console_errors if "400" not in error] == []
+
+
+def test_a_recorded_passage_is_highlighted_at_once_and_listed_with_its_claim(
+    logged_in_page, story, console_errors
+):
+    page = logged_in_page
+    article = story["article"]
+    page.goto(f"/admin/sources/article/{article.pk}/annotate/")
+    # The shortcuts are listed on the page.
+    shortcuts = page.locator(".annotate-shortcuts").text_content()
+    assert "Alt+S" in shortcuts.replace(" ", "") and "Alt+R" in shortcuts.replace(" ", "")
+
+    drag_across(page, MISPRINT)
+    page.get_by_role("combobox", name="Find by any name").press_sequentially("徐琰")
+    page.get_by_role("option", name=re.compile(r"^Xu Yan \(徐琰\)")).click()
+    page.get_by_label("Property").select_option(label="city")
+    page.wait_for_function(
+        "(words) => document.getElementById('claim_value').value === words", arg=MISPRINT
+    )
+    # Alt+R records the claim, without a click and without a reload.
+    page.keyboard.press("Alt+KeyR")
+    page.get_by_text("(highlighted in the text)").wait_for()
+    claim = Claim.objects.get(value=MISPRINT)
+    saved = page.evaluate(
+        "() => { const h = CSS.highlights.get('sourcebook-saved');"
+        " return h ? Array.from(h).map((r) => r.toString()) : []; }"
+    )
+    assert saved == [MISPRINT]
+    group = page.locator(f'.sb-claim-group[data-passage="{claim.passage_id}"]')
+    assert f"#{claim.pk}" in group.text_content()
+    assert page.locator(".sb-claims-count").text_content() == "1"
+    assert console_errors == []
+
+
+def test_alt_n_and_alt_p_walk_the_passages_of_the_text(logged_in_page, story, console_errors):
+    page = logged_in_page
+    article = story["article"]
+    from sources.audit import system_user
+    from sources.services import passage_create_from_span
+
+    for words in ("徐琰", MISPRINT):
+        start = TEXT.index(words)
+        passage_create_from_span(
+            article=article, start=start, end=start + len(words), acting_user=system_user()
+        )
+    page.goto(f"/admin/sources/article/{article.pk}/annotate/")
+    page.locator("#annotate-text").focus()
+    page.keyboard.press("Alt+KeyN")
+    assert page.locator("mark.passage-target").text_content() == "徐琰"
+    page.keyboard.press("Alt+KeyN")
+    assert page.locator("mark.passage-target").text_content() == MISPRINT
+    page.keyboard.press("Alt+KeyP")
+    assert page.locator("mark.passage-target").text_content() == "徐琰"
+    assert console_errors == []

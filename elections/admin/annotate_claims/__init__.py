@@ -71,13 +71,15 @@ class ArticleClaimsAdmin(ArticleAdmin):
 
     def annotate_extra_context(self, request, article):
         context = super().annotate_extra_context(request, article)
-        if request.user.has_perm(FLAG_PERMISSION):
-            # The article's claims, each with the button flagging a dispute from it.
+        if request.user.has_perm("elections.view_claim"):
+            # The claims each passage supports (rejected ones left out), passage by passage
+            # in the order of the text; flagging a dispute from one needs its permission.
             context["article_claims"] = list(
-                article.claims.select_related("candidate")
+                article.claims.select_related("candidate", "passage")
                 .exclude(state=Claim.State.REJECTED)
-                .order_by("passage__start", "pk")
+                .order_by("passage__start", "passage_id", "pk")
             )
+            context["can_flag"] = request.user.has_perm(FLAG_PERMISSION)
         # Re-pointing a passage is a task of its own; the panel would only distract from it.
         if request.GET.get("reselect") or not can_record_claims(request.user):
             return context

@@ -300,6 +300,8 @@ def _recorded_json(article, claim, candidate_created, passage_created):
         "passage": {
             "id": passage.pk,
             "exact": passage.exact,
+            "start": passage.start,
+            "end": passage.end,
             "created": passage_created,
             "url": f"{annotate}#passage-{passage.pk}",
         },

@@ -361,7 +361,7 @@
       );
       passage.appendChild(link(data.passage.url, "#" + data.passage.id));
       passage.appendChild(
-        document.createTextNode(" " + message("msgReload", "(reload to see it highlighted)"))
+        document.createTextNode(" " + message("msgHighlighted", "(highlighted in the text)"))
       );
       facts.appendChild(passage);
       if (data.candidate.created) {
@@ -407,6 +407,80 @@
       } else {
         result.appendChild(element("p", message("msgNoContradiction", "No contradiction with other outlets.")));
       }
+    }
+
+    // The claims-by-passage panel: the claim joins its passage's group (a new group, in the
+    // order of the text, for a new passage), and the passages table says how many each has.
+    function listClaim(data) {
+      var panel = document.getElementById("sb-article-claims");
+      if (!panel) {
+        return;
+      }
+      var groups = panel.querySelector(".sb-claim-groups");
+      var group = groups.querySelector('[data-passage="' + data.passage.id + '"]');
+      if (!group) {
+        group = element("li", null, "sb-claim-group");
+        group.dataset.passage = String(data.passage.id);
+        group.dataset.start = String(data.passage.start);
+        var heading = link(
+          "#passage-" + data.passage.id,
+          (panel.dataset.passageLabel || "Passage") + " #" + data.passage.id
+        );
+        heading.className = "sb-claim-group__passage";
+        group.appendChild(heading);
+        group.appendChild(document.createTextNode(" "));
+        var exact = data.passage.exact;
+        group.appendChild(element("q", exact.length > 60 ? exact.slice(0, 59) + "…" : exact));
+        group.appendChild(element("ul", null, "sb-plain-list"));
+        var after = null;
+        groups.querySelectorAll(".sb-claim-group").forEach(function (other) {
+          var start = Number(other.dataset.start || -1);
+          if (after === null && start > data.passage.start) {
+            after = other;
+          }
+        });
+        groups.insertBefore(group, after);
+      }
+      var item = element("li");
+      item.dataset.claim = String(data.claim.id);
+      item.appendChild(
+        link(data.claim.url, "#" + data.claim.id + " " + data.candidate.label + ": " +
+          data.claim.property_label + " = " + data.claim.value)
+      );
+      item.appendChild(document.createTextNode(" "));
+      item.appendChild(element("span", "(" + data.claim.state + ")", "help"));
+      group.querySelector("ul").appendChild(item);
+      group.classList.add("sb-claim-group--new");
+      var count = panel.querySelector(".sb-claims-count");
+      if (count) {
+        count.textContent = String(panel.querySelectorAll("[data-claim]").length);
+      }
+      var empty = panel.querySelector(".sb-claims-empty");
+      if (empty) {
+        empty.hidden = true;
+      }
+      countClaims();
+    }
+
+    function countClaims() {
+      var panel = document.getElementById("sb-article-claims");
+      if (!panel) {
+        return;
+      }
+      panel.querySelectorAll(".sb-claim-group").forEach(function (group) {
+        var row = document.querySelector('tr.annotate-passage[data-passage="' + group.dataset.passage + '"]');
+        if (!row) {
+          return;
+        }
+        var count = group.querySelectorAll("[data-claim]").length;
+        var cell = row.querySelector(".sb-passage-claims");
+        if (!cell) {
+          cell = element("span", null, "sb-passage-claims");
+          row.querySelector(".annotate-passage-quote").appendChild(cell);
+        }
+        var word = count === 1 ? panel.dataset.claimLabel || "claim" : panel.dataset.claimsLabel || "claims";
+        cell.textContent = " (" + count + " " + word + ")";
+      });
     }
 
     function afterRecording(data) {
@@ -458,6 +532,11 @@
           }
           clearErrors();
           showRecorded(answer.data);
+          listClaim(answer.data);
+          // sources/annotate.js highlights the passage in the text at once.
+          document.dispatchEvent(
+            new CustomEvent("sourcebook:passage-saved", { detail: answer.data.passage })
+          );
           afterRecording(answer.data);
           result.focus();
         })
@@ -469,7 +548,16 @@
         });
     });
 
+    // Alt+R records the claim from anywhere on the page (listed with the other shortcuts).
+    document.addEventListener("keydown", function (event) {
+      if (event.altKey && !event.ctrlKey && !event.metaKey && event.code === "KeyR") {
+        event.preventDefault();
+        form.requestSubmit();
+      }
+    });
+
     result.tabIndex = -1;
+    countClaims();
     showMode();
   }
 

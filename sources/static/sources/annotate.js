@@ -9,6 +9,10 @@
  * "sourcebook:selection" (bubbling from the text element) with detail {start, end, exact,
  * article}, so that other panels can listen: document.addEventListener("sourcebook:selection", ...).
  *
+ * A "sourcebook:passage-saved" event on the document (detail {id, start, end}) highlights a
+ * passage saved without a reload. Alt+S, Alt+N and Alt+P save, go to the next passage and to
+ * the previous one.
+ *
  * Its one sentence comes translated from the template (the form's data-msg-select-first),
  * English when the attribute is missing.
  */
@@ -17,6 +21,7 @@
 
   var EVENT = "sourcebook:selection";
   var HIGHLIGHT = "sourcebook-selection";
+  var SAVED = "sourcebook-saved";
 
   function codePointLength(text) {
     return Array.from(text).length;
@@ -173,6 +178,70 @@
         selectedOutput.textContent =
           form.dataset.msgSelectFirst || "Select the words to quote in the text first.";
         textElement.focus();
+      }
+    });
+
+    // A passage saved without a reload (the claim panel's) is highlighted at once, as the
+    // server marks the saved ones.
+    var saved = null;
+    document.addEventListener("sourcebook:passage-saved", function (event) {
+      var detail = event.detail || {};
+      if (typeof CSS === "undefined" || !CSS.highlights || typeof Highlight === "undefined" ||
+          !(detail.start < detail.end)) {
+        return;
+      }
+      var range = document.createRange();
+      var from = positionAt(detail.start);
+      var to = positionAt(detail.end);
+      range.setStart(from.node, from.offset);
+      range.setEnd(to.node, to.offset);
+      if (!saved) {
+        saved = new Highlight();
+        CSS.highlights.set(SAVED, saved);
+      }
+      saved.add(range);
+      clearPending();
+    });
+
+    // Keyboard shortcuts, listed on the page: Alt+S saves the selection as a passage, Alt+N
+    // and Alt+P go to the next and the previous passage in the text.
+    function marks() {
+      return Array.from(textElement.querySelectorAll("mark[id^='passage-'], mark.passage"));
+    }
+
+    function goTo(step) {
+      var all = marks();
+      if (!all.length) {
+        return;
+      }
+      var current = all.findIndex(function (mark) {
+        return mark.classList.contains("passage-target");
+      });
+      var next = current < 0 ? (step > 0 ? 0 : all.length - 1) : (current + step + all.length) % all.length;
+      all.forEach(function (mark) {
+        mark.classList.remove("passage-target");
+      });
+      var mark = all[next];
+      mark.classList.add("passage-target");
+      mark.scrollIntoView({ block: "center" });
+      if (mark.id) {
+        history.replaceState(null, "", "#" + mark.id);
+      }
+    }
+
+    document.addEventListener("keydown", function (event) {
+      if (!event.altKey || event.ctrlKey || event.metaKey) {
+        return;
+      }
+      if (event.code === "KeyS") {
+        event.preventDefault();
+        form.requestSubmit();
+      } else if (event.code === "KeyN") {
+        event.preventDefault();
+        goTo(1);
+      } else if (event.code === "KeyP") {
+        event.preventDefault();
+        goTo(-1);
       }
     });
 
