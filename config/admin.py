@@ -11,6 +11,7 @@ from django.contrib import admin
 from django.contrib.admin import helpers
 from django.contrib.admin.apps import AdminConfig
 from django.core.exceptions import BadRequest
+from django.utils.translation import gettext
 
 from sources.audit import unit_of_work
 
@@ -35,8 +36,11 @@ def _tell_proposed(request, proposed):
     listed = "; ".join(f"#{proposal.pk}: {proposal.summary}" for proposal in proposed)
     messages.warning(
         request,
-        f"{proposed[0].candidate} is published: your change waits for another reviewer to "
-        f"accept it, and the public record stays as it was until then ({listed}).",
+        gettext(
+            "%(candidate)s is published: your change waits for another reviewer to accept it, "
+            "and the public record stays as it was until then (%(proposals)s)."
+        )
+        % {"candidate": proposed[0].candidate, "proposals": listed},
     )
 
 

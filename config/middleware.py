@@ -18,6 +18,7 @@ from django.http import JsonResponse
 from django.middleware.locale import LocaleMiddleware
 from django.template import loader
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext
 
 # NUL and the UTF-16 surrogate range, which no well-formed UTF-8 text decodes to.
 MALFORMED = re.compile("[\x00\ud800-\udfff]")
@@ -69,7 +70,7 @@ class RefuseMalformedInput:
         part = malformed_part(request)
         if part is not None:
             if request.path_info.startswith(API_PREFIX):
-                return JsonResponse({"detail": "Bad request."}, status=400)
+                return JsonResponse({"detail": gettext("Bad request.")}, status=400)
             # Raised, not returned, so that Django's handler renders the site's 400 page
             # (handler400 and templates/400.html) and logs it as a bad request.
             raise BadRequest(f"NUL byte or surrogate in the request's {part}")

@@ -18,6 +18,7 @@ import functools
 from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.http import HttpResponsePermanentRedirect, JsonResponse
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 
 from elections import public
@@ -29,7 +30,6 @@ from elections.views.pages import safe_url
 PAGE_SIZE = 25
 MAX_PAGE_SIZE = 100
 SAFE_METHODS = ("GET", "HEAD")
-NOT_FOUND = {"detail": "Not found."}
 PLACE_PROPERTIES = (Property.PROVINCE, Property.CITY, Property.DISTRICT)
 
 
@@ -47,7 +47,11 @@ def read_only(view):
     def guarded(request, *args, **kwargs):
         if request.method not in SAFE_METHODS:
             response = json_response(
-                {"detail": f"Method {request.method} is not allowed here."}, status=405
+                {
+                    "detail": gettext("Method %(method)s is not allowed here.")
+                    % {"method": request.method}
+                },
+                status=405,
             )
             response["Allow"] = ", ".join(SAFE_METHODS)
             return response
@@ -222,12 +226,15 @@ def candidate_list(request):
             for field, field_errors in filterset.form.errors.get_json_data().items()
         }
         return json_response(
-            {"detail": "Some filters could not be used.", "errors": errors}, status=400
+            {"detail": gettext("Some filters could not be used."), "errors": errors}, status=400
         )
     size = _page_size(request)
     if size is None:
         return json_response(
-            {"detail": f"page_size must be a whole number from 1 to {MAX_PAGE_SIZE}."},
+            {
+                "detail": gettext("page_size must be a whole number from 1 to %(max)s.")
+                % {"max": MAX_PAGE_SIZE}
+            },
             status=400,
         )
     # The filters choose and order ids; only the page's rows are then read in full.
@@ -239,7 +246,7 @@ def candidate_list(request):
             total_with_page=filterset.reads_every_match,
         )
     except (EmptyPage, PageNotAnInteger):
-        return json_response({"detail": "Invalid page."}, status=404)
+        return json_response({"detail": gettext("Invalid page.")}, status=404)
     paginator = page.paginator
     candidates = public.candidate_rows(list(page), names=True)
     build_url = request.build_absolute_uri
@@ -345,7 +352,7 @@ def candidate_detail(request, slug):
             return HttpResponsePermanentRedirect(
                 reverse("elections:api-candidate-detail", args=[survivor.slug])
             )
-        return json_response(NOT_FOUND, status=404)
+        return json_response({"detail": gettext("Not found.")}, status=404)
     build_url = request.build_absolute_uri
     candidate = profile.candidate
     shown = [*profile.facts]
