@@ -121,6 +121,46 @@ def _standalone(date, bare_year):
     return bare_year or date.month is not None
 
 
+# What introduces the value in a clause ("a lawyer", "is a teacher", "是一名工人") and what
+# follows it ("lawyer from Xinyu", "who ran in 2011"), for `free_text_in`.
+_LEADING_EN = re.compile(
+    r"^(?:(?:who|he|she|they)\s+)?(?:(?:is|was|works\s+as|worked\s+as|became|as)\s+)?"
+    r"(?:an?|the)\s+",
+    re.IGNORECASE,
+)
+_TRAILING_EN = re.compile(r"\s+(?:from|in|who|since|and|with|living)\s.*$", re.IGNORECASE)
+_LEADING_ZH = re.compile(
+    r"^(?:他|她)?(?:是|系|为|作为|身为|担任|曾任|现任)?(?:一名|一位|一个|名|位)?"
+)
+_CLAUSES = re.compile(r"[^,;:()，。；：（）\n]+")
+_PERSON = re.compile(r"^(?:[A-Z][a-z]+(?:[-' ][A-Z][a-z]+){0,3})$")
+_NUMBER_LIKE = re.compile(
+    r"^[\d\s.,%岁周年]+$|[\d零〇一二两三四五六七八九十]\s*(?:周岁|岁)|\baged?\s+\d|\d\s*years?\s*old",
+    re.IGNORECASE,
+)
+
+
+def free_text_in(text):
+    """The words a free-text value (an occupation, an employer) most likely is, in printed
+    words an editor selected: "Liu Ping, 47, a steelworker from Xinyu" reads as "steelworker",
+    "她是一名退休教师" as "退休教师". The first clause that is neither a person's name nor a
+    number, without the words that introduce it ("a", "is a", 是一名) or a place or time
+    that follows it ("from Xinyu"); in Chinese, what follows the last 的 of the clause. The
+    selection itself (folded) when no clause is left."""
+    whole = clean(text)
+    for match in _CLAUSES.finditer(whole):
+        clause = match.group().strip(" \"'“”‘’")
+        if not clause or _NUMBER_LIKE.search(clause) or _PERSON.match(clause):
+            continue
+        words = _TRAILING_EN.sub("", _LEADING_EN.sub("", clause)).strip()
+        if not words.isascii():
+            words = _LEADING_ZH.sub("", words).strip()
+            words = words.rsplit("的", 1)[-1].strip() or words
+        if words:
+            return words
+    return whole
+
+
 def normalize_free_text(value, **_context):
     """Many-valued text (occupation, employer, platform, pressure): case and spaces folded."""
     text = fold(value)

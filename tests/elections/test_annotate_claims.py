@@ -210,6 +210,8 @@ def test_a_claim_is_recorded_with_its_passage_at_exactly_the_selected_span(
     assert data["passage"] == {
         "id": passage.pk,
         "exact": "Xu Yan, 27,",
+        "start": passage.start,
+        "end": passage.end,
         "created": True,
         "url": reverse("admin:sources_article_annotate", args=[article.pk])
         + f"#passage-{passage.pk}",
@@ -739,6 +741,12 @@ def test_a_search_costs_the_same_queries_however_many_candidates_match(
             "keeps a busy microblog",
             "keeps a busy microblog",
         ),
+        # A many-valued property proposes what the free-text reading finds, not the whole
+        # selection: names, ages and what introduces or follows the value are left out.
+        ("occupation", "Liu Ping, 47, a steelworker from Xinyu", "steelworker", "steelworker"),
+        ("occupation", "Aged 52, she is a retired worker.", "retired worker", "retired worker"),
+        ("occupation", "刘萍今年四十七岁，是新余市的参选人。", "参选人", "参选人"),
+        ("occupation", "她是一名退休教师", "退休教师", "退休教师"),
         ("city", "在杭州市报名参选", "杭州市", "Hangzhou (杭州市) (prefecture-level city)"),
         (
             "province",

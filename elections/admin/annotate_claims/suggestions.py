@@ -3,7 +3,9 @@
 Each property looks for its own kind of words in the selection: an age ("27" in "Xu Yan, 27,
 a blogger", "aged 27", "27岁"), a year of birth, a gender word (he, she, 男, 女), the name of a
 place, Chinese characters for a name, a status word, a count (followers, votes); the
-many-valued properties (occupation, employer, platform, pressure) take the selection itself.
+many-valued properties (occupation, employer, platform, pressure) take what the free-text
+reading finds in it (`elections.normalizers.text.free_text_in`: "a steelworker from Xinyu"
+gives "steelworker"), not the whole selection.
 A proposal is made only when the property's normalizer reads it, so the editor is never
 offered a value the save would refuse. The value proposed is the words as printed; the
 `reading` says what the normalizer makes of them.
@@ -27,6 +29,7 @@ from elections.normalizers.numbers import (
 )
 from elections.normalizers.people import GENDERS
 from elections.normalizers.statuses import STATUS_WORDS
+from elections.normalizers.text import free_text_in
 from elections.places import fold_place_name
 
 # The longest selection a many-valued property takes whole (Claim.value holds 500).
@@ -250,8 +253,10 @@ def _place_words(text, *, property, **_context):
     )
 
 
-def _selection_itself(text, **_context):
-    return [" ".join(text.split()).strip(EDGE_PUNCTUATION)[:MAX_VALUE]]
+def _free_text_words(text, **_context):
+    # What the free-text reading finds in the selection first, the selection itself after.
+    whole = " ".join(text.split()).strip(EDGE_PUNCTUATION)[:MAX_VALUE]
+    return [free_text_in(whole)[:MAX_VALUE], whole]
 
 
 FINDERS = {
@@ -263,7 +268,7 @@ FINDERS = {
     Kind.SERIES: _count_words,
     Kind.NAME: _name_words,
     Kind.PLACE: _place_words,
-    Kind.MANY: _selection_itself,
+    Kind.MANY: _free_text_words,
 }
 
 
