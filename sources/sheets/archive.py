@@ -20,6 +20,9 @@ import zipfile
 import zlib
 from xml.etree.ElementTree import ParseError
 
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
 from .limits import SheetError, size_text
 
 DIRECTORY_MAX = 1024 * 1024
@@ -47,15 +50,23 @@ UNREADABLE = (
 class Archive(zipfile.ZipFile):
     """A workbook's ZIP whose parts openpyxl opens are at most `PART_MAX` each."""
 
-    sheet_name = "the workbook"
+    sheet_name = _("the workbook")
 
     def open(self, name, mode="r", pwd=None, *, force_zip64=False):
         info = name if isinstance(name, zipfile.ZipInfo) else self.getinfo(name)
         if mode == "r" and info.file_size > PART_MAX:
             raise SheetError(
-                f"{self.sheet_name}: its part {info.filename} is {size_text(info.file_size)} "
-                f"uncompressed, more than the {size_text(PART_MAX)} such a part takes in a "
-                "spreadsheet; save the sheet again as CSV or as a new workbook"
+                gettext(
+                    "%(name)s: its part %(part)s is %(size)s uncompressed, more than the "
+                    "%(most)s such a part takes in a spreadsheet; save the sheet again as CSV "
+                    "or as a new workbook"
+                )
+                % {
+                    "name": self.sheet_name,
+                    "part": info.filename,
+                    "size": size_text(info.file_size),
+                    "most": size_text(PART_MAX),
+                }
             )
         return super().open(name, mode, pwd, force_zip64=force_zip64)
 
@@ -71,39 +82,66 @@ def open_archive(data, *, name, limits):
     except (OSError, ValueError):
         end = None
     if end is None:
-        raise SheetError(f"{name}: not an XLSX workbook (not a ZIP file)")
+        raise SheetError(
+            gettext("%(name)s: not an XLSX workbook (not a ZIP file)") % {"name": name}
+        )
     if end[zipfile._ECD_SIZE] > DIRECTORY_MAX:
         raise SheetError(
-            f"{name}: not a spreadsheet (its ZIP lists {size_text(end[zipfile._ECD_SIZE])} "
-            "of members)"
+            gettext("%(name)s: not a spreadsheet (its ZIP lists %(size)s of members)")
+            % {"name": name, "size": size_text(end[zipfile._ECD_SIZE])}
         )
     try:
         archive = Archive(io.BytesIO(data))
     except UNREADABLE as error:
-        raise SheetError(f"{name}: not an XLSX workbook ({error})") from None
+        raise SheetError(
+            gettext("%(name)s: not an XLSX workbook (%(error)s)") % {"name": name, "error": error}
+        ) from None
     archive.sheet_name = name
     cap, total = limits.max_uncompressed, 0
     for info in archive.infolist():
-        member = f"{name}: its part {info.filename}"
+        member = {"name": name, "part": info.filename}
         if info.flag_bits & 0x1:
-            raise SheetError(f"{name}: the workbook is encrypted; save it without a password")
+            raise SheetError(
+                gettext("%(name)s: the workbook is encrypted; save it without a password")
+                % {"name": name}
+            )
         if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-            raise SheetError(f"{member} is compressed in a way spreadsheet programs do not use")
+            raise SheetError(
+                gettext(
+                    "%(name)s: its part %(part)s is compressed in a way spreadsheet programs do "
+                    "not use"
+                )
+                % member
+            )
         if info.file_size > cap:
             raise SheetError(
-                f"{member} is {size_text(info.file_size)} uncompressed, more than the "
-                f"{size_text(cap)} an import reads (SOURCEBOOK_IMPORT_MAX_UNCOMPRESSED)"
+                gettext(
+                    "%(name)s: its part %(part)s is %(size)s uncompressed, more than the "
+                    "%(most)s an import reads (SOURCEBOOK_IMPORT_MAX_UNCOMPRESSED)"
+                )
+                % {**member, "size": size_text(info.file_size), "most": size_text(cap)}
             )
         if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * info.compress_size:
             ratio = info.file_size // max(info.compress_size, 1)
             raise SheetError(
-                f"{member} expands {ratio:,} times when uncompressed ({size_text(info.file_size)}),"
-                f" more than the {MAX_RATIO} times of any real spreadsheet"
+                gettext(
+                    "%(name)s: its part %(part)s expands %(ratio)s times when uncompressed "
+                    "(%(size)s), more than the %(most)s times of any real spreadsheet"
+                )
+                % {
+                    **member,
+                    "ratio": f"{ratio:,}",
+                    "size": size_text(info.file_size),
+                    "most": MAX_RATIO,
+                }
             )
         total += info.file_size
         if total > cap:
             raise SheetError(
-                f"{name}: is more than {size_text(cap)} uncompressed, more than an import reads "
-                "(SOURCEBOOK_IMPORT_MAX_UNCOMPRESSED); split it into smaller sheets"
+                gettext(
+                    "%(name)s: is more than %(most)s uncompressed, more than an import reads "
+                    "(SOURCEBOOK_IMPORT_MAX_UNCOMPRESSED); split it into smaller sheets"
+                )
+                % {"name": name, "most": size_text(cap)}
             )
     return archive

@@ -28,6 +28,10 @@
 import codecs
 import re
 from collections import Counter
+from functools import reduce
+
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from .limits import SheetError
 
@@ -101,12 +105,14 @@ class Candidate:
 
 
 CANDIDATES = (
-    Candidate("gb18030", "GB18030 (Simplified Chinese)", "csv (GB18030)", _gb_common),
-    Candidate("cp950", "Big5 (Traditional Chinese)", "csv (Big5)", _big5_common),
-    Candidate("cp932", "Shift-JIS (Japanese)", "csv (Shift-JIS)", _sjis_common),
-    Candidate("euc_jp", "EUC-JP (Japanese)", "csv (EUC-JP)", _euc_jp_common),
-    Candidate("cp949", "EUC-KR (Korean)", "csv (EUC-KR)", _euc_kr_common),
-    Candidate("cp1252", "Windows-1252 (Western, Latin-1)", "csv (Windows-1252)", _western_common),
+    Candidate("gb18030", _("GB18030 (Simplified Chinese)"), "csv (GB18030)", _gb_common),
+    Candidate("cp950", _("Big5 (Traditional Chinese)"), "csv (Big5)", _big5_common),
+    Candidate("cp932", _("Shift-JIS (Japanese)"), "csv (Shift-JIS)", _sjis_common),
+    Candidate("euc_jp", _("EUC-JP (Japanese)"), "csv (EUC-JP)", _euc_jp_common),
+    Candidate("cp949", _("EUC-KR (Korean)"), "csv (EUC-KR)", _euc_kr_common),
+    Candidate(
+        "cp1252", _("Windows-1252 (Western, Latin-1)"), "csv (Windows-1252)", _western_common
+    ),
 )
 
 
@@ -132,9 +138,15 @@ def decode_named(data, *, name, encoding):
     try:
         info = codecs.lookup(encoding)
     except LookupError:
-        raise SheetError(f"{name}: {encoding!r} is not a known encoding") from None
+        raise SheetError(
+            gettext("%(name)s: %(encoding)s is not a known encoding")
+            % {"name": name, "encoding": repr(encoding)}
+        ) from None
     if not getattr(info, "_is_text_encoding", True):
-        raise SheetError(f"{name}: {encoding!r} is not a text encoding")
+        raise SheetError(
+            gettext("%(name)s: %(encoding)s is not a text encoding")
+            % {"name": name, "encoding": repr(encoding)}
+        )
     codec = info.name
     if codec == "utf-8" and data.startswith(codecs.BOM_UTF8):
         codec = "utf-8-sig"
@@ -142,14 +154,28 @@ def decode_named(data, *, name, encoding):
         return data.decode(codec), codec
     except UnicodeDecodeError as error:
         raise SheetError(
-            f"{name}: is not valid {encoding} (byte {error.start} cannot be decoded)"
+            gettext("%(name)s: is not valid %(encoding)s (byte %(byte)s cannot be decoded)")
+            % {"name": name, "encoding": encoding, "byte": error.start}
         ) from None
 
 
 def _how_to_name(candidates):
     formats = ", ".join(f"“{candidate.format_title}”" for candidate in candidates)
-    options = " or ".join(f"--encoding {candidate.codec}" for candidate in candidates)
-    return f"choose its format in the admin ({formats}), or give the import command {options}"
+    options = reduce(
+        lambda one, other: gettext("%(one)s or %(other)s") % {"one": one, "other": other},
+        [f"--encoding {candidate.codec}" for candidate in candidates],
+    )
+    return gettext(
+        "choose its format in the admin (%(formats)s), or give the import command %(options)s"
+    ) % {"formats": formats, "options": options}
+
+
+def _reading(candidate, sample):
+    """What `candidate` reads in a sheet: `GB18030 (Simplified Chinese) reads “李明”`."""
+    return gettext("%(encoding)s reads “%(sample)s”") % {
+        "encoding": candidate.label,
+        "sample": sample,
+    }
 
 
 def decode_sheet(data, *, name, encoding=None):
@@ -160,7 +186,9 @@ def decode_sheet(data, *, name, encoding=None):
         if data.startswith(mark):
             return decode_named(data, name=name, encoding=codec)
     if b"\x00" in data:
-        raise SheetError(f"{name}: is not a text file (it holds NUL bytes)")
+        raise SheetError(
+            gettext("%(name)s: is not a text file (it holds NUL bytes)") % {"name": name}
+        )
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -181,14 +209,24 @@ def decode_sheet(data, *, name, encoding=None):
     if len(plausible) == 1:
         return chosen
     if plausible:
-        readings = "; ".join(f"{c.label} reads “{sample}”" for c, sample in plausible)
+        readings = "; ".join(_reading(c, sample) for c, sample in plausible)
         raise SheetError(
-            f"{name}: is not UTF-8, and more than one encoding reads it as ordinary text: "
-            f"{readings}. Name the one it is in: {_how_to_name([c for c, _ in plausible])}"
+            gettext(
+                "%(name)s: is not UTF-8, and more than one encoding reads it as ordinary text: "
+                "%(readings)s. Name the one it is in: %(how)s"
+            )
+            % {
+                "name": name,
+                "readings": readings,
+                "how": _how_to_name([c for c, _sample in plausible]),
+            }
         )
-    tried = ", ".join(candidate.label for candidate in CANDIDATES)
-    readings = "".join(f"; {c.label} reads “{sample}”" for c, sample in garbled)
+    tried = ", ".join(str(candidate.label) for candidate in CANDIDATES)
+    readings = "".join(f"; {_reading(c, sample)}" for c, sample in garbled)
     raise SheetError(
-        f"{name}: is not UTF-8, and reads as ordinary text in none of {tried}{readings}. "
-        f"Name its encoding: {_how_to_name(CANDIDATES)} (or another --encoding)"
+        gettext(
+            "%(name)s: is not UTF-8, and reads as ordinary text in none of %(tried)s%(readings)s. "
+            "Name its encoding: %(how)s (or another --encoding)"
+        )
+        % {"name": name, "tried": tried, "readings": readings, "how": _how_to_name(CANDIDATES)}
     )

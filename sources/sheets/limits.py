@@ -7,6 +7,7 @@ XLSX's uncompressed size before anything is decompressed, rows and cells as they
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.utils.translation import gettext
 
 # A sheet in Excel or LibreOffice has at most this many rows and columns; a file that numbers
 # a row or a column beyond them was not saved by a spreadsheet program.
@@ -55,11 +56,27 @@ def column_name(number):
     return letters
 
 
+def cell_place(row, column=""):
+    """Where a cell is, for a message: `row 3, column C`, or `row 3` when no column is known."""
+    if column:
+        return gettext("row %(row)s, column %(column)s") % {"row": row, "column": column}
+    return gettext("row %(row)s") % {"row": row}
+
+
 def too_long(name, row, column, limit, length=None):
     """The refusal of a cell over `limit` characters, naming where it is."""
-    where = f"row {row}, column {column_name(column)}" if column else f"row {row}"
-    held = f"holds {length:,} characters, more than" if length else "holds more than"
+    if length:
+        message = gettext(
+            "%(name)s: %(where)s: the cell holds %(length)s characters, more than the "
+            "%(limit)s characters a cell may hold (SOURCEBOOK_IMPORT_MAX_CELL)"
+        )
+    else:
+        message = gettext(
+            "%(name)s: %(where)s: the cell holds more than the %(limit)s characters a cell may "
+            "hold (SOURCEBOOK_IMPORT_MAX_CELL)"
+        )
+    where = cell_place(row, column_name(column) if column else "")
+    length = f"{length:,}" if length else ""
     return SheetError(
-        f"{name}: {where}: the cell {held} the {limit:,} characters a cell may hold "
-        "(SOURCEBOOK_IMPORT_MAX_CELL)"
+        message % {"name": name, "where": where, "length": length, "limit": f"{limit:,}"}
     )

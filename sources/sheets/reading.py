@@ -125,18 +125,24 @@ class _Builder:
         self.rows += 1
         if self.rows > self.limits.max_rows:
             raise SheetError(
-                f"{self.name}: holds more than the {self.limits.max_rows:,} rows an import "
-                f"reads (SOURCEBOOK_IMPORT_MAX_ROWS; row {number:,} is the first beyond it); "
-                "split it into smaller sheets"
+                gettext(
+                    "%(name)s: holds more than the %(most)s rows an import reads "
+                    "(SOURCEBOOK_IMPORT_MAX_ROWS; row %(row)s is the first beyond it); split it "
+                    "into smaller sheets"
+                )
+                % {"name": self.name, "most": f"{self.limits.max_rows:,}", "row": f"{number:,}"}
             )
         width = self.width
         stray = sorted(column for column in texts if column > width)
         self.cells += width + len(stray)
         if self.cells > self.limits.max_cells:
             raise SheetError(
-                f"{self.name}: holds more than the {self.limits.max_cells:,} cells an import "
-                "reads (SOURCEBOOK_IMPORT_MAX_CELLS: rows times columns, and an XLSX's shared "
-                f"strings; passed at row {number:,}); split it into smaller sheets"
+                gettext(
+                    "%(name)s: holds more than the %(most)s cells an import reads "
+                    "(SOURCEBOOK_IMPORT_MAX_CELLS: rows times columns, and an XLSX's shared "
+                    "strings; passed at row %(row)s); split it into smaller sheets"
+                )
+                % {"name": self.name, "most": f"{self.limits.max_cells:,}", "row": f"{number:,}"}
             )
         self.dataset.append([texts.get(column, "") for column in range(1, width + 1)])
         self.dataset.row_numbers.append(number)
@@ -146,15 +152,21 @@ class _Builder:
         self.width = max(texts)
         if self.width > GRID_COLUMNS:
             raise SheetError(
-                f"{self.name}: its header has {self.width:,} columns, more than the "
-                f"{GRID_COLUMNS:,} of a sheet"
+                gettext(
+                    "%(name)s: its header has %(columns)s columns, more than the %(most)s of a "
+                    "sheet"
+                )
+                % {"name": self.name, "columns": f"{self.width:,}", "most": f"{GRID_COLUMNS:,}"}
             )
         self.dataset.header_row = number
         self.dataset.headers = [texts.get(column, "") for column in range(1, self.width + 1)]
 
 
 def _beyond_grid(name, number):
-    return SheetError(f"{name}: holds a row {number:,}, beyond the {GRID_ROWS:,} rows of a sheet")
+    return SheetError(
+        gettext("%(name)s: holds a row %(row)s, beyond the %(most)s rows of a sheet")
+        % {"name": name, "row": f"{number:,}", "most": f"{GRID_ROWS:,}"}
+    )
 
 
 def _delimiter(text):
@@ -213,7 +225,9 @@ def read_csv(data, *, name="sheet.csv", encoding=None):
             start = lines.end
     except csv.Error as error:
         if "field larger than field limit" not in str(error):
-            raise SheetError(f"{name}: not a CSV file ({error})") from None
+            raise SheetError(
+                gettext("%(name)s: not a CSV file (%(error)s)") % {"name": name, "error": error}
+            ) from None
         # The csv module's own cap (131,072 characters) is under any sensible cell cap.
         limit = min(limits.max_cell, csv.field_size_limit())
         column = _long_field(text, start, delimiter, limit)
@@ -263,5 +277,8 @@ def read_sheet_file(path, *, format_name=None, encoding=None):
         with path.open("rb") as handle:
             data = read_stream(handle, name=path.name)
     except OSError as error:
-        raise SheetError(f"{path}: cannot be read ({error.strerror})") from None
+        raise SheetError(
+            gettext("%(path)s: cannot be read (%(error)s)")
+            % {"path": path, "error": error.strerror}
+        ) from None
     return read_sheet(data, name=path.name, format_name=format_name, encoding=encoding)

@@ -28,6 +28,7 @@ import io
 import re
 from xml.etree.ElementTree import iterparse
 
+from django.utils.translation import gettext
 from openpyxl.reader.excel import ExcelReader
 from openpyxl.styles.stylesheet import apply_stylesheet
 from openpyxl.utils.cell import coordinate_to_tuple
@@ -35,7 +36,7 @@ from openpyxl.worksheet._reader import INLINE_STRING, WorkSheetParser
 from openpyxl.xml.constants import SHARED_STRINGS, SHEET_MAIN_NS
 
 from .archive import UNREADABLE, open_archive
-from .limits import GRID_COLUMNS, GRID_ROWS, SheetError, column_name
+from .limits import GRID_COLUMNS, GRID_ROWS, SheetError, cell_place, column_name
 
 MAX_DEPTH = 32
 UNIT_ELEMENTS = 8 * GRID_COLUMNS
@@ -85,12 +86,18 @@ class _Checked:
         chunk = self.source.read(size if size and size > 0 else CHUNK)
         if b"<!" in chunk or (self.last == b"<" and chunk[:1] == b"!"):
             raise SheetError(
-                f"{self.name}: holds a document type, entity or CDATA section, which no "
-                "spreadsheet program writes"
+                gettext(
+                    "%(name)s: holds a document type, entity or CDATA section, which no "
+                    "spreadsheet program writes"
+                )
+                % {"name": self.name}
             )
         if b"\x00" in chunk:
             # XML in UTF-16 or UTF-32, which would hide all of the above from these checks.
-            raise SheetError(f"{self.name}: its XML is not in UTF-8, as spreadsheets write it")
+            raise SheetError(
+                gettext("%(name)s: its XML is not in UTF-8, as spreadsheets write it")
+                % {"name": self.name}
+            )
         self.last = chunk[-1:]
         first = chunk.find(b"<")
         if first < 0:
@@ -157,8 +164,11 @@ def _shared_strings(source, *, name, limits):
                     elements += 1
                     if elements > UNIT_ELEMENTS or depth > MAX_DEPTH:
                         raise SheetError(
-                            f"{name}: shared string {len(strings) + 1:,} nests deeper or holds "
-                            "more elements than any spreadsheet's"
+                            gettext(
+                                "%(name)s: shared string %(number)s nests deeper or holds more "
+                                "elements than any spreadsheet's"
+                            )
+                            % {"name": name, "number": f"{len(strings) + 1:,}"}
                         )
                 continue
             depth -= 1
@@ -168,15 +178,20 @@ def _shared_strings(source, *, name, limits):
                     strings.append(text if len(text) <= limits.max_cell else LongText(len(text)))
                     if len(strings) > limits.max_cells:
                         raise SheetError(
-                            f"{name}: its shared strings are more than the "
-                            f"{limits.max_cells:,} cells an import reads "
-                            "(SOURCEBOOK_IMPORT_MAX_CELLS)"
+                            gettext(
+                                "%(name)s: its shared strings are more than the %(most)s cells "
+                                "an import reads (SOURCEBOOK_IMPORT_MAX_CELLS)"
+                            )
+                            % {"name": name, "most": f"{limits.max_cells:,}"}
                         )
                 root.clear()
     except _Overlong:
         raise SheetError(
-            f"{name}: shared string {len(strings) + 1:,} holds more than the "
-            f"{limits.max_cell:,} characters a cell may hold (SOURCEBOOK_IMPORT_MAX_CELL)"
+            gettext(
+                "%(name)s: shared string %(number)s holds more than the %(limit)s characters a "
+                "cell may hold (SOURCEBOOK_IMPORT_MAX_CELL)"
+            )
+            % {"name": name, "number": f"{len(strings) + 1:,}", "limit": f"{limits.max_cell:,}"}
         ) from None
     return strings
 
@@ -192,8 +207,8 @@ class _Position:
         if self.row is not None and (self.row.get("r") or "").isdigit():
             number = int(self.row.get("r"))
         if self.cell is not None and self.cell.get("r"):
-            return f"row {number}, column {re.sub(r'[0-9]+', '', self.cell.get('r'))}"
-        return f"row {number}"
+            return cell_place(number, re.sub(r"[0-9]+", "", self.cell.get("r")))
+        return cell_place(number)
 
 
 def _row_number(element, previous):
@@ -226,22 +241,31 @@ def _sheet_rows(source, parser, *, name, limits):
                     elements += 1
                     if elements > UNIT_ELEMENTS or depth > MAX_DEPTH:
                         raise SheetError(
-                            f"{name}: {position}: its XML nests deeper or holds more elements "
-                            "than any spreadsheet's"
+                            gettext(
+                                "%(name)s: %(where)s: its XML nests deeper or holds more "
+                                "elements than any spreadsheet's"
+                            )
+                            % {"name": name, "where": position}
                         )
                     if depth == 4 and in_data and element.tag == CELL:
                         cells, read = cells + 1, read + 1
                         position.cell = element
                         if cells > GRID_COLUMNS:
                             raise SheetError(
-                                f"{name}: {position}: more than the {GRID_COLUMNS:,} cells a "
-                                "row of a sheet has"
+                                gettext(
+                                    "%(name)s: %(where)s: more than the %(most)s cells a row of "
+                                    "a sheet has"
+                                )
+                                % {"name": name, "where": position, "most": f"{GRID_COLUMNS:,}"}
                             )
                         if read > most_read:
                             raise SheetError(
-                                f"{name}: {position}: the sheet holds more than {most_read:,} "
-                                "cells, empty ones included, more than an import reads "
-                                "(four times SOURCEBOOK_IMPORT_MAX_CELLS)"
+                                gettext(
+                                    "%(name)s: %(where)s: the sheet holds more than %(most)s "
+                                    "cells, empty ones included, more than an import reads "
+                                    "(four times SOURCEBOOK_IMPORT_MAX_CELLS)"
+                                )
+                                % {"name": name, "where": position, "most": f"{most_read:,}"}
                             )
                 elif depth == 3:
                     elements = cells = 0
@@ -261,13 +285,18 @@ def _sheet_rows(source, parser, *, name, limits):
                         number, values = _empty_row(parser, element, name=name, position=position)
                     if number <= previous:
                         raise SheetError(
-                            f"{name}: row {number} comes after row {previous}: its rows are "
-                            "out of order, as no spreadsheet program saves them"
+                            gettext(
+                                "%(name)s: row %(row)s comes after row %(previous)s: its rows "
+                                "are out of order, as no spreadsheet program saves them"
+                            )
+                            % {"name": name, "row": number, "previous": previous}
                         )
                     if number > GRID_ROWS:
                         raise SheetError(
-                            f"{name}: holds a row {number:,}, beyond the {GRID_ROWS:,} rows of "
-                            "a sheet"
+                            gettext(
+                                "%(name)s: holds a row %(row)s, beyond the %(most)s rows of a sheet"
+                            )
+                            % {"name": name, "row": f"{number:,}", "most": f"{GRID_ROWS:,}"}
                         )
                     previous = number
                     if values:
@@ -277,16 +306,26 @@ def _sheet_rows(source, parser, *, name, limits):
                 root.clear()
     except _Overlong:
         raise SheetError(
-            f"{name}: {position}: the cell holds more than the {limits.max_cell:,} characters "
-            "a cell may hold (SOURCEBOOK_IMPORT_MAX_CELL)"
+            gettext(
+                "%(name)s: %(where)s: the cell holds more than the %(limit)s characters a cell may "
+                "hold (SOURCEBOOK_IMPORT_MAX_CELL)"
+            )
+            % {"name": name, "where": position, "limit": f"{limits.max_cell:,}"}
         ) from None
+
+
+def _unreadable(name, position, error):
+    return SheetError(
+        gettext("%(name)s: %(where)s: cannot be read (%(error)s)")
+        % {"name": name, "where": position, "error": error}
+    )
 
 
 def _empty_row(parser, element, *, name, position):
     try:
         number = _row_number(element, parser.row_counter)
     except ValueError as error:
-        raise SheetError(f"{name}: {position}: cannot be read ({error})") from None
+        raise _unreadable(name, position, error) from None
     parser.row_counter = number
     return number, None
 
@@ -295,7 +334,7 @@ def _parse_row(parser, element, *, name, position):
     try:
         number, cells = parser.parse_row(element)
     except (ValueError, TypeError, IndexError, KeyError, OverflowError) as error:
-        raise SheetError(f"{name}: {position}: cannot be read ({error})") from None
+        raise _unreadable(name, position, error) from None
     # openpyxl keeps the attributes of every formatted row; nothing here needs them.
     parser.row_dimensions.clear()
     values = []
@@ -303,8 +342,16 @@ def _parse_row(parser, element, *, name, position):
         column = cell["column"]
         if column > GRID_COLUMNS:
             raise SheetError(
-                f"{name}: row {number}: a cell in column {column_name(column)}, beyond the "
-                f"{GRID_COLUMNS:,} columns of a sheet"
+                gettext(
+                    "%(name)s: row %(row)s: a cell in column %(column)s, beyond the %(most)s "
+                    "columns of a sheet"
+                )
+                % {
+                    "name": name,
+                    "row": number,
+                    "column": column_name(column),
+                    "most": f"{GRID_COLUMNS:,}",
+                }
             )
         if cell["value"] is not None:
             values.append((column, cell["value"]))
@@ -372,11 +419,13 @@ def workbook_rows(data, *, name, limits, consume):
         reader.read()
         part = reader.first_sheet()
         if part is None:
-            raise SheetError(f"{name}: the workbook has no sheet")
+            raise SheetError(gettext("%(name)s: the workbook has no sheet") % {"name": name})
         return consume(reader.rows(part), len(reader.shared_strings))
     except SheetError:
         raise
     except UNREADABLE as error:
-        raise SheetError(f"{name}: not an XLSX workbook ({error})") from None
+        raise SheetError(
+            gettext("%(name)s: not an XLSX workbook (%(error)s)") % {"name": name, "error": error}
+        ) from None
     finally:
         archive.close()
