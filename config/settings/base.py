@@ -148,6 +148,8 @@ LANGUAGES = [("en", "English"), ("zh-hans", "简体中文"), ("zh-hant", "繁體
 # The project's catalogs: config/locale holds the templates' and config's words; each app
 # keeps its own in <app>/locale.
 LOCALE_PATHS = [BASE_DIR / "config" / "locale"]
+# English dates as the site writes them ("5 January 2012"); see config/formats.
+FORMAT_MODULE_PATH = ["config.formats"]
 LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = "UTC"
