@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass, field
 from itertools import islice
 
 from django.core.exceptions import NON_FIELD_ERRORS
+from django.utils.translation import pgettext
 from import_export.results import RowResult
 
 from sources.resources.base import fold_header
@@ -205,11 +206,19 @@ class SheetPreview:
 
 
 def errors_csv(result):
-    """The problems of `result` as CSV bytes: row, column, reason, then the row's cells."""
+    """The problems of `result` as CSV bytes: row, column, reason, then the row's cells.
+
+    The file is for a person to read, never read back: its first three headings are in the
+    language of the request (as the reasons are), the sheet's own headers as they were."""
     headers = sheet_cells(result, result.diff_headers)
+    ours = [
+        pgettext("problems CSV heading", "row"),
+        pgettext("problems CSV heading", "column"),
+        pgettext("problems CSV heading", "reason"),
+    ]
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow([neutralize_cell(str(cell)) for cell in ["row", "column", "reason", *headers]])
+    writer.writerow([neutralize_cell(str(cell)) for cell in [*ours, *headers]])
     for number, column, reason, cells in problems_of(result):
         row = [number, column, reason, *cells]
         writer.writerow(

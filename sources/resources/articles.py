@@ -40,20 +40,22 @@ class ArticleResource(SheetResource):
     """Articles with their text; see the module docstring."""
 
     columns = [
-        Column("outlet", ("媒体", "来源"), "the outlet's name, as in the outlet sheet"),
+        Column("outlet", ("媒体", "来源"), _("the outlet's name, as in the outlet sheet")),
         Column("title", ("标题",)),
         Column("url", ("链接", "网址")),
-        Column("published_on", ("published", "date", "发表日期", "日期"), "2011-11-08, 2011-11"),
+        Column("published_on", ("published", "date", "发表日期", "日期"), _("2011-11-08, 2011-11")),
         Column("byline", ("作者",)),
-        Column("language", ("语言",), "BCP 47: en, zh-Hans"),
-        Column("text", ("正文", "全文"), "the article's text; paragraphs separated by blank lines"),
+        Column("language", ("语言",), _("BCP 47: en, zh-Hans")),
+        Column(
+            "text", ("正文", "全文"), _("the article's text; paragraphs separated by blank lines")
+        ),
     ]
     required = [("outlet",), ("title",), ("text",)]
 
     class Meta:
         model = Article
         fields = ()
-        name = "Articles"
+        name = _("Articles")
 
     def import_data(self, dataset, *args, **kwargs):
         self.file_name = kwargs.get("file_name") or getattr(dataset, "name", "") or "sheet"

@@ -4,6 +4,7 @@ import re
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from sources.models import Outlet
 from sources.services.articles import outlet_key, outlets_named
@@ -62,11 +63,11 @@ class OutletResource(SheetResource):
     """
 
     columns = [
-        Column("name", ("名称", "媒体"), "the outlet's name as it signs its work"),
-        Column("kind", ("类型",), "newspaper, agency, magazine, broadcaster, online ..."),
+        Column("name", ("名称", "媒体"), _("the outlet's name as it signs its work")),
+        Column("kind", ("类型",), _("newspaper, agency, magazine, broadcaster, online ...")),
         Column("homepage", ("主页", "网址")),
         Column("country", ("国家",)),
-        Column("language", ("语言",), "BCP 47: en, zh-Hans"),
+        Column("language", ("语言",), _("BCP 47: en, zh-Hans")),
         Column("notes", ("备注",)),
     ]
     required = [("name",)]
@@ -74,7 +75,7 @@ class OutletResource(SheetResource):
     class Meta:
         model = Outlet
         fields = ()
-        name = "Outlets"
+        name = _("Outlets")
 
     def import_rows(self, rows, *, report, user, dry_run):
         existing = outlets_named([row["name"] for row in rows])

@@ -38,6 +38,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DEFAULT_DB_ALIAS
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from sources.audit import IN_BODY, read_only, require_perm, service, service_step
 from sources.models import TaskRun
@@ -52,9 +53,9 @@ def _may_act(run: TaskRun, user: User, action: str) -> None:
     """Only a run's owner moves it along or cancels it; a superuser (the system account of
     commands and tasks among them) may act on any run."""
     if not (user.is_superuser or (run.owner_id is not None and run.owner_id == user.pk)):
-        raise PermissionDenied(
-            _("You may not %(action)s another person's task.") % {"action": action}
-        )
+        if action == "cancel":
+            raise PermissionDenied(_("You may not cancel another person's task."))
+        raise PermissionDenied(_("You may not run another person's task."))
 
 
 def _reload(run: TaskRun) -> TaskRun:
@@ -133,8 +134,9 @@ def task_heartbeat(*, run: TaskRun, alias: str, acting_user: User) -> None:
     )
 
 
-LOST = (
-    "The worker running this task stopped without a word (no sign of life since {since}): "
+# Stored as the run's error, in the language of whoever's look ends the run.
+LOST = gettext_lazy(
+    "The worker running this task stopped without a word (no sign of life since %(since)s): "
     "killed, or its machine lost. Nothing it did was kept; start it again."
 )
 
@@ -162,7 +164,7 @@ def task_runs_end_lost(*, acting_user: User) -> int:
     a lost run is said to be lost wherever someone looks; no person has to act.
     """
     if not (acting_user.is_staff or acting_user.is_superuser):
-        raise PermissionDenied("You may not end lost tasks.")
+        raise PermissionDenied(_("You may not end lost tasks."))
     ended = 0
     for pk, beat in _lost().values_list("pk", "heartbeat_at"):
         since = timezone.localtime(beat).strftime("%Y-%m-%d %H:%M:%S %Z")
@@ -170,7 +172,7 @@ def task_runs_end_lost(*, acting_user: User) -> int:
         ended += TaskRun.objects.filter(
             pk=pk, state=TaskRun.State.RUNNING, heartbeat_at=beat
         ).update(
-            state=TaskRun.State.FAILED, finished_at=timezone.now(), error=LOST.format(since=since)
+            state=TaskRun.State.FAILED, finished_at=timezone.now(), error=LOST % {"since": since}
         )
     return ended
 
