@@ -10,9 +10,9 @@ same way for what is indexed and for what is asked, and lets the database index 
 - any other run of letters and digits is a word, folded by NFKC and case (Ｌｉｕ → liu).
 
 `Article.search_terms` holds the terms of the title, byline, address and text, in order,
-separated by spaces (kept up to date by `Article.save()` and the batch insert). A query is split the same
-way: each of its words must appear, and the terms of a word must appear side by side, as a
-phrase (刘萍 asks for the bigram 刘萍; 独立候选人 for 独立 立候 候选 选人 in a row).
+separated by spaces (kept up to date by `Article.save()` and the batch insert). A query is
+split the same way: each of its words must appear, and the terms of a word must appear side
+by side, as a phrase (刘萍 asks for the bigram 刘萍; 独立候选人 for 独立 立候 候选 选人 in a row).
 
 - PostgreSQL: a GIN index on `to_tsvector('simple', search_terms)` (migration 0009); the
   query is a `phraseto_tsquery` per word, joined by AND, ranked by `ts_rank`.

@@ -640,3 +640,65 @@ def sheet_preview(
         "preview": preview.as_json(),
         "problems_upload": problems,
     }
+
+
+class IntakeRefused(Exception):
+    """A batch of reports imported as a task had problems: nothing is written, the run says
+    which."""
+
+
+@task_kind(
+    "articles_intake",
+    label=_("Import reports"),
+    permission="sources.add_article",
+    offered=False,
+)
+def articles_intake(
+    progress: Progress,
+    *,
+    acting_user: Any,
+    upload: str,
+    fields: dict[str, str],
+    address: str = "",
+    pasted: str = "",
+    pasted_format: str = "",
+) -> dict[str, Any]:
+    """Import a batch of reports from the admin's intake page that is too big for a request
+    (`sources.intake.runs_as_task`): the files packed in the upload `upload` (only its
+    owner's), the address and the pasted report, all or nothing. Progress counts the reports
+    read (the import's writing follows in one go). A refused batch keeps its upload until it
+    expires; an imported one removes it."""
+    from sources.importing import ImportFailed
+    from sources.intake import intake_import, unpack
+    from sources.services.uploads import upload_delete, upload_read
+
+    files = unpack(bytes(upload_read(token=upload, owner=acting_user).data))
+
+    def read(done: int, total: int) -> None:
+        if progress.total != total:
+            progress.set_total(total)
+        progress.advance(done - progress.done)
+
+    try:
+        result = intake_import(
+            acting_user=acting_user,
+            fields=fields,
+            files=files,
+            address=address,
+            pasted=pasted,
+            pasted_format=pasted_format,
+            progress=read,
+        )
+    except ImportFailed as failed:
+        # The run's error is stored and shown on its page; tasks run in English.
+        raise IntakeRefused(
+            gettext("Nothing was imported: %(count)s problem(s). %(listed)s")
+            % {"count": len(failed.problems), "listed": "; ".join(map(str, failed.problems))}
+        ) from failed
+    upload_delete(token=upload, acting_user=acting_user)
+    return {
+        "reports": len(files) + bool(address) + bool((pasted or "").strip()),
+        "created": len(result.created),
+        "changed": len(result.changed),
+        "unchanged": len(result.unchanged),
+    }

@@ -11,8 +11,6 @@ outlet, title, address, date, byline and language given on the form fill what a 
 not say itself. Who may add articles may use it (`sources.add_article`).
 """
 
-from pathlib import PurePath
-
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -23,11 +21,12 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from sources.fetching import FetchRefused, fetch
-from sources.importing import ArticleEntry, ArticleImport, ImportFailed
+from sources import tasks
+from sources.importing import ImportFailed
+from sources.intake import FIELDS, intake_import, pack, runs_as_task
 from sources.models import Article
+from sources.services.uploads import upload_create_reports
 
-PASTED = _("the pasted text")
 PASTED_FORMATS = [
     (Article.Format.HTML, _("a saved HTML page (its source)")),
     (Article.Format.MARKDOWN, _("Markdown")),
@@ -134,54 +133,44 @@ def intake_view(model_admin, request):
 
 
 def _import(request, data):
-    """Import what the form holds; ([problems], "") or ([], where to go next)."""
-    importer = ArticleImport(acting_user=request.user)
-    defaults = importer.defaults(
-        outlet=data["outlet"],
-        title=data["title"],
-        url=data["url"],
-        published=data["published"],
-        byline=data["byline"],
-        language=data["language"],
-    )
-    for upload in data.get("files") or ():
-        name = PurePath(upload.name or "report").name
-        importer.add_entry(
-            ArticleEntry(path=PurePath(name), label=name, data=upload.read(), **defaults)
+    """Import what the form holds; ([problems], "") or ([], where to go next). A batch too
+    big for a request goes to a task (`sources.intake.runs_as_task`); the next page is then
+    the task's, with its progress."""
+    fields = {name: data.get(name) or "" for name in FIELDS}
+    files = [(upload.name or "report", upload.read()) for upload in data.get("files") or ()]
+    if runs_as_task(files):
+        upload = upload_create_reports(
+            data=pack(files), file_name="reports.zip", acting_user=request.user
         )
-    if data.get("address"):
-        try:
-            fetched = fetch(data["address"])
-        except FetchRefused as refused:
-            return [
-                gettext("%(address)s: not fetched: %(reason)s")
-                % {"address": data["address"], "reason": refused}
-            ], ""
-        fetched_defaults = {**defaults, "url": defaults.get("url") or data["address"]}
-        html = "html" in fetched.content_type.lower()
-        importer.add_entry(
-            ArticleEntry(
-                path=PurePath("fetched"),
-                label=data["address"],
-                data=fetched.data,
-                source_format=Article.Format.HTML if html else None,
-                archive=fetched,
-                **fetched_defaults,
+        run = tasks.start(
+            "articles_intake",
+            owner=request.user,
+            arguments={
+                "upload": upload.token,
+                "fields": fields,
+                "address": data.get("address") or "",
+                "pasted": data.get("pasted") or "",
+                "pasted_format": data.get("pasted_format") or "",
+            },
+        )
+        messages.info(
+            request,
+            gettext(
+                "The %(count)s reports are imported by a task: its page shows how far it has "
+                "got, and what it found wrong if anything (then nothing is imported)."
             )
+            % {"count": len(files)},
         )
-    pasted = (data.get("pasted") or "").strip()
-    if pasted:
-        importer.add_entry(
-            ArticleEntry(
-                path=PurePath("pasted"),
-                label=str(PASTED),
-                data=pasted.encode("utf-8"),
-                source_format=data.get("pasted_format") or Article.Format.HTML,
-                **defaults,
-            )
-        )
+        return [], reverse("admin:sources_taskrun_change", args=[run.pk])
     try:
-        result = importer.run()
+        result = intake_import(
+            acting_user=request.user,
+            fields=fields,
+            files=files,
+            address=data.get("address") or "",
+            pasted=data.get("pasted") or "",
+            pasted_format=data.get("pasted_format") or "",
+        )
     except ImportFailed as failed:
         return failed.problems, ""
     messages.success(request, result.summary())

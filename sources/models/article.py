@@ -7,7 +7,6 @@ from simple_history.models import HistoricalRecords
 
 from sources.dates import PartialDate, Precision
 
-
 # The fields full-text search reads, in this order (sources.search).
 SEARCHED = ("title", "byline", "url", "text")
 

@@ -28,6 +28,7 @@ from .revisions import article_set_text
 from .uploads import (
     UploadMissing,
     upload_create,
+    upload_create_reports,
     upload_delete,
     upload_read,
     uploads_purge_expired,
@@ -53,6 +54,7 @@ __all__ = [
     "passages_reanchor",
     "passages_reanchor_many",
     "upload_create",
+    "upload_create_reports",
     "upload_delete",
     "upload_read",
     "uploads_purge_expired",

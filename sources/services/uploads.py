@@ -48,6 +48,17 @@ def upload_create(*, data: bytes, file_name: str, acting_user: User) -> SheetUpl
     A few expired uploads (anyone's) are removed first, so that they never pile up between
     two runs of `purge_uploads`.
     """
+    return _kept(data=data, file_name=file_name, acting_user=acting_user)
+
+
+@service(perm="sources.add_article", action="add articles")
+def upload_create_reports(*, data: bytes, file_name: str, acting_user: User) -> SheetUpload:
+    """Keep a batch of reports (`sources.intake.pack`) for `acting_user` until the task that
+    imports them reads it; kept and read like a sheet's upload."""
+    return _kept(data=data, file_name=file_name, acting_user=acting_user)
+
+
+def _kept(*, data: bytes, file_name: str, acting_user: User) -> SheetUpload:
     uploads_purge_expired(limit=PURGED_PER_UPLOAD, acting_user=acting_user)
     return SheetUpload.objects.create(
         token=secrets.token_urlsafe(TOKEN_BYTES),

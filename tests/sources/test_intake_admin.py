@@ -132,3 +132,70 @@ def test_pasting_html_in_the_add_form_stores_its_text_not_its_tags(editor):
     article = Article.objects.get()
     assert "Chen Bo, an engineer in Hangzhou" in article.text
     assert "<" not in article.text
+
+
+# A batch too big for a request is imported by a task.
+
+
+def reports(count):
+    return [
+        SimpleUploadedFile(
+            f"report-{number}.html",
+            (
+                f"<html><head><title>Report {number}</title></head><body><article>"
+                f"<h1>Report {number}</h1><p>Candidate {number} will stand in Xinyu, the "
+                "district's residents were told at a meeting on Monday evening.</p>"
+                "</article></body></html>"
+            ).encode(),
+            content_type="text/html",
+        )
+        for number in range(count)
+    ]
+
+
+def test_a_big_batch_is_imported_by_a_task_whose_page_shows_it(editor, settings):
+    from sources.models import SheetUpload, TaskRun
+
+    settings.SOURCEBOOK_INTAKE_INLINE_FILES = 2
+    response = editor.post(
+        INTAKE, {"files": reports(3), "outlet": "Harbour Daily", "pasted_format": "html"}
+    )
+
+    run = TaskRun.objects.get(kind="articles_intake")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:sources_taskrun_change", args=[run.pk])
+    # Under the embedded default the run has ended by now.
+    assert run.state == TaskRun.State.SUCCEEDED, run.error
+    assert (run.done, run.total) == (3, 3)
+    assert run.result["created"] == 3
+    assert Article.objects.count() == 3
+    assert not SheetUpload.objects.exists()  # the packed files are gone once imported
+    page = editor.get(response["Location"]).content.decode()
+    assert "imported by a task" in page
+
+
+def test_a_big_batch_with_one_bad_report_imports_nothing_and_its_run_says_why(editor, settings):
+    from sources.models import TaskRun
+
+    settings.SOURCEBOOK_INTAKE_INLINE_FILES = 2
+    bad = SimpleUploadedFile(
+        "broken.pdf", b"%PDF-1.4 not really a pdf", content_type="application/pdf"
+    )
+    editor.post(
+        INTAKE, {"files": [*reports(2), bad], "outlet": "Harbour Daily", "pasted_format": "html"}
+    )
+
+    run = TaskRun.objects.get(kind="articles_intake")
+    assert run.state == TaskRun.State.FAILED
+    assert "Nothing was imported: 1 problem(s)." in run.error
+    assert "broken.pdf" in run.error
+    assert not Article.objects.exists()
+
+
+def test_a_batch_re_imported_by_a_task_duplicates_nothing(editor, settings):
+    settings.SOURCEBOOK_INTAKE_INLINE_FILES = 1
+    for _attempt in range(2):
+        editor.post(
+            INTAKE, {"files": reports(2), "outlet": "Harbour Daily", "pasted_format": "html"}
+        )
+    assert Article.objects.count() == 2
