@@ -18,7 +18,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from elections.models import CandidateProposal
-from elections.services.proposals import proposal_accept, proposal_reject
+from elections.services.proposals import field_label, proposal_accept, proposal_reject
 
 from .base import ADMIN_CSS, REFUSALS, refusal_message
 from .desk import to_next
@@ -59,6 +59,11 @@ class ReviewForm(forms.Form):
     note = forms.CharField(required=False, max_length=2000)
 
 
+def _field(change):
+    """The changed field's name in the language active (older changes: as stored)."""
+    return field_label(change["name"]) if "name" in change else change.get("field", "")
+
+
 def changes_table(proposal):
     """The proposal's changes as rows of field, old and new (escaped)."""
     return format_html(
@@ -71,7 +76,7 @@ def changes_table(proposal):
             "",
             "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
             (
-                (change["field"], change.get("old") or "—", change.get("new") or "—")
+                (_field(change), change.get("old") or "—", change.get("new") or "—")
                 for change in proposal.changes
             ),
         ),

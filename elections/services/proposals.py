@@ -67,6 +67,7 @@ FIELD_LABELS = {
 }
 
 
+@read_only
 def field_label(name: str) -> str:
     """How a proposal names the field `name`, in the language active."""
     return str(FIELD_LABELS.get(name, name))
