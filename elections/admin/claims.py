@@ -34,7 +34,15 @@ from .base import (
 )
 from .claim_forms import ClaimAddForm, ClaimChangeForm, RejectForm
 from .claim_review import ClaimReviewMixin
-from .display import article_date, citation_html, marker, passage_in_context, state_badge
+from .display import (
+    article_date,
+    citation_html,
+    marker,
+    passage_in_context,
+    read_keys,
+    readable_key,
+    state_badge,
+)
 from .filters import (
     DisputedFilter,
     RecordedByFilter,
@@ -53,10 +61,15 @@ def review_queue_url():
 
 
 class ClaimChangeList(ChangeList):
-    """The claim list, without loading the texts of the articles it cites."""
+    """The claim list, without loading the texts of the articles it cites; the page's
+    normalized values are put in words with one more query (`read_keys`)."""
 
     def get_queryset(self, request, exclude_parameters=None):
         return super().get_queryset(request, exclude_parameters).defer(*ARTICLE_TEXTS)
+
+    def get_results(self, request):
+        super().get_results(request)
+        self.result_list = read_keys(self.result_list)
 
 
 @admin.register(Claim)
@@ -249,7 +262,7 @@ class ClaimAdmin(SheetAdminMixin, ClaimReviewMixin, ServiceHistoryAdmin):
 
     @admin.display(description=_("normalized"), ordering="value_key")
     def normalized_key(self, claim):
-        return claim.value_key
+        return readable_key(claim)
 
     @admin.display(description=_("state"), ordering="state")
     def state_shown(self, claim):
@@ -293,7 +306,7 @@ class ClaimAdmin(SheetAdminMixin, ClaimReviewMixin, ServiceHistoryAdmin):
         return format_html(
             '<strong>{}</strong><details class="sb-normalized-details"><summary>{}</summary>'
             '<code class="sb-normalized">{}</code></details>',
-            claim.value_key,
+            readable_key(claim),
             gettext("what the comparison reads"),
             data,
         )

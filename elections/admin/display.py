@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 from django.utils.html import format_html
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 
 from sources.models import AnchorStatus
 
@@ -134,3 +134,38 @@ def marker(text, kind, title=""):
 
 def state_badge(claim):
     return marker(claim.get_state_display(), claim.state)
+
+
+PLACE_KEY = "place:"
+
+
+def read_keys(claims):
+    """Give each of `claims` its `readable_key`: its normalized key in words, the places a
+    place key names by their names ("Hangzhou (杭州市)") rather than their ids, read in one
+    query for all of them. Editors never see an internal code such as "place:118"."""
+    from elections.models import Place
+
+    claims = list(claims)
+    wanted = {
+        int(part)
+        for claim in claims
+        if claim.value_key.startswith(PLACE_KEY)
+        for part in claim.value_key[len(PLACE_KEY) :].split(",")
+        if part.isdigit()
+    }
+    places = Place.objects.only("name", "name_zh").in_bulk(wanted) if wanted else {}
+    between = pgettext("between alternatives", " or ")
+    for claim in claims:
+        key = claim.value_key
+        if key.startswith(PLACE_KEY):
+            ids = [int(part) for part in key[len(PLACE_KEY) :].split(",") if part.isdigit()]
+            key = between.join(str(places[pk]) for pk in ids if pk in places) or claim.value
+        claim.readable_key = key
+    return claims
+
+
+def readable_key(claim):
+    """`claim`'s normalized key in words (see `read_keys`; read alone when not read yet)."""
+    if not hasattr(claim, "readable_key"):
+        read_keys([claim])
+    return claim.readable_key

@@ -31,7 +31,7 @@ from elections.services import (
 from sources.admin.widgets import CheckedAutocompleteMixin
 
 from .base import PartialDateField, html_list
-from .display import citation_html, marker, state_badge
+from .display import citation_html, marker, read_keys, readable_key, state_badge
 from .filters import open_contradictions_of_claim
 
 ARTICLE_TEXTS = ("article__text", "article__source_text", "article__boilerplate")
@@ -192,6 +192,16 @@ def step_line(step):
     )
 
 
+class ReadableKeysFormSet(BaseInlineFormSet):
+    """Claims whose normalized values are put in words for the whole formset in one query."""
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if queryset._result_cache is None:
+            read_keys(queryset)  # evaluates it; the formset reads the same cached rows
+        return queryset
+
+
 class CandidateClaimInline(admin.TabularInline):
     """The candidate's claims, read-only, each with its citation; edited on the claim's page."""
 
@@ -203,6 +213,7 @@ class CandidateClaimInline(admin.TabularInline):
     can_delete = False
     show_change_link = True
     verbose_name_plural = _("claims (what the press reports say, each with its citation)")
+    formset = ReadableKeysFormSet
 
     def get_queryset(self, request):
         return (
@@ -225,7 +236,7 @@ class CandidateClaimInline(admin.TabularInline):
 
     @admin.display(description=_("normalized"))
     def normalized_key(self, claim):
-        return claim.value_key
+        return readable_key(claim)
 
     @admin.display(description=_("as of"))
     def as_of_shown(self, claim):

@@ -482,3 +482,36 @@ def test_the_list_takes_the_same_queries_however_many_claims(
         response = client.get(CHANGELIST, {"state__exact": "unverified"})
 
     assert len(response.context["cl"].result_list) == rows
+
+
+# No internal codes on editors' pages
+
+
+def test_a_place_reads_as_its_name_never_as_its_code(
+    reviewer, liu, article, editor, django_assert_max_num_queries
+):
+    from tests.factories import make_place
+
+    xinyu = make_place("Xinyu", "新余市")
+    city = make_claim(liu, Property.CITY, "Xinyu", article, by=editor)
+    assert city.value_key == f"place:{xinyu.pk}"
+    client = client_for(reviewer)
+    pages = [
+        client.get(CHANGELIST).content.decode(),
+        client.get(change_url(city)).content.decode(),
+        client.get(reverse("admin:elections_candidate_change", args=[liu.pk])).content.decode(),
+    ]
+    for page in pages:
+        assert "place:" not in page
+        assert "Xinyu (新余市)" in page
+    # The names of the list's places cost one query, however many claims name places.
+    with django_assert_max_num_queries(30) as few:
+        client.get(CHANGELIST)
+    for number in range(5):
+        place = make_place(f"Town {number}", f"镇{number}")
+        make_claim(
+            liu, Property.CITY, f"Town {number}", make_article(f"In Town {number}."), by=editor
+        )
+        assert Claim.objects.filter(value_key=f"place:{place.pk}").exists()
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert "Town 4 (镇4)" in client.get(CHANGELIST).content.decode()
