@@ -2,23 +2,29 @@
 
 `intake_import` reads uploaded files, a pasted report and an address to fetch through the
 pipeline of `import_articles` (`sources.importing.ArticleImport`): all or nothing, with the
-same normalization and duplicate detection. A batch too big for a request (more than
-SOURCEBOOK_INTAKE_INLINE_FILES files, default 5, or more than SOURCEBOOK_INTAKE_INLINE_BYTES
-in all, default 5 MB: OCR of a scan takes seconds a page) is packed as one stored upload
+same normalization and duplicate detection. A fetched page and an uploaded file alike are
+kept as the article's archived original (bytes, SHA-256, when), which citations link.
+
+A batch too big for a request (more than SOURCEBOOK_INTAKE_INLINE_FILES files, default 5, or
+more than SOURCEBOOK_INTAKE_INLINE_BYTES in all, default 5 MB: OCR of a scan takes seconds a
+page) is packed as one stored upload
 (`pack`) and imported by the task `articles_intake` (sources.tasks), whose page shows its
 progress file by file.
 """
 
+import hashlib
 import io
+import mimetypes
 import zipfile
 from collections.abc import Callable, Iterable
 from pathlib import PurePath
 
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from sources.fetching import FetchRefused, fetch
+from sources.fetching import Fetched, FetchRefused, fetch
 from sources.importing import ArticleEntry, ArticleImport, ImportFailed, ImportResult
 from sources.models import Article
 
@@ -52,6 +58,20 @@ def unpack(data: bytes) -> list[tuple[str, bytes]]:
         ]
 
 
+def _as_received(name: str, data: bytes, url: str, when) -> Fetched:
+    """An uploaded file kept as its article's archived original, like a fetched page: the
+    report as the editor saved it may be the only copy left once the web forgets it."""
+    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    return Fetched(
+        url=url,
+        final_url="",
+        data=data,
+        content_type=content_type,
+        fetched_at=when,
+        sha256=hashlib.sha256(data).hexdigest(),
+    )
+
+
 def intake_import(
     *,
     acting_user,
@@ -67,9 +87,18 @@ def intake_import(
     ImportFailed with every problem (an address refused included) and writes nothing then."""
     importer = ArticleImport(acting_user=acting_user, progress=progress)
     defaults = importer.defaults(**{name: fields.get(name, "") for name in FIELDS})
+    received = timezone.now()
     for name, data in files:
         name = PurePath(name or "report").name
-        importer.add_entry(ArticleEntry(path=PurePath(name), label=name, data=data, **defaults))
+        importer.add_entry(
+            ArticleEntry(
+                path=PurePath(name),
+                label=name,
+                data=data,
+                archive=_as_received(name, data, defaults.get("url", ""), received),
+                **defaults,
+            )
+        )
     if address:
         try:
             fetched = fetch(address)

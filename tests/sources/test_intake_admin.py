@@ -199,3 +199,34 @@ def test_a_batch_re_imported_by_a_task_duplicates_nothing(editor, settings):
             INTAKE, {"files": reports(2), "outlet": "Harbour Daily", "pasted_format": "html"}
         )
     assert Article.objects.count() == 2
+
+
+def test_an_uploaded_report_is_kept_as_its_archived_original(editor):
+    from sources.models import ArchivedCopy
+
+    data = PAGE.encode()
+    editor.post(
+        INTAKE,
+        {
+            "files": [SimpleUploadedFile("engineer.html", data, content_type="text/html")],
+            "outlet": "Harbour Daily",
+            "url": "https://harbour.example/engineer",
+            "pasted_format": "html",
+        },
+    )
+    copy = ArchivedCopy.objects.get()
+    assert bytes(copy.data) == data
+    assert copy.content_type == "text/html"
+    assert copy.url == "https://harbour.example/engineer"
+    assert copy.article.archived_at == copy.fetched_at
+    # Uploading the same file again keeps no second copy.
+    editor.post(
+        INTAKE,
+        {
+            "files": [SimpleUploadedFile("engineer.html", data, content_type="text/html")],
+            "outlet": "Harbour Daily",
+            "url": "https://harbour.example/engineer",
+            "pasted_format": "html",
+        },
+    )
+    assert ArchivedCopy.objects.count() == 1
