@@ -5,7 +5,10 @@ import datetime
 import re
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import models
+from django.utils.formats import date_format
+from django.utils.translation import get_language, gettext, override, pgettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -31,6 +34,15 @@ _DAY_MONTH_YEAR = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?\s+([a-z]+)\.?,?\s+(\d{
 _MONTH_DAY_YEAR = re.compile(r"^([a-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})$")
 _MONTH_YEAR = re.compile(r"^(?:(early|mid|late)[-\s]+)?([a-z]+)\.?,?\s+(\d{4})$")
 _FULLWIDTH = str.maketrans("０１２３４５６７８９／－．", "0123456789/-.")
+
+
+def _formatted(date, format_name):
+    """`date` in the active language's `format_name`; in the site's language when translation
+    is off (a command that deactivates it), not in Django's default formats."""
+    if get_language() is None:
+        with override(settings.LANGUAGE_CODE):
+            return date_format(date, format_name)
+    return date_format(date, format_name)
 
 
 class PartialDateError(ValueError):
@@ -93,13 +105,17 @@ class PartialDate:
         return self.isoformat()
 
     def display(self):
-        """A reader's form: `2011`, `June 2011`, `9 June 2011`."""
+        """A reader's form in the active language: `2011`, `June 2011`, `9 June 2011` (the
+        English formats of `config.formats.en`), `2011年`, `2011年6月`, `2011年6月9日`."""
         if self.day is not None:
-            return f"{self.day} {calendar.month_name[self.month]} {self.year}"
+            return _formatted(self.earliest(), "DATE_FORMAT")
         if self.month is not None:
-            prefix = "around " if self.approximate else ""
-            return f"{prefix}{calendar.month_name[self.month]} {self.year}"
-        return str(self.year)
+            shown = _formatted(self.earliest(), "YEAR_MONTH_FORMAT")
+            if self.approximate:
+                return gettext("around %(date)s") % {"date": shown}
+            return shown
+        # Translators: a date known only to its year, e.g. "%(year)s年" in Chinese.
+        return pgettext("year only date", "%(year)s") % {"year": self.year}
 
     @classmethod
     def from_stored(cls, date, precision):
