@@ -9,7 +9,8 @@ import functools
 import json
 
 from django.urls import get_script_prefix, get_urlconf, reverse
-from django.utils import dateformat, timezone
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, pgettext_lazy
@@ -355,7 +356,7 @@ def _verified_on(moment):
     if moment is None:
         return {"verified_iso": "", "verified": ""}
     moment = timezone.localtime(moment)
-    return {"verified_iso": moment.isoformat(), "verified": dateformat.format(moment, "j F Y")}
+    return {"verified_iso": moment.isoformat(), "verified": date_format(moment, "DATE_FORMAT")}
 
 
 def _json_ld(data):
