@@ -7,6 +7,8 @@ earlier rows plan. One match is the candidate; none is a new one; more than one 
 problem that names them all.
 """
 
+from django.utils.translation import gettext
+
 
 class CandidateIdentity:
     """The identity rules of CandidateResource, which keeps their state per import:
@@ -18,7 +20,9 @@ class CandidateIdentity:
         if slug:
             first = self.by_slug_row.setdefault(slug, row.number)
             if first != row.number:
-                self.report.problem(row, "slug", f"the same slug as row {first}")
+                self.report.problem(
+                    row, "slug", gettext("the same slug as row %(row)s") % {"row": first}
+                )
                 return False
             candidate = existing.get(slug)
             if candidate is None:
@@ -28,7 +32,8 @@ class CandidateIdentity:
                 self.report.problem(
                     row,
                     "slug",
-                    f"{slug} was merged into {candidate.merged_into.slug}: use that slug",
+                    gettext("%(slug)s was merged into %(into)s: use that slug")
+                    % {"slug": slug, "into": candidate.merged_into.slug},
                 )
                 return False
             return self._claim_candidate(row, candidate.pk)
@@ -47,13 +52,18 @@ class CandidateIdentity:
             self.report.problem(
                 row,
                 "name",
-                f"could be more than one candidate: {listed}; give the slug of the one meant "
-                "(or a new slug for a different person)",
+                gettext(
+                    "could be more than one candidate: %(listed)s; give the slug of the one "
+                    "meant (or a new slug for a different person)"
+                )
+                % {"listed": listed},
             )
             return False
         (ref,) = possible
         if not isinstance(ref, int):
-            self.report.problem(row, "name", f"the same candidate as row {ref[1]}")
+            self.report.problem(
+                row, "name", gettext("the same candidate as row %(row)s") % {"row": ref[1]}
+            )
             return False
         return self._claim_candidate(row, ref)
 
@@ -69,7 +79,9 @@ class CandidateIdentity:
     def _claim_candidate(self, row, pk):
         first = self.by_candidate_row.setdefault(pk, row.number)
         if first != row.number:
-            self.report.problem(row, "", f"the same candidate as row {first}")
+            self.report.problem(
+                row, "", gettext("the same candidate as row %(row)s") % {"row": first}
+            )
             return False
         return pk
 
@@ -86,7 +98,7 @@ class CandidateIdentity:
     def _label(self, ref, provinces):
         label = self.index.labels[ref]
         if not isinstance(ref, int):
-            return f"{label}, new in row {ref[1]}"
+            return gettext("%(label)s, new in row %(row)s") % {"label": label, "row": ref[1]}
         return label
 
     def _notice_lookalikes(self, item, matches, provinces):
@@ -94,6 +106,9 @@ class CandidateIdentity:
         if possible:
             listed = "; ".join(sorted(self._label(ref, provinces) for ref in possible))
             self.report.notices.append(
-                f"Row {item['row'].number}: the new candidate {item['slug']} has the name of "
-                f"{listed}; check that they are different people."
+                gettext(
+                    "Row %(row)s: the new candidate %(slug)s has the name of %(listed)s; "
+                    "check that they are different people."
+                )
+                % {"row": item["row"].number, "slug": item["slug"], "listed": listed}
             )

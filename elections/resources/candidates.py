@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from elections.models import Candidacy, CandidacyStatus, Candidate, CandidateName
 from elections.models.candidacy import STATUS_ZH
@@ -115,26 +117,26 @@ class CandidateResource(CandidateIdentity, CandidateExport, SheetResource):
     """Candidates; see the module docstring."""
 
     columns = [
-        Column("slug", (), "the profile's address; leave blank to match by name"),
-        Column("name", ("姓名",), "the name readers know: Xu Yan"),
-        Column("name_zh", ("中文名",), "the name in Chinese characters"),
-        Column("aliases", ("别名",), "other names, separated by ;"),
-        Column("gender", ("性别",), "male/female, 男/女"),
+        Column("slug", (), _("the profile's address; leave blank to match by name")),
+        Column("name", ("姓名",), _("the name readers know: Xu Yan")),
+        Column("name_zh", ("中文名",), _("the name in Chinese characters")),
+        Column("aliases", ("别名",), _("other names, separated by ;")),
+        Column("gender", ("性别",), _("male/female, 男/女")),
         Column("birth_year", ("出生年份",)),
         Column("province", ("省份",)),
         Column("city", ("城市",)),
         Column("district", ("区县",)),
-        Column("occupation", ("职业",), "read, not stored: occupations are claims"),
+        Column("occupation", ("职业",), _("read, not stored: occupations are claims")),
         Column("weibo", ("微博",)),
-        Column("status", ("状态",), "declared, 宣布参选, elected, 当选 ..."),
-        Column("notes", ("备注",), "internal notes"),
+        Column("status", ("状态",), _("declared, 宣布参选, elected, 当选 ...")),
+        Column("notes", ("备注",), _("internal notes")),
     ]
     required = [("slug", "name", "name_zh")]
 
     class Meta:
         model = Candidate
         fields = ()
-        name = "Candidates"
+        name = _("Candidates")
 
     def import_rows(self, rows, *, report, user, dry_run):
         require_import(user)
@@ -148,8 +150,10 @@ class CandidateResource(CandidateIdentity, CandidateExport, SheetResource):
             self._plan_batch(batch)
         if any(row["occupation"] for row in rows):
             report.notices.append(
-                "The occupation column is read but not stored: occupations are recorded as "
-                "claims, each with its passage."
+                gettext(
+                    "The occupation column is read but not stored: occupations are recorded "
+                    "as claims, each with its passage."
+                )
             )
         if report.problems or dry_run:
             return
@@ -196,7 +200,9 @@ class CandidateResource(CandidateIdentity, CandidateExport, SheetResource):
         report, problems = self.report, len(self.report.problems)
         item = {"row": row, "slug": row["slug"].strip().lower()}
         if item["slug"] and not _is_slug(item["slug"]):
-            report.problem(row, "slug", "a slug holds only letters a-z, digits and hyphens")
+            report.problem(
+                row, "slug", gettext("a slug holds only letters a-z, digits and hyphens")
+            )
         item["name"] = " ".join(row["name"].split())
         item["name_zh"] = "".join(row["name_zh"].split())
         item["aliases"] = _split_aliases(row["aliases"])
@@ -231,8 +237,8 @@ class CandidateResource(CandidateIdentity, CandidateExport, SheetResource):
         self.report.problem(
             row,
             "birth_year",
-            f"“{row['birth_year']}” is not a year of birth between {EARLIEST_BIRTH_YEAR} "
-            f"and {this_year}",
+            gettext("“%(text)s” is not a year of birth between %(earliest)s and %(latest)s")
+            % {"text": row["birth_year"], "earliest": EARLIEST_BIRTH_YEAR, "latest": this_year},
         )
         return None
 
@@ -260,11 +266,17 @@ class CandidateResource(CandidateIdentity, CandidateExport, SheetResource):
     def _plan_new(self, item):
         row = item["row"]
         if not (item["name"] or item["name_zh"]):
-            self.report.problem(row, "name", "a new candidate needs a name or a Chinese name")
+            self.report.problem(
+                row, "name", gettext("a new candidate needs a name or a Chinese name")
+            )
             return
         slug = item["slug"]
         if slug and self.slugs.is_taken(slug):
-            self.report.problem(row, "slug", f"{slug} is the slug an earlier row's name makes")
+            self.report.problem(
+                row,
+                "slug",
+                gettext("%(slug)s is the slug an earlier row's name makes") % {"slug": slug},
+            )
             return
         if slug:
             self.slugs.reserve(slug)
@@ -286,7 +298,9 @@ class CandidateResource(CandidateIdentity, CandidateExport, SheetResource):
         # row was registered.
         keys = sorted(item["keys"])
         candidate.search_text = SEPARATOR + SEPARATOR.join(keys) + SEPARATOR if keys else ""
-        summary = [f"creates {candidate.display_name} ({slug})"]
+        summary = [
+            gettext("creates %(name)s (%(slug)s)") % {"name": candidate.display_name, "slug": slug}
+        ]
         self._plan_status(planned, item, [], set(), summary)
         self.planned.append(planned)
         self.report.outcome(row, NEW, "; ".join(summary), candidate)
@@ -329,17 +343,23 @@ class CandidateResource(CandidateIdentity, CandidateExport, SheetResource):
         if was:
             summary.append(changes(was))
         if planned.names:
-            summary.append("adds other names " + ", ".join(planned.names))
+            summary.append(
+                gettext("adds other names %(names)s") % {"names": ", ".join(planned.names)}
+            )
         candidacies = context["candidacies"].get(candidate.pk, [])
         self._plan_status(planned, item, candidacies, context["given"], summary, elections)
         if candidate.state == Candidate.State.PUBLISHED:
             summary = self._propose(planned, olds, was, summary)
         self.planned.append(planned)
         if summary:
-            what = f"{candidate.display_name} ({candidate.slug}): " + "; ".join(summary)
+            what = gettext("%(name)s (%(slug)s): %(changes)s") % {
+                "name": candidate.display_name,
+                "slug": candidate.slug,
+                "changes": "; ".join(summary),
+            }
             self.report.outcome(row, UPDATE, what, candidate)
         else:
-            self.report.outcome(row, SKIP, "unchanged", candidate)
+            self.report.outcome(row, SKIP, gettext("unchanged"), candidate)
 
     def _propose(self, planned, olds, was, summary):
         """A published candidate's row: its public changes become a proposal that waits for
@@ -367,7 +387,10 @@ class CandidateResource(CandidateIdentity, CandidateExport, SheetResource):
         public_was = {column: pair for column, pair in was.items() if column != "notes"}
         public_parts = ([changes(public_was)] if public_was else []) + summary[1 if was else 0 :]
         said = [changes(notes)] if notes else []
-        return [*said, "proposes, for a reviewer to accept: " + "; ".join(public_parts)]
+        proposes = gettext("proposes, for a reviewer to accept: %(changes)s") % {
+            "changes": "; ".join(public_parts)
+        }
+        return [*said, proposes]
 
     def _plan_status(self, planned, item, candidacies, given, summary, elections=None):
         status, place, row = item["status"], item["place"], item["row"]
@@ -379,11 +402,18 @@ class CandidateResource(CandidateIdentity, CandidateExport, SheetResource):
                 candidacy = candidacies[0]
                 place = candidacy.election.place
             else:
-                reason = "no place" if not candidacies else "more than one candidacy"
-                self.report.notices.append(
-                    f"Row {row.number}: the status {label} is not recorded: {reason} to "
-                    "find the election by; give the province, city or district."
-                )
+                if not candidacies:
+                    notice = gettext(
+                        "Row %(row)s: the status %(status)s is not recorded: no place to find "
+                        "the election by; give the province, city or district."
+                    )
+                else:
+                    notice = gettext(
+                        "Row %(row)s: the status %(status)s is not recorded: more than one "
+                        "candidacy to find the election by; give the province, city or "
+                        "district."
+                    )
+                self.report.notices.append(notice % {"row": row.number, "status": label})
                 return
         election = (elections or {}).get(place.pk)
         candidacy = next(
@@ -395,11 +425,15 @@ class CandidateResource(CandidateIdentity, CandidateExport, SheetResource):
         ):
             return
         planned.place, planned.status = place, status
-        where = election.name if election is not None else f"the 2011-2012 election in {place}"
-        if candidacy is None:
-            summary.append(f"records the candidacy in {where}, status {label}")
+        if election is not None:
+            where = election.name
         else:
-            summary.append(f"adds the status {label} in {where}")
+            where = gettext("the 2011-2012 election in %(place)s") % {"place": place}
+        if candidacy is None:
+            said = gettext("records the candidacy in %(election)s, status %(status)s")
+        else:
+            said = gettext("adds the status %(status)s in %(election)s")
+        summary.append(said % {"election": where, "status": label})
 
     def _valid(self, row, candidate):
         try:

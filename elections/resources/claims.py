@@ -25,6 +25,8 @@ holds one value remain a problem).
 """
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from elections.models import Candidate, Claim, Property
 from elections.normalizers import KIND, Kind
@@ -111,14 +113,14 @@ class ClaimResource(SheetResource):
     """Claims with their passages; see the module docstring."""
 
     columns = [
-        Column("candidate", ("候选人",), "slug, name or other name"),
-        Column("property", ("属性",), "age, city, status, 年龄, 城市 ..."),
-        Column("value", ("值",), "as the outlet printed it"),
+        Column("candidate", ("候选人",), _("slug, name or other name")),
+        Column("property", ("属性",), _("age, city, status, 年龄, 城市 ...")),
+        Column("value", ("值",), _("as the outlet printed it")),
         Column("article_url", ("文章链接",)),
         Column("article_title", ("文章标题",)),
-        Column("article", ("article_id", "文章"), "the article's number"),
-        Column("quote", ("引文", "原文"), "words found in the article"),
-        Column("as_of", ("日期",), "2011-11-08, 2011-11 or 2011; default: the article's date"),
+        Column("article", ("article_id", "文章"), _("the article's number")),
+        Column("quote", ("引文", "原文"), _("words found in the article")),
+        Column("as_of", ("日期",), _("2011-11-08, 2011-11 or 2011; default: the article's date")),
         Column("note", ("备注",)),
     ]
     required = [
@@ -132,7 +134,7 @@ class ClaimResource(SheetResource):
     class Meta:
         model = Claim
         fields = ()
-        name = "Claims"
+        name = _("Claims")
 
     def import_rows(self, rows, *, report, user, dry_run):
         require_import(user)
@@ -176,30 +178,44 @@ class ClaimResource(SheetResource):
         item = {"row": row}
         for name in ("candidate", "value", "quote"):
             if not row[name]:
-                report.problem(row, name, f"a claim needs its {name}")
+                report.problem(
+                    row, name, gettext("a claim needs its %(column)s") % {"column": name}
+                )
         try:
             item["property"] = read_property(row["property"]) if row["property"] else ""
         except ValueError as error:
             report.problem(row, "property", str(error))
         if not row["property"]:
-            report.problem(row, "property", "a claim needs its property")
+            report.problem(row, "property", gettext("a claim needs its property"))
         item["value"] = " ".join(row["value"].split())
         if len(item["value"]) > MAX_VALUE:
-            report.problem(row, "value", f"a value holds at most {MAX_VALUE} characters")
+            report.problem(
+                row,
+                "value",
+                gettext("a value holds at most %(count)s characters") % {"count": MAX_VALUE},
+            )
         item["as_of"] = None
         if row["as_of"]:
             try:
                 item["as_of"] = PartialDate.parse(row["as_of"])
             except PartialDateError as error:
-                report.problem(row, "as_of", f"{error}; write YYYY, YYYY-MM or YYYY-MM-DD")
+                report.problem(
+                    row,
+                    "as_of",
+                    gettext("%(error)s; write YYYY, YYYY-MM or YYYY-MM-DD") % {"error": error},
+                )
         item["article_id"] = None
         if row["article"]:
             if row["article"].isdigit():
                 item["article_id"] = int(row["article"])
             else:
-                report.problem(row, "article", "the article column holds the article's number")
+                report.problem(
+                    row, "article", gettext("the article column holds the article's number")
+                )
         if not (row["article"] or row["article_url"] or row["article_title"]):
-            report.problem(row, "article", "a claim needs its article (number, URL or title)")
+            report.problem(
+                row, "article", gettext("a claim needs its article (number, URL or title)")
+            )
         if len(report.problems) > problems:
             return None
         return item
@@ -264,15 +280,21 @@ class ClaimResource(SheetResource):
             return self.candidates[next(iter(refs))]
         if not refs:
             self.report.problem(
-                row, "candidate", f"no candidate is called “{text}”{self.index.closest(text)}"
+                row,
+                "candidate",
+                gettext("no candidate is called “%(text)s”%(hint)s")
+                % {"text": text, "hint": self.index.closest(text)},
             )
         else:
             listed = "; ".join(sorted(self.index.labels.get(ref, str(ref)) for ref in refs))
             self.report.problem(
                 row,
                 "candidate",
-                f"“{text}” could be more than one candidate: {listed}; "
-                "give the slug of the one meant",
+                gettext(
+                    "“%(text)s” could be more than one candidate: %(listed)s; "
+                    "give the slug of the one meant"
+                )
+                % {"text": text, "listed": listed},
             )
         return None
 
@@ -296,7 +318,9 @@ class ClaimResource(SheetResource):
             for name, messages in error.message_dict.items():
                 for message in messages:
                     if name == "candidacy":
-                        message += " (import the candidate with a status and a place first)"
+                        message = gettext(
+                            "%(error)s (import the candidate with a status and a place first)"
+                        ) % {"error": message}
                     column = {"candidacy": "candidate"}.get(name, name)
                     self.report.problem(row, column if column in row.values else "", message)
             return
@@ -312,9 +336,13 @@ class ClaimResource(SheetResource):
         first, first_key = self.identities.setdefault(identity, (row.number, claim.value_key))
         if first != row.number:
             if first_key == claim.value_key:
-                self.report.outcome(row, SKIP, f"the same claim as row {first}")
+                self.report.outcome(
+                    row, SKIP, gettext("the same claim as row %(row)s") % {"row": first}
+                )
             else:
-                self.report.problem(row, "quote", f"the same claim as row {first}")
+                self.report.problem(
+                    row, "quote", gettext("the same claim as row %(row)s") % {"row": first}
+                )
             return
         stored = existing.get((candidate.pk, claim.property, article.pk, quote), [])
         if many:
@@ -323,7 +351,11 @@ class ClaimResource(SheetResource):
             stored = [other for other in stored if other[6] == claim.value_key] or stored
         if len(stored) > 1:
             listed = ", ".join(f"#{other[0]}" for other in stored)
-            self.report.problem(row, "quote", f"more than one stored claim matches: {listed}")
+            self.report.problem(
+                row,
+                "quote",
+                gettext("more than one stored claim matches: %(listed)s") % {"listed": listed},
+            )
             return
         if stored:
             self._plan_change(item, claim, stored[0])
@@ -341,12 +373,19 @@ class ClaimResource(SheetResource):
         for other in existing.get(("spans", *same), []):
             if _spans_overlap((start, end), (other[11], other[12])):
                 state = Claim.State(other[14]).label
-                self.report.outcome(row, SKIP, f"the same claim as #{other[0]} ({state})")
+                self.report.outcome(
+                    row,
+                    SKIP,
+                    gettext("the same claim as #%(pk)s (%(state)s)")
+                    % {"pk": other[0], "state": state},
+                )
                 return
         planned = self.planned.setdefault(same, [])
         for span, number in planned:
             if _spans_overlap((start, end), span):
-                self.report.outcome(row, SKIP, f"the same claim as row {number}")
+                self.report.outcome(
+                    row, SKIP, gettext("the same claim as row %(row)s") % {"row": number}
+                )
                 return
         planned.append(((start, end), row.number))
         self.new.append(
@@ -371,7 +410,13 @@ class ClaimResource(SheetResource):
         self.report.outcome(
             row,
             NEW,
-            f"records {candidate.display_name}: {label} “{claim.value}” ({claim.value_key})",
+            gettext("records %(name)s: %(property)s “%(value)s” (%(key)s)")
+            % {
+                "name": candidate.display_name,
+                "property": label,
+                "value": claim.value,
+                "key": claim.value_key,
+            },
         )
 
     def _plan_change(self, item, claim, stored):
@@ -391,10 +436,10 @@ class ClaimResource(SheetResource):
         if appended != note:
             differs.append(notes_change(note, appended))
         if not differs:
-            self.report.outcome(row, SKIP, f"unchanged (claim #{pk})")
+            self.report.outcome(row, SKIP, gettext("unchanged (claim #%(pk)s)") % {"pk": pk})
             return
         if claim.value_key != value_key:
-            differs.append("a new value, so a verified claim goes back to review")
+            differs.append(gettext("a new value, so a verified claim goes back to review"))
         self.changes.append(
             ClaimChange(
                 claim_id=pk,
@@ -405,7 +450,9 @@ class ClaimResource(SheetResource):
         )
         self.change_rows.append(row.number)
         what = "; ".join(differs)
-        self.report.outcome(row, UPDATE, f"changes claim #{pk}: {what}")
+        self.report.outcome(
+            row, UPDATE, gettext("changes claim #%(pk)s: %(changes)s") % {"pk": pk, "changes": what}
+        )
 
     # Export.
 

@@ -13,6 +13,8 @@ status steps of the candidates of an election whose polling date changed.
 
 from django.core.exceptions import ValidationError
 from django.utils.text import slugify
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from elections.models import Election
 from elections.services import elections_import
@@ -53,13 +55,13 @@ class ElectionResource(SheetResource):
 
     columns = [
         Column("slug", ()),
-        Column("name", ("名称",), "derived from the place when blank"),
+        Column("name", ("名称",), _("derived from the place when blank")),
         Column("province", ("省份",)),
         Column("city", ("城市",)),
         Column("district", ("区县",)),
         Column("township", ("乡镇",)),
-        Column("level", ("级别",), "county or township (区县, 乡镇)"),
-        Column("cycle", ("届次",), f"default {CYCLE}"),
+        Column("level", ("级别",), _("county or township (区县, 乡镇)")),
+        Column("cycle", ("届次",), _("default %(cycle)s") % {"cycle": CYCLE}),
         Column("polling_on", ("polling", "投票日期", "投票日"), "2011-11-08"),
         Column("notes", ("备注",)),
     ]
@@ -68,7 +70,7 @@ class ElectionResource(SheetResource):
     class Meta:
         model = Election
         fields = ()
-        name = "Elections"
+        name = _("Elections")
 
     def import_rows(self, rows, *, report, user, dry_run):
         require_import(user)
@@ -94,7 +96,9 @@ class ElectionResource(SheetResource):
             election = by_slug.get(item["slug"]) if item["slug"] else by_key.get(key)
             identity = item["slug"] or key
             if identity in seen:
-                report.problem(row, "", f"the same election as row {seen[identity]}")
+                report.problem(
+                    row, "", gettext("the same election as row %(row)s") % {"row": seen[identity]}
+                )
                 continue
             seen[identity] = row.number
             if election is None:
@@ -106,13 +110,21 @@ class ElectionResource(SheetResource):
                 report.problem(
                     row,
                     "",
-                    f"{election.slug} is the election of {election.place}, "
-                    f"{election.level}, {election.cycle}: a sheet cannot move it",
+                    gettext(
+                        "%(slug)s is the election of %(place)s, %(level)s, %(cycle)s: "
+                        "a sheet cannot move it"
+                    )
+                    % {
+                        "slug": election.slug,
+                        "place": election.place,
+                        "level": election.level,
+                        "cycle": election.cycle,
+                    },
                 )
                 continue
             differing = self._apply(election, item, user)
             if not differing:
-                report.outcome(row, SKIP, "unchanged", election)
+                report.outcome(row, SKIP, gettext("unchanged"), election)
             elif self._valid(row, election, report):
                 changed.append(election)
                 report.outcome(row, UPDATE, changes(differing), election)
@@ -128,7 +140,11 @@ class ElectionResource(SheetResource):
         if row["level"]:
             item["level"] = _LEVELS.get(" ".join(row["level"].split()).casefold())
             if item["level"] is None:
-                report.problem(row, "level", f"“{row['level']}” is not county or township")
+                report.problem(
+                    row,
+                    "level",
+                    gettext("“%(text)s” is not county or township") % {"text": row["level"]},
+                )
         elif item["place"]:
             item["level"] = election_level(item["place"])
         item["cycle"] = row["cycle"] or CYCLE
@@ -137,7 +153,9 @@ class ElectionResource(SheetResource):
             try:
                 item["polling"] = PartialDate.parse(row["polling_on"])
             except PartialDateError as error:
-                report.problem(row, "polling_on", f"{error}; write YYYY-MM-DD")
+                report.problem(
+                    row, "polling_on", gettext("%(error)s; write YYYY-MM-DD") % {"error": error}
+                )
         if len(report.problems) > problems:
             return None
         return item
@@ -165,7 +183,9 @@ class ElectionResource(SheetResource):
     def _new(self, item, slugs, report):
         row, place = item["row"], item["place"]
         if place is None:
-            report.problem(row, "", "a new election needs its place (province, city, district)")
+            report.problem(
+                row, "", gettext("a new election needs its place (province, city, district)")
+            )
             return None
         slug = item["slug"]
         if slug:
@@ -185,7 +205,7 @@ class ElectionResource(SheetResource):
         )
         if not self._valid(row, election, report):
             return None
-        report.outcome(row, NEW, f"creates {election.name}", election)
+        report.outcome(row, NEW, gettext("creates %(name)s") % {"name": election.name}, election)
         return election
 
     def _valid(self, row, election, report):
@@ -197,7 +217,11 @@ class ElectionResource(SheetResource):
                     if name in row.values:
                         report.problem(row, name, message)
                     else:
-                        report.problem(row, "", f"{name}: {message}")
+                        report.problem(
+                            row,
+                            "",
+                            gettext("%(field)s: %(error)s") % {"field": name, "error": message},
+                        )
             return False
         return True
 

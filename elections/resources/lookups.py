@@ -4,6 +4,9 @@ Each finder answers a whole batch of rows from a few queries, and says what is c
 name it cannot find.
 """
 
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
 from elections.models import Candidacy, Candidate, Claim, Place, PlaceName, Property
 from elections.names import fold_han, fold_latin, name_keys, pinyin_of
 from elections.places import _at_level
@@ -20,10 +23,10 @@ PLACE_COLUMNS = (
     ("township", Place.Level.TOWNSHIP),
 )
 _LEVEL_NAMES = {
-    Place.Level.PROVINCE: "province",
-    Place.Level.CITY: "city",
-    Place.Level.COUNTY: "county or district",
-    Place.Level.TOWNSHIP: "township",
+    Place.Level.PROVINCE: _("province"),
+    Place.Level.CITY: _("city"),
+    Place.Level.COUNTY: _("county or district"),
+    Place.Level.TOWNSHIP: _("township"),
 }
 _PLACE_PROPERTIES = (Property.PROVINCE, Property.CITY, Property.DISTRICT)
 
@@ -82,23 +85,45 @@ class PlaceColumns:
         kind = _LEVEL_NAMES[level]
         if len(inside) > 1:
             listed = "; ".join(place_label(place) for place in inside)
-            return f"“{text}” could be more than one {kind}: {listed}; give the wider places"
+            return gettext(
+                "“%(text)s” could be more than one %(kind)s: %(listed)s; give the wider places"
+            ) % {"text": text, "kind": kind, "listed": listed}
         wider = ", ".join(place.name for place in chosen.values())
         if at_level:
             listed = "; ".join(place_label(place) for place in at_level)
-            return f"“{text}” is not in {wider}: there is {listed}"
+            return gettext("“%(text)s” is not in %(wider)s: there is %(listed)s") % {
+                "text": text,
+                "wider": wider,
+                "listed": listed,
+            }
         if named:
             listed = "; ".join(
-                f"{place_label(place)} is a {_LEVEL_NAMES[place.level]}" for place in named
+                gettext("%(place)s is a %(kind)s")
+                % {"place": place_label(place), "kind": _LEVEL_NAMES[place.level]}
+                for place in named
             )
-            return f"“{text}” is not a {kind}: {listed}; put it in its own column"
+            return gettext("“%(text)s” is not a %(kind)s: %(listed)s; put it in its own column") % {
+                "text": text,
+                "kind": kind,
+                "listed": listed,
+            }
         names = PlaceName.objects.filter(place__level=level)
         if chosen:
             widest = chosen[min(chosen, key=[lv for _column, lv in self.columns].index)]
             names = names.filter(place__province_id=widest.province_id)
         hint = did_you_mean(text, list(names.values_list("name", flat=True)))
-        where = f" in {wider}" if wider else ""
-        return f"no {kind} called “{text}” is known{where}{hint}"
+        if wider:
+            return gettext("no %(kind)s called “%(text)s” is known in %(wider)s%(hint)s") % {
+                "kind": kind,
+                "text": text,
+                "wider": wider,
+                "hint": hint,
+            }
+        return gettext("no %(kind)s called “%(text)s” is known%(hint)s") % {
+            "kind": kind,
+            "text": text,
+            "hint": hint,
+        }
 
 
 def _keys_of(search_text, *names):
@@ -299,18 +324,29 @@ class ArticleFinder:
                 f"#{article[0]} ({article[3]}{', ' + article[2] if article[2] else ''})"
                 for article in found
             )
-            message = f"more than one article has this title: {listed}; give its URL or number"
+            message = gettext(
+                "more than one article has this title: %(listed)s; give its URL or number"
+            ) % {"listed": listed}
         else:
-            message = "the article columns name different articles: " + ", ".join(
-                f"{name} names #{found[0][0]}" for name, _text, found in named
+            listed = ", ".join(
+                gettext("%(column)s names #%(pk)s") % {"column": name, "pk": found[0][0]}
+                for name, _text, found in named
             )
+            message = gettext("the article columns name different articles: %(listed)s") % {
+                "listed": listed
+            }
         report.problem(row, column, message)
         return None
 
     def _unknown(self, column, text):
         if column == "article":
-            return f"no article number {text}"
+            return gettext("no article number %(number)s") % {"number": text}
         field = "url" if column == "article_url" else "title"
         choices = list(Article.objects.values_list(field, flat=True).exclude(**{field: ""}))
-        what = "URL" if field == "url" else "title"
-        return f"no article has the {what} “{text}”{did_you_mean(text, choices)}"
+        hint = did_you_mean(text, choices)
+        if field == "url":
+            return gettext("no article has the URL “%(text)s”%(hint)s") % {
+                "text": text,
+                "hint": hint,
+            }
+        return gettext("no article has the title “%(text)s”%(hint)s") % {"text": text, "hint": hint}

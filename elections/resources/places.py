@@ -10,6 +10,8 @@ hundred townships), so places are written one by one; lookups are still batched.
 """
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from elections.models import Place, PlaceName
 from elections.places import _at_level
@@ -55,20 +57,20 @@ class PlaceResource(SheetResource):
     """Places and their aliases; see the module docstring."""
 
     columns = [
-        Column("code", ("代码", "区划代码"), "the GB/T 2260 code, when the place has one"),
-        Column("level", ("级别",), "province, city, county, township (省, 市, 区县, 乡镇)"),
-        Column("name_zh", ("中文名",), "the official Chinese name: 杭州市"),
-        Column("name", ("名称", "english"), "the English name (derived when blank)"),
+        Column("code", ("代码", "区划代码"), _("the GB/T 2260 code, when the place has one")),
+        Column("level", ("级别",), _("province, city, county, township (省, 市, 区县, 乡镇)")),
+        Column("name_zh", ("中文名",), _("the official Chinese name: 杭州市")),
+        Column("name", ("名称", "english"), _("the English name (derived when blank)")),
         Column("pinyin", ("拼音",)),
-        Column("parent", ("上级",), "the code or name of the place it belongs to"),
-        Column("aliases", ("别名",), "other spellings, separated by ;"),
+        Column("parent", ("上级",), _("the code or name of the place it belongs to")),
+        Column("aliases", ("别名",), _("other spellings, separated by ;")),
     ]
     required = [("name_zh", "code")]
 
     class Meta:
         model = Place
         fields = ()
-        name = "Places"
+        name = _("Places")
 
     def import_rows(self, rows, *, report, user, dry_run):
         require_import(user)
@@ -89,10 +91,14 @@ class PlaceResource(SheetResource):
         problems = len(report.problems)
         code = row["code"].strip()
         if code and not (code.isdigit() and len(code) <= 12):
-            report.problem(row, "code", "a code is up to 12 digits")
+            report.problem(row, "code", gettext("a code is up to 12 digits"))
         key = code or (row["parent"], row["name_zh"])
         if key in seen:
-            report.problem(row, "code" if code else "name_zh", f"the same place as row {seen[key]}")
+            report.problem(
+                row,
+                "code" if code else "name_zh",
+                gettext("the same place as row %(row)s") % {"row": seen[key]},
+            )
         seen[key] = row.number
         level = None
         if row["level"]:
@@ -103,12 +109,14 @@ class PlaceResource(SheetResource):
         place = by_code.get(code) if code else None
         level = level or (place.level if place else None)
         if level is None:
-            report.problem(row, "level", "a new place needs its level")
+            report.problem(row, "level", gettext("a new place needs its level"))
         parent = None
         if level and row["parent"]:
             parent = self._parent(row, level, cache, by_code, report)
         elif level and level != Place.Level.PROVINCE and place is None:
-            report.problem(row, "parent", "a new place needs its parent (its code or name)")
+            report.problem(
+                row, "parent", gettext("a new place needs its parent (its code or name)")
+            )
         if len(report.problems) > problems:
             return None
         if place is None and not code:
@@ -129,12 +137,16 @@ class PlaceResource(SheetResource):
         for name in was:
             setattr(place, name, values[name])
         if not was and not aliases:
-            report.outcome(row, SKIP, "unchanged", place)
+            report.outcome(row, SKIP, gettext("unchanged"), place)
             return None
         summary = [changes(was)] if was else []
         if aliases:
-            summary.append(f"adds aliases {', '.join(aliases)}")
-        report.outcome(row, UPDATE, f"{place_label(place)}: " + "; ".join(summary), place)
+            summary.append(gettext("adds aliases %(names)s") % {"names": ", ".join(aliases)})
+        what = gettext("%(place)s: %(changes)s") % {
+            "place": place_label(place),
+            "changes": "; ".join(summary),
+        }
+        report.outcome(row, UPDATE, what, place)
         return place, aliases, bool(was)
 
     def _parent(self, row, level, cache, by_code, report):
@@ -148,9 +160,19 @@ class PlaceResource(SheetResource):
             return found[0]
         if found:
             listed = "; ".join(place_label(place) for place in found)
-            report.problem(row, "parent", f"“{text}” could be {listed}; give its code")
+            report.problem(
+                row,
+                "parent",
+                gettext("“%(text)s” could be %(listed)s; give its code")
+                % {"text": text, "listed": listed},
+            )
         else:
-            report.problem(row, "parent", f"no place “{text}” is known to hold a {level}")
+            report.problem(
+                row,
+                "parent",
+                gettext("no place “%(text)s” is known to hold a %(level)s")
+                % {"text": text, "level": level},
+            )
         return None
 
     def _by_name(self, row, level, parent, cache, report):
@@ -163,13 +185,17 @@ class PlaceResource(SheetResource):
         ]
         if len(found) > 1:
             listed = "; ".join(place_label(place) for place in found)
-            report.problem(row, "name_zh", f"could be more than one place: {listed}")
+            report.problem(
+                row,
+                "name_zh",
+                gettext("could be more than one place: %(listed)s") % {"listed": listed},
+            )
             return False
         return found[0] if found else None
 
     def _plan_new(self, row, level, parent, code, aliases, report, by_code):
         if not row["name_zh"]:
-            report.problem(row, "name_zh", "a new place needs its Chinese name")
+            report.problem(row, "name_zh", gettext("a new place needs its Chinese name"))
             return None
         place = Place(
             level=level,
@@ -192,12 +218,20 @@ class PlaceResource(SheetResource):
                     if name in row.values:
                         report.problem(row, name, message)
                     else:
-                        report.problem(row, "", f"{name}: {message}")
+                        report.problem(
+                            row,
+                            "",
+                            gettext("%(field)s: %(error)s") % {"field": name, "error": message},
+                        )
             return None
         place.slug = ""
         if code:
             by_code[code] = place
-        report.outcome(row, NEW, f"creates {place.name or place.name_zh} ({level})", place)
+        what = gettext("creates %(name)s (%(level)s)") % {
+            "name": place.name or place.name_zh,
+            "level": level,
+        }
+        report.outcome(row, NEW, what, place)
         return place, aliases, True
 
     def export_records(self, queryset):

@@ -13,6 +13,7 @@ the two the claim services do.
 """
 
 from django.db.models import Q
+from django.utils.translation import ngettext
 
 from elections.models import Claim
 from sources.models import AnchorStatus
@@ -38,7 +39,14 @@ def withdrawn_facts(*, article_ids):
         for pk in gone.values_list("pk", flat=True):
             counts[verified[pk]] += 1
         return {
-            article_id: [f"{count} verified facts withdrawn pending review"]
+            article_id: [
+                ngettext(
+                    "%(count)d verified fact withdrawn pending review",
+                    "%(count)d verified facts withdrawn pending review",
+                    count,
+                )
+                % {"count": count}
+            ]
             for article_id, count in counts.items()
         }
 
