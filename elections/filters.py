@@ -10,6 +10,8 @@ from django import forms
 from django.db.models import F, Q
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from elections import public
 from elections.models import Candidacy, Candidate, Status
@@ -28,10 +30,10 @@ SORT_COLUMNS = {
     "verified": ("verified_key", public.last_verified),
 }
 SORT_CHOICES = [
-    ("name", "Name"),
-    ("province", "Province"),
-    ("status", "Status"),
-    ("verified", "Recently verified"),
+    ("name", _("Name")),
+    ("province", _("Province")),
+    ("status", _("Status")),
+    ("verified", _("Recently verified")),
 ]
 NOT_REPORTED = "none"
 SUBQUERY_FILTERS = ("province", "city", "status", "outlet", "disputed")
@@ -99,38 +101,44 @@ def _stood_in(**place):
 class CandidateFilter(django_filters.FilterSet):
     """Filters of the public candidate list; `sort` orders what the others leave."""
 
-    q = django_filters.CharFilter(label="Name", method="filter_name")
+    q = django_filters.CharFilter(label=_("Name"), method="filter_name")
     province = django_filters.ChoiceFilter(
-        label="Province", empty_label="Any province", method="filter_province", widget=LeanSelect
+        label=_("Province"),
+        empty_label=_("Any province"),
+        method="filter_province",
+        widget=LeanSelect,
     )
     city = django_filters.ChoiceFilter(
-        label="City", empty_label="Any city", method="filter_city", widget=LeanSelect
+        label=_("City"), empty_label=_("Any city"), method="filter_city", widget=LeanSelect
     )
     status = django_filters.ChoiceFilter(
-        label="Latest status",
-        empty_label="Any status",
-        choices=[*Status.choices, (NOT_REPORTED, "no status reported")],
+        label=_("Latest status"),
+        empty_label=_("Any status"),
+        choices=[*Status.choices, (NOT_REPORTED, _("no status reported"))],
         method="filter_status",
         widget=LeanSelect,
     )
     gender = django_filters.ChoiceFilter(
-        label="Gender",
-        empty_label="Any gender",
+        label=_("Gender"),
+        empty_label=_("Any gender"),
         choices=Candidate.Gender.choices,
         widget=LeanSelect,
     )
     outlet = django_filters.ChoiceFilter(
-        label="Reported by", empty_label="Any outlet", method="filter_outlet", widget=LangSelect
+        label=_("Reported by"),
+        empty_label=_("Any outlet"),
+        method="filter_outlet",
+        widget=LangSelect,
     )
     disputed = django_filters.ChoiceFilter(
-        label="Disputed facts",
-        empty_label="Either",
-        choices=[("yes", "outlets disagree"), ("no", "no disagreement")],
+        label=_("Disputed facts"),
+        empty_label=pgettext_lazy("disputed facts", "Either"),
+        choices=[("yes", _("outlets disagree")), ("no", _("no disagreement"))],
         method="filter_disputed",
         widget=LeanSelect,
     )
     sort = django_filters.ChoiceFilter(
-        label="Sort by",
+        label=_("Sort by"),
         empty_label=None,
         choices=SORT_CHOICES,
         method="filter_sort",
