@@ -1,12 +1,13 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 class ElectionsConfig(AppConfig):
     """What the press says: places, elections, candidates, claims and contradictions."""
 
     name = "elections"
-    verbose_name = "Elections"
+    verbose_name = _("Elections")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):

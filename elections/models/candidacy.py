@@ -62,6 +62,7 @@ class Candidacy(models.Model):
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = _("candidacy")
         verbose_name_plural = _("candidacies")
         ordering = ["candidate", "election"]
         constraints = [
@@ -106,6 +107,7 @@ class CandidacyStatus(models.Model):
     history = HistoricalRecords(excluded_fields=["sequence"])
 
     class Meta:
+        verbose_name = _("candidacy status")
         verbose_name_plural = _("candidacy statuses")
         ordering = ["candidacy", "sequence", "id"]
 

@@ -76,6 +76,8 @@ class Candidate(models.Model):
     objects = CandidateQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("candidate")
+        verbose_name_plural = _("candidates")
         ordering = ["display_name"]
         indexes = [
             # The public list in name order, and name searches, read from the index alone.
@@ -123,6 +125,8 @@ class CandidateName(models.Model):
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = _("candidate name")
+        verbose_name_plural = _("candidate names")
         ordering = ["candidate", "kind", "name"]
         constraints = [
             models.UniqueConstraint(fields=["candidate", "name"], name="candidate_name_unique"),
@@ -153,6 +157,8 @@ class CandidateMerge(models.Model):
     undone_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("candidate merge")
+        verbose_name_plural = _("candidate merges")
         ordering = ["-performed_at"]
 
     def __str__(self):

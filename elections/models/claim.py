@@ -151,6 +151,8 @@ class Claim(models.Model):
     objects = ClaimQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("claim")
+        verbose_name_plural = _("claims")
         ordering = ["candidate", "property", "as_of", "id"]
         indexes = [
             models.Index(fields=["candidate", "property"]),

@@ -105,6 +105,8 @@ class Contradiction(models.Model):
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = _("contradiction")
+        verbose_name_plural = _("contradictions")
         ordering = ["-created_at"]
         permissions = [
             ("flag_contradiction", "Can flag a contradiction by hand"),
@@ -147,6 +149,8 @@ class DisputeClaim(models.Model):
     new = models.BooleanField(default=False)
 
     class Meta:
+        verbose_name = _("dispute claim")
+        verbose_name_plural = _("dispute claims")
         ordering = ["contradiction", "group", "claim"]
         indexes = [models.Index(fields=["contradiction", "group"])]
 

@@ -33,6 +33,8 @@ class Election(models.Model):
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = _("election")
+        verbose_name_plural = _("elections")
         ordering = ["-polling_on", "name"]
         constraints = [
             models.UniqueConstraint(

@@ -34,6 +34,8 @@ class ExportFile(models.Model):
     )
 
     class Meta:
+        verbose_name = _("export file")
+        verbose_name_plural = _("export files")
         indexes = [models.Index(fields=["name", "origin", "generation"])]
 
     def __str__(self):
@@ -48,6 +50,8 @@ class ExportPart(models.Model):
     data = models.BinaryField()
 
     class Meta:
+        verbose_name = _("export part")
+        verbose_name_plural = _("export parts")
         constraints = [
             models.UniqueConstraint(fields=["file", "number"], name="export_part_in_order")
         ]

@@ -58,6 +58,8 @@ class Place(models.Model):
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = _("place")
+        verbose_name_plural = _("places")
         ordering = ["code", "name"]
         indexes = [models.Index(fields=["level"])]
 
@@ -83,6 +85,8 @@ class PlaceName(models.Model):
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = _("place name")
+        verbose_name_plural = _("place names")
         ordering = ["place", "kind", "name"]
         constraints = [
             models.UniqueConstraint(fields=["place", "name"], name="place_name_unique"),

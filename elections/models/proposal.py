@@ -46,6 +46,8 @@ class CandidateProposal(models.Model):
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = _("candidate proposal")
+        verbose_name_plural = _("candidate proposals")
         ordering = ["-proposed_at", "-id"]
         indexes = [models.Index(fields=["state", "candidate"])]
 

@@ -97,6 +97,8 @@ class Article(models.Model):
     history = HistoricalRecords(excluded_fields=["source_text", "text", "search_terms"])
 
     class Meta:
+        verbose_name = _("article")
+        verbose_name_plural = _("articles")
         ordering = ["-published_on", "title"]
         constraints = [
             models.UniqueConstraint(
@@ -154,6 +156,8 @@ class ArticleVersion(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("article version")
+        verbose_name_plural = _("article versions")
         ordering = ["article", "-number"]
         constraints = [
             models.UniqueConstraint(
@@ -188,6 +192,7 @@ class ArchivedCopy(models.Model):
     )
 
     class Meta:
+        verbose_name = _("archived copy")
         ordering = ["-fetched_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["article", "sha256"], name="archived_copy_once")

@@ -46,6 +46,8 @@ class Outlet(models.Model):
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = _("outlet")
+        verbose_name_plural = _("outlets")
         ordering = ["name"]
 
     def __str__(self):

@@ -71,6 +71,8 @@ class Passage(models.Model):
     objects = PassageQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("passage")
+        verbose_name_plural = _("passages")
         ordering = ["article", "start"]
         indexes = [models.Index(fields=["anchor_status"])]
         constraints = [

@@ -29,6 +29,8 @@ class SheetUpload(models.Model):
     expires_at = models.DateTimeField(db_index=True)
 
     class Meta:
+        verbose_name = _("sheet upload")
+        verbose_name_plural = _("sheet uploads")
         ordering = ["-created_at"]
 
     def __str__(self):
@@ -82,6 +84,8 @@ class TaskRun(models.Model):
     )
 
     class Meta:
+        verbose_name = _("task run")
+        verbose_name_plural = _("task runs")
         ordering = ["-created_at", "-id"]
         permissions = [("run_task", "Can start long tasks (re-detection, re-anchoring, exports)")]
 
