@@ -12,7 +12,7 @@ PYTEST_ARGS ?=
 PYTEST_MARKERS ?= not browser and not postgres and not production and not security_matrix
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 
-.PHONY: setup run demo test bench lint typecheck format release serve load cluster clean
+.PHONY: setup run demo messages test bench lint typecheck format release serve load cluster clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,12 @@ demo: setup
 run: demo
 	@echo "Serving on http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+## Translations: the catalogs brought up to date with the code, then compiled (GNU gettext).
+## Translators fill in config/locale, elections/locale and sources/locale (README, "Languages").
+messages: setup
+	$(BIN)/python manage.py makemessages --locale=zh_Hans --locale=zh_Hant --no-obsolete --ignore=.venv --ignore=tests --ignore=staticfiles -v0
+	$(BIN)/python manage.py compilemessages --ignore=.venv -v0
 
 test: setup
 	$(BIN)/python -m pytest -m "$(PYTEST_MARKERS)" $(PYTEST_ARGS)
