@@ -17,6 +17,7 @@ from django.db.models import (
     Subquery,
     Window,
 )
+from django.utils.translation import pgettext
 
 from elections.models import (
     Candidacy,
@@ -253,6 +254,16 @@ class PlaceChoices:
     cities: list[tuple[str, str]]  # labelled "City, Province"
 
 
+def _city_label(city: str, province: str) -> str:
+    """A city as the city filter names it: with its province when known."""
+    if not province:
+        return city
+    return pgettext("a city and its province", "%(city)s, %(province)s") % {
+        "city": city,
+        "province": province,
+    }
+
+
 def public_place_choices() -> PlaceChoices:
     """Provinces and prefecture cities where a published candidate stood, in one query."""
     rows = _contested_elections().values_list(
@@ -271,7 +282,7 @@ def public_place_choices() -> PlaceChoices:
     return PlaceChoices(
         provinces=sorted(provinces.items(), key=lambda pair: (pair[1], pair[0])),
         cities=[
-            (slug, f"{city}, {province}" if province else city)
+            (slug, _city_label(city, province))
             for slug, (city, province) in sorted(
                 cities.items(), key=lambda pair: (*pair[1], pair[0])
             )

@@ -8,6 +8,7 @@ PDF and images is sent as a download.
 """
 
 from django.http import Http404, HttpResponse
+from django.utils.translation import gettext
 
 from elections import public
 
@@ -18,7 +19,7 @@ SANDBOX = "sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'
 def article_archived(request, pk):
     copy = public.archived_copy_of(pk)
     if copy is None:
-        raise Http404("No archived copy of a public report here.")
+        raise Http404(gettext("No archived copy of a public report here."))
     declared = copy.content_type.split(";")[0].strip().lower()
     inline = declared in SHOWN_INLINE
     content_type = copy.content_type if inline else "application/octet-stream"
