@@ -49,16 +49,26 @@ class Candidacy(models.Model):
     """A candidate standing in one election; `status` is the latest of its dated history."""
 
     candidate = models.ForeignKey(
-        "elections.Candidate", on_delete=models.CASCADE, related_name="candidacies"
+        "elections.Candidate",
+        on_delete=models.CASCADE,
+        related_name="candidacies",
+        verbose_name=_("candidate"),
     )
     election = models.ForeignKey(
-        "elections.Election", on_delete=models.PROTECT, related_name="candidacies"
+        "elections.Election",
+        on_delete=models.PROTECT,
+        related_name="candidacies",
+        verbose_name=_("election"),
     )
     status = models.CharField(
-        max_length=20, choices=Status.choices, blank=True, help_text=_("The latest status.")
+        max_length=20,
+        choices=Status.choices,
+        blank=True,
+        help_text=_("The latest status."),
+        verbose_name=_("status"),
     )
-    votes = models.PositiveIntegerField(null=True, blank=True)
-    notes = models.TextField(blank=True)
+    votes = models.PositiveIntegerField(null=True, blank=True, verbose_name=_("votes"))
+    notes = models.TextField(blank=True, verbose_name=_("notes"))
     history = HistoricalRecords()
 
     class Meta:
@@ -79,10 +89,17 @@ class Candidacy(models.Model):
 class CandidacyStatus(models.Model):
     """One dated step in a candidacy's history, sourced by the claim that reported it."""
 
-    candidacy = models.ForeignKey(Candidacy, on_delete=models.CASCADE, related_name="statuses")
-    status = models.CharField(max_length=20, choices=Status.choices)
-    on = models.DateField(help_text=_("The date, or the first day of the period it is known to."))
-    precision = models.CharField(max_length=5, choices=Precision.choices, default=Precision.DAY)
+    candidacy = models.ForeignKey(
+        Candidacy, on_delete=models.CASCADE, related_name="statuses", verbose_name=_("candidacy")
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, verbose_name=_("status"))
+    on = models.DateField(
+        help_text=_("The date, or the first day of the period it is known to."),
+        verbose_name=_("on"),
+    )
+    precision = models.CharField(
+        max_length=5, choices=Precision.choices, default=Precision.DAY, verbose_name=_("precision")
+    )
     claim = models.ForeignKey(
         "elections.Claim",
         null=True,
@@ -90,12 +107,18 @@ class CandidacyStatus(models.Model):
         on_delete=models.CASCADE,
         related_name="status_steps",
         help_text=_("The claim that reported this step."),
+        verbose_name=_("claim"),
     )
-    note = models.TextField(blank=True)
+    note = models.TextField(blank=True, verbose_name=_("note"))
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
     sequence = models.PositiveIntegerField(
         default=0,
         editable=False,
@@ -103,6 +126,7 @@ class CandidacyStatus(models.Model):
             "The step's place in its candidate's course, counted across candidacies; "
             "kept by elections.services.course, which explains the order."
         ),
+        verbose_name=_("sequence"),
     )
     history = HistoricalRecords(excluded_fields=["sequence"])
 

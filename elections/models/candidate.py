@@ -34,25 +34,46 @@ class Candidate(models.Model):
         PUBLISHED = "published", _("published")
         WITHDRAWN = "withdrawn", _("withdrawn")
 
-    display_name = models.CharField(max_length=200, help_text=_("The name readers know: Xu Yan."))
-    name_zh = models.CharField(
-        max_length=100, blank=True, help_text=_("The name in Chinese characters: 徐琰.")
+    display_name = models.CharField(
+        max_length=200,
+        help_text=_("The name readers know: Xu Yan."),
+        verbose_name=_("display name"),
     )
-    gender = models.CharField(max_length=10, choices=Gender.choices, blank=True)
-    birth_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    name_zh = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text=_("The name in Chinese characters: 徐琰."),
+        verbose_name=_("name zh"),
+    )
+    gender = models.CharField(
+        max_length=10, choices=Gender.choices, blank=True, verbose_name=_("gender")
+    )
+    birth_year = models.PositiveSmallIntegerField(
+        null=True, blank=True, verbose_name=_("birth year")
+    )
     slug = models.SlugField(
         max_length=200,
         unique=True,
         help_text=_("The last part of the profile's address, after /candidates/."),
+        verbose_name=_("slug"),
     )
     state = models.CharField(
-        max_length=10, choices=State.choices, default=State.DRAFT, db_index=True
+        max_length=10,
+        choices=State.choices,
+        default=State.DRAFT,
+        db_index=True,
+        verbose_name=_("state"),
     )
     weibo = models.CharField(
-        max_length=200, blank=True, help_text=_("Weibo account name or address.")
+        max_length=200,
+        blank=True,
+        help_text=_("Weibo account name or address."),
+        verbose_name=_("weibo"),
     )
     notes = models.TextField(
-        blank=True, help_text=_("Internal notes for editors; never shown to the public.")
+        blank=True,
+        help_text=_("Internal notes for editors; never shown to the public."),
+        verbose_name=_("notes"),
     )
     merged_into = models.ForeignKey(
         "self",
@@ -63,13 +84,17 @@ class Candidate(models.Model):
         help_text=_(
             "Set when this record was merged into another; its address then redirects there."
         ),
+        verbose_name=_("merged into"),
     )
-    search_text = models.TextField(blank=True, editable=False)
-    published_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    search_text = models.TextField(blank=True, editable=False, verbose_name=_("search text"))
+    published_at = models.DateTimeField(null=True, blank=True, verbose_name=_("published at"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
     revision = models.PositiveIntegerField(
-        default=1, editable=False, help_text=_("Counts saves, to catch lost updates.")
+        default=1,
+        editable=False,
+        help_text=_("Counts saves, to catch lost updates."),
+        verbose_name=_("revision"),
     )
     history = HistoricalRecords(excluded_fields=["search_text"])
 
@@ -110,9 +135,13 @@ class CandidateName(models.Model):
         WADE_GILES = "wade-giles", _("Wade–Giles")
         OTHER = "other", _("other romanization or spelling")
 
-    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="names")
-    name = models.CharField(max_length=200)
-    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.ENGLISH)
+    candidate = models.ForeignKey(
+        Candidate, on_delete=models.CASCADE, related_name="names", verbose_name=_("candidate")
+    )
+    name = models.CharField(max_length=200, verbose_name=_("name"))
+    kind = models.CharField(
+        max_length=20, choices=Kind.choices, default=Kind.ENGLISH, verbose_name=_("kind")
+    )
     passage = models.ForeignKey(
         "sources.Passage",
         null=True,
@@ -120,8 +149,9 @@ class CandidateName(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
         help_text=_("The passage this form was printed in, when it came from a press report."),
+        verbose_name=_("passage"),
     )
-    note = models.CharField(max_length=300, blank=True)
+    note = models.CharField(max_length=300, blank=True, verbose_name=_("note"))
     history = HistoricalRecords()
 
     class Meta:
@@ -140,21 +170,37 @@ class CandidateMerge(models.Model):
     """The record of one merge of two candidates who are one person, with what to undo it."""
 
     survivor = models.ForeignKey(
-        Candidate, on_delete=models.PROTECT, related_name="merges_received"
+        Candidate,
+        on_delete=models.PROTECT,
+        related_name="merges_received",
+        verbose_name=_("survivor"),
     )
-    absorbed = models.ForeignKey(Candidate, on_delete=models.PROTECT, related_name="merges_given")
+    absorbed = models.ForeignKey(
+        Candidate, on_delete=models.PROTECT, related_name="merges_given", verbose_name=_("absorbed")
+    )
     moved = models.JSONField(
-        default=dict, help_text=_("What moved from the absorbed record, to undo the merge.")
+        default=dict,
+        help_text=_("What moved from the absorbed record, to undo the merge."),
+        verbose_name=_("moved"),
     )
-    note = models.TextField(blank=True)
+    note = models.TextField(blank=True, verbose_name=_("note"))
     performed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("performed by"),
     )
-    performed_at = models.DateTimeField(auto_now_add=True)
+    performed_at = models.DateTimeField(auto_now_add=True, verbose_name=_("performed at"))
     undone_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("undone by"),
     )
-    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_at = models.DateTimeField(null=True, blank=True, verbose_name=_("undone at"))
 
     class Meta:
         verbose_name = _("candidate merge")

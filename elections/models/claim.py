@@ -75,7 +75,10 @@ class Claim(models.Model):
         REJECTED = "rejected", _("rejected")
 
     candidate = models.ForeignKey(
-        "elections.Candidate", on_delete=models.CASCADE, related_name="claims"
+        "elections.Candidate",
+        on_delete=models.CASCADE,
+        related_name="claims",
+        verbose_name=_("candidate"),
     )
     candidacy = models.ForeignKey(
         "elections.Candidacy",
@@ -84,45 +87,74 @@ class Claim(models.Model):
         on_delete=models.CASCADE,
         related_name="claims",
         help_text=_("For a fact about a run for office (status, votes): which run."),
+        verbose_name=_("candidacy"),
     )
-    property = models.CharField(max_length=20, choices=Property.choices, db_index=True)
-    value = models.CharField(max_length=500, help_text=_("The value as the outlet printed it."))
+    property = models.CharField(
+        max_length=20, choices=Property.choices, db_index=True, verbose_name=_("property")
+    )
+    value = models.CharField(
+        max_length=500, help_text=_("The value as the outlet printed it."), verbose_name=_("value")
+    )
     value_key = models.CharField(
-        max_length=500, blank=True, editable=False, help_text=_("The normalized value.")
+        max_length=500,
+        blank=True,
+        editable=False,
+        help_text=_("The normalized value."),
+        verbose_name=_("value key"),
     )
-    normalized = models.JSONField(default=dict, blank=True, editable=False)
-    passage = models.ForeignKey("sources.Passage", on_delete=models.PROTECT, related_name="claims")
+    normalized = models.JSONField(
+        default=dict, blank=True, editable=False, verbose_name=_("normalized")
+    )
+    passage = models.ForeignKey(
+        "sources.Passage",
+        on_delete=models.PROTECT,
+        related_name="claims",
+        verbose_name=_("passage"),
+    )
     article = models.ForeignKey(
         "sources.Article",
         on_delete=models.PROTECT,
         related_name="claims",
         editable=False,
         help_text=_("The passage's article, kept here so that lists filter by it without a join."),
+        verbose_name=_("article"),
     )
-    as_of = models.DateField(null=True, blank=True)
+    as_of = models.DateField(null=True, blank=True, verbose_name=_("as of"))
     as_of_precision = models.CharField(
-        max_length=5, choices=Precision.choices, default=Precision.DAY
+        max_length=5,
+        choices=Precision.choices,
+        default=Precision.DAY,
+        verbose_name=_("as of precision"),
     )
     as_of_explicit = models.BooleanField(
-        default=False, help_text=_("Set by an editor rather than taken from the article.")
+        default=False,
+        help_text=_("Set by an editor rather than taken from the article."),
+        verbose_name=_("as of explicit"),
     )
-    note = models.TextField(blank=True)
+    note = models.TextField(blank=True, verbose_name=_("note"))
     state = models.CharField(
-        max_length=12, choices=State.choices, default=State.UNVERIFIED, db_index=True
+        max_length=12,
+        choices=State.choices,
+        default=State.UNVERIFIED,
+        db_index=True,
+        verbose_name=_("state"),
     )
-    rejection_reason = models.TextField(blank=True)
+    rejection_reason = models.TextField(blank=True, verbose_name=_("rejection reason"))
     overruled = models.BooleanField(
-        default=False, help_text=_("A contradiction's verdict found it wrong.")
+        default=False,
+        help_text=_("A contradiction's verdict found it wrong."),
+        verbose_name=_("overruled"),
     )
-    overruled_reason = models.TextField(blank=True)
+    overruled_reason = models.TextField(blank=True, verbose_name=_("overruled reason"))
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="claims_created",
+        verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
     shaped_by = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         blank=True,
@@ -133,6 +165,7 @@ class Claim(models.Model):
             "value, re-pointed its passage or edited the article words it cites. None of them, "
             "nor its recorder, may verify it (the four-eyes rule)."
         ),
+        verbose_name=_("shaped by"),
     )
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -140,11 +173,15 @@ class Claim(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="claims_reviewed",
+        verbose_name=_("reviewed by"),
     )
-    reviewed_at = models.DateTimeField(null=True, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("reviewed at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
     revision = models.PositiveIntegerField(
-        default=1, editable=False, help_text=_("Counts saves, to catch lost updates.")
+        default=1,
+        editable=False,
+        help_text=_("Counts saves, to catch lost updates."),
+        verbose_name=_("revision"),
     )
     history = HistoricalRecords(excluded_fields=["normalized"])
 

@@ -47,9 +47,13 @@ class Contradiction(models.Model):
         unique=True,
         editable=False,
         help_text=_("The question disputed: its subject, property and, for a status, its date."),
+        verbose_name=_("question"),
     )
     candidate = models.ForeignKey(
-        "elections.Candidate", on_delete=models.CASCADE, related_name="contradictions"
+        "elections.Candidate",
+        on_delete=models.CASCADE,
+        related_name="contradictions",
+        verbose_name=_("candidate"),
     )
     candidacy = models.ForeignKey(
         "elections.Candidacy",
@@ -58,19 +62,34 @@ class Contradiction(models.Model):
         on_delete=models.SET_NULL,
         related_name="contradictions",
         help_text=_("For a question about a run for office (status, votes): which run."),
+        verbose_name=_("candidacy"),
     )
-    property = models.CharField(max_length=20)
+    property = models.CharField(max_length=20, verbose_name=_("property"))
     on_date = models.CharField(
-        max_length=10, blank=True, help_text=_("For a status: the date the statuses disagree on.")
+        max_length=10,
+        blank=True,
+        help_text=_("For a status: the date the statuses disagree on."),
+        verbose_name=_("on date"),
     )
     status = models.CharField(
-        max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True
+        max_length=10,
+        choices=Status.choices,
+        default=Status.OPEN,
+        db_index=True,
+        verbose_name=_("status"),
     )
-    origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.DETECTED)
+    origin = models.CharField(
+        max_length=10, choices=Origin.choices, default=Origin.DETECTED, verbose_name=_("origin")
+    )
     flagged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("flagged by"),
     )
-    flag_note = models.TextField(blank=True)
+    flag_note = models.TextField(blank=True, verbose_name=_("flag note"))
     flagged_claims = models.JSONField(
         default=list,
         blank=True,
@@ -80,13 +99,21 @@ class Contradiction(models.Model):
             "an editor flagged as disagreeing; only they, and claims printing their values, "
             "take part."
         ),
+        verbose_name=_("flagged claims"),
     )
-    verdict = models.CharField(max_length=20, choices=Verdict.choices, blank=True)
-    verdict_note = models.TextField(blank=True)
+    verdict = models.CharField(
+        max_length=20, choices=Verdict.choices, blank=True, verbose_name=_("verdict")
+    )
+    verdict_note = models.TextField(blank=True, verbose_name=_("verdict note"))
     resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("resolved by"),
     )
-    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True, verbose_name=_("resolved at"))
     reopened_at = models.DateTimeField(
         null=True,
         blank=True,
@@ -94,14 +121,20 @@ class Contradiction(models.Model):
             "When a version no verdict judged reopened the question; the previous "
             "verdict stays beside it until a new one."
         ),
+        verbose_name=_("reopened at"),
     )
-    closed_reason = models.TextField(blank=True)
-    group_count = models.PositiveSmallIntegerField(default=0, editable=False)
+    closed_reason = models.TextField(blank=True, verbose_name=_("closed reason"))
+    group_count = models.PositiveSmallIntegerField(
+        default=0, editable=False, verbose_name=_("group count")
+    )
     revision = models.PositiveIntegerField(
-        default=1, editable=False, help_text=_("Counts changes of its groups and state.")
+        default=1,
+        editable=False,
+        help_text=_("Counts changes of its groups and state."),
+        verbose_name=_("revision"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
     history = HistoricalRecords()
 
     class Meta:
@@ -138,15 +171,25 @@ class DisputeClaim(models.Model):
         WRONG = "wrong", _("found wrong")
 
     contradiction = models.ForeignKey(
-        Contradiction, on_delete=models.CASCADE, related_name="members"
+        Contradiction,
+        on_delete=models.CASCADE,
+        related_name="members",
+        verbose_name=_("contradiction"),
     )
     claim = models.OneToOneField(
-        "elections.Claim", on_delete=models.CASCADE, related_name="dispute_membership"
+        "elections.Claim",
+        on_delete=models.CASCADE,
+        related_name="dispute_membership",
+        verbose_name=_("claim"),
     )
-    group = models.PositiveSmallIntegerField()
-    judged = models.CharField(max_length=5, choices=Judged.choices, blank=True, default="")
-    judged_value = models.CharField(max_length=540, blank=True, default="")
-    new = models.BooleanField(default=False)
+    group = models.PositiveSmallIntegerField(verbose_name=_("group"))
+    judged = models.CharField(
+        max_length=5, choices=Judged.choices, blank=True, default="", verbose_name=_("judged")
+    )
+    judged_value = models.CharField(
+        max_length=540, blank=True, default="", verbose_name=_("judged value")
+    )
+    new = models.BooleanField(default=False, verbose_name=_("new"))
 
     class Meta:
         verbose_name = _("dispute claim")

@@ -13,23 +13,39 @@ class Election(models.Model):
         COUNTY = "county", _("county or district people's congress")
 
     name = models.CharField(
-        max_length=300, help_text=_("Haidian District People's Congress, 2011.")
+        max_length=300,
+        help_text=_("Haidian District People's Congress, 2011."),
+        verbose_name=_("name"),
     )
-    slug = models.SlugField(max_length=200, unique=True)
-    place = models.ForeignKey("elections.Place", on_delete=models.PROTECT, related_name="elections")
-    level = models.CharField(max_length=10, choices=Level.choices, default=Level.COUNTY)
+    slug = models.SlugField(max_length=200, unique=True, verbose_name=_("slug"))
+    place = models.ForeignKey(
+        "elections.Place",
+        on_delete=models.PROTECT,
+        related_name="elections",
+        verbose_name=_("place"),
+    )
+    level = models.CharField(
+        max_length=10, choices=Level.choices, default=Level.COUNTY, verbose_name=_("level")
+    )
     cycle = models.CharField(
-        max_length=20, default="2011-2012", help_text=_("The national round of local elections.")
+        max_length=20,
+        default="2011-2012",
+        help_text=_("The national round of local elections."),
+        verbose_name=_("cycle"),
     )
     polling_on = models.DateField(
         null=True,
         blank=True,
         help_text=_("Polling day, or the first day of the period it is known to."),
+        verbose_name=_("polling on"),
     )
     polling_precision = models.CharField(
-        max_length=5, choices=Precision.choices, default=Precision.DAY
+        max_length=5,
+        choices=Precision.choices,
+        default=Precision.DAY,
+        verbose_name=_("polling precision"),
     )
-    notes = models.TextField(blank=True)
+    notes = models.TextField(blank=True, verbose_name=_("notes"))
     history = HistoricalRecords()
 
     class Meta:

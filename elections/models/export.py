@@ -19,18 +19,27 @@ class ExportFile(models.Model):
         POPOLO = "popolo.json", _("Popolo JSON")
         CLAIMS = "claims.csv", _("claims CSV")
 
-    name = models.CharField(max_length=40, choices=Name.choices)
+    name = models.CharField(max_length=40, choices=Name.choices, verbose_name=_("name"))
     origin = models.CharField(
-        max_length=300, help_text=_("The scheme and host its addresses start with.")
+        max_length=300,
+        help_text=_("The scheme and host its addresses start with."),
+        verbose_name=_("origin"),
     )
-    generation = models.BigIntegerField(help_text=_("The public record's generation it shows."))
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveBigIntegerField(default=0)
-    sha256 = models.CharField(max_length=64)
-    parts_count = models.PositiveIntegerField(default=0)
-    built_at = models.DateTimeField()
+    generation = models.BigIntegerField(
+        help_text=_("The public record's generation it shows."), verbose_name=_("generation")
+    )
+    content_type = models.CharField(max_length=100, verbose_name=_("content type"))
+    size = models.PositiveBigIntegerField(default=0, verbose_name=_("size"))
+    sha256 = models.CharField(max_length=64, verbose_name=_("sha256"))
+    parts_count = models.PositiveIntegerField(default=0, verbose_name=_("parts count"))
+    built_at = models.DateTimeField(verbose_name=_("built at"))
     run = models.ForeignKey(
-        "sources.TaskRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "sources.TaskRun",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("run"),
     )
 
     class Meta:
@@ -45,9 +54,11 @@ class ExportFile(models.Model):
 class ExportPart(models.Model):
     """One part of a built export, in order (`number` from 0), of at most 1 MB."""
 
-    file = models.ForeignKey(ExportFile, on_delete=models.CASCADE, related_name="parts")
-    number = models.PositiveIntegerField()
-    data = models.BinaryField()
+    file = models.ForeignKey(
+        ExportFile, on_delete=models.CASCADE, related_name="parts", verbose_name=_("file")
+    )
+    number = models.PositiveIntegerField(verbose_name=_("number"))
+    data = models.BinaryField(verbose_name=_("data"))
 
     class Meta:
         verbose_name = _("export part")

@@ -17,16 +17,26 @@ class Place(models.Model):
         COUNTY = "county", _("county or district")
         TOWNSHIP = "township", _("township or subdistrict")
 
-    level = models.CharField(max_length=10, choices=Level.choices)
+    level = models.CharField(max_length=10, choices=Level.choices, verbose_name=_("level"))
     name = models.CharField(
-        max_length=200, help_text=_("The English form, usually pinyin without tones: Hangzhou.")
+        max_length=200,
+        help_text=_("The English form, usually pinyin without tones: Hangzhou."),
+        verbose_name=_("name"),
     )
-    name_zh = models.CharField(max_length=100, help_text=_("The official Chinese name: 杭州市."))
+    name_zh = models.CharField(
+        max_length=100, help_text=_("The official Chinese name: 杭州市."), verbose_name=_("name zh")
+    )
     short_zh = models.CharField(
-        max_length=100, blank=True, help_text=_("The name without its suffix: 杭州.")
+        max_length=100,
+        blank=True,
+        help_text=_("The name without its suffix: 杭州."),
+        verbose_name=_("short zh"),
     )
     pinyin = models.CharField(
-        max_length=200, blank=True, help_text=_("Hanyu pinyin with tone marks: Hángzhōu.")
+        max_length=200,
+        blank=True,
+        help_text=_("Hanyu pinyin with tone marks: Hángzhōu."),
+        verbose_name=_("pinyin"),
     )
     code = models.CharField(
         max_length=12,
@@ -34,9 +44,15 @@ class Place(models.Model):
         blank=True,
         unique=True,
         help_text=_("The official administrative division code (GB/T 2260), when it has one."),
+        verbose_name=_("code"),
     )
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name=_("parent"),
     )
     province = models.ForeignKey(
         "self",
@@ -45,6 +61,7 @@ class Place(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         help_text=_("The province this place is in (itself for a province)."),
+        verbose_name=_("province"),
     )
     city = models.ForeignKey(
         "self",
@@ -53,8 +70,9 @@ class Place(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         help_text=_("The prefecture-level city this place is in (itself for a city)."),
+        verbose_name=_("city"),
     )
-    slug = models.SlugField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=200, unique=True, verbose_name=_("slug"))
     history = HistoricalRecords()
 
     class Meta:
@@ -78,10 +96,14 @@ class PlaceName(models.Model):
         TRADITIONAL = "traditional", _("traditional characters")
         ALIAS = "alias", _("other spelling")
 
-    place = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="names")
-    name = models.CharField(max_length=200)
-    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.ALIAS)
-    key = models.CharField(max_length=200, db_index=True, editable=False)
+    place = models.ForeignKey(
+        Place, on_delete=models.CASCADE, related_name="names", verbose_name=_("place")
+    )
+    name = models.CharField(max_length=200, verbose_name=_("name"))
+    kind = models.CharField(
+        max_length=20, choices=Kind.choices, default=Kind.ALIAS, verbose_name=_("kind")
+    )
+    key = models.CharField(max_length=200, db_index=True, editable=False, verbose_name=_("key"))
     history = HistoricalRecords()
 
     class Meta:

@@ -22,27 +22,44 @@ class CandidateProposal(models.Model):
         REJECTED = "rejected", _("rejected")
 
     candidate = models.ForeignKey(
-        "elections.Candidate", on_delete=models.CASCADE, related_name="proposals"
+        "elections.Candidate",
+        on_delete=models.CASCADE,
+        related_name="proposals",
+        verbose_name=_("candidate"),
     )
-    operation = models.CharField(max_length=40, editable=False)
-    arguments = models.JSONField(default=dict, editable=False)
+    operation = models.CharField(max_length=40, editable=False, verbose_name=_("operation"))
+    arguments = models.JSONField(default=dict, editable=False, verbose_name=_("arguments"))
     changes = models.JSONField(
         default=list,
         editable=False,
         help_text=_("What it changes, for reviewers: a list of {field, old, new}."),
+        verbose_name=_("changes"),
     )
     state = models.CharField(
-        max_length=10, choices=State.choices, default=State.PENDING, db_index=True
+        max_length=10,
+        choices=State.choices,
+        default=State.PENDING,
+        db_index=True,
+        verbose_name=_("state"),
     )
     proposed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("proposed by"),
     )
-    proposed_at = models.DateTimeField(auto_now_add=True)
+    proposed_at = models.DateTimeField(auto_now_add=True, verbose_name=_("proposed at"))
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("reviewed by"),
     )
-    reviewed_at = models.DateTimeField(null=True, blank=True)
-    review_note = models.TextField(blank=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("reviewed at"))
+    review_note = models.TextField(blank=True, verbose_name=_("review note"))
     history = HistoricalRecords()
 
     class Meta:

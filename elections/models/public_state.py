@@ -17,7 +17,9 @@ class PublicState(models.Model):
     """
 
     generation = models.BigIntegerField(
-        default=0, help_text=_("Changes whenever public data does; means nothing by itself.")
+        default=0,
+        help_text=_("Changes whenever public data does; means nothing by itself."),
+        verbose_name=_("generation"),
     )
 
     class Meta:

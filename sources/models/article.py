@@ -29,39 +29,63 @@ class Article(models.Model):
         PDF = "pdf", _("PDF")
         OCR = "ocr", _("scan read by OCR")
 
-    outlet = models.ForeignKey("sources.Outlet", on_delete=models.PROTECT, related_name="articles")
+    outlet = models.ForeignKey(
+        "sources.Outlet",
+        on_delete=models.PROTECT,
+        related_name="articles",
+        verbose_name=_("outlet"),
+    )
     title = models.CharField(
         max_length=500,
         help_text=_("The headline, or a descriptive title when the outlet's is unknown."),
+        verbose_name=_("title"),
     )
     url = models.URLField(
-        max_length=1000, blank=True, help_text=_("The original's address; unique when given.")
+        max_length=1000,
+        blank=True,
+        help_text=_("The original's address; unique when given."),
+        verbose_name=_("url"),
     )
-    byline = models.CharField(max_length=300, blank=True)
+    byline = models.CharField(max_length=300, blank=True, verbose_name=_("byline"))
     language = models.CharField(
-        max_length=20, blank=True, help_text=_("BCP 47 code: en, zh-Hans, zh-Hant.")
+        max_length=20,
+        blank=True,
+        help_text=_("BCP 47 code: en, zh-Hans, zh-Hant."),
+        verbose_name=_("language"),
     )
     published_on = models.DateField(
-        null=True, blank=True, help_text=_("The first day of the period the date is known to.")
+        null=True,
+        blank=True,
+        help_text=_("The first day of the period the date is known to."),
+        verbose_name=_("published on"),
     )
     published_precision = models.CharField(
         max_length=5,
         choices=Precision.choices,
         default=Precision.DAY,
         help_text=_("Whether the date is known to the year, the month or the day."),
+        verbose_name=_("published precision"),
     )
-    source_format = models.CharField(max_length=10, choices=Format.choices, default=Format.TEXT)
+    source_format = models.CharField(
+        max_length=10, choices=Format.choices, default=Format.TEXT, verbose_name=_("source format")
+    )
     archived_at = models.DateTimeField(
         null=True,
         blank=True,
         editable=False,
         help_text=_("When its latest archived copy was fetched (ArchivedCopy), if it has one."),
+        verbose_name=_("archived at"),
     )
     source_name = models.CharField(
-        max_length=300, blank=True, help_text=_("The file it was imported from.")
+        max_length=300,
+        blank=True,
+        help_text=_("The file it was imported from."),
+        verbose_name=_("source name"),
     )
     source_text = models.TextField(
-        blank=True, help_text=_("The normalized text before boilerplate is removed.")
+        blank=True,
+        help_text=_("The normalized text before boilerplate is removed."),
+        verbose_name=_("source text"),
     )
     boilerplate = models.TextField(
         blank=True,
@@ -69,16 +93,24 @@ class Article(models.Model):
             "Lines to remove from the text (photo credits, sign-offs), one per line; "
             "every occurrence of each is removed."
         ),
+        verbose_name=_("boilerplate"),
     )
-    text = models.TextField(help_text=_("The normalized text that passages point into."))
+    text = models.TextField(
+        help_text=_("The normalized text that passages point into."), verbose_name=_("text")
+    )
     version = models.PositiveIntegerField(
-        default=1, help_text=_("The number of the current text version.")
+        default=1, help_text=_("The number of the current text version."), verbose_name=_("version")
     )
     notes = models.TextField(
-        blank=True, help_text=_("Internal notes for editors; never shown to the public.")
+        blank=True,
+        help_text=_("Internal notes for editors; never shown to the public."),
+        verbose_name=_("notes"),
     )
     revision = models.PositiveIntegerField(
-        default=1, editable=False, help_text=_("Counts saves, to catch lost updates.")
+        default=1,
+        editable=False,
+        help_text=_("Counts saves, to catch lost updates."),
+        verbose_name=_("revision"),
     )
     # A database default too: rows written by older code or raw SQL (a restored backup, a
     # migration's historical model) start with no terms rather than failing.
@@ -91,9 +123,10 @@ class Article(models.Model):
             "The search terms of the title, byline, address and text (sources.search), kept "
             "by save()."
         ),
+        verbose_name=_("search terms"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
     history = HistoricalRecords(excluded_fields=["source_text", "text", "search_terms"])
 
     class Meta:
@@ -146,14 +179,23 @@ class ArticleVersion(models.Model):
         EDIT = "edit", _("edited")
         BOILERPLATE = "boilerplate", _("boilerplate changed")
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="versions")
-    number = models.PositiveIntegerField()
-    text = models.TextField()
-    reason = models.CharField(max_length=20, choices=Reason.choices, default=Reason.IMPORT)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="versions", verbose_name=_("article")
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    number = models.PositiveIntegerField(verbose_name=_("number"))
+    text = models.TextField(verbose_name=_("text"))
+    reason = models.CharField(
+        max_length=20, choices=Reason.choices, default=Reason.IMPORT, verbose_name=_("reason")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("article version")
@@ -177,18 +219,29 @@ class ArchivedCopy(models.Model):
     where, and their SHA-256, kept because reports vanish from the web. Citations link it
     beside the original address."""
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="archived_copies")
-    url = models.URLField(max_length=2000, help_text=_("The address it was fetched from."))
-    final_url = models.URLField(
-        max_length=2000, help_text=_("Where it was found, after redirects.")
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="archived_copies", verbose_name=_("article")
     )
-    fetched_at = models.DateTimeField()
-    content_type = models.CharField(max_length=200, blank=True)
-    size = models.PositiveBigIntegerField(default=0)
-    sha256 = models.CharField(max_length=64)
-    data = models.BinaryField()
+    url = models.URLField(
+        max_length=2000, help_text=_("The address it was fetched from."), verbose_name=_("url")
+    )
+    final_url = models.URLField(
+        max_length=2000,
+        help_text=_("Where it was found, after redirects."),
+        verbose_name=_("final url"),
+    )
+    fetched_at = models.DateTimeField(verbose_name=_("fetched at"))
+    content_type = models.CharField(max_length=200, blank=True, verbose_name=_("content type"))
+    size = models.PositiveBigIntegerField(default=0, verbose_name=_("size"))
+    sha256 = models.CharField(max_length=64, verbose_name=_("sha256"))
+    data = models.BinaryField(verbose_name=_("data"))
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("created by"),
     )
 
     class Meta:

@@ -22,27 +22,45 @@ class Outlet(models.Model):
         OTHER = "other", pgettext_lazy("outlet kind", "other")
 
     name = models.CharField(
-        max_length=200, unique=True, help_text=_("The outlet's name as it signs its work.")
+        max_length=200,
+        unique=True,
+        help_text=_("The outlet's name as it signs its work."),
+        verbose_name=_("name"),
     )
     slug = models.SlugField(
         max_length=200,
         unique=True,
         allow_unicode=True,
         help_text=_("Its address on the public site."),
+        verbose_name=_("slug"),
     )
-    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OTHER)
-    homepage = models.URLField(blank=True, help_text=_("The outlet's own site or account page."))
+    kind = models.CharField(
+        max_length=20, choices=Kind.choices, default=Kind.OTHER, verbose_name=_("kind")
+    )
+    homepage = models.URLField(
+        blank=True,
+        help_text=_("The outlet's own site or account page."),
+        verbose_name=_("homepage"),
+    )
     country = models.CharField(
-        max_length=100, blank=True, help_text=_("Where it is published from.")
+        max_length=100,
+        blank=True,
+        help_text=_("Where it is published from."),
+        verbose_name=_("country"),
     )
     language = models.CharField(
-        max_length=20, blank=True, help_text=_("Its main language, as a BCP 47 code (en, zh-Hans).")
+        max_length=20,
+        blank=True,
+        help_text=_("Its main language, as a BCP 47 code (en, zh-Hans)."),
+        verbose_name=_("language"),
     )
     notes = models.TextField(
-        blank=True, help_text=_("Internal notes for editors; never shown to the public.")
+        blank=True,
+        help_text=_("Internal notes for editors; never shown to the public."),
+        verbose_name=_("notes"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
     history = HistoricalRecords()
 
     class Meta:

@@ -32,25 +32,43 @@ class Passage(models.Model):
     CONTEXT = CONTEXT
 
     article = models.ForeignKey(
-        "sources.Article", on_delete=models.CASCADE, related_name="passages"
+        "sources.Article",
+        on_delete=models.CASCADE,
+        related_name="passages",
+        verbose_name=_("article"),
     )
     start = models.PositiveIntegerField(
-        help_text=_("First code point of the span in the article text.")
+        help_text=_("First code point of the span in the article text."), verbose_name=_("start")
     )
-    end = models.PositiveIntegerField(help_text=_("Code point after the span's last."))
-    exact = models.TextField(help_text=_("The quoted words."))
+    end = models.PositiveIntegerField(
+        help_text=_("Code point after the span's last."), verbose_name=_("end")
+    )
+    exact = models.TextField(help_text=_("The quoted words."), verbose_name=_("exact"))
     prefix = models.CharField(
-        max_length=CONTEXT, blank=True, help_text=_("Up to 32 characters before the quote.")
+        max_length=CONTEXT,
+        blank=True,
+        help_text=_("Up to 32 characters before the quote."),
+        verbose_name=_("prefix"),
     )
     suffix = models.CharField(
-        max_length=CONTEXT, blank=True, help_text=_("Up to 32 characters after the quote.")
+        max_length=CONTEXT,
+        blank=True,
+        help_text=_("Up to 32 characters after the quote."),
+        verbose_name=_("suffix"),
     )
-    note = models.TextField(blank=True, help_text=_("The editor's note on this passage."))
+    note = models.TextField(
+        blank=True, help_text=_("The editor's note on this passage."), verbose_name=_("note")
+    )
     anchor_status = models.CharField(
-        max_length=10, choices=AnchorStatus.choices, default=AnchorStatus.EXACT
+        max_length=10,
+        choices=AnchorStatus.choices,
+        default=AnchorStatus.EXACT,
+        verbose_name=_("anchor status"),
     )
     anchored_version = models.PositiveIntegerField(
-        default=1, help_text=_("The article text version the offsets refer to.")
+        default=1,
+        help_text=_("The article text version the offsets refer to."),
+        verbose_name=_("anchored version"),
     )
     similarity = models.PositiveSmallIntegerField(
         null=True,
@@ -60,12 +78,18 @@ class Passage(models.Model):
             "For a fuzzy match, how alike (0–100) the proposed span and the quoted "
             "words are; empty otherwise."
         ),
+        verbose_name=_("similarity"),
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
     history = HistoricalRecords()
 
     objects = PassageQuerySet.as_manager()

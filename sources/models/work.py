@@ -18,15 +18,19 @@ class SheetUpload(models.Model):
     read back only for the user who uploaded it (`owner`) and before `expires_at`.
     """
 
-    token = models.CharField(max_length=64, unique=True, editable=False)
+    token = models.CharField(max_length=64, unique=True, editable=False, verbose_name=_("token"))
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", editable=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        editable=False,
+        verbose_name=_("owner"),
     )
-    file_name = models.CharField(max_length=255, blank=True)
-    size = models.PositiveBigIntegerField(default=0)
-    data = models.BinaryField(editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    expires_at = models.DateTimeField(db_index=True)
+    file_name = models.CharField(max_length=255, blank=True, verbose_name=_("file name"))
+    size = models.PositiveBigIntegerField(default=0, verbose_name=_("size"))
+    data = models.BinaryField(editable=False, verbose_name=_("data"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    expires_at = models.DateTimeField(db_index=True, verbose_name=_("expires at"))
 
     class Meta:
         verbose_name = _("sheet upload")
@@ -52,35 +56,49 @@ class TaskRun(models.Model):
         FAILED = "failed", _("failed")
         CANCELLED = "cancelled", _("cancelled")
 
-    kind = models.CharField(max_length=40, db_index=True)
-    label = models.CharField(max_length=300, blank=True)
+    kind = models.CharField(max_length=40, db_index=True, verbose_name=_("kind"))
+    label = models.CharField(max_length=300, blank=True, verbose_name=_("label"))
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        verbose_name=_("owner"),
     )
     state = models.CharField(
-        max_length=10, choices=State.choices, default=State.QUEUED, db_index=True
+        max_length=10,
+        choices=State.choices,
+        default=State.QUEUED,
+        db_index=True,
+        verbose_name=_("state"),
     )
-    done = models.PositiveBigIntegerField(default=0)
-    total = models.PositiveBigIntegerField(default=0)
-    arguments = models.JSONField(default=dict, blank=True)
-    result = models.JSONField(default=dict, blank=True)
-    error = models.TextField(blank=True)
-    cancel_requested = models.BooleanField(default=False)
-    task_id = models.CharField(max_length=100, blank=True, help_text=_("The tasks backend's id."))
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    done = models.PositiveBigIntegerField(default=0, verbose_name=_("done"))
+    total = models.PositiveBigIntegerField(default=0, verbose_name=_("total"))
+    arguments = models.JSONField(default=dict, blank=True, verbose_name=_("arguments"))
+    result = models.JSONField(default=dict, blank=True, verbose_name=_("result"))
+    error = models.TextField(blank=True, verbose_name=_("error"))
+    cancel_requested = models.BooleanField(default=False, verbose_name=_("cancel requested"))
+    task_id = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text=_("The tasks backend's id."),
+        verbose_name=_("task id"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    started_at = models.DateTimeField(null=True, blank=True, verbose_name=_("started at"))
+    finished_at = models.DateTimeField(null=True, blank=True, verbose_name=_("finished at"))
     heartbeat_at = models.DateTimeField(
         null=True,
         blank=True,
         help_text=_("When the worker last said it was alive (only where others can see it)."),
+        verbose_name=_("heartbeat at"),
     )
     worker = models.CharField(
-        max_length=200, blank=True, help_text=_("The host and process running it.")
+        max_length=200,
+        blank=True,
+        help_text=_("The host and process running it."),
+        verbose_name=_("worker"),
     )
 
     class Meta:
