@@ -15,9 +15,11 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ChangeList
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
-from django.urls import reverse
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -45,6 +47,7 @@ from .base import (
     without_field,
 )
 from .contradictions import dispute_rows
+from .desk import to_next
 from .filters import (
     CandidacyProvinceFilter,
     HasOpenContradictionsFilter,
@@ -236,8 +239,50 @@ class CandidateAdmin(SheetAdminMixin, ServiceHistoryAdmin):
     def has_merge_permission(self, request):
         return request.user.has_perm("elections.merge_candidate")
 
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path(
+                "<path:object_id>/publish/",
+                self.admin_site.admin_view(self.publish_view),
+                name="{}_{}_publish".format(*info),
+            ),
+            *super().get_urls(),
+        ]
+
+    def publish_view(self, request, object_id):
+        """Publish one candidate from its page (the desk's "ready to publish" queue), then go
+        on to the next one ready; a refusal stays on the page saying why."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_publish_permission(request):
+            raise PermissionDenied
+        object_id = unquote(object_id)
+        if not str(object_id).isdigit() or int(object_id) > DATABASE_INTEGERS[-1]:
+            raise Http404("No such candidate.")
+        candidate = self.get_object(request, object_id)
+        if candidate is None:
+            raise Http404("No such candidate.")
+        try:
+            candidate_publish(candidate=candidate, acting_user=request.user)
+        except REFUSALS as error:
+            messages.error(
+                request,
+                gettext("%(candidate)s was not published: %(why)s")
+                % {"candidate": candidate, "why": refusal_message(error)},
+            )
+            return HttpResponseRedirect(
+                reverse("admin:elections_candidate_change", args=[candidate.pk])
+            )
+        messages.success(request, gettext("Published %(candidate)s.") % {"candidate": candidate})
+        return to_next(request, "ready", done=candidate)
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        extra_context = {"disputes": self._disputes(request, object_id), **(extra_context or {})}
+        extra_context = {
+            "disputes": self._disputes(request, object_id),
+            "can_publish": self.has_publish_permission(request),
+            **(extra_context or {}),
+        }
         return super().change_view(request, object_id, form_url, extra_context)
 
     def _disputes(self, request, object_id):

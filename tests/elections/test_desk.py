@@ -224,6 +224,57 @@ def test_candidates_ready_to_publish_follow_the_publish_rule(editor, reviewer):
     assert [row.pk for row in listed.context["cl"].result_list] == [ready.pk]
 
 
+def test_publishing_from_a_candidates_page_goes_to_the_next_ready_then_to_the_desk(
+    editor, reviewer
+):
+    first, second = (make_candidate(name, by=editor) for name in ("First Ready", "Second Ready"))
+    for candidate in (first, second):
+        candidate_submit_for_review(candidate=candidate, acting_user=editor)
+    client = client_for(reviewer)
+    page = client.get(reverse("admin:elections_candidate_change", args=[first.pk]))
+    assert 'form="sb-publish-form"' in page.content.decode()
+
+    response = client.post(reverse("admin:elections_candidate_publish", args=[first.pk]))
+    assert response["Location"] == reverse("admin:elections_candidate_change", args=[second.pk])
+    assert any("Published First Ready" in text for text in shown(response))
+    response = client.post(reverse("admin:elections_candidate_publish", args=[second.pk]))
+    assert response["Location"] == reverse(INDEX)
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.state == second.state == "published"
+    # A published candidate's page offers no publish button.
+    page = client.get(reverse("admin:elections_candidate_change", args=[first.pk]))
+    assert 'form="sb-publish-form"' not in page.content.decode()
+
+
+def test_a_refused_publication_stays_on_the_candidates_page_saying_why(editor, reviewer):
+    blocked, first, _second = two_ages(editor, make_candidate("Blocked Person", by=editor))
+    claim_verify(claim=first, acting_user=reviewer)
+    claim_verify(claim=_second, acting_user=reviewer)
+    candidate_submit_for_review(candidate=blocked, acting_user=editor)
+    response = client_for(reviewer).post(
+        reverse("admin:elections_candidate_publish", args=[blocked.pk])
+    )
+    assert response["Location"] == reverse("admin:elections_candidate_change", args=[blocked.pk])
+    assert any("was not published" in text for text in shown(response))
+    blocked.refresh_from_db()
+    assert blocked.state == "review"
+
+
+def test_only_reviewers_publish_and_only_by_post(editor, reviewer):
+    candidate = make_candidate("Someone", by=editor)
+    candidate_submit_for_review(candidate=candidate, acting_user=editor)
+    url = reverse("admin:elections_candidate_publish", args=[candidate.pk])
+    assert client_for(editor).post(url).status_code == 403
+    assert client_for(reviewer).get(url).status_code == 405
+    assert (
+        client_for(reviewer)
+        .post(url.replace(str(candidate.pk), "99999999999999999999"))
+        .status_code
+        == 404
+    )
+
+
 # Facts withdrawn for lost evidence, and running tasks
 
 

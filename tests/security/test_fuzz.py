@@ -81,6 +81,22 @@ HEADINGS = {
     429: ["<h1>Too many failed sign-ins</h1>"],
 }
 
+
+def headings(status):
+    """The headings of the site's error page for `status`, in each of its languages (the
+    language switch is among the addresses tried, so later answers may be in Chinese)."""
+    from django.conf import settings
+    from django.utils import translation
+
+    found = []
+    for heading in HEADINGS.get(status, []):
+        text = heading.removeprefix("<h1>").removesuffix("</h1>")
+        for code, _name in settings.LANGUAGES:
+            with translation.override(code):
+                found.append(f"<h1>{translation.gettext(text)}</h1>")
+    return found
+
+
 # Admin views that take a post, by the end of their name or their whole name.
 POSTED_SUFFIXES = ("_add", "_change", "_delete", "_changelist", "_import", "_export")
 POSTED_NAMES = {
@@ -242,7 +258,7 @@ def fault(response, url):
         return None
     if status == 400 and '<div id="site-name"><a href="/admin/">Sourcebook</a></div>' in text:
         return None  # an admin form shown again, with what is wrong in it
-    if not any(heading in text for heading in HEADINGS.get(status, [])):
+    if not any(heading in text for heading in headings(status)):
         return "not the site's error page"
     if status != 429 and not is_the_sites_page(text):
         return "not the site's layout"

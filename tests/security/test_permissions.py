@@ -291,6 +291,7 @@ ACCESS = {
         simple=True,
     ),
     "elections_claim_verify": (staff(ok=405), may("elections.verify_claim")),
+    "elections_candidate_publish": (staff(ok=405), may("elections.publish_candidate")),
     "elections_claim_reject": (staff(ok=405), may("elections.verify_claim")),
     # Flagging a dispute from one claim's page: a form, then one post (editors).
     "elections_claim_flag": (
