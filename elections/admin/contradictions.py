@@ -29,7 +29,7 @@ from elections.services.contradictions import dispute_groups
 
 from .base import REFUSALS, ServiceHistoryAdmin, add_refusal, as_validation_error
 from .desk import to_next
-from .display import article_date, marker, passage_in_context
+from .display import article_date, marker, passage_in_context, read_keys, readable_key
 from .filters import (
     ContradictionOutletFilter,
     ContradictionPropertyFilter,
@@ -63,7 +63,8 @@ class Version:
         self.number = number
         claims = [member.claim for member in members]
         self.values = distinct(claim.value for claim in claims)
-        self.normalized = distinct(claim.value_key for claim in claims)
+        # In words (a place by its name, never "place:118"), read for the page in one query.
+        self.normalized = distinct(readable_key(claim) for claim in claims)
         self.outlets = distinct(claim.article.outlet.name for claim in claims)
         self.new = any(member.new for member in members)
         judged = {member.judged for member in members}
@@ -265,6 +266,7 @@ class ContradictionAdmin(ServiceHistoryAdmin):
 
     def _versions(self, dispute):
         groups = dispute_groups(dispute)
+        read_keys(member.claim for members in groups for member in members)
         return [Version(members[0].group, members) for members in groups]
 
     def _report_resolved(self, request, dispute, data, versions):

@@ -501,6 +501,19 @@ def test_a_place_reads_as_its_name_never_as_its_code(
         client.get(change_url(city)).content.decode(),
         client.get(reverse("admin:elections_candidate_change", args=[liu.pk])).content.decode(),
     ]
+    other = make_claim(
+        liu,
+        Property.CITY,
+        "Hangzhou",
+        make_article("Liu Ping in Hangzhou.", outlet="Other"),
+        by=editor,
+    )
+    dispute = Contradiction.objects.get(members__claim=other)
+    pages.append(
+        client.get(
+            reverse("admin:elections_contradiction_change", args=[dispute.pk])
+        ).content.decode()
+    )
     for page in pages:
         assert "place:" not in page
         assert "Xinyu (新余市)" in page
