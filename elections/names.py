@@ -20,8 +20,6 @@ import functools
 import re
 import unicodedata
 
-from pypinyin import Style, lazy_pinyin
-
 # Characters whose reading as a surname differs from pypinyin's default reading.
 SURNAMES = {
     "单": "shan",
@@ -161,6 +159,10 @@ def pinyin_of(text):
         head, rest = COMPOUND_SURNAMES[han[:2]], han[2:]
     elif personal and han[0] in SURNAMES and len(han) > 1:
         head, rest = SURNAMES[han[0]], han[1:]
+    # Imported here: pypinyin's phrase dictionary takes a third of a second to load, paid
+    # by the first name read rather than by every process that starts (`manage.py check`).
+    from pypinyin import Style, lazy_pinyin
+
     syllables = lazy_pinyin(rest, style=Style.NORMAL, v_to_u=True, errors="ignore")
     return fold_latin(head + "".join(syllables))
 

@@ -12,7 +12,6 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-import pypinyin
 from django.utils.text import slugify
 
 from elections.models import Place, PlaceName
@@ -218,6 +217,10 @@ def _syllables(text):
     """Pinyin syllables of `text` with tone marks, place-name readings first."""
     if text in PLACE_READINGS:
         return PLACE_READINGS[text].split()
+    # Imported here: its phrase dictionary takes a third of a second to load, paid by the
+    # first place read rather than by every process that starts.
+    import pypinyin
+
     readings = [group[0] for group in pypinyin.pinyin(text, style=pypinyin.Style.TONE)]
     if len(readings) == len(text):
         readings = [

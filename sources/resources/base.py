@@ -28,7 +28,6 @@ from django.utils.translation import gettext
 from import_export import exceptions, resources
 from import_export.fields import Field
 from import_export.results import Error, InvalidRow, Result, RowResult
-from openpyxl.utils import get_column_letter
 from rapidfuzz import fuzz, process
 
 from sources import progress
@@ -310,7 +309,7 @@ class SheetResource(resources.ModelResource):
         header_row = getattr(dataset, "header_row", 1)
         for number, column in getattr(dataset, "stray", ()):
             report.problem(
-                number, get_column_letter(column), gettext("a value in a column without header")
+                number, column_letter(column), gettext("a value in a column without header")
             )
         rows = []
         # A SheetDataset holds cell_text already; other datasets are read the same way here.
@@ -431,3 +430,13 @@ __all__ = [
     "notes_change",
     "shown",
 ]
+
+
+def column_letter(number):
+    """A spreadsheet's name for the column `number` (1 is A, 27 is AA), as openpyxl names
+    it; written here so that openpyxl (and numpy with it) loads only when a sheet is read."""
+    letters = ""
+    while number > 0:
+        number, remainder = divmod(number - 1, 26)
+        letters = chr(ord("A") + remainder) + letters
+    return letters
