@@ -54,7 +54,7 @@ from .filters import (
     desk_filter,
     name_search,
 )
-from .inlines import CandidacyInline, CandidateClaimInline, CandidateNameInline
+from .inlines import CLAIMS_SHOWN, CandidacyInline, CandidateClaimInline, CandidateNameInline
 from .merges import merge_candidates
 
 # What an action says of each candidate it refused and of those it changed, whole for each
@@ -281,9 +281,19 @@ class CandidateAdmin(SheetAdminMixin, ServiceHistoryAdmin):
         extra_context = {
             "disputes": self._disputes(request, object_id),
             "can_publish": self.has_publish_permission(request),
+            "claims_total": self._claims_total(object_id),
+            "claims_shown": CLAIMS_SHOWN,
             **(extra_context or {}),
         }
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def _claims_total(self, object_id):
+        """How many claims the candidate has, when more than its page shows; else None."""
+        object_id = unquote(object_id)
+        if not str(object_id).isdigit() or int(object_id) > DATABASE_INTEGERS[-1]:
+            return None
+        total = Claim.objects.filter(candidate_id=int(object_id)).count()
+        return total if total > CLAIMS_SHOWN else None
 
     def _disputes(self, request, object_id):
         """The candidate's disputes, newest first, for those who may read disputes."""

@@ -28,7 +28,7 @@ from elections.services import (
     candidate_name_remove,
     candidate_name_update,
 )
-from sources.admin.widgets import CheckedAutocompleteMixin
+from sources.admin.widgets import DATABASE_INTEGERS, CheckedAutocompleteMixin
 
 from .base import PartialDateField, html_list
 from .display import citation_html, marker, read_keys, readable_key, state_badge
@@ -199,7 +199,14 @@ class ReadableKeysFormSet(BaseInlineFormSet):
         queryset = super().get_queryset()
         if queryset._result_cache is None:
             read_keys(queryset)  # evaluates it; the formset reads the same cached rows
+            for claim in queryset:
+                # The candidate is the page's own: never read again for each claim.
+                claim.candidate = self.instance
         return queryset
+
+
+# How many of a candidate's claims its page shows (the claims list shows them all).
+CLAIMS_SHOWN = 50
 
 
 class CandidateClaimInline(admin.TabularInline):
@@ -216,7 +223,7 @@ class CandidateClaimInline(admin.TabularInline):
     formset = ReadableKeysFormSet
 
     def get_queryset(self, request):
-        return (
+        queryset = (
             super()
             .get_queryset(request)
             .select_related("article__outlet", "passage")
@@ -224,6 +231,19 @@ class CandidateClaimInline(admin.TabularInline):
             .annotate(disputed=open_contradictions_of_claim())
             .order_by("property", "as_of", "pk")
         )
+        # The page shows the first CLAIMS_SHOWN; the claims list has every one (linked from
+        # the page), so a candidate with hundreds of claims costs what one with fifty does.
+        object_id = getattr(getattr(request, "resolver_match", None), "kwargs", {}).get(
+            "object_id", ""
+        )
+        if str(object_id).isdigit() and int(object_id) <= DATABASE_INTEGERS[-1]:
+            first = (
+                Claim.objects.filter(candidate_id=int(object_id))
+                .order_by("property", "as_of", "pk")
+                .values_list("pk", flat=True)[:CLAIMS_SHOWN]
+            )
+            queryset = queryset.filter(pk__in=list(first))
+        return queryset
 
     def has_add_permission(self, request, obj=None):
         return False

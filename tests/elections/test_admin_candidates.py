@@ -4,7 +4,9 @@ election and candidacy pages."""
 import pytest
 from django.contrib.auth.models import Permission
 from django.contrib.messages import get_messages
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from elections.models import (
@@ -702,3 +704,37 @@ def test_editors_are_not_offered_to_delete_a_candidacy(editor, liu):
     run = make_candidacy(liu, make_election(make_place("Xinyu", "新余市", code="360500")))
     url = reverse("admin:elections_candidacy_delete", args=[run.pk])
     assert client_for(editor).post(url, {"post": "yes"}).status_code == 403
+
+
+# A candidate's page is bounded however many claims the candidate has.
+
+
+def test_a_candidates_page_shows_a_bounded_number_of_claims_in_constant_queries(
+    editor, monkeypatch, django_assert_num_queries
+):
+    import elections.admin.candidates
+    import elections.admin.inlines
+
+    monkeypatch.setattr(elections.admin.inlines, "CLAIMS_SHOWN", 3)
+    monkeypatch.setattr(elections.admin.candidates, "CLAIMS_SHOWN", 3)
+    person = make_candidate("Many Claims", by=editor)
+    client = client_for(editor)
+
+    def add_claims(count):
+        for number in range(count):
+            article = make_article(
+                f"Many Claims works as trade{number}.", outlet=f"Outlet {number}"
+            )
+            make_claim(person, Property.OCCUPATION, f"trade{number}", article, by=editor)
+
+    add_claims(2)
+    with CaptureQueriesContext(connection) as few:
+        page = client.get(change_url(person)).content.decode()
+    assert "The page shows" not in page
+    add_claims(6)
+    person.refresh_from_db()
+    with django_assert_num_queries(len(few.captured_queries)):
+        page = client.get(change_url(person)).content.decode()
+    assert page.count("/admin/elections/claim/") >= 3
+    assert "The page shows 3 of the candidate's 8 claims." in page
+    assert f"?candidate__id__exact={person.pk}" in page
