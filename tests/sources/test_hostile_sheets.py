@@ -348,9 +348,24 @@ for path in sys.argv[2:]:
         outcome = {"refused": str(error)}
     except MemoryError:
         outcome = {"refused": "MemoryError"}
-    outcome["peak"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    outcome["peak"] = peak()
     print(json.dumps({"path": path, **outcome}), flush=True)
 """
+# The child's own peak: Linux keeps ru_maxrss across exec, so a child of a big test process
+# would report its parent's size; VmHWM belongs to the new program alone.
+CHILD = CHILD.replace(
+    "for path in sys.argv[2:]:",
+    """def peak():
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+for path in sys.argv[2:]:""",
+)
 
 
 def read_in_child(paths):
