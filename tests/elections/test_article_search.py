@@ -113,3 +113,11 @@ def test_the_search_reads_a_fixed_number_of_queries_however_many_articles_match(
         page = search(client, "Xinyu")
     assert "15 articles matching" in page
     assert page.count('class="search-hit"') == 15
+
+
+def test_an_articles_page_offers_the_search_over_every_cited_article(client, world):
+    page = client.get(f"/articles/{world.daily.pk}/").content.decode()
+    assert (
+        '<form class="article-search__form" method="get" action="/outlets/" role="search">' in page
+    )
+    assert "matching" not in page
