@@ -49,6 +49,7 @@ from typing import Any, TextIO, TypeVar
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, OperationalError, connections
 from django.db.utils import load_backend
+from django.utils.functional import Promise
 from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -97,7 +98,7 @@ class TaskKind:
     `request_arguments` takes from the request that starts it, such as the site's origin)."""
 
     name: str
-    label: str
+    label: str | Promise
     work: Callable[..., dict[str, Any]]
     permission: str = RUN_TASK
     offered: bool = True
@@ -111,7 +112,7 @@ _discovered = False
 def task_kind(
     name: str,
     *,
-    label: str,
+    label: str | Promise,
     permission: str = RUN_TASK,
     offered: bool = True,
     request_arguments: Callable[[Any], dict[str, Any]] | None = None,

@@ -244,7 +244,7 @@ def _shows(word: str) -> Q:
     """An article whose public text holds `word`: its title, or a passage a public claim
     quotes from it."""
     quoted = public_claims().filter(article=OuterRef("pk"), passage__exact__icontains=word)
-    return Q(title__icontains=word) | Exists(quoted.order_by())
+    return Q(title__icontains=word) | Q(Exists(quoted.order_by()))
 
 
 def article_search(query: str, *, outlet: Outlet | None = None) -> QuerySet[Article]:

@@ -13,7 +13,6 @@ from datetime import timedelta
 
 from django.contrib.auth.models import User
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from elections.models import ExportFile, ExportPart
 from sources.audit import service
@@ -28,7 +27,7 @@ KEEP_REPLACED = timedelta(minutes=15)
 PARTS_PER_INSERT = 8
 
 
-@service(perm="sources.run_task", action=_("build the open-data exports"))
+@service(perm="sources.run_task", action="build the open-data exports")
 def export_store(
     *,
     name: str,

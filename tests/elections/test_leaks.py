@@ -113,7 +113,16 @@ def _with_query(path, query):
 # Each public URL pattern and the URLs that exercise it; a pattern missing here fails
 # `test_every_public_url_pattern_is_swept`.
 # Searches over the articles: the markers of hidden records, and words of every article.
-SEARCH_WORDS = ("Quxv exclusive", "Quxvdraft", "Quxvtown", "曌草", "Wexq", "Liu Ping", "刘萍", "age")
+SEARCH_WORDS = (
+    "Quxv exclusive",
+    "Quxvdraft",
+    "Quxvtown",
+    "曌草",
+    "Wexq",
+    "Liu Ping",
+    "刘萍",
+    "age",
+)
 
 SWEEP = {
     "choose_language": lambda r: [
