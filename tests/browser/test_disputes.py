@@ -94,8 +94,10 @@ def test_a_reviewer_finds_one_of_three_versions_right_on_one_page(
     page.get_by_label("Note").fill(NOTE)
     page.get_by_role("button", name="Resolve").click()
 
-    page.wait_for_url(re.compile(r"/admin/elections/contradiction/$"))
+    # The only open dispute resolved: "next" goes back to the desk, saying the queue is empty.
+    page.wait_for_url(re.compile(r"/admin/$"))
     message = page.locator(".messagelist").inner_text()
+    assert "Nothing left" in message
     assert f"Resolved dispute #{dispute.pk}" in message and "version 2" in message
     dispute.refresh_from_db()
     assert dispute.status == Contradiction.Status.RESOLVED
