@@ -401,7 +401,11 @@ def person_json_ld(request, profile, names):
 def profile_names(profile):
     candidate = profile.candidate
     names = [
-        {"name": candidate.display_name, "kind": "name", "lang": lang_of(candidate.display_name)}
+        {
+            "name": candidate.display_name,
+            "kind": gettext("name"),
+            "lang": lang_of(candidate.display_name),
+        }
     ]
     if candidate.name_zh:
         names.append(
