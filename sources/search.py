@@ -41,7 +41,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import F, FloatField, QuerySet, Value
+from django.db.models import F, FloatField, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -193,29 +193,22 @@ def search_articles(articles: QuerySet, query: str) -> QuerySet:
             .filter(document=asked)
             .order_by("-rank", F("published_on").desc(nulls_last=True), "pk")
         )
-    if connection.vendor == "sqlite":
-        table = articles.model._meta.db_table
-        match = _fts5_query(phrases)
-        # bm25() is lower for better matches; its negation sorts like PostgreSQL's rank. The
-        # membership and each matched row's rank are both read from the FTS index.
-        members = RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [match])
-        rank = RawSQL(
-            f"SELECT -bm25({FTS_TABLE}) FROM {FTS_TABLE} "
-            f"WHERE {FTS_TABLE} MATCH %s AND rowid = {table}.id",
-            [match],
-            output_field=FloatField(),
-        )
-        return (
-            articles.filter(pk__in=members)
-            .annotate(rank=rank)
-            .order_by("-rank", F("published_on").desc(nulls_last=True), "pk")
-        )
-    # Any other database: a scan, correct but unindexed.
-    matching = articles
-    for phrase in phrases:
-        matching = matching.filter(search_terms__contains=" ".join(phrase))
-    return matching.annotate(rank=Value(0.0, output_field=FloatField())).order_by(
-        "-published_on", "pk"
+    # SQLite, the project's other database.
+    table = articles.model._meta.db_table
+    match = _fts5_query(phrases)
+    # bm25() is lower for better matches; its negation sorts like PostgreSQL's rank. The
+    # membership and each matched row's rank are both read from the FTS index.
+    members = RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [match])
+    rank = RawSQL(
+        f"SELECT -bm25({FTS_TABLE}) FROM {FTS_TABLE} "
+        f"WHERE {FTS_TABLE} MATCH %s AND rowid = {table}.id",
+        [match],
+        output_field=FloatField(),
+    )
+    return (
+        articles.filter(pk__in=members)
+        .annotate(rank=rank)
+        .order_by("-rank", F("published_on").desc(nulls_last=True), "pk")
     )
 
 
@@ -254,10 +247,9 @@ def _spans(text: str, patterns: Iterable[re.Pattern[str]]) -> list[tuple[int, in
 def highlights(text: str, query: str, *, count: int = 3, width: int = 60) -> list[Excerpt]:
     """Up to `count` excerpts of `text` around the words of `query`, each about `2 * width`
     characters, escaped, with each match in `<mark>`."""
-    folded = unicodedata.normalize("NFKC", text)
-    # NFKC may change lengths (rare: ligatures, full-width forms keep one character each);
-    # when it does, excerpts are cut from the folded text, which reads the same.
-    source = folded
+    # Matched and cut in the NFKC form the query words are in (full-width letters become
+    # ASCII, each still one character), which reads the same.
+    source = unicodedata.normalize("NFKC", text)
     spans = _spans(source, _patterns(query))
     excerpts: list[Excerpt] = []
     covered_to = -1
