@@ -14,6 +14,8 @@ class ElectionsConfig(AppConfig):
         from elections.cache import ensure_public_state, renew_generation
         from elections.roles import sync_roles
         from elections.services.record import on_passages_moved
+        from elections.tallies import install_triggers, settle
+        from sources.audit import before_commit
         from sources.backups import database_restored
         from sources.signals import passages_moved
 
@@ -24,6 +26,11 @@ class ElectionsConfig(AppConfig):
         post_migrate.connect(
             ensure_public_state, sender=self, dispatch_uid="elections.ensure_public_state"
         )
+        post_migrate.connect(
+            install_triggers, sender=self, dispatch_uid="elections.tallies.install_triggers"
+        )
+        # Every write transaction ends by settling the public tallies it changed.
+        before_commit(settle)
         # A restore brings back the generation of its day: pages cached since must not match.
         database_restored.connect(renew_generation, dispatch_uid="elections.renew_generation")
         # Claims cite passages; when a passage stops quoting what they were checked against,

@@ -111,6 +111,10 @@ NEVER_PUBLIC = frozenset(
         # Built exports show the public record; they do not change it.
         "elections.ExportFile",
         "elections.ExportPart",
+        # Kept tallies are derived in the transaction that changed what they count.
+        "elections.CandidateDigest",
+        "elections.PublicTally",
+        "elections.TallyPending",
     }
 )
 VENDORS = ("sqlite", "postgresql")
@@ -200,14 +204,21 @@ def renew_generation(sender=None, *, using=DEFAULT_DB_ALIAS, **_signal):
         return None
     if STATE_TABLE not in connection.introspection.table_names():
         return None
+    generation = renew_generation_row(using=using)
+    install_triggers(connection, public_tables(apps))
+    return f"Public cache: new generation {generation}."
+
+
+def renew_generation_row(*, using=DEFAULT_DB_ALIAS):
+    """Give the public state a generation no page was cached under, in the caller's
+    transaction; the new generation."""
     generation = fresh_generation()
-    with connection.cursor() as cursor:
+    with connections[using].cursor() as cursor:
         cursor.execute(
             f"UPDATE {STATE_TABLE} SET generation = %s WHERE id = {STATE_ID}",  # noqa: S608
             [generation],
         )
-    install_triggers(connection, public_tables(apps))
-    return f"Public cache: new generation {generation}."
+    return generation
 
 
 # What a write must touch to change a public page (DESIGN.md, "What is public"). Tables

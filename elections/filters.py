@@ -14,20 +14,16 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from elections import public
-from elections.models import Candidacy, Candidate, Status
+from elections.models import Candidacy, Candidate, CandidateDigest, Place, Status
 from elections.names import query_keys
+from sources.models import Outlet
 
+# Orders of the kept digests (`elections.models.CandidateDigest`), each read from an index.
 SORTS = {
-    "name": ("display_name", "pk"),
-    "province": (F("province_key").asc(nulls_last=True), "display_name", "pk"),
-    "status": ("status_key", "display_name", "pk"),
-    "verified": (F("verified_key").desc(nulls_last=True), "display_name", "pk"),
-}
-# The column each sort but the name's orders by, read only when that sort is asked for.
-SORT_COLUMNS = {
-    "province": ("province_key", public.province_name),
-    "status": ("status_key", public.status_rank),
-    "verified": ("verified_key", public.last_verified),
+    "name": ("name", "pk"),
+    "province": (F("province").asc(nulls_last=True), "name", "pk"),
+    "status": ("status_rank", "name", "pk"),
+    "verified": (F("last_verified").desc(nulls_last=True), "name", "pk"),
 }
 SORT_CHOICES = [
     ("name", _("Name")),
@@ -36,7 +32,7 @@ SORT_CHOICES = [
     ("verified", _("Recently verified")),
 ]
 NOT_REPORTED = "none"
-SUBQUERY_FILTERS = ("province", "city", "status", "outlet", "disputed")
+SUBQUERY_FILTERS = ("q", "province", "city", "outlet")
 
 
 def _attributes(attrs):
@@ -146,7 +142,7 @@ class CandidateFilter(django_filters.FilterSet):
     )
 
     class Meta:
-        model = Candidate
+        model = CandidateDigest
         fields = ["q", "province", "city", "status", "gender", "outlet", "disputed", "sort"]
 
     def __init__(self, data=None, queryset=None, **kwargs):
@@ -171,21 +167,44 @@ class CandidateFilter(django_filters.FilterSet):
     @property
     def reads_every_match(self):
         """Whether listing a page reads every match anyway: a filter by the ids a subquery
-        selects, or a sort by a column computed for each candidate. Otherwise (the whole list,
-        a name search, gender) a page in name order is read from candidate_public_list_idx
-        and stops at the page's end."""
-        if not self.is_bound or self.sort_key != "name":
-            return self.is_bound
+        selects (a name, a place, an outlet). Otherwise the page is read from an index of
+        the digests and stops at the page's end."""
+        if not self.is_bound:
+            return False
         data = self.form.cleaned_data
         return any(data.get(name) for name in SUBQUERY_FILTERS)
 
+    @property
+    def kept_total(self):
+        """The number of matches, when a kept count says it (the whole list, or a single
+        filter by status, gender, disputes, province or outlet); else None (counted)."""
+        from elections import tallies
+
+        data = self.form.cleaned_data if self.is_bound and self.is_valid() else {}
+        active = {name: value for name, value in data.items() if value and name != "sort"}
+        if not active:
+            return tallies.count(tallies.ALL, part="candidates")
+        if len(active) != 1:
+            return None
+        ((name, value),) = active.items()
+        if name == "status":
+            return tallies.count(tallies.STATUS, part="" if value == NOT_REPORTED else value)
+        if name == "gender":
+            return tallies.count(tallies.GENDER, part=value)
+        if name == "disputed":
+            disputed = tallies.count(tallies.ALL, part="disputed")
+            if value == "yes":
+                return disputed
+            return tallies.count(tallies.ALL, part="candidates") - disputed
+        if name == "province":
+            return tallies.count_of_slug(Place, tallies.PROVINCE, value, "")
+        if name == "outlet":
+            return tallies.count_of_slug(Outlet, tallies.OUTLET, value, "candidates")
+        return None
+
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
-        sort = self.sort_key
-        if sort in SORT_COLUMNS:
-            column, expression = SORT_COLUMNS[sort]
-            queryset = queryset.annotate(**{column: expression()})
-        return queryset.order_by(*SORTS[sort])
+        return queryset.order_by(*SORTS[self.sort_key])
 
     def filter_name(self, queryset, name, value):
         keys = query_keys(value)
@@ -194,11 +213,10 @@ class CandidateFilter(django_filters.FilterSet):
         matches = Q()
         for key in keys:
             matches |= Q(search_text__contains=key)
-        return queryset.filter(matches)
+        return queryset.filter(pk__in=Candidate.objects.filter(matches).values("pk"))
 
     # Each filter below selects ids from the few rows that match (candidacies in a place,
-    # steps of a status, claims of an outlet, contradictions) rather than testing every
-    # candidate with a subquery of its own.
+    # claims of an outlet) or reads a digest's own column, each with an index.
 
     def filter_province(self, queryset, name, value):
         return queryset.filter(pk__in=_stood_in(election__place__province__slug=value))
@@ -207,18 +225,14 @@ class CandidateFilter(django_filters.FilterSet):
         return queryset.filter(pk__in=_stood_in(election__place__city__slug=value))
 
     def filter_status(self, queryset, name, value):
-        if value == NOT_REPORTED:
-            return queryset.exclude(public.has_public_status())
-        return queryset.filter(pk__in=public.latest_status_is(value))
+        return queryset.filter(status="" if value == NOT_REPORTED else value)
 
     def filter_outlet(self, queryset, name, value):
         reported = public.public_claims().filter(article__outlet__slug=value)
         return queryset.filter(pk__in=reported.order_by().values("candidate_id"))
 
     def filter_disputed(self, queryset, name, value):
-        if value == "yes":
-            return queryset.filter(pk__in=public.disputed_candidates())
-        return queryset.exclude(pk__in=public.disputed_candidates())
+        return queryset.filter(disputed=value == "yes")
 
     def filter_sort(self, queryset, name, value):
         # Ordering is applied last, in `filter_queryset`, after every filter has narrowed.

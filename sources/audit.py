@@ -146,6 +146,23 @@ def require_user(user: Any) -> None:
         raise PermissionDenied(_("Every change needs an acting user with an active account."))
 
 
+# Work every write transaction ends with, before it commits (registered by apps that keep
+# data derived from the record: `elections.tallies.settle`). Sources never imports them.
+BEFORE_COMMIT: list[Callable[[], Any]] = []
+
+
+def before_commit(hook: Callable[[], Any]) -> None:
+    """Run `hook` at the end of every outermost service and unit of work, inside its
+    transaction, after its writes and before it commits (registered once per process)."""
+    if hook not in BEFORE_COMMIT:
+        BEFORE_COMMIT.append(hook)
+
+
+def _before_commit() -> None:
+    for hook in BEFORE_COMMIT:
+        hook()
+
+
 def in_service() -> bool:
     """True while a service runs in this thread (the write guard of the tests asks)."""
     return _depth.get() > 0
@@ -162,6 +179,8 @@ def unit_of_work() -> Iterator[None]:
     try:
         with transaction.atomic():
             yield
+            if not transaction.get_rollback():  # a unit marked to roll back commits nothing
+                _before_commit()
     finally:
         _unit.reset(token)
 
@@ -201,7 +220,10 @@ def service(*, perm: str, action: str = "") -> Callable[[Callable[P, R]], Callab
                     # checked: an importer's sheet creates passages without annotating.
                     if perm != IN_BODY and outermost:
                         require_perm(user, perm, described)
-                    return func(*args, **kwargs)
+                    result = func(*args, **kwargs)
+                    if outermost and not _unit.get():
+                        _before_commit()
+                    return result
             finally:
                 _depth.reset(token)
 

@@ -27,6 +27,8 @@ PROJECT_TABLES = re.compile(
 ALLOWED = {
     # The public-cache generation row is infrastructure, bumped by triggers and created once.
     "elections.cache": "the public-cache generation row",
+    # Kept public tallies are derived from the record, in the transaction that changed it.
+    "elections.tallies": "the public tallies settled from the record",
     # SQLite's full-text index is infrastructure, filled from the articles table itself.
     "sources.search": "the full-text index rebuilt from the articles",
     # A restore replaces the whole database from a backup file.

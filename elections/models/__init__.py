@@ -9,11 +9,13 @@ from .export import ExportFile, ExportPart
 from .place import Place, PlaceName
 from .proposal import CandidateProposal
 from .public_state import PublicState
+from .tally import CandidateDigest, PublicTally, TallyPending
 
 __all__ = [
     "Candidacy",
     "CandidacyStatus",
     "Candidate",
+    "CandidateDigest",
     "CandidateMerge",
     "CandidateName",
     "CandidateProposal",
@@ -27,5 +29,7 @@ __all__ = [
     "PlaceName",
     "Property",
     "PublicState",
+    "PublicTally",
     "Status",
+    "TallyPending",
 ]

@@ -23,6 +23,7 @@ from elections.models import (
     Candidacy,
     CandidacyStatus,
     Candidate,
+    CandidateDigest,
     CandidateName,
     Claim,
     Contradiction,
@@ -30,6 +31,7 @@ from elections.models import (
     Election,
     Place,
     Property,
+    PublicTally,
 )
 from sources.models import Article
 
@@ -45,18 +47,22 @@ from .base import (
     public_claim_filter,
     public_claims,
     public_claims_of,
-    reporting_outlets,
     versions_of,
 )
 
 
-def public_candidates() -> QuerySet[Candidate]:
-    """Published candidates, as the list filters, sorts and counts them.
+def public_candidates() -> QuerySet[CandidateDigest]:
+    """Published candidates, as the list filters, sorts and counts them: their kept digests
+    (`elections.tallies`), whose pk is the candidate's, each sort and single filter served
+    by an index of its own.
 
-    The columns a row shows cost a subquery per candidate, so they are not read here but by
-    `candidate_rows`, for one page's candidates only.
+    The columns a row shows are not read here but by `candidate_rows`, for one page's
+    candidates only, which also checks that each is still published.
     """
-    return Candidate.objects.published()
+    from elections import tallies
+
+    tallies.settled()
+    return CandidateDigest.objects.filter(listed=True)
 
 
 def page_of_ids(
@@ -66,6 +72,7 @@ def page_of_ids(
     size: int,
     total_with_page: bool = False,
     clamp: bool = False,
+    total: int | None = None,
 ) -> Page:
     """Page `number` of the ids of `candidates` (filtered and ordered), as a Django Page.
 
@@ -78,6 +85,9 @@ def page_of_ids(
     """
     ids = candidates.values_list("pk", flat=True)
     paginator = Paginator(ids, size)
+    if total is not None:  # a kept count: neither counted nor read with the page
+        paginator.count = total
+        total_with_page = False
     if number is None:  # no page asked for: not a page, as Paginator.page says
         if not clamp:
             raise PageNotAnInteger(paginator.error_messages["invalid_page"])
@@ -302,38 +312,39 @@ class Figures:
 
 
 def home_figures() -> Figures:
-    """Counts of published candidates by province and by outcome, and of facts and outlets."""
-    published = Candidate.objects.published()
-    provinces = (
-        _published_candidacies()
-        .values("election__place__province")
-        .annotate(count=Count("candidate", distinct=True))
-        .order_by()
-    )
-    counts = {row["election__place__province"]: row["count"] for row in provinces}
-    places = Place.objects.in_bulk([pk for pk in counts if pk is not None])
+    """Counts of published candidates by province and by outcome, and of facts and outlets:
+    read from the kept tallies (`elections.tallies`), three queries however large the record."""
+    from elections import tallies
+
+    tallies.settled()
+    rows = PublicTally.objects.filter(
+        kind__in=(tallies.ALL, tallies.STATUS, tallies.PROVINCE), value__gt=0
+    ).values_list("kind", "subject", "part", "value")
+    totals: dict[str, int] = {}
+    statuses: dict[str, int] = {}
+    provinces: dict[int, int] = {}
+    for kind, subject, part, value in rows:
+        if kind == tallies.ALL:
+            totals[part] = value
+        elif kind == tallies.STATUS:
+            statuses[part] = value
+        else:
+            provinces[subject] = value
+    places = Place.objects.in_bulk(list(provinces))
     placed = sorted(
-        ((places[pk], count) for pk, count in counts.items() if pk in places),
+        ((places[pk], count) for pk, count in provinces.items() if pk in places),
         key=lambda pair: (-pair[1], pair[0].name),
     )
     by_province: list[tuple[Place | None, int]] = list(placed)
-    unplaced = published.exclude(candidacies__isnull=False).count()
-    if unplaced:
-        by_province.append((None, unplaced))
-    statuses = (
-        published.annotate(public_status=latest_public_status())
-        .values("public_status")
-        .annotate(count=Count("pk"))
-        .order_by()
-    )
+    if totals.get("unplaced"):
+        by_province.append((None, totals["unplaced"]))
     by_status = sorted(
-        ((row["public_status"] or "", row["count"]) for row in statuses),
-        key=lambda pair: STATUS_ORDER.get(pair[0], len(STATUS_ORDER)),
+        statuses.items(), key=lambda pair: STATUS_ORDER.get(pair[0], len(STATUS_ORDER))
     )
     return Figures(
-        candidates=sum(count for _, count in by_status),
-        outlets=reporting_outlets().count(),
-        facts=public_claims().count(),
+        candidates=totals.get("candidates", 0),
+        outlets=totals.get("outlets", 0),
+        facts=totals.get("facts", 0),
         by_province=by_province,
         by_status=by_status,
     )

@@ -4,7 +4,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import (
-    Count,
     Exists,
     OuterRef,
     Q,
@@ -19,6 +18,7 @@ from elections.models import (
     Contradiction,
     DisputeClaim,
     Property,
+    PublicTally,
 )
 from sources.admin.widgets import DATABASE_INTEGERS
 from sources.models import ArchivedCopy, Article, Outlet, Passage
@@ -40,25 +40,27 @@ from .base import (
 
 
 def public_outlets() -> QuerySet[Outlet]:
-    """Outlets cited by public claims, with how many facts, candidates and articles they gave."""
+    """Outlets cited by public claims, by name, with how many facts, candidates and articles
+    they gave (`fact_count`, `candidate_count`, `article_count`): read from the kept tallies
+    (`elections.tallies`), so the cost is that of the outlets listed, not of their claims."""
+    from elections import tallies
 
-    def counted(column: str) -> Coalesce:
-        return Coalesce(
-            Subquery(
-                public_claims()
-                .filter(article__outlet=OuterRef("pk"))
-                .order_by()
-                .values("article__outlet")
-                .annotate(count=Count(column, distinct=True))
-                .values("count")
-            ),
-            0,
+    tallies.settled()
+    kept = PublicTally.objects.filter(kind=tallies.OUTLET, subject=OuterRef("pk"))
+
+    def counted(part: str) -> Coalesce:
+        return Coalesce(Subquery(kept.filter(part=part).values("value")[:1]), 0)
+
+    cited = PublicTally.objects.filter(kind=tallies.OUTLET, part="facts", value__gt=0)
+    return (
+        Outlet.objects.filter(pk__in=cited.values("subject"))
+        .defer(*OUTLET_UNREAD)
+        .annotate(
+            fact_count=counted("facts"),
+            candidate_count=counted("candidates"),
+            article_count=counted("articles"),
         )
-
-    return reporting_outlets().annotate(
-        fact_count=counted("pk"),
-        candidate_count=counted("candidate"),
-        article_count=counted("article"),
+        .order_by("name")
     )
 
 

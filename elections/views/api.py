@@ -244,6 +244,7 @@ def candidate_list(request):
             request.GET.get("page") or 1,
             size=size,
             total_with_page=filterset.reads_every_match,
+            total=filterset.kept_total,
         )
     except (EmptyPage, PageNotAnInteger):
         return json_response({"detail": gettext("Invalid page.")}, status=404)

@@ -32,6 +32,7 @@ from elections.cache import (
 from elections.cache import public_cache as cache_of_pages
 from elections.models import (
     Candidate,
+    CandidateDigest,
     CandidateProposal,
     Claim,
     Contradiction,
@@ -39,6 +40,8 @@ from elections.models import (
     ExportPart,
     Property,
     PublicState,
+    PublicTally,
+    TallyPending,
 )
 from elections.services import (
     candidate_update,
@@ -226,6 +229,12 @@ def a_row_of(label, newsroom):
         if label == "elections.ExportFile":
             return built
         return ExportPart.objects.create(file=built, number=0, data=b"a,b\n")
+    if label == "elections.CandidateDigest":  # of no candidate: settling would drop it
+        return CandidateDigest.objects.create(candidate_id=10**9)
+    if label == "elections.PublicTally":
+        return PublicTally.objects.create(kind="test", subject=1, part="rows", value=1)
+    if label == "elections.TallyPending":
+        return TallyPending.objects.create(candidate_id=10**9)
     assert label == "elections.CandidateProposal", f"no row for {label}"
     return CandidateProposal.objects.create(
         candidate=newsroom.liu, operation="candidate_update", proposed_by=newsroom.editor

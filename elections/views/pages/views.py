@@ -106,6 +106,7 @@ def candidate_list(request):
         request.GET.get("page"),
         size=PAGE_SIZE,
         total_with_page=filterset.reads_every_match,
+        total=filterset.kept_total,
         clamp=True,
     )
     paginator = page.paginator

@@ -1,0 +1,560 @@
+"""Counts and sort keys of the public pages, kept as the record changes, not recounted.
+
+The home page's figures (published candidates by province and by latest status, facts,
+outlets), the outlets index (facts, candidates and articles of each outlet) and the
+candidate list's sorts, single filters and totals read rows kept here instead of scanning the
+claims of every candidate on each render:
+
+- `CandidateDigest`: one row per candidate with what the list sorts and filters by (whether
+  it is listed, its name, gender, latest public status and its rank, first province, last
+  verification, whether a public dispute is about it, its facts), each with an index.
+- `PublicTally`: the counts. Keys are (kind, subject, part):
+
+  - all (subject 0): candidates, facts, outlets (citing a fact), disputed (candidates with
+    a public dispute), unplaced (candidates with no candidacy);
+  - status (subject 0, part a status, "" for none) and gender (part a gender): published
+    candidates whose latest public status or gender it is;
+  - province (subject a place's id): published candidates who stood in it;
+  - outlet (subject an outlet's id): its facts, candidates and articles (the outlets index);
+  - article (subject an article's id, part its outlet's id): the facts citing it; an
+    article counts for its outlet's articles while above 0.
+
+How they stay right. Database triggers on every table these read (claims, candidates,
+candidacies and their status steps, disputes and their members, passages, articles,
+elections, places) mark the candidates a statement touched in `TallyPending`, whatever wrote
+it: a service, the admin, an import, `QuerySet.update()` or raw SQL. `settle()` then reads
+those marks, recomputes each marked candidate from the public record (`elections.public`, the
+one rule of what is public), and adjusts every count it contributes to by the difference from
+what its digest said before: the cost is that of the candidates changed, never of the whole
+record. It runs inside the writing transaction, before it commits: every service and unit of
+work ends with it (`sources.audit.before_commit`), so the public data and its counts commit
+together. A write from outside every service (raw SQL, a shell) is settled by the next public
+page that reads the counts (`settled()`), which then gives the public cache a new generation
+so that no page rendered with the counts from before is kept.
+
+Concurrency (PostgreSQL, READ COMMITTED). Marks have no unique key, so two writers never wait
+on each other to mark; each transaction sees and settles its own marks and those that writes
+outside services left committed, never another transaction's uncommitted ones. Settling locks
+the digests of its candidates (in id order), then the counts it changes (articles, then
+outlets, then the rest, each in key order) before reading them, so a count is always adjusted
+from its latest committed value, and two settlements of the same candidate are serialized:
+the second recomputes it from data that include the first's. The counts most writers touch
+(all facts, all candidates) are locked from a transaction's settlement until its commit, a
+moment at the end of each.
+
+`manage.py settle_public_tallies` settles what is pending; `--rebuild` recomputes every
+digest and count from the record (after a restore from an old backup, say).
+"""
+
+import hashlib
+import logging
+from collections import Counter
+from collections.abc import Iterable
+
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db.models import Count, Subquery
+
+from elections.models import (
+    Candidacy,
+    Candidate,
+    CandidateDigest,
+    Claim,
+    PublicTally,
+    TallyPending,
+)
+
+logger = logging.getLogger(__name__)
+
+PENDING_TABLE = TallyPending._meta.db_table
+TRIGGER_PREFIX = "sourcebook_tally"
+VENDORS = ("sqlite", "postgresql")
+# Candidates settled per round: each round is a few queries over their rows.
+BATCH = 1000
+
+Key = tuple[str, int, str]
+ALL, STATUS, GENDER, PROVINCE, OUTLET, ARTICLE = (
+    "all",
+    "status",
+    "gender",
+    "province",
+    "outlet",
+    "article",
+)
+# The order in which kinds are adjusted (and locked): an article's count crossing zero
+# changes its outlet's, an outlet's facts crossing zero the number of outlets.
+STAGES = ((ARTICLE,), (OUTLET,), (ALL, STATUS, GENDER, PROVINCE))
+
+
+# The triggers: for each table, the ids of the candidates a changed row bears on, from the
+# set of changed rows `{rows}` (aliased R), and on which operations.
+ALL_OPERATIONS = ("INSERT", "UPDATE", "DELETE")
+MARKS = {
+    "elections_claim": (
+        ("candidate_id",),
+        "SELECT R.candidate_id AS candidate_id FROM {rows}",
+        ALL_OPERATIONS,
+    ),
+    "elections_candidate": (("id",), "SELECT R.id AS candidate_id FROM {rows}", ALL_OPERATIONS),
+    "elections_candidacy": (
+        ("candidate_id",),
+        "SELECT R.candidate_id AS candidate_id FROM {rows}",
+        ALL_OPERATIONS,
+    ),
+    "elections_candidacystatus": (
+        ("candidacy_id",),
+        "SELECT cy.candidate_id AS candidate_id FROM {rows} "
+        "JOIN elections_candidacy cy ON cy.id = R.candidacy_id",
+        ALL_OPERATIONS,
+    ),
+    "elections_contradiction": (
+        ("candidate_id",),
+        "SELECT R.candidate_id AS candidate_id FROM {rows}",
+        ALL_OPERATIONS,
+    ),
+    "elections_disputeclaim": (
+        ("contradiction_id",),
+        "SELECT c.candidate_id AS candidate_id FROM {rows} "
+        "JOIN elections_contradiction c ON c.id = R.contradiction_id",
+        ALL_OPERATIONS,
+    ),
+    # New passages, articles, elections and places bear on no candidate until a claim or a
+    # candidacy points at them (whose own write marks it); their removal comes after that
+    # of what pointed at them.
+    "sources_passage": (
+        ("id",),
+        "SELECT cl.candidate_id AS candidate_id FROM {rows} "
+        "JOIN elections_claim cl ON cl.passage_id = R.id",
+        ("UPDATE",),
+    ),
+    "sources_article": (
+        ("id",),
+        "SELECT cl.candidate_id AS candidate_id FROM {rows} "
+        "JOIN elections_claim cl ON cl.article_id = R.id",
+        ("UPDATE",),
+    ),
+    "elections_election": (
+        ("id",),
+        "SELECT cy.candidate_id AS candidate_id FROM {rows} "
+        "JOIN elections_candidacy cy ON cy.election_id = R.id",
+        ("UPDATE",),
+    ),
+    "elections_place": (
+        ("id",),
+        "SELECT cy.candidate_id AS candidate_id FROM {rows} "
+        "JOIN elections_place p ON p.id = R.id OR p.province_id = R.id "
+        "JOIN elections_election e ON e.place_id = p.id "
+        "JOIN elections_candidacy cy ON cy.election_id = e.id",
+        ("UPDATE",),
+    ),
+}
+
+
+def _insert_marks(select: str) -> str:
+    return (
+        f"INSERT INTO {PENDING_TABLE} (candidate_id) "  # noqa: S608 - our own SQL
+        f"SELECT DISTINCT marked.candidate_id FROM ({select}) AS marked "
+        "WHERE marked.candidate_id IS NOT NULL"
+    )
+
+
+def _sqlite_rows(row: str, columns: Iterable[str]) -> str:
+    picked = ", ".join(f"{row}.{column} AS {column}" for column in columns)
+    return f"(SELECT {picked}) AS R"
+
+
+def _designs(vendor: str, table: str) -> dict[str, list[str]]:
+    """The statements that make each of `table`'s triggers, by trigger name (the name
+    carries a fingerprint of its design, so that a new design replaces the old)."""
+    columns, select, operations = MARKS[table]
+    designs = {}
+    for operation in operations:
+        if vendor == "postgresql":
+            sources = {"INSERT": ["new_rows"], "UPDATE": ["old_rows", "new_rows"]}.get(
+                operation, ["old_rows"]
+            )
+            union = " UNION ".join(select.format(rows=f"{source} AS R") for source in sources)
+            referencing = " ".join(
+                f"{'OLD' if source == 'old_rows' else 'NEW'} TABLE AS {source}"
+                for source in sources
+            )
+            body = f"BEGIN {_insert_marks(union)}; RETURN NULL; END"
+            fingerprint = hashlib.sha256(body.encode()).hexdigest()[:8]
+            name = f"{TRIGGER_PREFIX}_{operation.lower()}_{fingerprint}"
+            designs[name] = [
+                f"CREATE OR REPLACE FUNCTION {name}_{table}() RETURNS trigger "
+                f"LANGUAGE plpgsql AS $$ {body} $$",
+                f"CREATE TRIGGER {name} AFTER {operation} ON {table} "
+                f"REFERENCING {referencing} FOR EACH STATEMENT "
+                f"EXECUTE FUNCTION {name}_{table}()",
+            ]
+        else:
+            rows = {"INSERT": ["NEW"], "UPDATE": ["OLD", "NEW"]}.get(operation, ["OLD"])
+            inserts = "; ".join(
+                _insert_marks(select.format(rows=_sqlite_rows(row, columns))) for row in rows
+            )
+            fingerprint = hashlib.sha256(inserts.encode()).hexdigest()[:8]
+            name = f"{TRIGGER_PREFIX}_{table}_{operation.lower()}_{fingerprint}"
+            designs[name] = [
+                f"CREATE TRIGGER {name} AFTER {operation} ON {table} "
+                f"FOR EACH ROW BEGIN {inserts}; END"
+            ]
+    return designs
+
+
+def _present(connection) -> set[tuple[str, str]]:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT c.relname, t.tgname FROM pg_trigger t JOIN pg_class c "
+                "ON c.oid = t.tgrelid WHERE t.tgname LIKE %s AND pg_table_is_visible(c.oid)",
+                [f"{TRIGGER_PREFIX}\\_%"],
+            )
+        else:
+            cursor.execute(
+                "SELECT tbl_name, name FROM sqlite_master WHERE type = 'trigger' "
+                "AND substr(name, 1, %s) = %s",
+                [len(TRIGGER_PREFIX) + 1, f"{TRIGGER_PREFIX}_"],
+            )
+        return {(table, name) for table, name in cursor.fetchall()}
+
+
+def install_triggers(*, using: str = DEFAULT_DB_ALIAS, **_signal) -> None:
+    """Give every table of `MARKS` its triggers and drop ours of an earlier design;
+    idempotent, writing nothing when all are in place. Connected to `post_migrate`: SQLite
+    drops a table's triggers when a migration rebuilds it."""
+    connection = connections[using]
+    if connection.vendor not in VENDORS:
+        return
+    existing = set(connection.introspection.table_names())
+    if PENDING_TABLE not in existing:
+        return
+    present = _present(connection)
+    with transaction.atomic(using=using), connection.cursor() as cursor:
+        for table in MARKS:
+            if table not in existing:
+                continue
+            designs = _designs(connection.vendor, table)
+            for other, name in sorted(present):
+                if other == table and name not in designs:
+                    on = f" ON {table}" if connection.vendor == "postgresql" else ""
+                    cursor.execute(f"DROP TRIGGER IF EXISTS {name}{on}")
+                    if connection.vendor == "postgresql":
+                        cursor.execute(f"DROP FUNCTION IF EXISTS {name}_{table}()")
+            for name, statements in designs.items():
+                if (table, name) not in present:
+                    for statement in statements:
+                        cursor.execute(statement)
+
+
+def remove_triggers(connection) -> None:
+    """Drop every trigger `install_triggers` made (a migration's reversal)."""
+    with connection.cursor() as cursor:
+        for table, name in sorted(_present(connection)):
+            if connection.vendor == "postgresql":
+                cursor.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
+                cursor.execute(f"DROP FUNCTION IF EXISTS {name}_{table}()")
+            else:
+                cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+
+
+# Settling.
+
+
+def _contributions(
+    *,
+    gender: str,
+    status: str,
+    disputed: bool,
+    provinces: set[int],
+    stood: bool,
+    facts: Iterable[tuple[int, int, int]],
+) -> Counter[Key]:
+    """What one listed candidate counts for: `facts` are (article, outlet, number) rows of
+    its public claims."""
+    counts: Counter[Key] = Counter()
+    counts[(ALL, 0, "candidates")] = 1
+    counts[(STATUS, 0, status)] = 1
+    counts[(GENDER, 0, gender)] = 1
+    if disputed:
+        counts[(ALL, 0, "disputed")] = 1
+    if not stood:
+        counts[(ALL, 0, "unplaced")] = 1
+    for province in provinces:
+        counts[(PROVINCE, province, "")] = 1
+    for article, outlet, number in facts:
+        counts[(ARTICLE, article, str(outlet))] += number
+        counts[(OUTLET, outlet, "facts")] += number
+        counts[(OUTLET, outlet, "candidates")] = 1
+        counts[(ALL, 0, "facts")] += number
+    return counts
+
+
+def _stored(tallies: list) -> Counter[Key]:
+    return Counter({(kind, subject, part): amount for kind, subject, part, amount in tallies})
+
+
+def _lock_counts(keys: Iterable[Key], using: str) -> dict[Key, PublicTally]:
+    """The count rows of `keys`, made when missing, locked in key order (a kind at a time)."""
+    keys = sorted(set(keys))
+    PublicTally.objects.using(using).bulk_create(
+        [PublicTally(kind=kind, subject=subject, part=part) for kind, subject, part in keys],
+        ignore_conflicts=True,
+    )
+    rows: dict[Key, PublicTally] = {}
+    by_kind: dict[str, set[int]] = {}
+    for kind, subject, _part in keys:
+        by_kind.setdefault(kind, set()).add(subject)
+    wanted = set(keys)
+    for kind in sorted(by_kind):
+        locked = (
+            PublicTally.objects.using(using)
+            .select_for_update()
+            .filter(kind=kind, subject__in=sorted(by_kind[kind]))
+            .order_by("subject", "part")
+        )
+        for row in locked:
+            key = (row.kind, row.subject, row.part)
+            if key in wanted:
+                rows[key] = row
+    return rows
+
+
+def _adjust(delta: Counter[Key], using: str) -> None:
+    """Add `delta` to the counts, with the counts that follow from crossing zero."""
+    delta = Counter({key: amount for key, amount in delta.items() if amount})
+    for kinds in STAGES:
+        stage = {key: amount for key, amount in delta.items() if key[0] in kinds}
+        if not stage:
+            continue
+        rows = _lock_counts(stage, using)
+        changed, emptied = [], []
+        for key, amount in stage.items():
+            row = rows[key]
+            before, row.value = row.value, row.value + amount
+            if row.value < 0:
+                logger.warning("Public tally %s went below zero (%s); kept at 0", key, row.value)
+                row.value = 0
+            if (before > 0) != (row.value > 0):
+                step = 1 if row.value > 0 else -1
+                if key[0] == ARTICLE:
+                    delta[(OUTLET, int(key[2]), "articles")] += step
+                elif key[0] == OUTLET and key[2] == "facts":
+                    delta[(ALL, 0, "outlets")] += step
+            (emptied if row.value == 0 and key[0] != ALL else changed).append(row)
+        if changed:
+            PublicTally.objects.using(using).bulk_update(changed, ["value"], batch_size=500)
+        if emptied:
+            PublicTally.objects.using(using).filter(pk__in=[row.pk for row in emptied]).delete()
+
+
+DIGEST_FIELDS = (
+    "listed",
+    "name",
+    "gender",
+    "status",
+    "status_rank",
+    "province",
+    "last_verified",
+    "disputed",
+    "facts",
+    "tallies",
+)
+
+
+def _settle_batch(ids: list[int], using: str) -> None:
+    from elections import public
+
+    candidates = Candidate.objects.using(using)
+    present = set(candidates.filter(pk__in=ids).values_list("pk", flat=True))
+    CandidateDigest.objects.using(using).bulk_create(
+        [CandidateDigest(candidate_id=pk) for pk in sorted(present)], ignore_conflicts=True
+    )
+    digests = {
+        digest.candidate_id: digest
+        for digest in CandidateDigest.objects.using(using)
+        .select_for_update()
+        .filter(candidate_id__in=ids)
+        .order_by("candidate_id")
+    }
+    # Read after the lock: a settlement of the same candidates that committed meanwhile is
+    # seen by these statements.
+    rows = (
+        candidates.filter(pk__in=sorted(present))
+        .annotate(
+            public_status=public.latest_public_status(),
+            verified=public.last_verified(),
+            is_disputed=public.disputed_condition(),
+            first_province=public.province_name(),
+        )
+        .values_list(
+            "pk",
+            "display_name",
+            "gender",
+            "state",
+            "merged_into_id",
+            "public_status",
+            "verified",
+            "is_disputed",
+            "first_province",
+        )
+    )
+    listed: dict[int, tuple] = {}
+    unlisted: set[int] = set()
+    for row in rows:
+        pk, _name, _gender, state, merged_into, *_rest = row
+        if state == Candidate.State.PUBLISHED and merged_into is None:
+            listed[pk] = row
+        else:
+            unlisted.add(pk)
+    facts: dict[int, list[tuple[int, int, int]]] = {}
+    for candidate_id, article_id, outlet_id, number in (
+        Claim.objects.using(using)
+        .filter(public.public_claim_filter(), candidate_id__in=sorted(listed))
+        .order_by()
+        .values("candidate_id", "article_id", "article__outlet_id")
+        .annotate(number=Count("pk"))
+        .values_list("candidate_id", "article_id", "article__outlet_id", "number")
+    ):
+        facts.setdefault(candidate_id, []).append((article_id, outlet_id, number))
+    provinces: dict[int, set[int]] = {}
+    stood: set[int] = set()
+    for candidate_id, province_id in (
+        Candidacy.objects.using(using)
+        .filter(candidate_id__in=sorted(listed))
+        .order_by()
+        .values_list("candidate_id", "election__place__province_id")
+        .distinct()
+    ):
+        stood.add(candidate_id)
+        if province_id is not None:
+            provinces.setdefault(candidate_id, set()).add(province_id)
+
+    delta: Counter[Key] = Counter()
+    changed = []
+    for pk in ids:
+        digest = digests.get(pk)
+        before = _stored(digest.tallies) if digest is not None else Counter()
+        if pk in listed:
+            _pk, name, gender, _state, _merged, status, verified, disputed, province = listed[pk]
+            after = _contributions(
+                gender=gender or "",
+                status=status or "",
+                disputed=bool(disputed),
+                provinces=provinces.get(pk, set()),
+                stood=pk in stood,
+                facts=facts.get(pk, []),
+            )
+            values = {
+                "listed": True,
+                "name": name,
+                "gender": gender or "",
+                "status": status or "",
+                "status_rank": public.STATUS_ORDER.get(status or "", len(public.STATUS_ORDER)),
+                "province": province,
+                "last_verified": verified,
+                "disputed": bool(disputed),
+                "facts": after[(ALL, 0, "facts")],
+            }
+        else:
+            # The public sees nothing of it: nothing kept either.
+            after = Counter()
+            values = {
+                field.name: field.get_default()
+                for field in CandidateDigest._meta.concrete_fields
+                if field.name in DIGEST_FIELDS
+            }
+        delta.update(after)
+        delta.subtract(before)
+        if digest is None:
+            continue
+        if pk not in present:
+            continue
+        values["tallies"] = sorted([*key, amount] for key, amount in after.items() if amount)
+        for field, value in values.items():
+            setattr(digest, field, value)
+        changed.append(digest)
+    _adjust(delta, using)
+    if changed:
+        CandidateDigest.objects.using(using).bulk_update(changed, DIGEST_FIELDS, batch_size=500)
+    gone = sorted(pk for pk in digests if pk not in present)
+    if gone:
+        CandidateDigest.objects.using(using).filter(candidate_id__in=gone).delete()
+
+
+def _take_marks(using: str) -> list[int]:
+    """The candidates marked pending that this transaction sees, their marks deleted."""
+    with connections[using].cursor() as cursor:
+        cursor.execute(f"DELETE FROM {PENDING_TABLE} RETURNING candidate_id")  # noqa: S608
+        return sorted({row[0] for row in cursor.fetchall()})
+
+
+def settle(*, using: str = DEFAULT_DB_ALIAS) -> int:
+    """Bring the digests and counts of every marked candidate up to date; the number of
+    candidates settled. Runs in the caller's transaction (or its own)."""
+    connection = connections[using]
+    if connection.vendor not in VENDORS:
+        return 0
+    with transaction.atomic(using=using):
+        ids = _take_marks(using)
+        for start in range(0, len(ids), BATCH):
+            _settle_batch(ids[start : start + BATCH], using)
+    return len(ids)
+
+
+def settled(*, using: str = DEFAULT_DB_ALIAS) -> None:
+    """Before a public page reads the counts: settle what writes from outside every service
+    left pending (one query when nothing is, the usual case).
+
+    Settling them from a reader's own transaction gives the public cache a new generation,
+    so that a page another server rendered with the counts from before is not kept.
+    """
+    connection = connections[using]
+    if connection.vendor not in VENDORS:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT 1 FROM {PENDING_TABLE} LIMIT 1")  # noqa: S608
+        if cursor.fetchone() is None:
+            return
+    own_transaction = not connection.in_atomic_block
+    with transaction.atomic(using=using):
+        if settle(using=using) and own_transaction:
+            from elections.cache import renew_generation_row
+
+            renew_generation_row(using=using)
+
+
+def rebuild(*, using: str = DEFAULT_DB_ALIAS) -> int:
+    """Recompute every digest and count from the record; the number of candidates."""
+    with transaction.atomic(using=using):
+        PublicTally.objects.using(using).all().delete()
+        CandidateDigest.objects.using(using).all().delete()
+        TallyPending.objects.using(using).all().delete()
+        ids = list(Candidate.objects.using(using).order_by("pk").values_list("pk", flat=True))
+        for start in range(0, len(ids), BATCH):
+            _settle_batch(ids[start : start + BATCH], using)
+    return len(ids)
+
+
+# Reading.
+
+
+def count(kind: str, subject: int = 0, part: str = "") -> int:
+    """One kept count (0 when nothing counts for it)."""
+    value = (
+        PublicTally.objects.filter(kind=kind, subject=subject, part=part)
+        .values_list("value", flat=True)
+        .first()
+    )
+    return value or 0
+
+
+def count_of_slug(model, kind: str, slug: str, part: str) -> int:
+    """The kept count of `kind` whose subject is the `model` row (a place, an outlet) with
+    `slug`, in one query (0 when none)."""
+    subject = model.objects.filter(slug=slug).values("pk")[:1]
+    value = (
+        PublicTally.objects.filter(kind=kind, subject=Subquery(subject), part=part)
+        .values_list("value", flat=True)
+        .first()
+    )
+    return value or 0
