@@ -275,3 +275,20 @@ def test_a_rebuild_needs_no_acting_user_and_settling_nothing_costs_one_query(
         tallies.settled()
     assert tallies.rebuild() == Candidate.objects.count()
     assert system_user()
+
+
+def test_the_command_settles_what_is_pending_and_rebuilds(world):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    publish(world)
+    Claim.objects.filter(pk=world["claims"][0].pk).update(state=Claim.State.REJECTED)
+    out = StringIO()
+    call_command("settle_public_tallies", stdout=out)
+    assert out.getvalue().strip() == "Settled the public tallies of 1 candidate(s)."
+    assert not TallyPending.objects.exists()
+    PublicTally.objects.filter(kind="all").update(value=99)
+    call_command("settle_public_tallies", "--rebuild", stdout=out)
+    assert "Rebuilt the public tallies of 1 candidate(s)." in out.getvalue()
+    assert figures() == recount()
