@@ -33,6 +33,7 @@ from elections.services import (
     candidate_update,
     candidate_withdraw,
 )
+from sources.admin.paging import LargeListAdminMixin, count_rows
 from sources.admin.sheets import SheetAdminMixin
 from sources.admin.widgets import DATABASE_INTEGERS
 
@@ -133,7 +134,11 @@ class CandidateChangeList(ChangeList):
 
 
 @admin.register(Candidate)
-class CandidateAdmin(SheetAdminMixin, ServiceHistoryAdmin):
+class CandidateAdmin(SheetAdminMixin, LargeListAdminMixin, ServiceHistoryAdmin):
+    """Candidates: newest first by the primary key (a click on the name column sorts by
+    name), counted without reading every candidate (`sources.admin.paging`), searched by
+    their folded names (`name_search`), each row's claim counts read for the page only."""
+
     resource_classes = [CandidateResource]
     form = CandidateForm
     list_display = [
@@ -145,6 +150,7 @@ class CandidateAdmin(SheetAdminMixin, ServiceHistoryAdmin):
         "unverified_count",
         "open_contradiction_count",
     ]
+    ordering = ["-id"]
     list_filter = [
         "state",
         "gender",
@@ -312,11 +318,12 @@ class CandidateAdmin(SheetAdminMixin, ServiceHistoryAdmin):
         )
 
     def changelist_view(self, request, extra_context=None):
-        in_review = Candidate.objects.filter(
-            state=Candidate.State.REVIEW, merged_into__isnull=True
-        ).count()
+        in_review = count_rows(
+            Candidate.objects.filter(state=Candidate.State.REVIEW, merged_into__isnull=True)
+        )
         extra_context = {
-            "in_review_count": in_review,
+            "in_review_count": in_review.number,
+            "in_review_estimated": not in_review.exact,
             "in_review_url": reverse("admin:elections_candidate_changelist")
             + f"?state__exact={Candidate.State.REVIEW}",
             **(extra_context or {}),

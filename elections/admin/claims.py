@@ -18,11 +18,14 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from elections.models import Claim, DisputeClaim
+from elections.models import Candidate, Claim, DisputeClaim
 from elections.resources import ClaimResource
 from elections.services import claim_create_from_quote, claim_update
+from sources.admin.paging import LargeListAdminMixin, count_rows
 from sources.admin.sheets import SheetAdminMixin
 from sources.anchoring import AnchoringError
+from sources.models import Article
+from sources.search import search_articles
 
 from .base import (
     REFUSALS,
@@ -56,8 +59,51 @@ ARTICLE_TEXTS = ("article__text", "article__source_text", "article__boilerplate"
 CHANGE_FIELDS = ["value", "as_of", "as_of_precision", "note", "candidacy", "state"]
 
 
+# A search names the candidates it found by their ids, up to this many (past that, by a
+# subquery); and the articles, up to this many (past that, the word is too common for the
+# full-text index to narrow the claims much, and the LIKE reads every claim).
+CANDIDATE_IDS = 500
+ARTICLE_IDS = 200
+
+
 def review_queue_url():
     return reverse("admin:elections_claim_changelist") + f"?state__exact={Claim.State.UNVERIFIED}"
+
+
+def ids_found(queryset, limit):
+    """The ids of `queryset`'s rows as a list, or None when there are more than `limit`."""
+    ids = list(queryset.order_by().values_list("pk", flat=True)[: limit + 1])
+    return ids if len(ids) <= limit else None
+
+
+def claim_search(term):
+    """The condition finding claims by `term`, or None when it holds nothing to look for.
+
+    A candidate's name in any form is read as the candidates list and the public search read
+    it (`name_search`, over each candidate's folded names, `elections.names`): the candidates
+    are found first (a small table), then their claims by the index on the claim's candidate.
+    When no candidate has that name, the term is a value or words of a quote: the articles
+    printing it are found in the full-text index (`sources.search`: whole words, any script),
+    then the claims of those articles whose value or quote holds it, by the index on the
+    claim's article. Only a word printed in more than `ARTICLE_IDS` articles falls back to a
+    LIKE over every claim.
+    """
+    by_name = name_search(term)
+    if by_name is not None:
+        candidates = Candidate.objects.filter(by_name)
+        ids = ids_found(candidates, CANDIDATE_IDS)
+        if ids is None:
+            return Q(candidate_id__in=candidates.order_by().values("pk"))
+        if ids:
+            return Q(candidate_id__in=ids)
+    printed = Q(value__icontains=term) | Q(passage__exact__icontains=term)
+    articles = search_articles(Article.objects.all(), term)
+    if articles.query.is_empty():
+        return printed
+    ids = ids_found(articles, ARTICLE_IDS)
+    if ids is None:
+        return printed
+    return Q(article_id__in=ids) & printed
 
 
 class ClaimChangeList(ChangeList):
@@ -73,7 +119,11 @@ class ClaimChangeList(ChangeList):
 
 
 @admin.register(Claim)
-class ClaimAdmin(SheetAdminMixin, ClaimReviewMixin, ServiceHistoryAdmin):
+class ClaimAdmin(SheetAdminMixin, LargeListAdminMixin, ClaimReviewMixin, ServiceHistoryAdmin):
+    """Claims: the list and the review queue in an order an index serves, counted without
+    reading every claim (`sources.admin.paging`), searched through candidates and articles
+    (`claim_search`), filtered by outlet from the outlets table."""
+
     resource_classes = [ClaimResource]
     list_display = [
         "candidate",
@@ -93,14 +143,19 @@ class ClaimAdmin(SheetAdminMixin, ClaimReviewMixin, ServiceHistoryAdmin):
     list_filter = [
         "state",
         "property",
-        ("article__outlet", admin.RelatedOnlyFieldListFilter),
+        # Every outlet, from the outlets table (not a DISTINCT over the claims).
+        "article__outlet",
         DisputedFilter,
         "overruled",
         RecordedByFilter,
         desk_filter("claims", "withdrawn"),
     ]
-    search_fields = ["value", "value_key", "passage__exact"]
-    search_help_text = _("A candidate's name in any form, a value, or words of the quote.")
+    # Searched by `claim_search` in `get_search_results`; these only make Django show the box.
+    search_fields = ["value", "passage__exact"]
+    search_help_text = _(
+        "A candidate's name in any form; when no candidate has that name, a value or whole "
+        "words of the quote."
+    )
     autocomplete_fields = ["candidate", "candidacy"]
     readonly_fields = [
         "candidate_link",
@@ -144,6 +199,19 @@ class ClaimAdmin(SheetAdminMixin, ClaimReviewMixin, ServiceHistoryAdmin):
     def get_changelist(self, request, **kwargs):
         return ClaimChangeList
 
+    def get_ordering(self, request):
+        """An order an index serves, never the candidate's name across a join (a click on the
+        column still sorts by it): the review queue oldest first, as the desk takes it
+        (unverified claims have no review date, so the index on state, review date and id
+        reads them in id order); verified or rejected claims latest review first, by the same
+        index; any other list newest first, by the primary key."""
+        state = request.GET.get("state__exact")
+        if state == Claim.State.UNVERIFIED:
+            return ["reviewed_at", "id"]
+        if state in Claim.State.values:
+            return ["-reviewed_at", "-id"]
+        return ["-id"]
+
     def get_form(self, request, obj=None, change=False, **kwargs):
         kwargs["form"] = ClaimChangeForm if obj is not None else ClaimAddForm
         return super().get_form(request, obj, change=change, **kwargs)
@@ -162,20 +230,16 @@ class ClaimAdmin(SheetAdminMixin, ClaimReviewMixin, ServiceHistoryAdmin):
         term = search_term.strip()
         if not term:
             return queryset, False
-        condition = (
-            Q(value__icontains=term)
-            | Q(value_key__icontains=term)
-            | Q(passage__exact__icontains=term)
-        )
-        by_name = name_search(term, prefix="candidate__")
-        if by_name is not None:
-            condition |= by_name
+        condition = claim_search(term)
+        if condition is None:
+            return queryset.none(), False
         return queryset.filter(condition), False
 
     def changelist_view(self, request, extra_context=None):
-        queue = Claim.objects.filter(state=Claim.State.UNVERIFIED).count()
+        queue = count_rows(Claim.objects.filter(state=Claim.State.UNVERIFIED))
         extra_context = {
-            "review_count": queue,
+            "review_count": queue.number,
+            "review_count_estimated": not queue.exact,
             "review_url": review_queue_url(),
             "in_review_queue": request.GET.get("state__exact") == Claim.State.UNVERIFIED,
             **(extra_context or {}),

@@ -5,7 +5,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
-from elections.models import Candidacy, Contradiction, DisputeClaim, Place, Property
+from elections.models import Candidacy, Contradiction, DisputeClaim, Election, Place, Property
 from elections.names import query_keys
 from sources.dates import PartialDate, PartialDateError
 from sources.models import Outlet
@@ -59,10 +59,14 @@ class CandidacyProvinceFilter(admin.SimpleListFilter):
     parameter_name = "province"
 
     def lookups(self, request, model_admin):
-        provinces = Place.objects.filter(
-            level=Place.Level.PROVINCE,
-            pk__in=Candidacy.objects.values("election__place__province"),
-        ).order_by("code", "name")
+        # From the elections (a small table) that have a candidacy, each one an index probe,
+        # rather than from every candidacy.
+        contested = Election.objects.filter(
+            Exists(Candidacy.objects.filter(election=OuterRef("pk")))
+        ).values("place__province")
+        provinces = Place.objects.filter(level=Place.Level.PROVINCE, pk__in=contested).order_by(
+            "code", "name"
+        )
         return [(str(province.pk), str(province)) for province in provinces]
 
     def queryset(self, request, queryset):

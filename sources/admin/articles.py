@@ -13,8 +13,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ORDER_VAR, SEARCH_VAR, ChangeList
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q, Value
-from django.db.models.functions import Length
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce, Length
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
@@ -23,16 +23,17 @@ from django.utils.translation import gettext_lazy as _
 
 from sources.dates import PartialDate
 from sources.extract import ExtractionError, extract_text
-from sources.models import AnchorStatus, Article, ArticleVersion
+from sources.models import AnchorStatus, Article, ArticleVersion, Passage
 from sources.resources import ArticleResource
 from sources.search import MAX_QUERY_CHARS, highlights, search_articles
 from sources.services import article_create, article_set_text, article_update
 from sources.text import normalize_text
 
 from .annotate import annotate_view, can_annotate
-from .filters import ArticleNeedsAttentionFilter, PublishedYearFilter
+from .filters import ArticleNeedsAttentionFilter, LanguageFilter, PublishedYearFilter
 from .history import ReadOnlyHistoryAdmin
 from .intake import intake_view
+from .paging import LargeListAdminMixin
 from .refusals import REFUSALS, ServiceFormMixin, ServiceRefused
 from .sheets import SheetAdminMixin
 
@@ -124,6 +125,19 @@ class ArticleAdminForm(forms.ModelForm):
         return data
 
 
+def passages_counted(**condition):
+    """The number of the outer article's passages (meeting `condition`) as a subquery: read
+    for the rows of the page only, where a COUNT over a join would group every article."""
+    counted = (
+        Passage.objects.filter(article=OuterRef("pk"), **condition)
+        .order_by()
+        .values("article")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
 class ArticleChangeList(ChangeList):
     """The article list, without loading the texts it does not show; a search is full-text
     (`sources.search`), best match first unless a column is chosen to sort by, and then the
@@ -136,7 +150,10 @@ class ArticleChangeList(ChangeList):
 
 
 @admin.register(Article)
-class ArticleAdmin(SheetAdminMixin, ServiceFormMixin, ReadOnlyHistoryAdmin):
+class ArticleAdmin(SheetAdminMixin, LargeListAdminMixin, ServiceFormMixin, ReadOnlyHistoryAdmin):
+    """Articles: newest first (the index on `published_on` and `id` serves the order), counted
+    and filtered without reading every article (`sources.admin.paging`)."""
+
     resource_classes = [ArticleResource]
     form = ArticleAdminForm
     # "Import reports" beside the list's own tools (sources.admin.intake).
@@ -152,9 +169,11 @@ class ArticleAdmin(SheetAdminMixin, ServiceFormMixin, ReadOnlyHistoryAdmin):
         "annotate_link",
     ]
     list_select_related = ["outlet"]
+    ordering = ["-published_on", "-id"]
     list_filter = [
-        ("outlet", admin.RelatedOnlyFieldListFilter),
-        "language",
+        # Every outlet, from the outlets table (not a DISTINCT over the articles).
+        "outlet",
+        LanguageFilter,
         "source_format",
         "published_precision",
         PublishedYearFilter,
@@ -200,8 +219,8 @@ class ArticleAdmin(SheetAdminMixin, ServiceFormMixin, ReadOnlyHistoryAdmin):
             super()
             .get_queryset(request)
             .annotate(
-                passage_count=Count("passages"),
-                attention_count=Count("passages", filter=Q(passages__anchor_status__in=ATTENTION)),
+                passage_count=passages_counted(),
+                attention_count=passages_counted(anchor_status__in=ATTENTION),
             )
         )
 
