@@ -2,15 +2,24 @@
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
+from django.core.paginator import Page, Paginator
 from django.db.models import (
+    Case,
+    Count,
     Exists,
+    F,
+    IntegerField,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
+    Value,
+    When,
+    Window,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, RowNumber
 
 from elections.models import (
     Candidate,
@@ -29,10 +38,8 @@ from .base import (
     CANDIDATE_UNREAD,
     OUTLET_UNREAD,
     citation_unread,
-    disputed_fact,
     public_claims,
     public_disputes,
-    reporting_outlets,
     shown_member_filter,
     unread_columns,
     versions_of,
@@ -65,30 +72,105 @@ def public_outlets() -> QuerySet[Outlet]:
 
 
 @dataclass
+class Report:
+    """What an outlet reported about one candidate: its public claims about them, the first
+    few in property order (each with `dispute_id`), and how many there are in all."""
+
+    candidate: Candidate
+    claims: list[Claim]
+    total: int
+
+    @property
+    def more(self) -> int:
+        """How many of its claims about the candidate are left for the profile to show."""
+        return self.total - len(self.claims)
+
+
+@dataclass
 class OutletProfile:
-    """What one outlet reported, and the disputes its claims took part in."""
+    """What one outlet reported (one page of it), and the disputes its claims took part in."""
 
     outlet: Outlet
-    reports: list[tuple[Candidate, list[Claim]]]  # by candidate name; claims with `dispute_id`
-    # Public disputes with a version of its own, each with `versions` (Version), `own` (the
-    # group numbers of its versions) and `own_found_wrong`.
+    page: Page  # of the candidates it reported on, by name
+    reports: list[Report]  # the page's candidates, by name
+    # The first public disputes with a version of its own, each with `versions` (Version),
+    # `own` (the group numbers of its versions) and `own_found_wrong`.
     disputes: list[Contradiction]
     by_property: list[tuple[str, int, int]]  # (property, disputes taken part in, found wrong)
     found_wrong: int = 0  # disputes in which a verdict found its version wrong
+    dispute_count: int = 0  # disputes taken part in, of which `disputes` are the first
+    fact_count: int = 0
+    candidate_count: int = 0
     article_count: int = 0
 
 
-def _disputes_with(outlet: Outlet) -> list[Contradiction]:
-    """The public disputes in which a shown claim of `outlet` is a version, each with its
-    `versions` and its candidate, from one query of their shown members."""
-    taking_part = (
+# How much of an outlet's record one page shows: candidates per page, claims per candidate
+# (the profile shows the rest) and disputes (the first, by candidate; each one's candidate's
+# profile shows it, and every disputed claim links to it).
+OUTLET_CANDIDATES_PER_PAGE = 20
+OUTLET_CLAIMS_PER_CANDIDATE = 10
+OUTLET_DISPUTES_SHOWN = 20
+
+
+def _property_rank() -> Case:
+    """A property's place in `Property`'s order, for ordering rows in SQL."""
+    return Case(
+        *(When(property=prop, then=Value(rank)) for rank, prop in enumerate(Property.values)),
+        default=Value(len(Property.values)),
+        output_field=IntegerField(),
+    )
+
+
+def _taking_part(outlet: Outlet) -> QuerySet[Contradiction, Any]:
+    """Ids of the public disputes in which a shown claim of `outlet` is a version."""
+    return (
         public_disputes()
         .filter(Q(members__claim__article__outlet=outlet) & shown_member_filter("members__"))
         .order_by()
         .values("pk")
     )
+
+
+def _dispute_tally(outlet: Outlet) -> dict[str, tuple[int, int]]:
+    """For each property, the public disputes `outlet` took part in and those of them in
+    which a verdict found its version wrong, counted in SQL (one query, a row a property).
+
+    A version is found wrong when the verdict judged every shown claim of its group wrong
+    (`versions_of`); the outlet is found wrong once in a dispute (or not at all), however
+    many outlets printed another version and however many of its articles printed this one.
+    """
+    not_wrong = DisputeClaim.objects.filter(
+        shown_member_filter(),
+        contradiction=OuterRef("contradiction_id"),
+        group=OuterRef("group"),
+    ).exclude(judged=DisputeClaim.Judged.WRONG)
+    own_wrong = DisputeClaim.objects.filter(
+        shown_member_filter(),
+        contradiction=OuterRef("pk"),
+        claim__article__outlet=outlet,
+        judged=DisputeClaim.Judged.WRONG,
+    ).filter(~Exists(not_wrong.order_by()))
+    rows = (
+        Contradiction.objects.filter(pk__in=_taking_part(outlet))
+        .order_by()
+        .values("property")
+        .annotate(times=Count("pk"), wrong=Count("pk", filter=Exists(own_wrong.order_by())))
+    )
+    return {row["property"]: (row["times"], row["wrong"]) for row in rows}
+
+
+def _disputes_with(outlet: Outlet, limit: int) -> list[Contradiction]:
+    """The first `limit` public disputes in which a shown claim of `outlet` is a version (by
+    candidate name, then question), each with its `versions` and its candidate, from one
+    query of their shown members."""
+    first = (
+        Contradiction.objects.filter(pk__in=_taking_part(outlet))
+        .alias(property_rank=_property_rank())
+        .order_by("candidate__display_name", "candidate_id", "property_rank", "question", "pk")
+        .values("pk")[:limit]
+    )
     members = (
-        DisputeClaim.objects.filter(shown_member_filter(), contradiction__in=taking_part)
+        DisputeClaim.objects.filter(shown_member_filter(), contradiction__in=first)
         .select_related("contradiction__candidate", "claim__passage", "claim__article__outlet")
         .defer(
             "contradiction__flag_note",
@@ -114,81 +196,139 @@ def _disputes_with(outlet: Outlet) -> list[Contradiction]:
             dispute.candidate_id,
             order.get(dispute.property, len(order)),
             dispute.question,
+            dispute.pk,
         ),
     )
 
 
-def outlet_profile(slug: str) -> OutletProfile | None:
-    """The outlet `slug` with its public claims by candidate and its disputes, or None."""
-    outlet = reporting_outlets().filter(slug=slug).first()
+def _shown_dispute() -> Exists:
+    """Whether the dispute of a member (a DisputeClaim row) is public (an Exists)."""
+    return Exists(public_disputes().filter(pk=OuterRef("contradiction_id")).order_by())
+
+
+def _dispute_of_claim() -> Subquery:
+    """The id of the public dispute a claim is a version of, or None, as a subquery on
+    claims: probed from each row by its id, so a page pays for its own rows only."""
+    return Subquery(
+        DisputeClaim.objects.filter(_shown_dispute(), claim=OuterRef("pk"))
+        .order_by("contradiction_id")
+        .values("contradiction_id")[:1]
+    )
+
+
+def _reports(outlet: Outlet, candidates: list[Candidate], per_candidate: int) -> list[Report]:
+    """The public claims of `outlet` about `candidates` (a page of them), the first
+    `per_candidate` of each in property order, with each one's total: one query."""
+    by_candidate = F("candidate_id")
+    claims = (
+        public_claims()
+        .filter(article__outlet=outlet, candidate_id__in=[c.pk for c in candidates])
+        .select_related("passage", "article")
+        .defer(*unread_columns("article__", ARTICLE_UNREAD))
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[by_candidate],
+                order_by=[F("property"), F("as_of").asc(nulls_first=True), F("id")],
+            ),
+            total=Window(Count("pk"), partition_by=[by_candidate]),
+            dispute_id=_dispute_of_claim(),
+        )
+        .filter(rank__lte=per_candidate)
+        .order_by("candidate_id", "rank")
+    )
+    reports = {candidate.pk: Report(candidate, [], 0) for candidate in candidates}
+    for claim in claims:
+        report = reports[claim.candidate_id]
+        claim.candidate = report.candidate
+        claim.article.outlet = outlet
+        report.claims.append(claim)
+        report.total = claim.total
+    return [report for report in reports.values() if report.claims]
+
+
+def outlet_profile(
+    slug: str,
+    page: int | str | None = 1,
+    *,
+    reports: bool = True,
+) -> OutletProfile | None:
+    """The outlet `slug` with page `page` of its public claims by candidate (a number that
+    is not a page gives the first, one past the end the last), its first disputes and its
+    tally of them, or None.
+
+    Six queries, each reading the rows of the page shown or counting in SQL, however much
+    the outlet reported: whether tallies wait to be settled; the outlet with its kept counts
+    (`public_outlets`); the page's candidates; their claims from it; the tally of its
+    disputes; the members of the first ones. Without `reports` (a search is shown instead),
+    only the first two.
+    """
+    outlet = public_outlets().filter(slug=slug).first()
     if outlet is None:
         return None
-    claims = list(
-        public_claims()
-        .filter(article__outlet=outlet)
-        .select_related("candidate", "passage", "article")
-        .defer(
-            *unread_columns("article__", ARTICLE_UNREAD),
-            *unread_columns("candidate__", CANDIDATE_UNREAD),
-        )
-        .order_by("candidate__display_name", "candidate_id", "property", "as_of", "id")
+    facts = public_claims().filter(article__outlet=outlet)
+    candidates = (
+        Candidate.objects.filter(pk__in=facts.order_by().values("candidate_id"))
+        .defer(*CANDIDATE_UNREAD)
+        .order_by("display_name", "pk")
     )
-    disputes = _disputes_with(outlet)
-    disputed = {
-        claim.pk: dispute.pk
-        for dispute in disputes
-        for version in dispute.versions  # type: ignore[attr-defined]
-        for claim in version.claims
-    }
-    reports: list[tuple[Candidate, list[Claim]]] = []
-    articles: set[int] = set()
-    for claim in claims:
-        claim.article.outlet = outlet
-        # An attribute the page reads, set on the instance for the template.
-        claim.dispute_id = disputed.get(claim.pk)  # type: ignore[attr-defined]
-        articles.add(claim.article_id)
-        if not reports or reports[-1][0].pk != claim.candidate_id:
-            reports.append((claim.candidate, []))
-        reports[-1][1].append(claim)
-    tally: dict[str, tuple[int, int]] = {}
+    paginator = Paginator(candidates, OUTLET_CANDIDATES_PER_PAGE)
+    # Kept, so not counted again here.
+    paginator.count = outlet.candidate_count  # type: ignore[attr-defined]
+    profile = OutletProfile(
+        outlet=outlet,
+        page=paginator.get_page(page),
+        reports=[],
+        disputes=[],
+        by_property=[],
+        fact_count=outlet.fact_count,  # type: ignore[attr-defined]
+        candidate_count=outlet.candidate_count,  # type: ignore[attr-defined]
+        article_count=outlet.article_count,  # type: ignore[attr-defined]
+    )
+    if not reports:
+        return profile
+    profile.reports = _reports(outlet, list(profile.page), OUTLET_CLAIMS_PER_CANDIDATE)
+    tally = _dispute_tally(outlet)
+    disputes = _disputes_with(outlet, OUTLET_DISPUTES_SHOWN)
     for dispute in disputes:
         own = [
             version
             for version in dispute.versions  # type: ignore[attr-defined]
             if any(claim.article.outlet_id == outlet.pk for claim in version.claims)
         ]
-        # Found wrong once in a dispute (or not at all), however many outlets printed another
-        # version and however many of its own articles printed this one.
-        found_wrong = any(version.found_wrong for version in own)
         # Attributes the page reads, set on the instance for the template.
         dispute.own = {version.group for version in own}  # type: ignore[attr-defined]
-        dispute.own_found_wrong = found_wrong  # type: ignore[attr-defined]
-        times, wrong = tally.get(dispute.property, (0, 0))
-        tally[dispute.property] = (times + 1, wrong + found_wrong)
+        dispute.own_found_wrong = any(  # type: ignore[attr-defined]
+            version.found_wrong for version in own
+        )
     order = {prop: position for position, prop in enumerate(Property.values)}
-    return OutletProfile(
-        outlet=outlet,
-        reports=reports,
-        disputes=disputes,
-        by_property=sorted(
-            ((prop, times, wrong) for prop, (times, wrong) in tally.items()),
-            key=lambda row: order.get(row[0], len(order)),
-        ),
-        found_wrong=sum(wrong for _times, wrong in tally.values()),
-        article_count=len(articles),
+    profile.disputes = disputes
+    profile.by_property = sorted(
+        ((prop, times, wrong) for prop, (times, wrong) in tally.items()),
+        key=lambda row: order.get(row[0], len(order)),
     )
+    profile.found_wrong = sum(wrong for _times, wrong in tally.values())
+    profile.dispute_count = sum(times for times, _wrong in tally.values())
+    return profile
 
 
 @dataclass
 class ArticlePage:
-    """A cited article and the passages public claims quote from it."""
+    """A cited article and one page of the public claims quoting it, by passage."""
 
     article: Article
-    passages: list[Passage]  # each with `public_claims` (with candidates, and `disputed`)
+    page: Page  # of the public claims citing it, in the order of its text
+    passages: list[Passage]  # the page's, each with `public_claims` (with candidates, `disputed`)
 
 
-def article_page(pk: int | str) -> ArticlePage | None:
-    """The article `pk` with its quoted passages, when a public claim cites it; else None."""
+ARTICLE_CLAIMS_PER_PAGE = 50
+
+
+def article_page(pk: int | str, page: int | str | None = 1) -> ArticlePage | None:
+    """The article `pk` with page `page` of the public claims quoting it (a number that is
+    not a page gives the first, one past the end the last), grouped by passage, when a
+    public claim cites it; else None. Three queries: the article, its claims' count, the
+    page's claims (a passage quoted by claims on two pages shows on both)."""
     article = (
         Article.objects.filter(pk=pk)
         .filter(Exists(public_claims().filter(article=OuterRef("pk")).order_by()))
@@ -203,17 +343,20 @@ def article_page(pk: int | str) -> ArticlePage | None:
         .filter(article=article)
         .select_related("candidate", "passage")
         .defer(*unread_columns("candidate__", CANDIDATE_UNREAD))
-        .annotate(disputed=disputed_fact())
+        .annotate(
+            disputed=Exists(DisputeClaim.objects.filter(_shown_dispute(), claim=OuterRef("pk")))
+        )
         .order_by("passage__start", "passage_id", "candidate__display_name", "property", "id")
     )
+    shown = Paginator(claims, ARTICLE_CLAIMS_PER_PAGE).get_page(page)
     passages: dict[int, Passage] = {}
-    for claim in claims:
+    for claim in shown:
         passage = passages.setdefault(claim.passage_id, claim.passage)
         # An attribute the page reads, set on the instance for the template.
         if not hasattr(passage, "public_claims"):
             passage.public_claims = []  # type: ignore[attr-defined]
         passage.public_claims.append(claim)  # type: ignore[attr-defined]
-    return ArticlePage(article=article, passages=list(passages.values()))
+    return ArticlePage(article=article, page=shown, passages=list(passages.values()))
 
 
 def archived_copy_of(pk: int | str) -> ArchivedCopy | None:

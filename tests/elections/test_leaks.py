@@ -20,6 +20,7 @@ from django.core.cache import caches
 from django.urls import URLResolver, get_resolver
 
 from elections.filters import CandidateFilter
+from elections.public import outlets as outlet_selectors
 from elections.services import candidate_withdraw, claim_reject
 from tests.newsroom import fixtures
 
@@ -31,6 +32,16 @@ SOON_GONE = re.compile("wexq|鍪", re.IGNORECASE)
 PUBLISHED_FILLERS = 27
 MISSING_SLUG = "no-such-person"
 MISSING_PK = 987654
+
+
+@pytest.fixture(autouse=True)
+def small_pages(monkeypatch):
+    """Pages of one candidate (one fact, one dispute shown) on an outlet's page and of
+    two facts on an article's, so that the records fill second and third pages."""
+    monkeypatch.setattr(outlet_selectors, "OUTLET_CANDIDATES_PER_PAGE", 1)
+    monkeypatch.setattr(outlet_selectors, "OUTLET_CLAIMS_PER_CANDIDATE", 1)
+    monkeypatch.setattr(outlet_selectors, "OUTLET_DISPUTES_SHOWN", 1)
+    monkeypatch.setattr(outlet_selectors, "ARTICLE_CLAIMS_PER_PAGE", 2)
 
 
 @pytest.fixture(autouse=True)
@@ -124,6 +135,9 @@ SEARCH_WORDS = (
     "age",
 )
 
+# Pages of the outlets' and articles' pages: the second and third, and one past the end.
+PAGES = ("2", "3", "99")
+
 SWEEP = {
     "choose_language": lambda r: [
         "/language/zh-hans/?next=/outlets/",
@@ -153,11 +167,13 @@ SWEEP = {
         )
         for path in (
             f"/outlets/{slug}/",
+            *(f"/outlets/{slug}/?page={page}" for page in PAGES),
             *(_with_query(f"/outlets/{slug}/", {"q": word}) for word in SEARCH_WORDS),
+            _with_query(f"/outlets/{slug}/", {"q": "Liu", "page": "2"}),
         )
     ],
     "elections:article-detail": lambda r: [
-        f"/articles/{pk}/"
+        path
         for pk in (
             r.public_article.pk,
             r.second_article.pk,
@@ -165,6 +181,7 @@ SWEEP = {
             r.hidden_article.pk,
             MISSING_PK,
         )
+        for path in (f"/articles/{pk}/", *(f"/articles/{pk}/?page={page}" for page in PAGES))
     ],
     "elections:article-archived": lambda r: [
         f"/articles/{pk}/archived/"
@@ -271,6 +288,9 @@ def test_no_public_url_shows_anything_unpublished_or_unverified(client, records)
     # The sweep sees what it should: the public record, through the cache the second time.
     assert "刘萍" in cold["/candidates/liu-ping/"][2]
     assert "Filler Person 26" in cold["/candidates/?page=2"][2]
+    outlet, article = records.public_article.outlet.slug, records.public_article.pk
+    assert "Candidates 2 to 2 of 2, by name." in cold[f"/outlets/{outlet}/?page=2"][2]
+    assert "Facts 3 to 4 of 6," in cold[f"/articles/{article}/?page=2"][2]
     zhang = cold["/candidates/zhang-kai/"][2]
     assert "Year of birth: 2 versions" in zhang  # its unverified third version is not shown
     assert sum(cache == "hit" for _status, cache, _text in warm.values()) > len(urls) / 2

@@ -49,8 +49,10 @@ BUDGET = {
     "list searched": 6,
     "profile": 6,
     "outlets": 2,
-    "outlet": 3,
-    "article": 2,
+    "outlet": 6,
+    "outlet page 2": 6,
+    "article": 3,
+    "article page 2": 3,
 }
 
 
@@ -288,7 +290,9 @@ PAGES = {
     "profile": lambda room: "/candidates/candidate-0/",
     "outlets": lambda room: "/outlets/",
     "outlet": lambda room: f"/outlets/{room.outlets[0].slug}/",
+    "outlet page 2": lambda room: f"/outlets/{room.outlets[0].slug}/?page=2",
     "article": lambda room: f"/articles/{room.articles[0].pk}/",
+    "article page 2": lambda room: f"/articles/{room.articles[0].pk}/?page=2",
 }
 
 

@@ -47,6 +47,18 @@ PAGE_SIZE = 25
 NOT_FOUND = _("No such page.")
 
 
+def page_links(page):
+    """The numbers a list's pagination links to around `page` (None for a gap); none when
+    the list fits on one page."""
+    if not page.has_other_pages():
+        return []
+    paginator = page.paginator
+    return [
+        None if number == paginator.ELLIPSIS else number
+        for number in paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
+    ]
+
+
 def home(request):
     """What the site is, figures by province and outcome, and the latest verified facts."""
     figures = public.home_figures()
@@ -120,12 +132,7 @@ def candidate_list(request):
         "page": page,
         "rows": [candidate_row(candidate) for candidate in public.candidate_rows(list(page))],
         "count": paginator.count,
-        "page_links": [
-            None if number == paginator.ELLIPSIS else number
-            for number in paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
-        ]
-        if page.has_other_pages()
-        else [],
+        "page_links": page_links(page),
         "filtered": bool(active),
         "query": request.GET.get("q", "").strip(),
     }
@@ -226,21 +233,17 @@ def _article_search(request, outlet=None):
             "hits": hits,
             "count": paginator.count,
             "page": page,
-            "page_links": [
-                None if number == paginator.ELLIPSIS else number
-                for number in paginator.get_elided_page_range(
-                    page.number, on_each_side=2, on_ends=1
-                )
-            ]
-            if page.has_other_pages()
-            else [],
+            "page_links": page_links(page),
         }
     }
 
 
 def outlet_detail(request, slug):
-    """What one outlet reported, and how often (and on what) other outlets disagreed."""
-    profile = public.outlet_profile(slug)
+    """What one outlet reported, a page of candidates at a time (`page`), and how often (and
+    on what) other outlets disagreed; with `q`, the search over its articles instead (whose
+    results `page` then numbers), under the same heading."""
+    searching = bool(request.GET.get("q", "").strip())
+    profile = public.outlet_profile(slug, request.GET.get("page"), reports=not searching)
     if profile is None:
         raise Http404(NOT_FOUND)
     outlet = profile.outlet
@@ -251,16 +254,20 @@ def outlet_detail(request, slug):
         "homepage": safe_url(outlet.homepage),
         "kind": "" if outlet.kind == Outlet.Kind.OTHER else outlet.get_kind_display(),
         "reports": [
-            (
-                candidate_row_short(candidate),
+            {
+                "candidate": candidate_row_short(report.candidate),
                 # The page is the outlet's own: its name is not repeated under every quote.
-                [
-                    cite(claim, same_outlet=True) | disputed_mark(claim, profile_url(candidate))
-                    for claim in claims
+                "citations": [
+                    cite(claim, same_outlet=True)
+                    | disputed_mark(claim, profile_url(report.candidate))
+                    for claim in report.claims
                 ],
-            )
-            for candidate, claims in profile.reports
+                "more": report.more,
+            }
+            for report in profile.reports
         ],
+        "page": profile.page,
+        "page_links": page_links(profile.page),
         "disputes": [
             dispute_view(dispute, own_outlet=outlet.pk)
             | {
@@ -270,27 +277,32 @@ def outlet_detail(request, slug):
             }
             for dispute in profile.disputes
         ],
+        "dispute_count": profile.dispute_count,
         "by_property": [
             {"property": property_label(prop), "times": times, "wrong": wrong}
             for prop, times, wrong in profile.by_property
         ],
         "found_wrong": profile.found_wrong,
         "article_count": profile.article_count,
-        "fact_count": sum(len(claims) for _, claims in profile.reports),
+        "candidate_count": profile.candidate_count,
+        "fact_count": profile.fact_count,
         **_article_search(request, outlet),
     }
     return render(request, "elections/outlet_detail.html", context)
 
 
 def article_detail(request, pk):
-    """A cited article: where it was published, and the passages public claims quote."""
-    page = public.article_page(pk)
+    """A cited article: where it was published, and the passages public claims quote, a
+    page of claims at a time (`page`)."""
+    page = public.article_page(pk, request.GET.get("page"))
     if page is None:
         raise Http404(NOT_FOUND)
     article = page.article
     context = {
         "article": article,
         "summary": article_summary(article),
+        "page": page.page,
+        "page_links": page_links(page.page),
         "passages": [
             {
                 "quote": quote_of(passage, article),
