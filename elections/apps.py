@@ -36,3 +36,8 @@ class ElectionsConfig(AppConfig):
         # Claims cite passages; when a passage stops quoting what they were checked against,
         # its verified claims go back to review (sources never imports elections).
         passages_moved.connect(on_passages_moved, dispatch_uid="elections.passages_moved")
+        # A public change committed queues a build of the open-data exports (on a backend
+        # that runs tasks later: elections.exportfiles).
+        from elections import exportfiles
+
+        exportfiles.connect()

@@ -25,14 +25,23 @@ Only published candidates and verified claims no verdict overruled are read, thr
 candidacy reaches them. The candidates' Weibo accounts are not exported: the public profile
 does not show them, so a reviewer publishing a profile never sees them as public.
 
-The export runs a fixed number of queries however much data there is.
+The export is written as it is read (`popolo_json`): a page of PAGE candidates at a time,
+each page in a fixed number of queries (4 for its persons, 4 for its memberships), plus one
+query each for the organizations and the events and one per level of places. Its memory is
+that of one page, whatever the number of candidates (measured in
+tests/elections/test_popolo_memory.py and tests/benchmarks/bench_exports.py).
 """
 
+import json
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import QuerySet
 from django.urls import reverse
-from django.utils.translation import override
 
 from elections import public
-from elections.models import Candidacy, Candidate, CandidateName, Place
+from elections.models import Candidacy, Candidate, CandidateName, Election, Place
 from elections.models.candidacy import Status
 from elections.public.candidates import course_place, current_status, public_steps
 from elections.views.pages import safe_url
@@ -43,6 +52,10 @@ ENDING_STATUSES = {Status.ELECTED, Status.DEFEATED, Status.WITHDREW, Status.BARR
 IDENTIFIER_SCHEME = "sourcebook"
 # Ancestors are read one level per query; China's divisions are four levels deep.
 MAX_PLACE_DEPTH = 6
+# Candidates read, and written, per page (with their names, citations and steps).
+PAGE = 500
+# Articles looked up per query (a page's citations), well under the databases' parameter caps.
+ARTICLES_PER_QUERY = 5000
 
 
 def _drop_empty(data):
@@ -66,8 +79,15 @@ def _iso(date, precision):
     return value.isoformat() if value else None
 
 
-def _article_link(article, build_url):
-    page = build_url(reverse("elections:article-detail", args=[article.pk]))
+def _article_pages(build_url):
+    """A function giving the absolute address of an article's public page from its id,
+    reversed once (the same address `reverse` gives for each)."""
+    head, _, tail = build_url(reverse("elections:article-detail", args=[0])).rpartition("/0/")
+    return lambda pk: f"{head}/{pk}/{tail}"
+
+
+def _article_link(article, article_page):
+    page = article_page(article.pk)
     date = article.published.isoformat() if article.published else "undated"
     return {
         "url": safe_url(article.url) or page,
@@ -83,9 +103,9 @@ def _published_candidates():
     )
 
 
-def _names_by_candidate(candidates):
+def _names_by_candidate(candidate_ids):
     names = {}
-    for form in CandidateName.objects.filter(candidate__in=candidates).order_by(
+    for form in CandidateName.objects.filter(candidate_id__in=candidate_ids).order_by(
         "candidate_id", "kind", "name"
     ):
         names.setdefault(form.candidate_id, []).append(form)
@@ -93,18 +113,22 @@ def _names_by_candidate(candidates):
 
 
 def _articles(ids):
-    return (
-        Article.objects.filter(pk__in=ids)
-        .select_related("outlet")
-        .only(
-            "title",
-            "url",
-            "published_on",
-            "published_precision",
-            "outlet__name",
+    """The articles of `ids` by id, ARTICLES_PER_QUERY at a time (one query for a page)."""
+    ids, found = sorted(ids), {}
+    for first in range(0, len(ids), ARTICLES_PER_QUERY):
+        found.update(
+            Article.objects.filter(pk__in=ids[first : first + ARTICLES_PER_QUERY])
+            .select_related("outlet")
+            .only(
+                "title",
+                "url",
+                "published_on",
+                "published_precision",
+                "outlet__name",
+            )
+            .in_bulk()
         )
-        .in_bulk()
-    )
+    return found
 
 
 def _places_with_ancestors(place_ids):
@@ -146,7 +170,7 @@ def _person(candidate, names, sources, build_url):
     )
 
 
-def _membership(candidacy, candidate_slug, steps, articles, build_url):
+def _membership(candidacy, candidate_slug, steps, articles, article_page):
     election = candidacy.election
     status = current_status(steps)
     label = Status(status).label if status in Status.values else "no status reported"
@@ -159,7 +183,7 @@ def _membership(candidacy, candidate_slug, steps, articles, build_url):
         article_id = step["claim__article_id"]
         if article_id not in seen and article_id in articles:
             seen.add(article_id)
-            sources.append(_article_link(articles[article_id], build_url))
+            sources.append(_article_link(articles[article_id], article_page))
     return _drop_empty(
         {
             "id": f"membership/{candidate_slug}/{election.slug}",
@@ -177,120 +201,188 @@ def _membership(candidacy, candidate_slug, steps, articles, build_url):
     )
 
 
-def popolo_export(*, build_url):
-    """The published record as a Popolo document; `build_url` makes a path absolute.
+def popolo_json(
+    build_url: Callable[[str], str], *, on_page: Callable[[int], Any] | None = None
+) -> Iterator[str]:
+    """The Popolo document as JSON text, in pieces, written as it is read.
 
-    Open data is language-neutral: labels (`get_level_display()`, statuses) are English
-    whatever the language of the request or task that builds it.
+    The pieces joined are `json.dumps(document, cls=DjangoJSONEncoder, ensure_ascii=False)`
+    of the whole document (as `JsonResponse` wrote it when the export was one dict): each
+    item is dumped on its own and the lists are joined as `json` joins them. Candidates are
+    read PAGE at a time (the persons by slug, the memberships by id, each page with its names,
+    citations, status steps and articles), the elections and places with server-side
+    cursors, so the memory held is that of one page whatever the size of the record.
+
+    Labels are English only if English is active (`popolo_bytes` in `elections.views.exports`
+    sees to it around each piece). `on_page` is called with the number of persons of each page
+    once it is written (a task's progress).
     """
-    with override("en"):
-        return _popolo_export(build_url)
-
-
-def _popolo_export(build_url):
-    candidates = list(_published_candidates())
-    published = _published_candidates().values("pk")
-    names = _names_by_candidate(published)
-    candidacies = list(
-        Candidacy.objects.filter(candidate__in=published)
-        .select_related("election__place")
-        .only(
-            "candidate",
-            "election__slug",
-            "election__name",
-            "election__level",
-            "election__polling_on",
-            "election__polling_precision",
-            "election__place__slug",
-        )
-        .order_by("candidate_id", "election__polling_on", "election_id")
+    yield '{"persons": ['
+    yield from _joined(_persons(build_url, on_page))
+    yield '], "organizations": ['
+    places: set[int] = set()
+    yield from _joined(_organization(election, places) for election in _elections())
+    yield '], "events": ['
+    yield from _joined(
+        _event(election) for election in _elections() if election.polling_on is not None
     )
-    steps = {}
-    for step in (
-        public_steps()
-        .filter(candidacy__candidate__in=published)
-        .annotate(disputed=public.disputed_fact("claim__"))
-        .values(
-            "id",
-            "sequence",
-            "candidacy_id",
-            "status",
-            "on",
-            "precision",
-            "claim__article_id",
-            "disputed",
-        )
-    ):
-        steps.setdefault(step["candidacy_id"], []).append(step)
-    cited = {}
-    for row in public.public_claims().values("candidate_id", "article_id").distinct().order_by():
-        cited.setdefault(row["candidate_id"], set()).add(row["article_id"])
-    article_ids = set().union(*cited.values()) if cited else set()
-    article_ids |= {step["claim__article_id"] for run in steps.values() for step in run}
-    articles = _articles(article_ids)
+    yield '], "areas": ['
+    yield from _joined(_areas(places))
+    yield '], "memberships": ['
+    yield from _joined(_memberships(build_url))
+    yield "]}"
 
-    persons = []
-    for candidate in candidates:
-        ids = cited.get(candidate.pk, set())
-        sources = sorted(
-            (_article_link(articles[pk], build_url) for pk in ids if pk in articles),
-            key=lambda link: (link["note"], link["url"]),
-        )
-        persons.append(_person(candidate, names.get(candidate.pk, []), sources, build_url))
 
-    slugs = {candidate.pk: candidate.slug for candidate in candidates}
-    elections, memberships = {}, []
-    for candidacy in candidacies:
-        elections[candidacy.election_id] = candidacy.election
-        memberships.append(
-            _membership(
+def _dumped(item: dict[str, Any]) -> str:
+    return json.dumps(item, cls=DjangoJSONEncoder, ensure_ascii=False)
+
+
+def _joined(items: Iterable[dict[str, Any]]) -> Iterator[str]:
+    separator = ""
+    for item in items:
+        yield separator + _dumped(item)
+        separator = ", "
+
+
+def _pages(queryset: QuerySet[Any], key: str) -> Iterator[list[Any]]:
+    """`queryset` (ordered by `key`, unique) a page of PAGE at a time, each page found by
+    the last key of the one before: no page is read twice, however long the walk."""
+    after = None
+    while True:
+        page = queryset if after is None else queryset.filter(**{f"{key}__gt": after})
+        rows = list(page[:PAGE])
+        if rows:
+            yield rows
+        if len(rows) < PAGE:
+            return
+        last = rows[-1]
+        after = last[key] if isinstance(last, dict) else getattr(last, key)
+
+
+def _persons(
+    build_url: Callable[[str], str], on_page: Callable[[int], Any] | None
+) -> Iterator[dict[str, Any]]:
+    article_page = _article_pages(build_url)
+    for candidates in _pages(_published_candidates(), "slug"):
+        ids = [candidate.pk for candidate in candidates]
+        names = _names_by_candidate(ids)
+        cited: dict[int, set[int]] = {}
+        for row in (
+            public.public_claims()
+            .filter(candidate_id__in=ids)
+            .values("candidate_id", "article_id")
+            .distinct()
+            .order_by()
+        ):
+            cited.setdefault(row["candidate_id"], set()).add(row["article_id"])
+        articles = _articles(set().union(*cited.values()) if cited else set())
+        for candidate in candidates:
+            sources = sorted(
+                (
+                    _article_link(articles[pk], article_page)
+                    for pk in cited.get(candidate.pk, ())
+                    if pk in articles
+                ),
+                key=lambda link: (link["note"], link["url"]),
+            )
+            yield _person(candidate, names.get(candidate.pk, []), sources, build_url)
+        if on_page is not None:
+            on_page(len(candidates))
+
+
+def _memberships(build_url: Callable[[str], str]) -> Iterator[dict[str, Any]]:
+    article_page = _article_pages(build_url)
+    published = Candidate.objects.published().order_by("pk").values("pk", "slug")
+    for candidates in _pages(published, "pk"):
+        slugs = {row["pk"]: row["slug"] for row in candidates}
+        candidacies = list(
+            Candidacy.objects.filter(candidate_id__in=slugs)
+            .select_related("election__place")
+            .only(
+                "candidate",
+                "election__slug",
+                "election__name",
+                "election__level",
+                "election__polling_on",
+                "election__polling_precision",
+                "election__place__slug",
+            )
+            .order_by("candidate_id", "election__polling_on", "election_id")
+        )
+        steps: dict[int, list[dict[str, Any]]] = {}
+        for step in (
+            public_steps()
+            .filter(candidacy__candidate_id__in=slugs)
+            .annotate(disputed=public.disputed_fact("claim__"))
+            .values(
+                "id",
+                "sequence",
+                "candidacy_id",
+                "status",
+                "on",
+                "precision",
+                "claim__article_id",
+                "disputed",
+            )
+        ):
+            steps.setdefault(step["candidacy_id"], []).append(step)
+        articles = _articles({step["claim__article_id"] for run in steps.values() for step in run})
+        for candidacy in candidacies:
+            yield _membership(
                 candidacy,
                 slugs[candidacy.candidate_id],
                 steps.get(candidacy.pk, []),
                 articles,
-                build_url,
+                article_page,
             )
-        )
-    elections = sorted(elections.values(), key=lambda election: election.slug)
-    places = _places_with_ancestors({election.place_id for election in elections})
+
+
+def _elections() -> Iterator[Election]:
+    """The elections a published candidate ran in, by slug, with their places' slugs."""
+    ran = Candidacy.objects.filter(candidate__in=Candidate.objects.published().values("pk"))
+    return (
+        Election.objects.filter(pk__in=ran.values("election_id"))
+        .select_related("place")
+        .only("slug", "name", "level", "polling_on", "polling_precision", "place__slug")
+        .order_by("slug")
+        .iterator(chunk_size=PAGE)
+    )
+
+
+def _organization(election: Election, places: set[int]) -> dict[str, Any]:
+    places.add(election.place_id)
+    return _drop_empty(
+        {
+            "id": organization_id(election),
+            "name": election.name,
+            "classification": election.get_level_display(),
+            "identifiers": [{"scheme": IDENTIFIER_SCHEME, "identifier": election.slug}],
+            "area_id": area_id(election.place),
+        }
+    )
+
+
+def _event(election: Election) -> dict[str, Any]:
     return {
-        "persons": persons,
-        "organizations": [
-            _drop_empty(
-                {
-                    "id": organization_id(election),
-                    "name": election.name,
-                    "classification": election.get_level_display(),
-                    "identifiers": [{"scheme": IDENTIFIER_SCHEME, "identifier": election.slug}],
-                    "area_id": area_id(election.place),
-                }
-            )
-            for election in elections
-        ],
-        "events": [
-            {
-                "id": f"event/{election.slug}",
-                "name": f"Polling day: {election.name}",
-                "classification": "election",
-                "start_date": _iso(election.polling_on, election.polling_precision),
-                "organization_id": organization_id(election),
-            }
-            for election in elections
-            if election.polling_on
-        ],
-        "areas": [
-            _drop_empty(
-                {
-                    "id": area_id(place),
-                    "name": place.name,
-                    "identifier": place.code,
-                    "classification": place.get_level_display(),
-                    "parent_id": area_id(places[place.parent_id])
-                    if place.parent_id in places
-                    else None,
-                }
-            )
-            for place in sorted(places.values(), key=lambda place: (place.level, place.slug))
-        ],
-        "memberships": memberships,
+        "id": f"event/{election.slug}",
+        "name": f"Polling day: {election.name}",
+        "classification": "election",
+        "start_date": _iso(election.polling_on, election.polling_precision),
+        "organization_id": organization_id(election),
     }
+
+
+def _areas(place_ids: set[int]) -> Iterator[dict[str, Any]]:
+    places = _places_with_ancestors(place_ids)
+    for place in sorted(places.values(), key=lambda place: (place.level, place.slug)):
+        yield _drop_empty(
+            {
+                "id": area_id(place),
+                "name": place.name,
+                "identifier": place.code,
+                "classification": place.get_level_display(),
+                "parent_id": area_id(places[place.parent_id])
+                if place.parent_id in places
+                else None,
+            }
+        )

@@ -105,7 +105,7 @@ def _build_once(progress: Progress, *, origin: str, acting_user: Any) -> list[An
 
     exports = (
         (ExportFile.Name.CLAIMS, CLAIMS_CSV_TYPE, counted(claims_csv_bytes(build_url), CSV_BATCH)),
-        (ExportFile.Name.POPOLO, POPOLO_TYPE, counted(popolo_bytes(build_url), candidates)),
+        (ExportFile.Name.POPOLO, POPOLO_TYPE, popolo_bytes(build_url, on_page=progress.advance)),
     )
     built = [
         export_store(

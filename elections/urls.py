@@ -28,7 +28,8 @@ urlpatterns = [
         cache_public(api.candidate_detail),
         name="api-candidate-detail",
     ),
-    path("export/popolo.json", cache_public(exports.popolo_json), name="export-popolo"),
-    path("export/claims.csv", cache_public(exports.claims_csv), name="export-claims"),
+    # A built export is sent as a file, past the cache; the live one is cached inside.
+    path("export/popolo.json", exports.popolo_json, name="export-popolo"),
+    path("export/claims.csv", exports.claims_csv, name="export-claims"),
     path("healthz", require_safe(health.healthz), name="healthz"),
 ]

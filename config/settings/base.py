@@ -259,6 +259,15 @@ SOURCEBOOK_SHEET_TASK_BYTES = env_int("SOURCEBOOK_SHEET_TASK_BYTES", 256 * 1024)
 # addresses in exports built by `manage.py build_exports` start with it (the admin's button
 # uses the address it was reached at).
 SOURCEBOOK_PUBLIC_ORIGIN = env("SOURCEBOOK_PUBLIC_ORIGIN", "")
+# After a public change commits, the open-data exports are built again by a task queued to
+# run this many seconds later (edits meanwhile join it), for SOURCEBOOK_PUBLIC_ORIGIN, or
+# without it for the origins of the builds kept; only on a tasks backend that can run a task
+# later (the database's), never inside the request that saved (elections.exportfiles).
+SOURCEBOOK_EXPORTS_REBUILD_DELAY = env_int("SOURCEBOOK_EXPORTS_REBUILD_DELAY", 60)
+# The folder where each app server keeps its copies of the built exports, to send them as
+# static files are sent; on local disk, any size (old copies go after a day unused). Empty:
+# a folder in the system's temporary directory.
+SOURCEBOOK_EXPORTS_DIR = env("SOURCEBOOK_EXPORTS_DIR", "")
 # Fetching a report from its address (sources.fetching): time and size limits, and whether
 # private and loopback addresses may be fetched (off: the server must not reach its own
 # network for a user).

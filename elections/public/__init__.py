@@ -59,7 +59,7 @@ from .candidates import (
     public_place_choices,
     public_provinces,
 )
-from .exports import export_bytes, fresh_export
+from .exports import export_bytes, fresh_export, kept_export
 from .outlets import (
     ArticleHit,
     ArticlePage,
@@ -100,6 +100,7 @@ __all__ = [
     "fresh_export",
     "has_public_status",
     "home_figures",
+    "kept_export",
     "last_verified",
     "latest_facts",
     "latest_public_status",

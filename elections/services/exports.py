@@ -23,8 +23,9 @@ from sources.models import TaskRun
 PART_BYTES = 1024 * 1024
 # A replaced export stays this long, for the downloads reading it.
 KEEP_REPLACED = timedelta(minutes=15)
-# Parts written to the database together.
-PARTS_PER_INSERT = 8
+# Parts written to the database together: one, so that a build holds at most two parts
+# (the one written and the one filling), whatever the size of the export.
+PARTS_PER_INSERT = 1
 
 
 @service(perm="sources.run_task", action="build the open-data exports")

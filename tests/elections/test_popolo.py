@@ -245,8 +245,11 @@ class TestNewsroomExport:
     def test_export_reads_a_fixed_number_of_queries(
         self, client, newsroom, django_assert_num_queries
     ):
-        # Eight to build it, and two to look for a built one (the generation, the file).
-        with django_assert_num_queries(10) as few:
+        # Twelve to write it (four for the page of persons, four for the page of memberships,
+        # the organizations, the events, two levels of places), and two to look for a built one
+        # (the generation, the newest file). More candidates, up to a page of popolo.PAGE,
+        # read no more.
+        with django_assert_num_queries(14) as few:
             fetch(client)
         for number in range(10):
             candidate = make_candidate(f"Extra Person {number}", birth_year=1970 + number)
