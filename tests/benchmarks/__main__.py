@@ -1,6 +1,6 @@
 """`make bench`: run every benchmark module, each in its own process and fresh database.
 
-Usage: python -m tests.benchmarks [-k SUBSTRING] [--scale FRACTION]
+Usage: python -m tests.benchmarks [-k SUBSTRING] [--scale FRACTION] [--large]
 
 Each figure prints as `bench: NAME: VALUE UNIT (target: TARGET)`; all are written to
 `bench-results.json` as a list of objects with `name`, `value`, `unit`, `target`, `met`.
@@ -46,6 +46,12 @@ def main(argv=None):
     parser.add_argument(
         "--scale", type=float, default=1.0, help="shrink every data size by this factor"
     )
+    parser.add_argument(
+        "--large",
+        action="store_true",
+        help="the opt-in large sizes (bench_growth: 200,000 and 2,000,000 claims); the same "
+        "as SOURCEBOOK_BENCH_LARGE=1",
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--results", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -63,6 +69,8 @@ def main(argv=None):
         for name in modules:
             print(f"== {name}", flush=True)
             env = dict(os.environ, DJANGO_SETTINGS_MODULE="config.settings.test")
+            if args.large:
+                env["SOURCEBOOK_BENCH_LARGE"] = "1"
             if env.get("BENCH_DATABASE_URL"):
                 env["DATABASE_URL"], env["BENCH_FLUSH"] = env["BENCH_DATABASE_URL"], "1"
             else:
