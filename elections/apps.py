@@ -36,8 +36,8 @@ class ElectionsConfig(AppConfig):
         # Claims cite passages; when a passage stops quoting what they were checked against,
         # its verified claims go back to review (sources never imports elections).
         passages_moved.connect(on_passages_moved, dispatch_uid="elections.passages_moved")
-        # A public change committed queues a build of the open-data exports (on a backend
-        # that runs tasks later: elections.exportfiles).
+        # A write committed queues a build of the open-data exports, when they are no longer
+        # of the public record's generation (on a backend that runs tasks later).
         from elections import exportfiles
 
-        exportfiles.connect()
+        before_commit(exportfiles.on_service_commit)

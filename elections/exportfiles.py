@@ -56,14 +56,12 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from django.apps import apps
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, transaction
-from django.db.models.signals import post_delete, post_save
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from elections.cache import NEVER_PUBLIC, PUBLIC_APPS, STATE_TABLE, public_generation
+from elections.cache import public_generation
 from elections.models import ExportFile
 
 KIND = "exports_build"
@@ -206,44 +204,20 @@ def rebuild_soon(origin: str | None = None) -> list[int]:
     return queued
 
 
-def _public_models() -> frozenset[str]:
-    from simple_history.models import HistoricalChanges
-
-    labels = set()
-    for label in PUBLIC_APPS:
-        for model in apps.get_app_config(label).get_models():
-            meta = model._meta
-            if meta.proxy or not meta.managed or meta.db_table == STATE_TABLE:
-                continue
-            if meta.label in NEVER_PUBLIC:
-                continue
-            if not issubclass(model, HistoricalChanges):
-                labels.add(meta.label)
-    return frozenset(labels)
-
-
-_public: list[frozenset[str]] = []
-
-
 def _after_commit() -> None:
     rebuild_soon()
 
 
-def public_row_written(sender: Any, using: str = DEFAULT_DB_ALIAS, **_signal: Any) -> None:
-    """Connected to `post_save` and `post_delete`: a row of a public model written in a
-    transaction makes it build the exports again once it commits (`rebuild_soon`, once per
-    transaction; nothing where the tasks backend cannot run a task later)."""
-    if not _public:
-        _public.append(_public_models())
-    if sender._meta.label not in _public[0] or not _backend().supports_defer:
+def on_service_commit() -> None:
+    """Registered with `sources.audit.before_commit`: a service or unit of work that is about
+    to commit makes the exports be built again once it has (`rebuild_soon`, once per
+    transaction, which does nothing while the builds are of the current generation; nothing
+    where the tasks backend cannot run a task later). Model signals are not used: a receiver
+    on every model would make Django read each row before deleting it. A write from outside
+    every service is caught by the next download, which finds its build out of date."""
+    if not _backend().supports_defer:
         return
-    connection = transaction.get_connection(using)
+    connection = transaction.get_connection()
     if any(callback is _after_commit for _ids, callback, _robust in connection.run_on_commit):
         return
-    transaction.on_commit(_after_commit, using=using, robust=True)
-
-
-def connect() -> None:
-    """Listen for public rows written (from the app's `ready`)."""
-    post_save.connect(public_row_written, dispatch_uid="elections.exportfiles.saved")
-    post_delete.connect(public_row_written, dispatch_uid="elections.exportfiles.deleted")
+    transaction.on_commit(_after_commit, robust=True)

@@ -470,9 +470,10 @@ def _settle_batch(ids: list[int], using: str) -> None:
         if pk not in present:
             continue
         values["tallies"] = sorted([*key, amount] for key, amount in after.items() if amount)
-        for field, value in values.items():
-            setattr(digest, field, value)
-        changed.append(digest)
+        if any(getattr(digest, field) != value for field, value in values.items()):
+            for field, value in values.items():
+                setattr(digest, field, value)
+            changed.append(digest)
     _adjust(delta, using)
     if changed:
         CandidateDigest.objects.using(using).bulk_update(changed, DIGEST_FIELDS, batch_size=500)
@@ -494,7 +495,8 @@ def settle(*, using: str = DEFAULT_DB_ALIAS) -> int:
     connection = connections[using]
     if connection.vendor not in VENDORS:
         return 0
-    with transaction.atomic(using=using):
+    # Inside the writer's transaction already, as a rule: no savepoint of its own.
+    with transaction.atomic(using=using, savepoint=False):
         ids = _take_marks(using)
         for start in range(0, len(ids), BATCH):
             _settle_batch(ids[start : start + BATCH], using)

@@ -221,7 +221,8 @@ def service(*, perm: str, action: str = "") -> Callable[[Callable[P, R]], Callab
                     if perm != IN_BODY and outermost:
                         require_perm(user, perm, described)
                     result = func(*args, **kwargs)
-                    if outermost and not _unit.get():
+                    # Nothing to settle when the body chose to roll back (a dry run).
+                    if outermost and not _unit.get() and not transaction.get_rollback():
                         _before_commit()
                     return result
             finally:

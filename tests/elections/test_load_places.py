@@ -223,7 +223,8 @@ def test_queries_come_in_batches_not_per_place(db):
     # reads in the same few queries at any size.
     assert len(jiangsu_and_zhejiang) <= len(fujian) + 6
     assert len(jiangsu_and_zhejiang) < places / 8
-    assert len(jiangsu_and_zhejiang_again) == len(fujian_again) <= 6
+    # (7: with the settling of public tallies at the end of the service.)
+    assert len(jiangsu_and_zhejiang_again) == len(fujian_again) <= 7
 
 
 @pytest.mark.django_db
