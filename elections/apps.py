@@ -14,7 +14,7 @@ class ElectionsConfig(AppConfig):
         from elections.cache import ensure_public_state, renew_generation
         from elections.roles import sync_roles
         from elections.services.record import on_passages_moved
-        from elections.tallies import install_triggers, settle
+        from elections.tallies import after_migrate, settle
         from sources.audit import before_commit
         from sources.backups import database_restored
         from sources.signals import passages_moved
@@ -27,7 +27,7 @@ class ElectionsConfig(AppConfig):
             ensure_public_state, sender=self, dispatch_uid="elections.ensure_public_state"
         )
         post_migrate.connect(
-            install_triggers, sender=self, dispatch_uid="elections.tallies.install_triggers"
+            after_migrate, sender=self, dispatch_uid="elections.tallies.after_migrate"
         )
         # Every write transaction ends by settling the public tallies it changed.
         before_commit(settle)

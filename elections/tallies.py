@@ -246,6 +246,17 @@ def install_triggers(*, using: str = DEFAULT_DB_ALIAS, **_signal) -> None:
                         cursor.execute(statement)
 
 
+def after_migrate(*, using: str = DEFAULT_DB_ALIAS, **_signal) -> None:
+    """Connected to `post_migrate` (which `flush` sends too): the triggers put back, then
+    what the migration or the flush marked settled. A flush deletes every row, and its
+    deletes mark the candidates they removed: left pending, those marks would be settled by
+    the next writer or reader, for nothing."""
+    install_triggers(using=using)
+    connection = connections[using]
+    if connection.vendor in VENDORS and PENDING_TABLE in connection.introspection.table_names():
+        settle(using=using)
+
+
 def remove_triggers(connection) -> None:
     """Drop every trigger `install_triggers` made (a migration's reversal)."""
     with connection.cursor() as cursor:
