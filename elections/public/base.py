@@ -26,6 +26,7 @@ from elections.models import (
     Claim,
     Contradiction,
     DisputeClaim,
+    PublicTally,
     Status,
 )
 from elections.models.claim import ANCHORED_STATUSES
@@ -331,12 +332,15 @@ def has_public_status() -> Exists:
 # changes it, so one expression serves every request and thread.
 
 
-@functools.cache
-def cited_by_public_claim() -> Exists:
-    """Whether a public claim cites the outlet (an Exists on outlets)."""
-    return Exists(public_claims().filter(article__outlet=OuterRef("pk")).order_by())
-
-
 def reporting_outlets() -> QuerySet[Outlet]:
-    """Outlets that a public claim cites, by name."""
-    return Outlet.objects.filter(cited_by_public_claim()).defer(*OUTLET_UNREAD).order_by("name")
+    """Outlets that a public claim cites, by name: those whose kept count of facts
+    (`elections.tallies`) is above 0, so the cost is that of the outlets, not of their claims.
+
+    The caller settles pending tallies first (the candidate list's filter reads
+    `public_candidates()`, which does), so that one query per page does it."""
+    from elections import tallies
+
+    cited = PublicTally.objects.filter(kind=tallies.OUTLET, part="facts", value__gt=0)
+    return (
+        Outlet.objects.filter(pk__in=cited.values("subject")).defer(*OUTLET_UNREAD).order_by("name")
+    )

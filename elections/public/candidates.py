@@ -10,6 +10,7 @@ from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db.models import (
     Count,
     Exists,
+    F,
     Max,
     OuterRef,
     Q,
@@ -41,9 +42,7 @@ from .base import (
     SHOWN_DISPUTE_STATUSES,
     STATUS_ORDER,
     dispute_is_shown,
-    disputed_condition,
     disputed_fact,
-    latest_public_status,
     public_claim_filter,
     public_claims,
     public_claims_of,
@@ -156,27 +155,27 @@ class PlaceRow:
 ROW_COLUMNS = ("display_name", "name_zh", "slug", "gender", "birth_year", "state", "merged_into")
 
 
-@functools.cache
-def _row_columns() -> dict[str, Any]:
-    # Built once: see the note above reporting_outlets() in base.py.
-    return {
-        "public_status": latest_public_status(),
-        "disputed": disputed_condition(),
-        "last_verified": last_verified(),
-    }
+# What a row shows of the public record, read from the candidate's kept digest
+# (`elections.tallies`), which the list has just settled: the same rules, not worked out again.
+ROW_DIGEST = {
+    "public_status": F("digest__status"),
+    "disputed": F("digest__disputed"),
+    "last_verified": F("digest__last_verified"),
+}
 
 
 def candidate_rows(ids: Sequence[int], *, names: bool = False) -> list[Candidate]:
     """The published candidates `ids` in that order, each with its latest public status
-    (`public_status`), dispute flag (`disputed`), last review date (`last_verified`), the
-    places of its candidacies (`places`: PlaceRow, in order of polling day) and, with
-    `names`, its other names (`other_names`).
+    (`public_status`, "" for none), dispute flag (`disputed`), last review date
+    (`last_verified`), the places of its candidacies (`places`: PlaceRow, in order of
+    polling day) and, with `names`, its other names (`other_names`).
 
-    `ids` is one page of the list (a few dozen): the subqueries run for those rows only.
+    `ids` is one page of the list (a few dozen), read with their kept digests: settled
+    tallies are expected (`public_candidates()` settles them).
     """
     # Read by id alone, so that the database looks up those rows and nothing else; whether
     # they are still published is checked below.
-    rows = Candidate.objects.filter(pk__in=ids).only(*ROW_COLUMNS).annotate(**_row_columns())
+    rows = Candidate.objects.filter(pk__in=ids).only(*ROW_COLUMNS).annotate(**ROW_DIGEST)
     candidates = {
         candidate.pk: candidate
         for candidate in rows.order_by()
