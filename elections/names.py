@@ -9,6 +9,14 @@ Chinese characters only, so that 刘萍 never finds the homophone 刘平; a Lati
 the folded Latin and pinyin forms. `search_text` packs the keys of all of a candidate's names
 into one string for a substring search (`Candidate.search_text`).
 
+Each Chinese name also gets one key in the old romanization, Wade–Giles (`wade_giles_of`:
+许志永 is Hsü Chih-yung, folded "hsuchihyung"), from a conversion table of toneless pinyin
+syllables written here (`WADE_GILES_INITIALS`, `WADE_GILES_FINALS` and the whole syllables of
+`WADE_GILES_SYLLABLES`): the English-language press of Taiwan and Hong Kong, and older
+libraries, still spell names that way. Folding drops Wade–Giles's apostrophes of aspiration
+and its umlauts, as it drops pinyin's tones, so that "Chang" finds 张 (Chang in Wade–Giles)
+as well as 常 (chang in pinyin): a reader typing either romanization finds the person.
+
 Pinyin comes from pypinyin, which reads a character by its most common reading. A surname is
 read differently from the same character elsewhere (单 is Shan, 曾 Zeng, 解 Xie, 乐 Yue), and
 pypinyin has no surname mode, so the first character of a Chinese personal name (the first two
@@ -97,6 +105,30 @@ COMPOUND_SURNAMES = {
     "轩辕": "xuanyuan",
 }
 
+# The two syllables of each compound surname, for spelling them in Wade–Giles.
+COMPOUND_SYLLABLES = {
+    "yuchi": ("yu", "chi"),
+    "moqi": ("mo", "qi"),
+    "chanyu": ("chan", "yu"),
+    "zhangsun": ("zhang", "sun"),
+    "tantai": ("tan", "tai"),
+    "yuezheng": ("yue", "zheng"),
+    "linghu": ("ling", "hu"),
+    "ouyang": ("ou", "yang"),
+    "sima": ("si", "ma"),
+    "shangguan": ("shang", "guan"),
+    "zhuge": ("zhu", "ge"),
+    "xiahou": ("xia", "hou"),
+    "huangfu": ("huang", "fu"),
+    "gongsun": ("gong", "sun"),
+    "dongfang": ("dong", "fang"),
+    "murong": ("mu", "rong"),
+    "situ": ("si", "tu"),
+    "yuwen": ("yu", "wen"),
+    "duanmu": ("duan", "mu"),
+    "xuanyuan": ("xuan", "yuan"),
+}
+
 _HAN = (
     "\u3007"  # 〇
     "\u3400-\u4dbf"  # extension A
@@ -147,29 +179,140 @@ def fold_han(text):
     return _NOT_HAN.sub("", normalized)
 
 
-def pinyin_of(text):
-    """Toneless pinyin of the Chinese characters in `text`, read as a personal name."""
+def syllables_of(text):
+    """The toneless pinyin syllables of the Chinese characters in `text`, read as a personal
+    name (ü kept: "吕布" gives ["lü", "bu"])."""
     normalized = to_simplified(unicodedata.normalize("NFKC", text or ""))
     personal = not any(dot in normalized for dot in MIDDLE_DOTS + ".")
     han = _NOT_HAN.sub("", normalized)
     if not han:
-        return ""
-    head, rest = "", han
+        return []
+    head, rest = [], han
+    # A surname's reading is one syllable per character; a compound surname's two are the
+    # pypinyin readings of its characters with the whole read as the table says.
     if personal and han[:2] in COMPOUND_SURNAMES and len(han) > 2:
-        head, rest = COMPOUND_SURNAMES[han[:2]], han[2:]
+        head, rest = [COMPOUND_SURNAMES[han[:2]]], han[2:]
     elif personal and han[0] in SURNAMES and len(han) > 1:
-        head, rest = SURNAMES[han[0]], han[1:]
+        head, rest = [SURNAMES[han[0]]], han[1:]
     # Imported here: pypinyin's phrase dictionary takes a third of a second to load, paid
     # by the first name read rather than by every process that starts (`manage.py check`).
     from pypinyin import Style, lazy_pinyin
 
-    syllables = lazy_pinyin(rest, style=Style.NORMAL, v_to_u=True, errors="ignore")
-    return fold_latin(head + "".join(syllables))
+    return head + lazy_pinyin(rest, style=Style.NORMAL, v_to_u=True, errors="ignore")
+
+
+def pinyin_of(text):
+    """Toneless pinyin of the Chinese characters in `text`, read as a personal name."""
+    return fold_latin("".join(syllables_of(text)))
+
+
+# Toneless pinyin to Wade–Giles. A syllable is its initial and its final; the initials are
+# replaced by WADE_GILES_INITIALS, the finals by WADE_GILES_FINALS (by the longest that ends
+# the syllable), and the syllables that follow neither rule are spelled whole.
+WADE_GILES_INITIALS = {
+    "zh": "ch",
+    "ch": "ch'",
+    "sh": "sh",
+    "b": "p",
+    "p": "p'",
+    "m": "m",
+    "f": "f",
+    "d": "t",
+    "t": "t'",
+    "n": "n",
+    "l": "l",
+    "g": "k",
+    "k": "k'",
+    "h": "h",
+    "j": "ch",
+    "q": "ch'",
+    "x": "hs",
+    "r": "j",
+    "z": "ts",
+    "c": "ts'",
+    "s": "s",
+    "y": "y",
+    "w": "w",
+}
+WADE_GILES_FINALS = {
+    "iong": "iung",
+    "ong": "ung",
+    "ian": "ien",
+    "üe": "üeh",
+    "ie": "ieh",
+    "uo": "o",
+}
+# After j, q, x and y pinyin writes ü as u; Wade–Giles writes it ü.
+WADE_GILES_FINALS_AFTER_PALATALS = {
+    "uan": "üan",
+    "ue": "üeh",
+    "un": "ün",
+    "u": "ü",
+}
+WADE_GILES_SYLLABLES = {
+    "zhi": "chih",
+    "chi": "ch'ih",
+    "shi": "shih",
+    "ri": "jih",
+    "zi": "tzu",
+    "ci": "tz'u",
+    "si": "ssu",
+    "er": "erh",
+    "e": "o",
+    "ge": "ko",
+    "ke": "k'o",
+    "he": "ho",
+    "yi": "i",
+    "ye": "yeh",
+    "yan": "yen",
+    "you": "yu",
+    "guo": "kuo",
+    "kuo": "k'uo",
+    "huo": "huo",
+    "shuo": "shuo",
+    "gui": "kuei",
+    "kui": "k'uei",
+}
+
+
+@functools.cache
+def wade_giles_syllable(syllable):
+    """One toneless pinyin syllable in Wade–Giles ("zhi" to "chih", "xu" to "hsü")."""
+    syllable = syllable.casefold().replace("v", "ü")
+    if syllable in WADE_GILES_SYLLABLES:
+        return WADE_GILES_SYLLABLES[syllable]
+    initial = next(
+        (head for head in ("zh", "ch", "sh") if syllable.startswith(head)),
+        syllable[:1] if syllable[:1] in WADE_GILES_INITIALS else "",
+    )
+    final = syllable[len(initial) :]
+    finals = WADE_GILES_FINALS
+    if initial in ("j", "q", "x", "y") and final in WADE_GILES_FINALS_AFTER_PALATALS:
+        finals = WADE_GILES_FINALS_AFTER_PALATALS
+    for ending in sorted(finals, key=len, reverse=True):
+        if final.endswith(ending):
+            final = final[: -len(ending)] + finals[ending]
+            break
+    return WADE_GILES_INITIALS.get(initial, initial) + final
+
+
+def wade_giles_of(text):
+    """The Chinese characters of `text` in Wade–Giles, folded ("许志永" to "hsuchihyung")."""
+    return fold_latin("".join(wade_giles_syllable(s) for s in _wade_giles_parts(text)))
+
+
+def _wade_giles_parts(text):
+    """The syllables of `text`, a compound surname split into its own two."""
+    parts = []
+    for syllable in syllables_of(text):
+        parts.extend(COMPOUND_SYLLABLES.get(syllable, (syllable,)))
+    return parts
 
 
 def name_keys(text):
-    """Every folded form of one name: its Latin letters, its characters, their pinyin."""
-    keys = {fold_latin(text), fold_han(text), pinyin_of(text)}
+    """Every folded form of one name: its Latin letters, its characters, their pinyin and
+    their Wade–Giles."""
+    keys = {fold_latin(text), fold_han(text), pinyin_of(text), wade_giles_of(text)}
     keys.discard("")
     return keys
 

@@ -16,6 +16,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
+from django.core.validators import MaxLengthValidator
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
@@ -36,6 +37,7 @@ from elections.services import (
 from sources.admin.paging import LargeListAdminMixin, count_rows
 from sources.admin.sheets import SheetAdminMixin
 from sources.admin.widgets import DATABASE_INTEGERS
+from sources.identifiers import wikidata_qid
 
 from .base import (
     REFUSALS,
@@ -84,13 +86,25 @@ ACTION_MESSAGES = {
 }
 
 # The fields of the profile form; a lost update is described in terms of these and the state.
-PROFILE_FIELDS = ["display_name", "name_zh", "gender", "birth_year", "slug", "weibo", "notes"]
+PROFILE_FIELDS = [
+    "display_name",
+    "name_zh",
+    "gender",
+    "birth_year",
+    "slug",
+    "weibo",
+    "wikidata",
+    "notes",
+]
 
 
 def count_of(queryset):
     """The number of rows of `queryset` (filtered on an OuterRef) as a subquery, 0 when none."""
     counted = queryset.order_by().values("candidate").annotate(n=Count("pk")).values("n")
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+PASTED_MAX = 200
 
 
 class CandidateForm(forms.ModelForm):
@@ -112,6 +126,15 @@ class CandidateForm(forms.ModelForm):
             self.fields["slug"].help_text = gettext("Left empty, it is made from the name.")
         elif "opened_revision" in self.fields:
             self.fields["opened_revision"].initial = self.instance.revision
+        if "wikidata" in self.fields:
+            # Room for an item's address, which `clean_wikidata` reads as its QID.
+            field = self.fields["wikidata"]
+            field.max_length, field.validators = PASTED_MAX, [MaxLengthValidator(PASTED_MAX)]
+            field.widget.attrs["maxlength"] = str(PASTED_MAX)
+
+    def clean_wikidata(self):
+        # An item's address pasted from Wikidata is taken as its QID.
+        return wikidata_qid(self.cleaned_data.get("wikidata", ""))
 
 
 class WithdrawForm(forms.Form):
@@ -171,11 +194,11 @@ class CandidateAdmin(SheetAdminMixin, LargeListAdminMixin, ServiceHistoryAdmin):
     ]
     add_fieldsets = [
         (None, {"fields": ["display_name", "name_zh", "gender", "birth_year"]}),
-        (_("Profile"), {"fields": ["slug", "weibo", "notes"]}),
+        (_("Profile"), {"fields": ["slug", "weibo", "wikidata", "notes"]}),
     ]
     fieldsets = [
         (None, {"fields": ["display_name", "name_zh", "gender", "birth_year"]}),
-        (_("Profile"), {"fields": ["slug", "weibo", "notes"]}),
+        (_("Profile"), {"fields": ["slug", "weibo", "wikidata", "notes"]}),
         (
             _("Publication"),
             {
@@ -362,6 +385,7 @@ class CandidateAdmin(SheetAdminMixin, LargeListAdminMixin, ServiceHistoryAdmin):
                 birth_year=data.get("birth_year"),
                 slug=data.get("slug", ""),
                 weibo=data.get("weibo", ""),
+                wikidata=data.get("wikidata", ""),
                 notes=data.get("notes", ""),
                 acting_user=request.user,
             )

@@ -21,7 +21,17 @@ from .base import REFUSALS, ServiceHistoryAdmin, ServiceRefused
 from .inlines import ServiceFormSet
 
 # The fields of the place form the services save (province and city follow the parent).
-PLACE_FIELDS = ["level", "name_zh", "short_zh", "name", "pinyin", "slug", "code", "parent"]
+PLACE_FIELDS = [
+    "level",
+    "name_zh",
+    "short_zh",
+    "name",
+    "pinyin",
+    "slug",
+    "code",
+    "wikidata",
+    "parent",
+]
 
 
 class ProvinceFilter(admin.SimpleListFilter):
@@ -68,12 +78,26 @@ class PlaceAdmin(SheetAdminMixin, ServiceHistoryAdmin):
     list_display = ["name", "name_zh", "pinyin", "level", "code", "province", "city"]
     list_filter = ["level", ProvinceFilter]
     list_select_related = ["province", "city"]
-    search_fields = ["name", "name_zh", "pinyin", "code", "names__name"]
+    search_fields = ["name", "name_zh", "pinyin", "code", "wikidata", "names__name"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["parent"]
     readonly_fields = ["province", "city"]
     fieldsets = [
-        (None, {"fields": ["level", "name_zh", "short_zh", "name", "pinyin", "slug", "code"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "level",
+                    "name_zh",
+                    "short_zh",
+                    "name",
+                    "pinyin",
+                    "slug",
+                    "code",
+                    "wikidata",
+                ]
+            },
+        ),
         (_("Where it is"), {"fields": ["parent", "province", "city"]}),
     ]
     inlines = [PlaceNameInline]

@@ -5,6 +5,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from sources.identifiers import wikidata_field, wikidata_unique
+
 
 class CandidateQuerySet(models.QuerySet):
     def published(self):
@@ -70,6 +72,7 @@ class Candidate(models.Model):
         help_text=_("Weibo account name or address."),
         verbose_name=_("weibo"),
     )
+    wikidata = wikidata_field()
     notes = models.TextField(
         blank=True,
         help_text=_("Internal notes for editors; never shown to the public."),
@@ -111,6 +114,7 @@ class Candidate(models.Model):
                 name="candidate_public_list_idx",
             ),
         ]
+        constraints = [wikidata_unique("candidate")]
         permissions = [
             ("publish_candidate", "Can publish and withdraw candidates"),
             ("merge_candidate", "Can merge two candidates who are one person"),

@@ -1,7 +1,22 @@
+import re
+
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+from sources.identifiers import wikidata_field, wikidata_unique
+
+# An administrative division code: six digits of GB/T 2260 (province, city, county), or
+# the nine or twelve of the statistical codes that extend it to townships (GB/T 10114).
+DIVISION_CODE = re.compile(r"[0-9]{6}(?:[0-9]{3}){0,2}")
+validate_division_code = RegexValidator(
+    f"^{DIVISION_CODE.pattern}$",
+    _("A division code is 6 digits (GB/T 2260), or 9 or 12 for a township."),
+    code="invalid_code",
+)
+GB_T_2260 = re.compile(r"[0-9]{6}")
 
 
 class Place(models.Model):
@@ -43,9 +58,11 @@ class Place(models.Model):
         null=True,
         blank=True,
         unique=True,
+        validators=[validate_division_code],
         help_text=_("The official administrative division code (GB/T 2260), when it has one."),
         verbose_name=_("code"),
     )
+    wikidata = wikidata_field()
     parent = models.ForeignKey(
         "self",
         null=True,
@@ -80,9 +97,15 @@ class Place(models.Model):
         verbose_name_plural = _("places")
         ordering = ["code", "name"]
         indexes = [models.Index(fields=["level"])]
+        constraints = [wikidata_unique("place")]
 
     def __str__(self):
         return f"{self.name} ({self.name_zh})" if self.name_zh else self.name
+
+    @property
+    def gb_t_2260(self):
+        """The place's GB/T 2260 code (six digits), or "" (a township's longer code is not one)."""
+        return self.code if self.code and GB_T_2260.fullmatch(self.code) else ""
 
 
 class PlaceName(models.Model):

@@ -8,7 +8,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from elections.models import Candidacy, Candidate, Claim, Place, PlaceName, Property
-from elections.names import fold_han, fold_latin, name_keys, pinyin_of
+from elections.names import fold_han, fold_latin, name_keys, pinyin_of, wade_giles_of
 from elections.places import _at_level
 from elections.services.bulk import PlaceCache, articles_for_quotes
 from sources.models import Article
@@ -159,7 +159,8 @@ class CandidateIndex:
         if name not in self._forms:
             latin, han = fold_latin(name), fold_han(name)
             query = {latin, han} - {""}
-            self._forms[name] = (query, query | ({pinyin_of(name)} - {""}))
+            spelled = {pinyin_of(name), wade_giles_of(name)} - {""}
+            self._forms[name] = (query, query | spelled)
         return self._forms[name]
 
     def _load(self):

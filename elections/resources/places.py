@@ -14,6 +14,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from elections.models import Place, PlaceName
+from elections.models.place import DIVISION_CODE, validate_division_code
 from elections.places import _at_level
 from elections.services import places_import
 from elections.services.bulk import PlaceCache, require_import
@@ -90,8 +91,8 @@ class PlaceResource(SheetResource):
     def _plan(self, row, report, cache, by_code, seen):
         problems = len(report.problems)
         code = row["code"].strip()
-        if code and not (code.isdigit() and len(code) <= 12):
-            report.problem(row, "code", gettext("a code is up to 12 digits"))
+        if code and not DIVISION_CODE.fullmatch(code):
+            report.problem(row, "code", str(validate_division_code.message))
         key = code or (row["parent"], row["name_zh"])
         if key in seen:
             report.problem(

@@ -18,6 +18,7 @@ from elections.models import (
 )
 from elections.names import search_text
 from sources.audit import Reason, acting, read_only, service, service_step
+from sources.identifiers import validate_wikidata_qid, wikidata_qid
 from sources.models import Passage
 from sources.services.changes import apply_given
 from sources.services.unset import UNSET, Unset
@@ -55,6 +56,7 @@ def candidate_create(
     slug: str = "",
     weibo: str = "",
     notes: str = "",
+    wikidata: str = "",
     acting_user: User,
 ) -> Candidate:
     """Create a draft candidate; the slug comes from the name unless given."""
@@ -67,6 +69,7 @@ def candidate_create(
         slug=slug or unique_slug(Candidate, display_name or name_zh),
         weibo=weibo,
         notes=notes,
+        wikidata=wikidata_qid(wikidata),
     )
     candidate.full_clean()
     acting(candidate, acting_user, Reason.CANDIDATE_CREATED).save()
@@ -85,6 +88,7 @@ def candidate_update(
     weibo: str | Unset = UNSET,
     notes: str | Unset = UNSET,
     slug: str | Unset = UNSET,
+    wikidata: str | Unset = UNSET,
     expected_revision: int | None = None,
     acting_user: User,
 ) -> Candidate:
@@ -114,7 +118,15 @@ def candidate_update(
         "birth_year": birth_year,
         "weibo": weibo,
         "slug": slug,
+        "wikidata": wikidata_qid(wikidata) if wikidata is not UNSET else UNSET,
     }
+    if given["wikidata"] is not UNSET:
+        # Checked before a proposal records it: a reviewer should not be asked to accept
+        # what could never be saved.
+        try:
+            validate_wikidata_qid(given["wikidata"])
+        except ValidationError as error:
+            raise ValidationError({"wikidata": error.messages}) from error
     public = {
         name: value
         for name, value in given.items()

@@ -24,12 +24,23 @@ from elections.places import (
     short_name_zh,
 )
 from sources.audit import Reason, acting, service, service_step
+from sources.identifiers import wikidata_qid
 from sources.services.bulk import history_bulk_insert
 from sources.services.changes import apply_given
 from sources.services.unset import UNSET, Unset
 
 # The fields of a place an editor types; the rest (province, city) follow from the parent.
-PLACE_FIELDS = ("level", "name", "name_zh", "short_zh", "pinyin", "code", "parent", "slug")
+PLACE_FIELDS = (
+    "level",
+    "name",
+    "name_zh",
+    "short_zh",
+    "pinyin",
+    "code",
+    "parent",
+    "slug",
+    "wikidata",
+)
 
 
 def _fill(place: Place) -> None:
@@ -110,6 +121,7 @@ def place_create(
     code: str | None = None,
     parent: Place | None = None,
     slug: str = "",
+    wikidata: str = "",
     acting_user: User,
 ) -> Place:
     """Add a place (a township, say), deriving what is left blank; see the module docstring."""
@@ -122,6 +134,7 @@ def place_create(
         code=code,
         parent=parent,
         slug=slug,
+        wikidata=wikidata_qid(wikidata),
     )
     return _save(place, acting_user, Reason.PLACE_CREATED)
 
@@ -138,6 +151,7 @@ def place_update(
     code: str | Unset | None = UNSET,
     parent: Place | Unset | None = UNSET,
     slug: str | Unset = UNSET,
+    wikidata: str | Unset = UNSET,
     acting_user: User,
 ) -> Place:
     """Change a place's fields (those given); a blank one is derived again, as on creation.
@@ -156,6 +170,7 @@ def place_update(
         "code": code,
         "parent": parent,
         "slug": slug,
+        "wikidata": wikidata_qid(wikidata) if wikidata is not UNSET else UNSET,
     }
     apply_given(current, given)
     if current.parent_id is not None and current.parent_id == current.pk:

@@ -57,6 +57,7 @@ FIELD_LABELS = {
     "birth_year": _("year of birth"),
     "weibo": _("Weibo"),
     "slug": _("address (slug)"),
+    "wikidata": _("Wikidata QID"),
     "votes": _("votes"),
     "election": _("election"),
     "status": _("status"),

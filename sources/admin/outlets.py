@@ -20,7 +20,7 @@ from .refusals import REFUSALS, ServiceDeleteMixin, ServiceFormMixin, ServiceRef
 from .sheets import SheetAdminMixin
 
 # The fields of the outlet form, each handed to the services by name.
-FORM_FIELDS = ["name", "slug", "kind", "homepage", "country", "language", "notes"]
+FORM_FIELDS = ["name", "slug", "kind", "homepage", "country", "language", "wikidata", "notes"]
 
 
 @admin.register(Outlet)
@@ -32,7 +32,10 @@ class OutletAdmin(SheetAdminMixin, ServiceDeleteMixin, ServiceFormMixin, admin.M
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = ["created_at", "updated_at"]
     fieldsets = [
-        (None, {"fields": ["name", "slug", "kind", "homepage", "country", "language"]}),
+        (
+            None,
+            {"fields": ["name", "slug", "kind", "homepage", "country", "language", "wikidata"]},
+        ),
         (_("Internal"), {"fields": ["notes", "created_at", "updated_at"]}),
     ]
 

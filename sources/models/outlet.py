@@ -4,6 +4,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from sources.identifiers import wikidata_field, wikidata_unique
+
 
 class Outlet(models.Model):
     """A publisher: a newspaper, a news agency, a magazine, a blog or a social-media account.
@@ -59,6 +61,7 @@ class Outlet(models.Model):
         help_text=_("Internal notes for editors; never shown to the public."),
         verbose_name=_("notes"),
     )
+    wikidata = wikidata_field()
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
     updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
     history = HistoricalRecords()
@@ -67,6 +70,7 @@ class Outlet(models.Model):
         verbose_name = _("outlet")
         verbose_name_plural = _("outlets")
         ordering = ["name"]
+        constraints = [wikidata_unique("outlet")]
 
     def __str__(self):
         return self.name

@@ -14,6 +14,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from sources.audit import Reason, acting, read_only, service, service_step
+from sources.identifiers import wikidata_qid
 from sources.models import Outlet
 from sources.text import normalize_line
 
@@ -75,6 +76,7 @@ def outlet_create(
     country: str = "",
     language: str = "",
     notes: str = "",
+    wikidata: str = "",
     acting_user: User,
 ) -> Outlet:
     """Create an outlet; its slug is made from the name when none is given.
@@ -92,6 +94,7 @@ def outlet_create(
         country=normalize_line(country),
         language=language.strip(),
         notes=notes,
+        wikidata=wikidata_qid(wikidata),
     )
     outlet.full_clean()
     acting(outlet, acting_user, Reason.OUTLET_CREATED).save()
@@ -109,6 +112,7 @@ def outlet_update(
     country: str | Unset = UNSET,
     language: str | Unset = UNSET,
     notes: str | Unset = UNSET,
+    wikidata: str | Unset = UNSET,
     acting_user: User,
 ) -> Outlet:
     """Change the given fields of an outlet (those left out are kept); return it as stored.
@@ -124,6 +128,7 @@ def outlet_update(
         "country": normalize_line(country) if country is not UNSET else UNSET,
         "language": language.strip() if language is not UNSET else UNSET,
         "notes": notes,
+        "wikidata": wikidata_qid(wikidata) if wikidata is not UNSET else UNSET,
     }
     changed = apply_given(current, given)
     if not changed:

@@ -164,7 +164,9 @@ def test_a_reopened_dispute_is_marked_in_the_queue(reviewer, editor, ages):
 
 def test_a_status_dispute_names_its_date(reviewer, editor):
     xu = make_candidate("Xu Yan")
-    make_candidacy(xu, make_election(make_place("Haidian", "海淀区", level="county", code="1")))
+    make_candidacy(
+        xu, make_election(make_place("Haidian", "海淀区", level="county", code="110108"))
+    )
     on = "2011-11-08"
     make_claim(xu, Property.STATUS, "won", make_article("won", outlet="A", published=on))
     make_claim(xu, Property.STATUS, "lost", make_article("lost", outlet="B", published=on))

@@ -4,7 +4,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from elections.names import name_keys, pinyin_of, query_keys, search_text
+from elections.names import (
+    name_keys,
+    pinyin_of,
+    query_keys,
+    search_text,
+    wade_giles_of,
+    wade_giles_syllable,
+)
 
 
 def finds(query, names):
@@ -32,7 +39,7 @@ def test_traditional_characters_fold_to_simplified():
 
 
 def test_pinyin_with_u_umlaut_folds_like_the_press_prints_it():
-    assert name_keys("吕布") == {"吕布", "lubu"}
+    assert name_keys("吕布") == {"吕布", "lubu", "lupu"}  # Wade–Giles: Lü Pu
     assert name_keys("Lü Bu") == {"lubu"}
 
 
@@ -95,7 +102,7 @@ def test_empty_query_has_no_keys():
 
 def test_search_text_holds_every_key_of_every_name():
     text = search_text(["Xu Yan", "徐琰", "Xu Ruiyan"])
-    assert text == "|xuruiyan|xuyan|徐琰|"
+    assert text == "|hsuyen|xuruiyan|xuyan|徐琰|"
 
 
 def test_search_never_matches_across_two_names():
@@ -132,3 +139,59 @@ def test_keys_never_hold_the_separator_or_a_space(text):
         assert key
         assert "|" not in key
         assert not any(char.isspace() for char in key)
+
+
+@pytest.mark.parametrize(
+    ("name", "wade_giles"),
+    [
+        ("许志永", "Hsü Chih-yung"),
+        ("邓小平", "Teng Hsiao-p'ing"),
+        ("毛泽东", "Mao Tse-tung"),
+        ("蒋介石", "Chiang Chieh-shih"),
+        ("周恩来", "Chou En-lai"),
+        ("刘晓波", "Liu Hsiao-po"),
+        ("徐琰", "Hsü Yen"),
+        ("欧阳修", "Ouyang Hsiu"),
+        ("曾志", "Tseng Chih"),
+    ],
+)
+def test_chinese_names_get_a_wade_giles_key(name, wade_giles):
+    assert wade_giles_of(name) == name_keys(wade_giles).pop()
+    assert wade_giles_of(name) in name_keys(name)
+
+
+@pytest.mark.parametrize(
+    ("pinyin", "wade_giles"),
+    [
+        ("zhi", "chih"),
+        ("chi", "ch'ih"),
+        ("zi", "tzu"),
+        ("si", "ssu"),
+        ("ri", "jih"),
+        ("er", "erh"),
+        ("xiong", "hsiung"),
+        ("qu", "ch'ü"),
+        ("jun", "chün"),
+        ("xue", "hsüeh"),
+        ("yuan", "yüan"),
+        ("lüe", "lüeh"),
+        ("lun", "lun"),
+        ("guo", "kuo"),
+        ("luo", "lo"),
+        ("gui", "kuei"),
+        ("ge", "ko"),
+        ("cong", "ts'ung"),
+        ("rong", "jung"),
+        ("bian", "pien"),
+        ("ye", "yeh"),
+        ("yi", "i"),
+    ],
+)
+def test_pinyin_syllables_convert_to_wade_giles(pinyin, wade_giles):
+    assert wade_giles_syllable(pinyin) == wade_giles
+
+
+def test_an_old_romanization_finds_the_chinese_name():
+    assert finds("Hsu Chih-yung", ["Xu Zhiyong", "许志永"])
+    assert finds("Hsü Chih-yung", ["许志永"])
+    assert not finds("Hsu Chih-yung", ["Xu Zhiyong"])  # no characters: nothing to convert
