@@ -266,9 +266,17 @@ def outlet_profile(
     outlet = public_outlets().filter(slug=slug).first()
     if outlet is None:
         return None
-    facts = public_claims().filter(article__outlet=outlet)
+    from elections import tallies
+
+    # Its candidates by name: the published ones walked in name order, each looked up in
+    # the kept facts of the outlet about it, until the page is full (the outlet's other
+    # claims are not read).
+    reported = PublicTally.objects.filter(
+        kind=tallies.REPORTED, subject=OuterRef("pk"), part=str(outlet.pk), value__gt=0
+    )
     candidates = (
-        Candidate.objects.filter(pk__in=facts.order_by().values("candidate_id"))
+        Candidate.objects.published()
+        .filter(Exists(reported))
         .defer(*CANDIDATE_UNREAD)
         .order_by("display_name", "pk")
     )
