@@ -4,7 +4,7 @@ from django.urls import path
 from django.views.decorators.http import require_safe
 
 from .cache import cache_public
-from .views import api, archives, exports, health, pages
+from .views import api, archives, changes, exports, health, pages
 
 app_name = "elections"
 
@@ -18,6 +18,13 @@ urlpatterns = [
     path("", page(pages.home), name="home"),
     path("candidates/", page(pages.candidate_list), name="candidate-list"),
     path("candidates/<str:slug>/", page(pages.candidate_detail), name="candidate-detail"),
+    path(
+        "candidates/<str:slug>/changes/",
+        page(changes.candidate_changes),
+        name="candidate-changes",
+    ),
+    path("changes/", page(changes.changes_list), name="changes"),
+    path("changes.atom", page(changes.changes_atom), name="changes-atom"),
     path("outlets/", page(pages.outlet_list), name="outlet-list"),
     path("outlets/<str:slug>/", page(pages.outlet_detail), name="outlet-detail"),
     path("articles/<int:pk>/", page(pages.article_detail), name="article-detail"),

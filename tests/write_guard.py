@@ -29,6 +29,8 @@ ALLOWED = {
     "elections.cache": "the public-cache generation row",
     # Kept public tallies are derived from the record, in the transaction that changed it.
     "elections.tallies": "the public tallies settled from the record",
+    # The log of public changes is written as the tallies are settled, from the same diff.
+    "elections.changes": "the log of the public record's changes, settled with the tallies",
     # SQLite's full-text index is infrastructure, filled from the articles table itself.
     "sources.search": "the full-text index rebuilt from the articles",
     # A restore replaces the whole database from a backup file.

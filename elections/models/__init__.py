@@ -5,6 +5,7 @@ from .candidate import Candidate, CandidateMerge, CandidateName
 from .claim import Claim, Property
 from .contradiction import Contradiction, DisputeClaim
 from .election import Election
+from .event import PublicEvent
 from .export import ExportFile, ExportPart
 from .place import Place, PlaceName
 from .proposal import CandidateProposal
@@ -28,6 +29,7 @@ __all__ = [
     "Place",
     "PlaceName",
     "Property",
+    "PublicEvent",
     "PublicState",
     "PublicTally",
     "Status",

@@ -41,6 +41,16 @@ class CandidateDigest(models.Model):
     disputed = models.BooleanField(default=False, verbose_name=_("disputed"))
     facts = models.PositiveIntegerField(default=0, verbose_name=_("facts"))
     tallies = models.JSONField(default=list, blank=True, verbose_name=_("tallies"))
+    record = models.JSONField(
+        null=True,
+        default=dict,
+        blank=True,
+        help_text=_(
+            "What the public saw of it, to tell what a change changed (`PublicEvent`): its "
+            "facts, its disputes and the facts withdrawn from it. None until first settled."
+        ),
+        verbose_name=_("record"),
+    )
 
     class Meta:
         verbose_name = _("candidate digest")

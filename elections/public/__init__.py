@@ -59,6 +59,7 @@ from .candidates import (
     public_place_choices,
     public_provinces,
 )
+from .changes import EventPage, event_page, public_events
 from .exports import export_bytes, fresh_export, kept_export
 from .outlets import (
     ArticleHit,
@@ -81,6 +82,7 @@ __all__ = [
     "STATUS_ORDER",
     "ArticleHit",
     "ArticlePage",
+    "EventPage",
     "Figures",
     "OutletProfile",
     "PlaceChoices",
@@ -96,6 +98,7 @@ __all__ = [
     "disputed_claims",
     "disputed_condition",
     "disputed_fact",
+    "event_page",
     "export_bytes",
     "fresh_export",
     "has_public_status",
@@ -115,6 +118,7 @@ __all__ = [
     "public_claim_filter",
     "public_claims",
     "public_disputes",
+    "public_events",
     "public_outlets",
     "public_place_choices",
     "public_provinces",

@@ -30,6 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, override
 from django.utils.translation import gettext_lazy as _
 
+from elections.changes import profile_corrected
 from elections.models import (
     Candidacy,
     CandidacyStatus,
@@ -198,6 +199,11 @@ def proposal_accept(
         _applying.reset(token)
     current.state = CandidateProposal.State.ACCEPTED
     current.reviewed_by, current.reviewed_at = acting_user, timezone.now()
+    profile_corrected(
+        candidate_id=candidate.pk,
+        fields=[change.get("name", "") for change in current.changes],
+        subject=f"proposal {current.pk}",
+    )
     current.review_note = (note or "").strip()
     acting(current, acting_user, Reason.PROPOSAL_ACCEPTED, current.review_note).save()
     return current

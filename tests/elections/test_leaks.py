@@ -20,6 +20,8 @@ from django.core.cache import caches
 from django.urls import URLResolver, get_resolver
 
 from elections.filters import CandidateFilter
+from elections.models import PublicEvent
+from elections.public import changes as change_selectors
 from elections.public import outlets as outlet_selectors
 from elections.services import candidate_withdraw, claim_reject
 from tests.newsroom import fixtures
@@ -42,6 +44,7 @@ def small_pages(monkeypatch):
     monkeypatch.setattr(outlet_selectors, "OUTLET_CLAIMS_PER_CANDIDATE", 1)
     monkeypatch.setattr(outlet_selectors, "OUTLET_DISPUTES_SHOWN", 1)
     monkeypatch.setattr(outlet_selectors, "ARTICLE_CLAIMS_PER_PAGE", 2)
+    monkeypatch.setattr(change_selectors, "CHANGES_PER_PAGE", 5)
 
 
 @pytest.fixture(autouse=True)
@@ -200,6 +203,15 @@ SWEEP = {
     "elections:api-candidate-detail": lambda r: [
         f"/api/candidates/{slug}/" for slug in [*shown_slugs(r), MISSING_SLUG, *hidden_slugs(r)]
     ],
+    # Pages of changes starting after every event, those of unpublished records too.
+    "elections:changes": lambda r: [
+        "/changes/",
+        *(f"/changes/?before={pk + 1}" for pk in PublicEvent.objects.values_list("pk", flat=True)),
+    ],
+    "elections:changes-atom": lambda r: ["/changes.atom"],
+    "elections:candidate-changes": lambda r: [
+        f"/candidates/{slug}/changes/" for slug in [*shown_slugs(r), MISSING_SLUG, *hidden_slugs(r)]
+    ],
     "elections:export-popolo": lambda r: ["/export/popolo.json"],
     "elections:export-claims": lambda r: ["/export/claims.csv"],
     "elections:healthz": lambda r: ["/healthz"],
@@ -288,6 +300,8 @@ def test_no_public_url_shows_anything_unpublished_or_unverified(client, records)
     # The sweep sees what it should: the public record, through the cache the second time.
     assert "刘萍" in cold["/candidates/liu-ping/"][2]
     assert "Filler Person 26" in cold["/candidates/?page=2"][2]
+    assert "Profile published: " in cold["/changes.atom"][2]
+    assert "Profile published" in cold["/candidates/liu-ping/changes/"][2]
     outlet, article = records.public_article.outlet.slug, records.public_article.pk
     assert "Candidates 2 to 2 of 2, by name." in cold[f"/outlets/{outlet}/?page=2"][2]
     assert "Facts 3 to 4 of 6," in cold[f"/articles/{article}/?page=2"][2]
