@@ -55,7 +55,7 @@ from collections import Counter
 from collections.abc import Iterable
 
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
-from django.db.models import Count, Subquery
+from django.db.models import Subquery
 
 from elections.models import (
     Candidacy,
@@ -365,6 +365,7 @@ def _adjust(delta: Counter[Key], using: str) -> None:
 
 
 DIGEST_FIELDS = (
+    "record",
     "listed",
     "name",
     "gender",
@@ -378,8 +379,10 @@ DIGEST_FIELDS = (
 )
 
 
-def _settle_batch(ids: list[int], using: str) -> None:
-    from elections import public
+def _settle_batch(ids: list[int], using: str, *, quiet: bool = False) -> None:
+    """Settle the candidates `ids`, and log what changed of the public record
+    (`elections.changes`), unless `quiet` (a rebuild: nothing to compare with)."""
+    from elections import changes, public
 
     candidates = Candidate.objects.using(using)
     present = set(candidates.filter(pk__in=ids).values_list("pk", flat=True))
@@ -416,23 +419,42 @@ def _settle_batch(ids: list[int], using: str) -> None:
         )
     )
     listed: dict[int, tuple] = {}
-    unlisted: set[int] = set()
+    others: list[tuple] = []
     for row in rows:
         pk, _name, _gender, state, merged_into, *_rest = row
         if state == Candidate.State.PUBLISHED and merged_into is None:
             listed[pk] = row
         else:
-            unlisted.add(pk)
-    facts: dict[int, list[tuple[int, int, int]]] = {}
-    for candidate_id, article_id, outlet_id, number in (
+            others.append(row)
+    # Each public claim, for the log of changes; counted by article here.
+    shown: dict[int, dict[str, list[str]]] = {}
+    cited: Counter[tuple[int, int, int]] = Counter()
+    for candidate_id, claim_id, article_id, outlet_id, prop, value in (
         Claim.objects.using(using)
         .filter(public.public_claim_filter(), candidate_id__in=sorted(listed))
         .order_by()
-        .values("candidate_id", "article_id", "article__outlet_id")
-        .annotate(number=Count("pk"))
-        .values_list("candidate_id", "article_id", "article__outlet_id", "number")
+        .values_list("candidate_id", "pk", "article_id", "article__outlet_id", "property", "value")
     ):
+        shown.setdefault(candidate_id, {})[str(claim_id)] = [prop, value]
+        cited[(candidate_id, article_id, outlet_id)] += 1
+    facts: dict[int, list[tuple[int, int, int]]] = {}
+    for (candidate_id, article_id, outlet_id), number in sorted(cited.items()):
         facts.setdefault(candidate_id, []).append((article_id, outlet_id, number))
+    records, notes = changes.public_records(
+        listed=set(listed),
+        facts=shown,
+        disputed={pk for pk, row in listed.items() if row[7]},
+        digests=digests,
+        using=using,
+    )
+    if not quiet:
+        changes.record_events(
+            digests=digests,
+            merged_into={row[0]: row[4] for row in [*listed.values(), *others]},
+            records=records,
+            notes=notes,
+            using=using,
+        )
     provinces: dict[int, set[int]] = {}
     stood: set[int] = set()
     for candidate_id, province_id in (
@@ -463,6 +485,7 @@ def _settle_batch(ids: list[int], using: str) -> None:
                 facts=facts.get(pk, []),
             )
             values = {
+                "record": records[pk],
                 "listed": True,
                 "name": name,
                 "gender": gender or "",
@@ -551,7 +574,7 @@ def rebuild(*, using: str = DEFAULT_DB_ALIAS) -> int:
         TallyPending.objects.using(using).all().delete()
         ids = list(Candidate.objects.using(using).order_by("pk").values_list("pk", flat=True))
         for start in range(0, len(ids), BATCH):
-            _settle_batch(ids[start : start + BATCH], using)
+            _settle_batch(ids[start : start + BATCH], using, quiet=True)
     return len(ids)
 
 

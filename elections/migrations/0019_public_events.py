@@ -114,7 +114,7 @@ def backfill(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("elections", "0016_public_tallies"),
+        ("elections", "0018_wade_giles_search_text"),
     ]
 
     operations = [
