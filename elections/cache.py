@@ -101,6 +101,11 @@ COMMIT_FUNCTION = "sourcebook_public_commit"
 PENDING_SETTING = "sourcebook.public_pending"
 STATE_TABLE = "elections_publicstate"
 STATE_ID = 1
+# The second row: the generation of what every profile may show beyond its own candidate's
+# records (see "Finer invalidation" below).
+SHARED_ID = 2
+SHARED_FUNCTION = "sourcebook_public_changed_shared"
+SHARED_SETTING = "sourcebook.public_shared"
 PUBLIC_APPS = ("sources", "elections")
 # Models of those apps the public never reads: writing them changes no public page.
 NEVER_PUBLIC = frozenset(
@@ -130,8 +135,8 @@ _PG_SELECT_GENERATION = (
     f"SELECT coalesce(nullif(current_setting('{PENDING_SETTING}', true), '')::bigint, "  # noqa: S608
     f"generation) FROM {STATE_TABLE} WHERE id = {STATE_ID}"
 )
-_SELECT_STATE = f"SELECT 1 FROM {STATE_TABLE} WHERE id = {STATE_ID}"  # noqa: S608
-_INSERT_STATE = f"INSERT INTO {STATE_TABLE} (id, generation) VALUES ({STATE_ID}, %s)"  # noqa: S608
+_SELECT_STATE = f"SELECT id FROM {STATE_TABLE} WHERE id IN ({STATE_ID}, {SHARED_ID})"  # noqa: S608
+_INSERT_STATE = f"INSERT INTO {STATE_TABLE} (id, generation) VALUES (%s, %s)"  # noqa: S608
 _PG_SETUP = [
     f"CREATE SEQUENCE IF NOT EXISTS {SEQUENCE}",
     f"CREATE TABLE IF NOT EXISTS {PENDING_TABLE} (id bigint PRIMARY KEY)",
@@ -141,6 +146,9 @@ _PG_SETUP = [
     f"BEGIN IF TG_OP = 'INSERT' THEN "
     f"UPDATE {PENDING_TABLE} SET id = id WHERE id = NEW.id; "
     f"ELSE UPDATE {STATE_TABLE} SET generation = nextval('{SEQUENCE}') WHERE id = {STATE_ID}; "
+    f"IF current_setting('{SHARED_SETTING}', true) = '1' THEN "
+    f"UPDATE {STATE_TABLE} SET generation = nextval('{SEQUENCE}') WHERE id = {SHARED_ID}; "
+    f"END IF; "
     f"DELETE FROM {PENDING_TABLE} WHERE id = NEW.id; "
     f"END IF; RETURN NULL; END $$",
     # Created once, never replaced: dropping it would drop the events a transaction that
@@ -158,8 +166,19 @@ _PG_SETUP = [
     f"INSERT INTO {PENDING_TABLE} (id) VALUES (pending); END IF; "
     f"PERFORM set_config('{PENDING_SETTING}', pending::text, true); "
     f"RETURN NULL; END $$",
+    # The same, on a table outside `SCOPED_TABLES`: the shared generation changes too.
+    f"CREATE OR REPLACE FUNCTION {SHARED_FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$ "  # noqa: S608
+    f"DECLARE pending bigint := nextval('{SEQUENCE}'); "
+    f"BEGIN IF coalesce(current_setting('{PENDING_SETTING}', true), '') = '' THEN "
+    f"INSERT INTO {PENDING_TABLE} (id) VALUES (pending); END IF; "
+    f"PERFORM set_config('{PENDING_SETTING}', pending::text, true); "
+    f"PERFORM set_config('{SHARED_SETTING}', '1', true); "
+    f"RETURN NULL; END $$",
 ]
 _SQLITE_BUMP = f"UPDATE {STATE_TABLE} SET generation = random() WHERE id = {STATE_ID};"  # noqa: S608
+_SQLITE_BUMP_SHARED = (
+    f"UPDATE {STATE_TABLE} SET generation = random() WHERE id IN ({STATE_ID}, {SHARED_ID});"  # noqa: S608
+)
 
 
 # The triggers.
@@ -218,6 +237,10 @@ def renew_generation_row(*, using=DEFAULT_DB_ALIAS):
             f"UPDATE {STATE_TABLE} SET generation = %s WHERE id = {STATE_ID}",  # noqa: S608
             [generation],
         )
+        cursor.execute(
+            f"UPDATE {STATE_TABLE} SET generation = %s WHERE id = {SHARED_ID}",  # noqa: S608
+            [fresh_generation()],
+        )
     return generation
 
 
@@ -231,6 +254,68 @@ SEEN_WHEN = {
     "elections_claim": "{row}.state = 'verified'",
     "elections_candidate": "({row}.state = 'published' OR {row}.merged_into_id IS NOT NULL)",
 }
+# Columns no public page, export or count reads: editors' notes and who did what when. An
+# update that changes only these (an editor's note on a verified claim) changes no public
+# page and gives no new generation; any other column changed does. Every column not listed
+# here counts as shown, so a column added later is shown until it is listed (a test checks
+# that each listed column exists and that no public surface reads it).
+UNSHOWN_COLUMNS = {
+    "elections_claim": (
+        "note",
+        "updated_at",
+        "revision",
+        "created_by_id",
+        "reviewed_by_id",
+        "created_at",
+    ),
+    "elections_candidate": ("notes", "updated_at", "revision", "created_at"),
+}
+
+
+def shown_change(connection, table, old="OLD", new="NEW"):
+    """An SQL condition true when a row of `table` changed in a column the public may see
+    (every column but `UNSHOWN_COLUMNS`), comparing the rows `old` and `new`; None for a
+    table whose every column counts."""
+    unshown = UNSHOWN_COLUMNS.get(table)
+    if unshown is None:
+        return None
+    with connection.cursor() as cursor:
+        columns = [
+            column.name
+            for column in connection.introspection.get_table_description(cursor, table)
+            if column.name not in unshown
+        ]
+    quote = connection.ops.quote_name
+    differs = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
+    return (
+        "("
+        + " OR ".join(
+            f"{old}.{quote(column)} {differs} {new}.{quote(column)}" for column in columns
+        )
+        + ")"
+    )
+
+
+# Tables each of whose changes marks the candidates it bears on (`elections.tallies.MARKS`),
+# which settling gives a new version, or bears on no profile at all: a candidate's profile is
+# cached under its own version and the shared generation, which every write to any other
+# public table changes.
+SCOPED_TABLES = frozenset(
+    {
+        # The log of changes: no profile shows it (/changes/ pages go by the whole
+        # generation), and it is written with the change it logs.
+        "elections_publicevent",
+        "elections_candidate",
+        "elections_candidatename",
+        "elections_claim",
+        "elections_candidacy",
+        "elections_candidacystatus",
+        "elections_contradiction",
+        "elections_disputeclaim",
+    }
+)
+
+
 # Tables whose new rows nobody sees until a public claim cites them, whose own write then
 # gives the new generation: an editor's new passage, an imported article (with its first
 # version) or outlet, a fetched copy (keeping one also updates its article's `archived_at`).
@@ -259,8 +344,9 @@ def _designs(connection, table):
     seen_when = SEEN_WHEN.get(table)
     insert = table not in UNSEEN_WHEN_NEW
     designs = {}
+    scoped = table in SCOPED_TABLES
     if connection.vendor == "postgresql":
-        execute = f"EXECUTE FUNCTION {FUNCTION}()"
+        execute = f"EXECUTE FUNCTION {FUNCTION if scoped else SHARED_FUNCTION}()"
         if seen_when is None:
             events = " OR ".join(
                 event
@@ -271,9 +357,11 @@ def _designs(connection, table):
         else:
             old, new = seen_when.format(row="OLD"), seen_when.format(row="NEW")
             target = f"ON {quote(table)} FOR EACH ROW"
+            changed = shown_change(connection, table)
+            updated = f"({old} OR {new})" + (f" AND {changed}" if changed else "")
             statements = {
                 "ins": f"AFTER INSERT {target} WHEN ({new}) {execute}",
-                "upd": f"AFTER UPDATE {target} WHEN ({old} OR {new}) {execute}",
+                "upd": f"AFTER UPDATE {target} WHEN ({updated}) {execute}",
                 "del": f"AFTER DELETE {target} WHEN ({old}) {execute}",
                 "trunc": f"BEFORE TRUNCATE ON {quote(table)} FOR EACH STATEMENT {execute}",
             }
@@ -287,8 +375,11 @@ def _designs(connection, table):
         when = ""
         if seen_when is not None:
             rows = {"INSERT": ["NEW"], "UPDATE": ["OLD", "NEW"], "DELETE": ["OLD"]}[operation]
-            when = "WHEN " + " OR ".join(f"({seen_when.format(row=row)})" for row in rows) + " "
-        body = f"AFTER {operation} ON {quote(table)} {when}BEGIN {_SQLITE_BUMP} END"
+            seen = " OR ".join(f"({seen_when.format(row=row)})" for row in rows)
+            changed = shown_change(connection, table) if operation == "UPDATE" else None
+            when = f"WHEN ({seen}) AND {changed} " if changed else f"WHEN {seen} "
+        bump = _SQLITE_BUMP if scoped else _SQLITE_BUMP_SHARED
+        body = f"AFTER {operation} ON {quote(table)} {when}BEGIN {bump} END"
         name = f"{TRIGGER}_{table}_{operation.lower()}_{_fingerprint(body)}"
         designs[name] = f"CREATE TRIGGER {quote(name)} {body}"
     return designs
@@ -468,8 +559,10 @@ def ensure_public_state(*, using=DEFAULT_DB_ALIAS, apps=None, **kwargs):
         return
     with connection.cursor() as cursor:
         cursor.execute(_SELECT_STATE)
-        if cursor.fetchone() is None:
-            cursor.execute(_INSERT_STATE, [fresh_generation()])
+        present = {row[0] for row in cursor.fetchall()}
+        for row_id in (STATE_ID, SHARED_ID):
+            if row_id not in present:
+                cursor.execute(_INSERT_STATE, [row_id, fresh_generation()])
     install_triggers(connection, public_tables(apps or project_apps))
 
 
@@ -587,7 +680,7 @@ def _still(generation):
     return public_generation() == generation
 
 
-def _stored_as_sent(stream, store, key, head, limit, timeout, generation):
+def _stored_as_sent(stream, store, key, head, limit, timeout, still):
     """Yield `stream` on, and store what was sent once it has all gone, if it fits in `limit`
     and the generation has not changed meanwhile."""
     parts, size, complete = [], 0, False
@@ -602,11 +695,13 @@ def _stored_as_sent(stream, store, key, head, limit, timeout, generation):
             yield chunk
         complete = True
     finally:
-        if complete and parts is not None and _still(generation):
+        if complete and parts is not None and still():
             _cache_set(store, key, (*head, b"".join(parts)), timeout)
 
 
-def _store(request, response, store, key, generation):
+def _store(request, response, store, key, still):
+    """Keep `response` under `key` when it may be kept and `still()` says the data it was
+    rendered from has not changed meanwhile (see the module's docstring)."""
     if not _cacheable_response(request, response):
         return
     limit = getattr(settings, "SOURCEBOOK_PUBLIC_CACHE_MAX_BYTES", 8 * 1024 * 1024)
@@ -614,9 +709,9 @@ def _store(request, response, store, key, generation):
     head = _head(response)
     if response.streaming:
         response.streaming_content = _stored_as_sent(
-            response.streaming_content, store, key, head, limit, timeout, generation
+            response.streaming_content, store, key, head, limit, timeout, still
         )
-    elif len(response.content) <= limit and _still(generation):
+    elif len(response.content) <= limit and still():
         _cache_set(store, key, (*head, response.content), timeout)
 
 
@@ -648,10 +743,76 @@ def _cache_set(store, key, value, timeout):
         _cache_failed("keep a page", error)
 
 
-def cache_public(view):
+def scoped_generation(slug, *, using=DEFAULT_DB_ALIAS):
+    """The generation a profile of the candidate `slug` is cached under: its records' version
+    (`elections.tallies.version_of`) and the shared generation, as "c<version>.<shared>";
+    None when either is unknown. Inside a transaction with public changes still to commit,
+    its pending generation (an int): its pages go by the whole generation then, as every
+    other page (see the module's docstring).
+
+    One query, which also says whether writes from outside every service left tallies to
+    settle: those are settled first (`elections.tallies.settled`), giving their candidates new
+    versions, so that no profile is served from before them.
+    """
+    from elections.tallies import PENDING_TABLE, VERSION
+
+    connection = connections[using]
+    if connection.vendor not in VENDORS or slug is None:
+        return None
+    pending = (
+        f"nullif(current_setting('{PENDING_SETTING}', true), '')"
+        if connection.vendor == "postgresql"
+        else "NULL"
+    )
+    query = (
+        f"SELECT EXISTS (SELECT 1 FROM {PENDING_TABLE}), {pending}, "  # noqa: S608 - ours
+        f"(SELECT generation FROM {STATE_TABLE} WHERE id = {SHARED_ID}), "
+        f"(SELECT t.value FROM elections_publictally t WHERE t.kind = %s AND t.part = '' "
+        f"AND t.subject = (SELECT c.id FROM elections_candidate c WHERE c.slug = %s))"
+    )
+    for attempt in range(2):
+        with connection.cursor() as cursor:
+            cursor.execute(query, [VERSION, slug])
+            marks, uncommitted, shared, version = cursor.fetchone()
+        if not marks or attempt:
+            break
+        from elections.tallies import settled
+
+        settled(using=using)
+    if uncommitted:
+        return int(uncommitted)  # the whole generation, as public_generation would read it
+    if shared is None or version is None:
+        return None
+    return f"c{version}.{shared}"
+
+
+def candidate_scope(*args, slug=None, **kwargs):
+    """The scope of a candidate's profile (page or JSON): its slug."""
+    return slug
+
+
+def cache_public(view, *, scope=None):
     """Serve `view`'s anonymous GET and HEAD responses from the cache while the public data
     they were rendered from has not changed; render those it does not hold from a read
     replica that has every public change, when there is one (`config.replicas`).
+
+    With `scope` (a function of the view's arguments giving a candidate's slug: a profile),
+    the response is cached under that candidate's version and the shared generation
+    (`scoped_generation`) rather than the whole generation: a change to another candidate's
+    records leaves it. Finer invalidation, and why it is safe:
+
+    - Every change to the tables in `SCOPED_TABLES` marks the candidates it bears on
+      (`elections.tallies` triggers, whoever wrote it), and settling, in the same transaction,
+      gives each a new version; a write from outside every service is settled by the next
+      request that reads a version, before it reads it.
+    - Every change to any other public table (articles, passages, outlets, places, elections,
+      archived copies, and any table added later) changes the shared generation too.
+    - A profile shows its candidate's records and what they cite; so a change that can alter
+      it changes its version or the shared generation, in the transaction that makes it.
+      The read-render-read-again argument of the module's docstring then holds with the pair
+      in place of the generation. (A profile links an article only when a public claim cites
+      it; a link that another candidate's change would add or take away may show late. It
+      names nothing the profile does not already cite.)
 
     A response carries `X-Cache: hit` or `X-Cache: miss` when the cache was consulted.
     """
@@ -661,8 +822,23 @@ def cache_public(view):
         enabled = getattr(settings, "SOURCEBOOK_PUBLIC_CACHE", True)
         if not _anonymous_read(request) or not (enabled or replica_aliases()):
             return view(request, *args, **kwargs)
-        # Read on the primary, always: what the public may see now.
-        generation = public_generation()
+        generation, scoped, subject = None, False, None
+        if enabled and scope is not None:
+            subject = scope(*args, **kwargs)
+            found = scoped_generation(subject)
+            if isinstance(found, str):
+                generation, scoped = found, True
+            elif found is not None:  # inside a writing transaction: the whole generation
+                generation = found
+        if generation is None:
+            # Read on the primary, always: what the public may see now.
+            generation = public_generation()
+
+        def still():
+            if scoped:
+                return scoped_generation(subject) == generation
+            return _still(generation)
+
         caching = generation is not None and enabled
         if caching:
             store = public_cache()
@@ -670,13 +846,14 @@ def cache_public(view):
             entry = _cache_get(store, key)
             if entry is not None:
                 return _from_entry(entry)
-        with reading_from(replica_for(generation)):
+        whole = public_generation() if scoped else generation
+        with reading_from(replica_for(whole)):
             response = view(request, *args, **kwargs)
             if not getattr(response, "is_rendered", True):
                 response.render()  # its queries too go to the replica
         if caching:
             response["X-Cache"] = "miss"
-            _store(request, response, store, key, generation)
+            _store(request, response, store, key, still)
         return response
 
     return cached_view

@@ -84,6 +84,8 @@ ALL, STATUS, GENDER, PROVINCE, OUTLET, ARTICLE, REPORTED = (
     "article",
     "reported",
 )
+# Not a count: a candidate's version, new at each settlement of its records.
+VERSION = "version"
 # The order in which kinds are adjusted (and locked): an article's count crossing zero
 # changes its outlet's, an outlet's facts crossing zero the number of outlets.
 STAGES = ((ARTICLE,), (OUTLET,), (ALL, STATUS, GENDER, PROVINCE, REPORTED))
@@ -99,6 +101,11 @@ MARKS = {
         ALL_OPERATIONS,
     ),
     "elections_candidate": (("id",), "SELECT R.id AS candidate_id FROM {rows}", ALL_OPERATIONS),
+    "elections_candidatename": (
+        ("candidate_id",),
+        "SELECT R.candidate_id AS candidate_id FROM {rows}",
+        ALL_OPERATIONS,
+    ),
     "elections_candidacy": (
         ("candidate_id",),
         "SELECT R.candidate_id AS candidate_id FROM {rows}",
@@ -166,17 +173,31 @@ def _sqlite_rows(row: str, columns: Iterable[str]) -> str:
     return f"(SELECT {picked}) AS R"
 
 
-def _designs(vendor: str, table: str) -> dict[str, list[str]]:
+def _designs(connection, table: str) -> dict[str, list[str]]:
     """The statements that make each of `table`'s triggers, by trigger name (the name
-    carries a fingerprint of its design, so that a new design replaces the old)."""
+    carries a fingerprint of its design, so that a new design replaces the old).
+
+    An update that changes only columns no public page reads (an editor's note:
+    `elections.cache.UNSHOWN_COLUMNS`) marks nobody."""
+    from elections.cache import shown_change
+
+    vendor = connection.vendor
     columns, select, operations = MARKS[table]
     designs = {}
     for operation in operations:
+        changed = shown_change(connection, table, "O", "R") if operation == "UPDATE" else None
         if vendor == "postgresql":
             sources = {"INSERT": ["new_rows"], "UPDATE": ["old_rows", "new_rows"]}.get(
                 operation, ["old_rows"]
             )
-            union = " UNION ".join(select.format(rows=f"{source} AS R") for source in sources)
+            if changed:
+                # Rows of the statement whose shown columns changed, before and after.
+                pairs = "new_rows AS R JOIN old_rows AS O ON O.id = R.id"
+                after = f"{select.format(rows=pairs)} WHERE {changed}"
+                before = after.replace("SELECT R.", "SELECT O.", 1)
+                union = f"{after} UNION {before}"
+            else:
+                union = " UNION ".join(select.format(rows=f"{source} AS R") for source in sources)
             referencing = " ".join(
                 f"{'OLD' if source == 'old_rows' else 'NEW'} TABLE AS {source}"
                 for source in sources
@@ -196,11 +217,14 @@ def _designs(vendor: str, table: str) -> dict[str, list[str]]:
             inserts = "; ".join(
                 _insert_marks(select.format(rows=_sqlite_rows(row, columns))) for row in rows
             )
-            fingerprint = hashlib.sha256(inserts.encode()).hexdigest()[:8]
+            when = ""
+            if changed:
+                when = f"WHEN {shown_change(connection, table)} "
+            fingerprint = hashlib.sha256((when + inserts).encode()).hexdigest()[:8]
             name = f"{TRIGGER_PREFIX}_{table}_{operation.lower()}_{fingerprint}"
             designs[name] = [
                 f"CREATE TRIGGER {name} AFTER {operation} ON {table} "
-                f"FOR EACH ROW BEGIN {inserts}; END"
+                f"FOR EACH ROW {when}BEGIN {inserts}; END"
             ]
     return designs
 
@@ -237,7 +261,7 @@ def install_triggers(*, using: str = DEFAULT_DB_ALIAS, **_signal) -> None:
         for table in MARKS:
             if table not in existing:
                 continue
-            designs = _designs(connection.vendor, table)
+            designs = _designs(connection, table)
             for other, name in sorted(present):
                 if other == table and name not in designs:
                     on = f" ON {table}" if connection.vendor == "postgresql" else ""
@@ -516,11 +540,44 @@ def _settle_batch(ids: list[int], using: str, *, quiet: bool = False) -> None:
                 setattr(digest, field, value)
             changed.append(digest)
     _adjust(delta, using)
+    _renew_versions(sorted(present), sorted(pk for pk in digests if pk not in present), using)
     if changed:
         CandidateDigest.objects.using(using).bulk_update(changed, DIGEST_FIELDS, batch_size=500)
     gone = sorted(pk for pk in digests if pk not in present)
     if gone:
         CandidateDigest.objects.using(using).filter(candidate_id__in=gone).delete()
+
+
+def _renew_versions(present: list[int], gone: list[int], using: str) -> None:
+    """Give each settled candidate a new version (`VERSION`): its profile's cache key
+    (`elections.cache.cache_public`). A random number, never handed out again: a version
+    read inside a transaction that rolls back is never reached afterwards."""
+    from elections.cache import fresh_generation
+
+    tallies = PublicTally.objects.using(using)
+    if gone:
+        tallies.filter(kind=VERSION, subject__in=gone).delete()
+    if present:
+        tallies.bulk_create(
+            [PublicTally(kind=VERSION, subject=pk, value=fresh_generation()) for pk in present],
+            update_conflicts=True,
+            unique_fields=["kind", "subject", "part"],
+            update_fields=["value"],
+        )
+
+
+def version_of(slug: str, *, using: str = DEFAULT_DB_ALIAS) -> int | None:
+    """The version of the candidate `slug`'s records, or None (no such candidate)."""
+    return (
+        PublicTally.objects.using(using)
+        .filter(
+            kind=VERSION,
+            subject=Subquery(Candidate.objects.filter(slug=slug).values("pk")[:1]),
+            part="",
+        )
+        .values_list("value", flat=True)
+        .first()
+    )
 
 
 def _take_marks(using: str) -> list[int]:

@@ -4,7 +4,7 @@ from django.urls import path
 from django.views.decorators.http import require_safe
 
 from .cache import cache_public
-from .views import api, archives, changes, exports, health, pages
+from .views import annotations, api, archives, changes, exports, health, pages
 
 app_name = "elections"
 
@@ -30,6 +30,9 @@ urlpatterns = [
     path("articles/<int:pk>/", page(pages.article_detail), name="article-detail"),
     path("articles/<int:pk>/archived/", page(archives.article_archived), name="article-archived"),
     path("api/candidates/", cache_public(api.candidate_list), name="api-candidate-list"),
+    path(
+        "api/annotations/", cache_public(annotations.annotation_list), name="api-annotations"
+    ),
     path(
         "api/candidates/<str:slug>/",
         cache_public(api.candidate_detail),

@@ -59,6 +59,7 @@ from .candidates import (
     public_place_choices,
     public_provinces,
 )
+from .annotations import annotation_page, public_annotations
 from .changes import EventPage, event_page, public_events
 from .exports import export_bytes, fresh_export, kept_export
 from .outlets import (
@@ -88,6 +89,7 @@ __all__ = [
     "PlaceChoices",
     "Profile",
     "Version",
+    "annotation_page",
     "archived_copy_of",
     "article_page",
     "article_search",
@@ -112,6 +114,7 @@ __all__ = [
     "outlet_profile",
     "page_of_ids",
     "province_name",
+    "public_annotations",
     "public_articles",
     "public_candidates",
     "public_cities",

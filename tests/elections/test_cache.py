@@ -18,6 +18,7 @@ from elections.cache import (
     SEQUENCE,
     STATE_TABLE,
     UNSEEN_WHEN_NEW,
+    UNSHOWN_COLUMNS,
     _committed_generation,
     _readers,
     _reads_on_its_own,
@@ -131,7 +132,8 @@ def test_every_public_table_has_its_trigger():
     assert {"elections_candidate", "elections_claim", "sources_article"} <= set(tables)
     assert not any(table.endswith("publicstate") or "historical" in table for table in tables)
     assert tables_without_trigger(connection, tables) == []
-    assert PublicState.objects.count() == 1
+    # The whole generation, and the shared one (elections.cache.SHARED_ID).
+    assert sorted(PublicState.objects.values_list("pk", flat=True)) == [1, 2]
 
 
 def test_migrate_and_flush_put_back_a_trigger_and_the_state_row_that_went_missing():
@@ -162,10 +164,37 @@ def test_a_change_to_any_public_table_gives_a_new_generation(newsroom, table):
     assert row_id is not None, f"the records leave {table} empty"
     before = public_generation()
 
+    # A column the public reads, changed (of a table where unshown columns alone do not count).
+    change = SHOWN_CHANGE.get(table, "id = id")
     with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {quoted} SET id = id WHERE id = %s", [row_id])  # noqa: S608
+        cursor.execute(f"UPDATE {quoted} SET {change} WHERE id = %s", [row_id])  # noqa: S608
 
     assert public_generation() != before
+
+
+SHOWN_CHANGE = {
+    "elections_claim": "value = value || '.'",
+    "elections_candidate": "display_name = display_name || '.'",
+}
+
+
+def test_an_editors_note_alone_changes_no_page_and_marks_no_tally(newsroom):
+    """Notes, who did what and when are read by no public surface: changing only them gives
+    no new generation and marks no candidate for its tallies."""
+    for table, unshown in UNSHOWN_COLUMNS.items():
+        model = next(m for m in apps.get_models() if m._meta.db_table == table)
+        assert set(unshown) <= {field.column for field in model._meta.concrete_fields}
+    before = public_generation()
+    pending = TallyPending.objects.count()
+
+    Claim.objects.filter(pk=newsroom.xu_city.pk).update(note="a verified claim's note")
+    Candidate.objects.filter(pk=newsroom.liu.pk).update(notes="Call her back.")
+
+    assert public_generation() == before
+    assert TallyPending.objects.count() == pending
+    Claim.objects.filter(pk=newsroom.xu_city.pk).update(value="Hangzhou city")
+    assert public_generation() != before
+    assert TallyPending.objects.count() > pending
 
 
 def test_the_row_conditions_are_the_models_states():
@@ -199,7 +228,7 @@ def test_an_editor_s_new_claim_and_passage_leave_the_generation(newsroom):
 
 def test_a_new_row_the_public_may_see_gives_a_new_generation(newsroom):
     before = public_generation()
-    Claim.objects.filter(pk=newsroom.xu_city.pk).update(note="a verified claim's note")
+    Claim.objects.filter(pk=newsroom.xu_city.pk).update(as_of_explicit=True, value="Hangzhou.")
     assert public_generation() != before
     before = public_generation()
     Outlet.objects.filter(pk=Outlet.objects.order_by("pk").first().pk).update(name="Renamed")
@@ -528,3 +557,50 @@ def test_raw_sql_shows_at_once(client, newsroom):
 
     ages = [f["value"] for f in client.get(API_PROFILE).json()["facts"] if f["property"] == "age"]
     assert "48" in ages
+
+
+def test_a_change_to_one_candidate_leaves_the_other_profiles_cached(client, newsroom):
+    if connection.vendor == "postgresql":
+        pytest.skip(
+            "inside the test's transaction on PostgreSQL, which wrote the records, every page "
+            "goes by the whole generation, as designed: tests/production/test_cache_scopes.py "
+            "runs this outside it"
+        )
+    """A profile is cached under its candidate's version and the shared generation: a change
+    to another candidate's records leaves it, while the lists that show both are rendered
+    again; a change to its own records, to what every profile may cite, or from outside
+    every service, is seen at once."""
+    xu = f"/candidates/{newsroom.xu.slug}/"
+    warm(client, [PROFILE, API_PROFILE, xu, "/candidates/"])
+
+    claim_reject(claim=newsroom.xu_city, acting_user=newsroom.reviewer, reason="Misread.")
+
+    assert client.get(PROFILE)["X-Cache"] == "hit"
+    assert client.get(API_PROFILE)["X-Cache"] == "hit"
+    assert client.get(xu)["X-Cache"] == "miss"
+    assert client.get("/candidates/")["X-Cache"] == "miss"
+
+    # Her own records: a fact taken back.
+    claim_reject(claim=newsroom.liu_city, acting_user=newsroom.reviewer, reason="Misread.")
+    assert client.get(PROFILE)["X-Cache"] == "miss"
+    response = client.get(API_PROFILE)
+    assert response["X-Cache"] == "miss"
+    assert not [fact for fact in response.json()["facts"] if fact["property"] == Property.CITY]
+    assert client.get(PROFILE)["X-Cache"] == "hit"
+
+    # What every profile may cite: an outlet renamed.
+    Outlet.objects.filter(pk=newsroom.daily.outlet_id).update(name="The Renamed Daily")
+    response, body = fetch(client, PROFILE)
+    assert response["X-Cache"] == "miss"
+    assert "The Renamed Daily" in body
+
+    # From outside every service, in SQL: settled by the request, which then misses.
+    assert client.get(PROFILE)["X-Cache"] == "hit"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE elections_claim SET state = 'rejected' WHERE id = %s", [newsroom.liu_age.pk]
+        )
+    response, body = fetch(client, API_PROFILE)
+    assert response["X-Cache"] == "miss"
+    ages = [fact["value"] for fact in response.json()["facts"] if fact["property"] == "age"]
+    assert "47" not in ages and ages

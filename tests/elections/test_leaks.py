@@ -20,7 +20,7 @@ from django.core.cache import caches
 from django.urls import URLResolver, get_resolver
 
 from elections.filters import CandidateFilter
-from elections.models import PublicEvent
+from elections.models import Claim, PublicEvent
 from elections.public import changes as change_selectors
 from elections.public import outlets as outlet_selectors
 from elections.services import candidate_withdraw, claim_reject
@@ -209,6 +209,20 @@ SWEEP = {
         *(f"/changes/?before={pk + 1}" for pk in PublicEvent.objects.values_list("pk", flat=True)),
     ],
     "elections:changes-atom": lambda r: ["/changes.atom"],
+    "elections:api-annotations": lambda r: [
+        "/api/annotations/",
+        *(f"/api/annotations/?after={pk}" for pk in Claim.objects.values_list("pk", flat=True)),
+        *(
+            f"/api/annotations/?article={pk}"
+            for pk in (
+                r.public_article.pk,
+                r.second_article.pk,
+                r.soon_article.pk,
+                r.hidden_article.pk,
+                MISSING_PK,
+            )
+        ),
+    ],
     "elections:candidate-changes": lambda r: [
         f"/candidates/{slug}/changes/" for slug in [*shown_slugs(r), MISSING_SLUG, *hidden_slugs(r)]
     ],
@@ -302,6 +316,7 @@ def test_no_public_url_shows_anything_unpublished_or_unverified(client, records)
     assert "Filler Person 26" in cold["/candidates/?page=2"][2]
     assert "Profile published: " in cold["/changes.atom"][2]
     assert "Profile published" in cold["/candidates/liu-ping/changes/"][2]
+    assert "TextQuoteSelector" in cold["/api/annotations/"][2]
     outlet, article = records.public_article.outlet.slug, records.public_article.pk
     assert "Candidates 2 to 2 of 2, by name." in cold[f"/outlets/{outlet}/?page=2"][2]
     assert "Facts 3 to 4 of 6," in cold[f"/articles/{article}/?page=2"][2]

@@ -41,7 +41,7 @@ def kept():
     tallies.settled()
     counts = {
         (row.kind, row.subject, row.part): row.value
-        for row in PublicTally.objects.all()
+        for row in PublicTally.objects.exclude(kind=tallies.VERSION)
         if row.value
     }
     digests = {

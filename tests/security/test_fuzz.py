@@ -164,6 +164,7 @@ def real_addresses(world):
         ("api-candidate-detail", reverse("elections:api-candidate-detail", args=[candidate.slug])),
         ("changes", reverse("elections:changes")),
         ("changes-atom", reverse("elections:changes-atom")),
+        ("api-annotations", reverse("elections:api-annotations")),
         ("candidate-changes", reverse("elections:candidate-changes", args=[candidate.slug])),
         ("export-popolo", reverse("elections:export-popolo")),
         ("export-claims", reverse("elections:export-claims")),
