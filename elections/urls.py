@@ -30,9 +30,7 @@ urlpatterns = [
     path("articles/<int:pk>/", page(pages.article_detail), name="article-detail"),
     path("articles/<int:pk>/archived/", page(archives.article_archived), name="article-archived"),
     path("api/candidates/", cache_public(api.candidate_list), name="api-candidate-list"),
-    path(
-        "api/annotations/", cache_public(annotations.annotation_list), name="api-annotations"
-    ),
+    path("api/annotations/", cache_public(annotations.annotation_list), name="api-annotations"),
     path(
         "api/candidates/<str:slug>/",
         cache_public(api.candidate_detail),

@@ -19,6 +19,7 @@ there are: the related rows come with `select_related`, `prefetch_related` and s
 and groupings are made in Python from one fetch.
 """
 
+from .annotations import annotation_page, public_annotations
 from .base import (
     ARTICLE_UNREAD,
     CANDIDATE_UNREAD,
@@ -59,7 +60,6 @@ from .candidates import (
     public_place_choices,
     public_provinces,
 )
-from .annotations import annotation_page, public_annotations
 from .changes import EventPage, event_page, public_events
 from .exports import export_bytes, fresh_export, kept_export
 from .outlets import (

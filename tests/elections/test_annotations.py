@@ -42,7 +42,7 @@ def test_the_collection_holds_each_public_fact_as_an_annotation(room, client):
     page = data["first"]
     assert page["type"] == "AnnotationPage" and page["partOf"] == data["id"]
     assert "next" not in page
-    job, age = page["items"]
+    job, _age = page["items"]
     assert job["id"] == annotation_id(room.job.pk)
     assert job["type"] == "Annotation" and job["motivation"] == "describing"
     assert job["body"][0]["value"] == "Liu Ping: occupation: steelworker"
