@@ -583,6 +583,10 @@ def version_of(slug: str, *, using: str = DEFAULT_DB_ALIAS) -> int | None:
 def _take_marks(using: str) -> list[int]:
     """The candidates marked pending that this transaction sees, their marks deleted."""
     with connections[using].cursor() as cursor:
+        # Read first: a transaction with nothing to settle (most) writes nothing.
+        cursor.execute(f"SELECT 1 FROM {PENDING_TABLE} LIMIT 1")  # noqa: S608
+        if cursor.fetchone() is None:
+            return []
         cursor.execute(f"DELETE FROM {PENDING_TABLE} RETURNING candidate_id")  # noqa: S608
         return sorted({row[0] for row in cursor.fetchall()})
 

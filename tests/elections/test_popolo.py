@@ -14,6 +14,7 @@ from referencing.jsonschema import DRAFT3
 
 from elections.models import Candidate, Contradiction, Property
 from elections.services import candidate_publish, claim_verify
+from elections.tallies import settle
 from sources.audit import unit_of_work
 from sources.dates import PartialDate
 from tests.conftest import SHARED
@@ -32,6 +33,7 @@ _newsroom, newsroom = fixtures("public site", scope="class")
 def _demo(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock(), unit_of_work():
         call_command("load_demo", "--no-logins", verbosity=0)
+        settle()  # what the unit would do before committing
         yield
         transaction.set_rollback(True)
 

@@ -37,6 +37,7 @@ from elections.models import (
     Property,
 )
 from elections.services import candidate_update
+from elections.tallies import settle
 from sources.audit import unit_of_work
 from sources.models import AnchorStatus, Article, ArticleVersion, Outlet, Passage, TaskRun
 from sources.services import article_set_text, passage_create_from_quote
@@ -205,6 +206,7 @@ def _admin_world(request, django_db_setup, django_db_blocker):
     `CLIENT_OPTIONS` (`{"enforce_csrf_checks": True}` for the CSRF tests)."""
     with django_db_blocker.unblock(), unit_of_work():
         world = build_admin_world()
+        settle()  # what the unit would do before committing: no tally left for a request
         world.client_options = getattr(request.module, "CLIENT_OPTIONS", {})
         # Logged in once for the module: the sessions are rows of its transaction, which
         # each test's rollback leaves as they were.
