@@ -3,13 +3,16 @@
 What goes where:
 
 - `persons`: each published candidate, with every other form of the name (`other_names`,
-  noted with its script or romanization), the profile's slug as an identifier, gender, the
+  noted with its script or romanization), the profile's slug as an identifier (scheme
+  `sourcebook`) and its Wikidata item when it has one (scheme `wikidata`), gender, the
   birth year as `birth_date` (year precision), a link to the public profile, and as
   `sources` the articles its public claims cite.
 - `organizations`: the people's congresses that published candidates stood for, one per
   election, with the area the congress serves.
 - `events`: each of those elections' polling days (classification `election`).
-- `areas`: the places of those elections and the places that contain them.
+- `areas`: the places of those elections and the places that contain them, each with its
+  division code as `identifier` and, in `identifiers`, its GB/T 2260 code (scheme
+  `gb-t-2260`, six digits; a township's longer code is not one) and Wikidata item.
 - `memberships`: Popolo has no candidacy, so a candidacy is a membership with role
   `candidate` in the congress it was a run for, as YourNextRepresentative's Popolo exports
   do. Its `label` gives the candidacy's current status, as the profile shows it
@@ -50,6 +53,8 @@ from sources.models import Article
 
 ENDING_STATUSES = {Status.ELECTED, Status.DEFEATED, Status.WITHDREW, Status.BARRED}
 IDENTIFIER_SCHEME = "sourcebook"
+WIKIDATA_SCHEME = "wikidata"
+DIVISION_CODE_SCHEME = "gb-t-2260"
 # Ancestors are read one level per query; China's divisions are four levels deep.
 MAX_PLACE_DEPTH = 6
 # Candidates read, and written, per page (with their names, citations and steps).
@@ -98,7 +103,7 @@ def _article_link(article, article_page):
 def _published_candidates():
     return (
         Candidate.objects.published()
-        .only("slug", "display_name", "name_zh", "gender", "birth_year")
+        .only("slug", "display_name", "name_zh", "gender", "birth_year", "wikidata")
         .order_by("slug")
     )
 
@@ -138,7 +143,9 @@ def _places_with_ancestors(place_ids):
         wanted -= places.keys()
         if not wanted:
             break
-        found = Place.objects.filter(pk__in=wanted).only("slug", "name", "code", "level", "parent")
+        found = Place.objects.filter(pk__in=wanted).only(
+            "slug", "name", "code", "wikidata", "level", "parent"
+        )
         for place in found:
             places[place.pk] = place
         wanted = {place.parent_id for place in found if place.parent_id}
@@ -159,7 +166,10 @@ def _person(candidate, names, sources, build_url):
             "id": person_id(candidate.slug),
             "name": candidate.display_name,
             "other_names": other_names,
-            "identifiers": [{"scheme": IDENTIFIER_SCHEME, "identifier": candidate.slug}],
+            "identifiers": [
+                {"scheme": IDENTIFIER_SCHEME, "identifier": candidate.slug},
+                *_wikidata_identifier(candidate.wikidata),
+            ],
             "gender": candidate.gender,
             "birth_date": f"{candidate.birth_year:04d}" if candidate.birth_year else None,
             "links": [
@@ -168,6 +178,10 @@ def _person(candidate, names, sources, build_url):
             "sources": sources,
         }
     )
+
+
+def _wikidata_identifier(qid):
+    return [{"scheme": WIKIDATA_SCHEME, "identifier": qid}] if qid else []
 
 
 def _membership(candidacy, candidate_slug, steps, articles, article_page):
@@ -380,6 +394,14 @@ def _areas(place_ids: set[int]) -> Iterator[dict[str, Any]]:
                 "id": area_id(place),
                 "name": place.name,
                 "identifier": place.code,
+                "identifiers": [
+                    *(
+                        [{"scheme": DIVISION_CODE_SCHEME, "identifier": place.gb_t_2260}]
+                        if place.gb_t_2260
+                        else []
+                    ),
+                    *_wikidata_identifier(place.wikidata),
+                ],
                 "classification": place.get_level_display(),
                 "parent_id": area_id(places[place.parent_id])
                 if place.parent_id in places

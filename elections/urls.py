@@ -1,10 +1,21 @@
 """Public URLs of the site (see DESIGN.md: these are a stable outside)."""
 
 from django.urls import path
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
 from .cache import cache_public
-from .views import annotations, api, archives, changes, exports, health, pages
+from .views import (
+    annotations,
+    api,
+    archives,
+    changes,
+    exports,
+    health,
+    pages,
+    quickstatements,
+    reconcile,
+)
 
 app_name = "elections"
 
@@ -39,5 +50,19 @@ urlpatterns = [
     # A built export is sent as a file, past the cache; the live one is cached inside.
     path("export/popolo.json", exports.popolo_json, name="export-popolo"),
     path("export/claims.csv", exports.claims_csv, name="export-claims"),
+    path(
+        "export/quickstatements.txt",
+        cache_public(quickstatements.quickstatements_txt),
+        name="export-quickstatements",
+    ),
     path("healthz", require_safe(health.healthz), name="healthz"),
+    # The reconciliation service (W3C Reconciliation API): GET cached, POST answered afresh.
+    path("reconcile", csrf_exempt(cache_public(reconcile.service)), name="reconcile"),
+    path("reconcile/preview", reconcile.preview, name="reconcile-preview"),
+    path("reconcile/view", reconcile.view, name="reconcile-view"),
+    path(
+        "reconcile/suggest/<str:kind>",
+        cache_public(reconcile.suggest),
+        name="reconcile-suggest",
+    ),
 ]

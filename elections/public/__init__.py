@@ -58,6 +58,7 @@ from .candidates import (
     public_candidates,
     public_cities,
     public_place_choices,
+    public_places,
     public_provinces,
 )
 from .changes import EventPage, event_page, public_events
@@ -124,6 +125,7 @@ __all__ = [
     "public_events",
     "public_outlets",
     "public_place_choices",
+    "public_places",
     "public_provinces",
     "reporting_outlets",
     "search_hits",

@@ -152,7 +152,16 @@ class PlaceRow:
 
 
 # What a row of the list shows of a candidate, and what says it is still published.
-ROW_COLUMNS = ("display_name", "name_zh", "slug", "gender", "birth_year", "state", "merged_into")
+ROW_COLUMNS = (
+    "display_name",
+    "name_zh",
+    "slug",
+    "gender",
+    "birth_year",
+    "wikidata",
+    "state",
+    "merged_into",
+)
 
 
 # What a row shows of the public record, read from the candidate's kept digest
@@ -243,6 +252,17 @@ def public_provinces() -> QuerySet[Place]:
     """Provinces where a published candidate stood, by name."""
     return Place.objects.filter(pk__in=_contested_elections().values("place__province")).order_by(
         "name"
+    )
+
+
+def public_places() -> QuerySet[Place]:
+    """Places a published candidate stood in, and the provinces and prefecture cities that
+    hold them: the places the public record names (the reconciliation service's)."""
+    contested = _contested_elections()
+    return Place.objects.filter(
+        Q(pk__in=contested.values("place"))
+        | Q(pk__in=contested.values("place__province"))
+        | Q(pk__in=contested.values("place__city"))
     )
 
 

@@ -26,6 +26,7 @@ from elections.filters import CandidateFilter
 from elections.models import Contradiction, Place, Property, Status
 from elections.models.candidacy import STATUS_ZH
 from elections.views.pages import safe_url
+from sources.identifiers import wikidata_url
 
 PAGE_SIZE = 25
 MAX_PAGE_SIZE = 100
@@ -85,6 +86,8 @@ def place_of(place):
         "name_zh": place.name_zh,
         "level": place.level,
         "province": province.name if province else None,
+        "code": place.gb_t_2260 or None,
+        "wikidata": place.wikidata or None,
     }
 
 
@@ -163,6 +166,14 @@ def fact_of(claim, build_url, places):
     }
 
 
+def identifiers_of(candidate):
+    """A candidate's Wikidata item, as its QID and its address (None when it has none)."""
+    return {
+        "wikidata": candidate.wikidata or None,
+        "wikidata_url": wikidata_url(candidate.wikidata) or None,
+    }
+
+
 def candidate_urls(candidate, build_url):
     return {
         "url": build_url(reverse("elections:api-candidate-detail", args=[candidate.slug])),
@@ -183,6 +194,7 @@ def candidate_summary(candidate, build_url):
         "other_names": [name for name in candidate.other_names if name not in names],
         "gender": candidate.gender or None,
         "birth_year": candidate.birth_year,
+        **identifiers_of(candidate),
         "places": [
             {
                 "slug": place.slug,
@@ -369,6 +381,7 @@ def candidate_detail(request, slug):
             "names": _names_of(profile),
             "gender": candidate.gender or None,
             "birth_year": candidate.birth_year,
+            **identifiers_of(candidate),
             "status": status_of(profile.status),
             "last_verified_at": profile.last_verified.isoformat()
             if profile.last_verified

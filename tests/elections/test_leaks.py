@@ -120,6 +120,44 @@ def shown_slugs(records):
     return ["liu-ping", "zhang-kai", records.soon_withdrawn.slug, records.absorbed.slug]
 
 
+def reconcile_urls(records):
+    """The manifest, and batches as OpenRefine sends them: each word alone, then of each type
+    with the properties a hidden record has."""
+    words = (*SEARCH_WORDS, "Quxvburg", "Quxvpress", "曌城市", "Quxvland", "Zhang K.")
+    batches = [{"q0": {"query": word}} for word in words]
+    for kind in ("candidate", "place", "outlet"):
+        properties = [
+            {"pid": "province", "v": ["Quxvland", "曌省"]},
+            {"pid": "birth_year", "v": 1978},
+            {"pid": "wikidata", "v": "Q991"},
+        ]
+        batches.append(
+            {
+                f"q{number}": {"query": word, "type": kind, "limit": 25, "properties": properties}
+                for number, word in enumerate(words)
+            }
+        )
+    return [
+        "/reconcile",
+        "/reconcile?callback=answer",
+        *(
+            _with_query("/reconcile", {"queries": json.dumps(batch, ensure_ascii=False)})
+            for batch in batches
+        ),
+    ]
+
+
+def entity_ids(records):
+    """Reconciliation ids of published and hidden candidates, places and outlets."""
+    places = [records.quxv_town.slug, records.quxv_province.slug, "xinyu-360500", "no-such"]
+    outlets = [records.public_article.outlet.slug, records.hidden_article.outlet.slug]
+    return [
+        *(f"candidate/{slug}" for slug in [*shown_slugs(records), *hidden_slugs(records)]),
+        *(f"place/{slug}" for slug in places),
+        *(f"outlet/{slug}" for slug in outlets),
+    ]
+
+
 def _with_query(path, query):
     return f"{path}?{urlencode(query)}" if query else path
 
@@ -229,6 +267,20 @@ SWEEP = {
     "elections:export-popolo": lambda r: ["/export/popolo.json"],
     "elections:export-claims": lambda r: ["/export/claims.csv"],
     "elections:healthz": lambda r: ["/healthz"],
+    "elections:export-quickstatements": lambda r: ["/export/quickstatements.txt"],
+    "elections:reconcile": lambda r: reconcile_urls(r),
+    "elections:reconcile-preview": lambda r: [
+        _with_query("/reconcile/preview", {"id": entity}) for entity in entity_ids(r)
+    ],
+    "elections:reconcile-view": lambda r: [
+        _with_query("/reconcile/view", {"id": entity}) for entity in entity_ids(r)
+    ],
+    "elections:reconcile-suggest": lambda r: [
+        _with_query(f"/reconcile/suggest/{kind}", {"prefix": word, **extra})
+        for kind in ("entity", "type", "property")
+        for word in [*SEARCH_WORDS, "Quxvburg", "Quxvpress", "曌城市"]
+        for extra in ({}, {"type": "place"}, {"type": "outlet"})
+    ],
 }
 
 

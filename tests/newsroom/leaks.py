@@ -1,7 +1,9 @@
 """The "leaks" scenario: a public record and, beside it, everything the public must never
 see, marked (read by tests/elections/test_leaks.py)."""
 
-from elections.models import CandidateName, Contradiction, Property
+import itertools
+
+from elections.models import CandidateName, Contradiction, Place, Property
 from elections.services import (
     candidate_submit_for_review,
     contradiction_flag,
@@ -40,6 +42,10 @@ def leaks(*, fillers=27):
     room.quxv_province = room.add_place("Quxvland", "曌省", level="province", code="990000")
     room.quxv_town = room.add_place("Quxvtown", "曌城市", parent=room.quxv_province, code="990100")
     place_name_add(place=room.quxv_town, name="Quxvburg", acting_user=system_user())
+    # Wikidata items on everything hidden, so that the QuickStatements export would write
+    # their facts (quotes holding "Quxv") were the rule of what is public broken.
+    Place.objects.filter(pk=room.quxv_town.pk).update(wikidata="Q9900100")
+    Place.objects.filter(pk=room.xinyu.pk).update(wikidata="Q3600500")
     public_election = room.election_in("Hangzhou")
     hidden_election = room.election_in(room.quxv_town)
     hidden_election.name = "Quxvtown People's Congress"
@@ -59,7 +65,9 @@ def leaks(*, fillers=27):
         public_article, "<html><body><p>The report as fetched.</p></body></html>"
     )
     Article.objects.filter(pk=public_article.pk).update(notes="Quxv article note")
-    Outlet.objects.filter(pk=public_article.outlet_id).update(notes="Quxv outlet note")
+    Outlet.objects.filter(pk=public_article.outlet_id).update(
+        notes="Quxv outlet note", wikidata="Q1100001"
+    )
     room.second_article = room.add_article(
         LEAKS_SECOND, outlet="Second Wire", title="Age questions", published="2011-07"
     )
@@ -72,6 +80,7 @@ def leaks(*, fillers=27):
         byline="Quxv Byline",
         published="2011-05",
     )
+    Outlet.objects.filter(pk=room.hidden_article.outlet_id).update(wikidata="Q9900200")
     room.add_archived_copy(
         room.hidden_article, "<html><body><p>Quxv archived page</p></body></html>"
     )
@@ -82,7 +91,7 @@ def leaks(*, fillers=27):
 
     # The public record.
     liu = room.liu = room.add_candidate(
-        "Liu Ping", name_zh="刘萍", gender="female", notes="Quxv internal note"
+        "Liu Ping", name_zh="刘萍", gender="female", notes="Quxv internal note", wikidata="Q1000001"
     )
     liu.weibo = "quxv_weibo_account"
     liu.save()
@@ -120,9 +129,15 @@ def leaks(*, fillers=27):
     )
 
     # Candidates the public must never see, each with a verified claim and a place of its own.
+    hidden_items = itertools.count(1)
+
     def hidden_candidate(name, name_zh):
         candidate = room.add_candidate(
-            name, room.quxv_town, name_zh=name_zh, notes="Quxv hidden note"
+            name,
+            room.quxv_town,
+            name_zh=name_zh,
+            notes="Quxv hidden note",
+            wikidata=f"Q99{next(hidden_items)}",
         )
         room.add_name(candidate, f"{name} Other")
         room.add_verified(candidate, Property.AGE, "33", room.hidden_article, "33")

@@ -169,6 +169,11 @@ def real_addresses(world):
         ("export-popolo", reverse("elections:export-popolo")),
         ("export-claims", reverse("elections:export-claims")),
         ("healthz", reverse("elections:healthz")),
+        ("export-quickstatements", reverse("elections:export-quickstatements")),
+        ("reconcile", reverse("elections:reconcile")),
+        ("reconcile-preview", reverse("elections:reconcile-preview")),
+        ("reconcile-view", reverse("elections:reconcile-view")),
+        ("reconcile-suggest", reverse("elections:reconcile-suggest", args=["entity"])),
         ("choose_language", reverse("choose_language", args=["zh-hans"])),
     ]
     admin = [(route.name, url_of(route, world).split("?")[0]) for route in admin_routes()]
@@ -213,6 +218,10 @@ class Inputs:
                 if name.endswith("_changelist"):
                     self.actions[url] = data
         self.names[reverse("elections:candidate-list")] += list(CandidateFilter.base_filters)
+        # The reconciliation service's parameters, which its JSON answers link to nowhere.
+        for name in ("reconcile", "reconcile-preview", "reconcile-view", "reconcile-suggest"):
+            url = dict(self.addresses)[name]
+            self.names[url] += ["queries", "callback", "id", "prefix", "type", "limit"]
 
 
 def queries(names):

@@ -21,6 +21,7 @@ from elections.models import CandidateName, Contradiction, Property, Status
 from elections.models.candidacy import STATUS_ZH
 from elections.names import has_han
 from sources.dates import PartialDate, PartialDateError
+from sources.identifiers import wikidata_url
 from sources.models import Passage
 
 NAME_LANGS = {
@@ -384,6 +385,8 @@ def person_json_ld(request, profile, names):
         data["gender"] = candidate.gender.capitalize()
     if candidate.birth_year:
         data["birthDate"] = str(candidate.birth_year)
+    if candidate.wikidata:
+        data["sameAs"] = [wikidata_url(candidate.wikidata)]
     data["subjectOf"] = [
         {
             "@type": "Article",
