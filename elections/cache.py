@@ -116,6 +116,11 @@ NEVER_PUBLIC = frozenset(
         # Built exports show the public record; they do not change it.
         "elections.ExportFile",
         "elections.ExportPart",
+        # A data release is a snapshot of the public record, never a change to it; /data/
+        # reads the releases uncached (elections.views.releases).
+        "elections.DataRelease",
+        "elections.DataReleaseFile",
+        "elections.DataReleasePart",
         # Kept tallies are derived in the transaction that changed what they count.
         "elections.CandidateDigest",
         "elections.PublicTally",

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from elections import public
 from elections.cache import public_generation
@@ -154,3 +155,120 @@ def exports_build(progress: Progress, *, acting_user: Any, origin: str = "") -> 
         f"The public record changed during each of {BUILD_ATTEMPTS} attempts to build the "
         "exports; nothing was kept. Start it again when editors are quieter."
     )
+
+
+# Dated data releases (/data/).
+
+
+def _release_once(
+    progress: Progress, *, origin: str, licence: tuple[str, str, str], acting_user: Any
+) -> Any:
+    """Make one release at the generation read first; RecordChanged if a public change was
+    committed before its last query."""
+    from django.utils import timezone
+
+    from elections import datapackage
+    from elections.services.releases import data_release_store, next_version
+
+    generation = public_generation()
+    if generation is None:
+        raise ValueError("The public record's generation cannot be read on this database.")
+    created = timezone.now()
+    version = next_version(timezone.localdate(created))
+    files = datapackage.writers(origin, version)
+    progress.done = 0
+    progress.set_total(len(files))
+
+    def counted(writers: list[Any]) -> Iterator[Any]:
+        for writer in writers:
+            yield writer
+            progress.advance()
+
+    release = data_release_store(
+        version=version,
+        created=created,
+        licence=licence,
+        origin=origin,
+        generation=generation,
+        files=counted(files),
+        describe=lambda kept: datapackage.descriptor(
+            version=version, created=created, licence_id=licence[0], origin=origin, files=kept
+        ),
+        run=progress.run,
+        acting_user=acting_user,
+    )
+    if public_generation() != generation:
+        raise RecordChanged
+    return release
+
+
+def _unchanged_since(latest: Any, release: Any) -> bool:
+    """Whether `release` holds the same data files, byte for byte, as `latest`."""
+    from elections.models import DataReleaseFile
+
+    def hashes(of: Any) -> dict[str, str]:
+        return dict(
+            DataReleaseFile.objects.filter(release=of)
+            .exclude(path="datapackage.json")
+            .values_list("path", "sha256")
+        )
+
+    return latest is not None and hashes(latest) == hashes(release)
+
+
+@task_kind("data_release", label=_("Make a data release"), request_arguments=_origin)
+def data_release(
+    progress: Progress, *, acting_user: Any, origin: str = "", if_changed: bool = False
+) -> dict[str, Any]:
+    """Make a dated release of the public record (/data/<version>/): a Frictionless data
+    package of its tables and annotations (`elections.datapackage`), kept in the database
+    (`data_release_store`), its addresses starting with `origin` (as `exports_build`).
+
+    With `if_changed` (the daily schedule's), nothing is made when the public record is as
+    the latest release shows it: the same public-cache generation, or, when the generation
+    moved without changing what a release holds, the same bytes in every data file (the
+    release made to compare is undone). As the exports, a release shows one state of the
+    record: an attempt during which a public change committed is undone and tried again
+    (BUILD_ATTEMPTS in all). Progress counts the files written.
+    """
+    from elections import datapackage
+    from elections.public.releases import latest_release
+
+    origin = checked_origin(origin)
+    licence = datapackage.licence()
+    latest = latest_release()
+    if if_changed and latest is not None and latest.generation == public_generation():
+        return {"made": False, "latest": latest.version, "why": "the public record is unchanged"}
+    for attempt in range(1, BUILD_ATTEMPTS + 1):
+        try:
+            with transaction.atomic():  # a savepoint: an attempt undone leaves nothing
+                release = _release_once(
+                    progress, origin=origin, licence=licence, acting_user=acting_user
+                )
+                if if_changed and _unchanged_since(latest, release):
+                    raise _Unchanged
+        except RecordChanged:
+            continue
+        except _Unchanged:
+            progress.done = progress.total
+            version = latest.version if latest is not None else ""
+            return {"made": False, "latest": version, "why": "the same data as before"}
+        progress.done = progress.total
+        files = release.files.order_by("path").values_list("path", "size", "sha256")
+        return {
+            "made": True,
+            "version": release.version,
+            "origin": origin,
+            "licence": release.licence,
+            "generation": release.generation,
+            "attempts": attempt,
+            "files": {path: {"bytes": size, "sha256": sha} for path, size, sha in files},
+        }
+    raise RecordChanged(
+        f"The public record changed during each of {BUILD_ATTEMPTS} attempts to make the "
+        "release; nothing was kept. Start it again when editors are quieter."
+    )
+
+
+class _Unchanged(Exception):
+    """The release just made holds what the latest one does: it is undone."""

@@ -15,6 +15,7 @@ from .views import (
     pages,
     quickstatements,
     reconcile,
+    releases,
 )
 
 app_name = "elections"
@@ -56,6 +57,10 @@ urlpatterns = [
         name="export-quickstatements",
     ),
     path("healthz", require_safe(health.healthz), name="healthz"),
+    # Data releases: read uncached (releases are not public-cache tables), files as made.
+    path("data/", require_safe(releases.release_list), name="data-releases"),
+    path("data/latest/<str:path>", require_safe(releases.latest_file), name="data-latest"),
+    path("data/<str:version>/<str:path>", require_safe(releases.release_file), name="data-file"),
     # The reconciliation service (W3C Reconciliation API): GET cached, POST answered afresh.
     path("reconcile", csrf_exempt(cache_public(reconcile.service)), name="reconcile"),
     path("reconcile/preview", reconcile.preview, name="reconcile-preview"),

@@ -268,6 +268,10 @@ SOURCEBOOK_EXPORTS_REBUILD_DELAY = env_int("SOURCEBOOK_EXPORTS_REBUILD_DELAY", 6
 # static files are sent; on local disk, any size (old copies go after a day unused). Empty:
 # a folder in the system's temporary directory.
 SOURCEBOOK_EXPORTS_DIR = env("SOURCEBOOK_EXPORTS_DIR", "")
+# The licence of the data releases (/data/), for the compilation: an SPDX identifier among
+# those elections.datapackage.LICENCES knows (CC-BY-4.0, CC-BY-SA-4.0, CC0-1.0, ODbL-1.0).
+# Each release records the one it was made under; the quoted passages stay their outlets'.
+SOURCEBOOK_DATA_LICENSE = env("SOURCEBOOK_DATA_LICENSE", "CC-BY-4.0")
 # Fetching a report from its address (sources.fetching): time and size limits, and whether
 # private and loopback addresses may be fetched (off: the server must not reach its own
 # network for a user).

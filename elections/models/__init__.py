@@ -10,6 +10,7 @@ from .export import ExportFile, ExportPart
 from .place import Place, PlaceName
 from .proposal import CandidateProposal
 from .public_state import PublicState
+from .release import DataRelease, DataReleaseFile, DataReleasePart
 from .tally import CandidateDigest, PublicTally, TallyPending
 
 __all__ = [
@@ -22,6 +23,9 @@ __all__ = [
     "CandidateProposal",
     "Claim",
     "Contradiction",
+    "DataRelease",
+    "DataReleaseFile",
+    "DataReleasePart",
     "DisputeClaim",
     "Election",
     "ExportFile",

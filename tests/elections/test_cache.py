@@ -37,6 +37,9 @@ from elections.models import (
     CandidateProposal,
     Claim,
     Contradiction,
+    DataRelease,
+    DataReleaseFile,
+    DataReleasePart,
     ExportFile,
     ExportPart,
     Property,
@@ -258,6 +261,20 @@ def a_row_of(label, newsroom):
         if label == "elections.ExportFile":
             return built
         return ExportPart.objects.create(file=built, number=0, data=b"a,b\n")
+    if label in ("elections.DataRelease", "elections.DataReleaseFile", "elections.DataReleasePart"):
+        made = DataRelease.objects.create(
+            version="2011-11-08",
+            created=datetime.datetime(2030, 1, 1, tzinfo=datetime.UTC),
+            licence="CC-BY-4.0",
+            origin="https://example.org",
+            generation=1,
+        )
+        if label == "elections.DataRelease":
+            return made
+        kept = DataReleaseFile.objects.create(release=made, path="claims.csv", sha256="0" * 64)
+        if label == "elections.DataReleaseFile":
+            return kept
+        return DataReleasePart.objects.create(file=kept, number=0, data=b"a,b\n")
     if label == "elections.CandidateDigest":  # of no candidate: settling would drop it
         return CandidateDigest.objects.create(candidate_id=10**9)
     if label == "elections.PublicTally":

@@ -20,10 +20,14 @@ from django.core.cache import caches
 from django.urls import URLResolver, get_resolver
 
 from elections.filters import CandidateFilter
-from elections.models import Claim, PublicEvent
+from elections.models import Claim, DataRelease, PublicEvent
 from elections.public import changes as change_selectors
 from elections.public import outlets as outlet_selectors
 from elections.services import candidate_withdraw, claim_reject
+from elections.views import releases as release_views
+from sources.audit import system_user
+from sources.models import TaskRun
+from sources.tasks import run_here
 from tests.newsroom import fixtures
 
 pytestmark = pytest.mark.django_db
@@ -247,6 +251,14 @@ SWEEP = {
         *(f"/changes/?before={pk + 1}" for pk in PublicEvent.objects.values_list("pk", flat=True)),
     ],
     "elections:changes-atom": lambda r: ["/changes.atom"],
+    # Every file of every release, the latest's redirects, and files of no release.
+    "elections:data-releases": lambda r: ["/data/", "/data/?before=1"],
+    "elections:data-latest": lambda r: [f"/data/latest/{path}" for path in RELEASE_FILES],
+    "elections:data-file": lambda r: [
+        f"/data/{version}/{path}"
+        for version in [*DataRelease.objects.values_list("version", flat=True), "2011-11-08"]
+        for path in RELEASE_FILES
+    ],
     "elections:api-annotations": lambda r: [
         "/api/annotations/",
         *(f"/api/annotations/?after={pk}" for pk in Claim.objects.values_list("pk", flat=True)),
@@ -282,6 +294,16 @@ SWEEP = {
         for extra in ({}, {"type": "place"}, {"type": "outlet"})
     ],
 }
+
+
+RELEASE_FILES = sorted(release_views.FILE_NAMES)
+
+
+@pytest.fixture
+def released(records):
+    """A data release of the records, made as the daily schedule makes it."""
+    run = run_here("data_release", owner=system_user(), arguments={"origin": "http://testserver"})
+    assert run.state == TaskRun.State.SUCCEEDED, run.error
 
 
 def public_url_patterns():
@@ -355,7 +377,7 @@ def test_every_public_url_pattern_is_swept():
     assert public_url_patterns() == set(SWEEP)
 
 
-def test_no_public_url_shows_anything_unpublished_or_unverified(client, records):
+def test_no_public_url_shows_anything_unpublished_or_unverified(client, records, released):
     urls = sweep_urls(records)
 
     cold = fetch_all(client, urls)
@@ -369,6 +391,9 @@ def test_no_public_url_shows_anything_unpublished_or_unverified(client, records)
     assert "Profile published: " in cold["/changes.atom"][2]
     assert "Profile published" in cold["/candidates/liu-ping/changes/"][2]
     assert "TextQuoteSelector" in cold["/api/annotations/"][2]
+    version = DataRelease.objects.get().version
+    assert "zhang-kai" in cold[f"/data/{version}/claims.csv"][2]
+    assert "TextQuoteSelector" in cold[f"/data/{version}/annotations.jsonld"][2]
     outlet, article = records.public_article.outlet.slug, records.public_article.pk
     assert "Candidates 2 to 2 of 2, by name." in cold[f"/outlets/{outlet}/?page=2"][2]
     assert "Facts 3 to 4 of 6," in cold[f"/articles/{article}/?page=2"][2]

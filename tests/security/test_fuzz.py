@@ -174,6 +174,9 @@ def real_addresses(world):
         ("reconcile-preview", reverse("elections:reconcile-preview")),
         ("reconcile-view", reverse("elections:reconcile-view")),
         ("reconcile-suggest", reverse("elections:reconcile-suggest", args=["entity"])),
+        ("data-releases", reverse("elections:data-releases")),
+        ("data-latest", reverse("elections:data-latest", args=["datapackage.json"])),
+        ("data-file", reverse("elections:data-file", args=["2011-11-08", "claims.csv"])),
         ("choose_language", reverse("choose_language", args=["zh-hans"])),
     ]
     admin = [(route.name, url_of(route, world).split("?")[0]) for route in admin_routes()]
