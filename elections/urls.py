@@ -4,7 +4,7 @@ from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
-from .cache import cache_public
+from .cache import cache_public, candidate_scope
 from .views import (
     annotations,
     api,
@@ -21,15 +21,19 @@ from .views import (
 app_name = "elections"
 
 
-def page(view):
+def page(view, **cached):
     """A public page: read-only, so anything but GET and HEAD is answered 405."""
-    return require_safe(cache_public(view))
+    return require_safe(cache_public(view, **cached))
 
 
 urlpatterns = [
     path("", page(pages.home), name="home"),
     path("candidates/", page(pages.candidate_list), name="candidate-list"),
-    path("candidates/<str:slug>/", page(pages.candidate_detail), name="candidate-detail"),
+    path(
+        "candidates/<str:slug>/",
+        page(pages.candidate_detail, scope=candidate_scope),
+        name="candidate-detail",
+    ),
     path(
         "candidates/<str:slug>/changes/",
         page(changes.candidate_changes),
@@ -45,7 +49,7 @@ urlpatterns = [
     path("api/annotations/", cache_public(annotations.annotation_list), name="api-annotations"),
     path(
         "api/candidates/<str:slug>/",
-        cache_public(api.candidate_detail),
+        cache_public(api.candidate_detail, scope=candidate_scope),
         name="api-candidate-detail",
     ),
     # A built export is sent as a file, past the cache; the live one is cached inside.

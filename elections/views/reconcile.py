@@ -35,10 +35,13 @@ SUGGEST_LIMIT = 10
 
 
 def _answer(request, data, status=200):
-    """`data` as JSON, or as JSONP when a valid `callback` is asked for."""
+    """`data` as JSON, or as JSONP when a valid `callback` is asked for. A refusal is always
+    JSON: a script tag cannot read a status, and JSON says what was wrong to anyone."""
     callback = request.GET.get("callback") or request.POST.get("callback") or ""
     if callback and not CALLBACK.fullmatch(callback):
         data, status, callback = {"detail": gettext("Bad callback name.")}, 400, ""
+    if status >= 400:
+        callback = ""
     if callback:
         text = json.dumps(data, ensure_ascii=False).replace("\u2028", "\\u2028")
         body = f"/**/{callback}({text.replace(chr(0x2029), chr(92) + 'u2029')});"

@@ -73,6 +73,19 @@ def _pages(count, size):
 
 COUNT = len(PAYLOADS)
 
+
+def _claims_citing(article):
+    return Claim.objects.filter(article=article).count()
+
+
+def _page_size(name):
+    """A page size of the public pages, read when the world is fetched (importing the public
+    selectors while tests are collected would read the settings too early)."""
+    from elections.public import outlets
+
+    return getattr(outlets, name)
+
+
 PAGES = [
     # The public site, per payload.
     Page("profile", "anonymous", "html", lambda w, s, p: [f"/candidates/{s.candidate.slug}/"]),
@@ -111,14 +124,22 @@ PAGES = [
         "outlet-citing-all",
         "anonymous",
         "html",
-        lambda w: [f"/outlets/{w.typed_article.outlet.slug}/"],
+        # Every page of it (a page past the last shows the last): the outlet's page lists
+        # OUTLET_CANDIDATES_PER_PAGE candidates at a time.
+        lambda w: [
+            f"/outlets/{w.typed_article.outlet.slug}/?page={n}"
+            for n in _pages(COUNT + 1, _page_size("OUTLET_CANDIDATES_PER_PAGE"))
+        ],
         per_payload=False,
     ),
     Page(
         "article-citing-all",
         "anonymous",
         "html",
-        lambda w: [f"/articles/{w.typed_article.pk}/"],
+        lambda w: [
+            f"/articles/{w.typed_article.pk}/?page={n}"
+            for n in _pages(_claims_citing(w.typed_article), _page_size("ARTICLE_CLAIMS_PER_PAGE"))
+        ],
         per_payload=False,
     ),
     Page(
