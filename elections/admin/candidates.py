@@ -14,7 +14,6 @@ undone). Deleting would take with it the claims and the history that say why.
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
 from django.core.validators import MaxLengthValidator
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery
@@ -35,6 +34,7 @@ from elections.services import (
     candidate_withdraw,
 )
 from sources.admin.paging import LargeListAdminMixin, count_rows
+from sources.admin.rows import LargeListChangeList
 from sources.admin.sheets import SheetAdminMixin
 from sources.admin.widgets import DATABASE_INTEGERS
 from sources.identifiers import wikidata_qid
@@ -49,6 +49,7 @@ from .base import (
     refusal_message,
     without_field,
 )
+from .candidate_claims import candidate_claims, columns
 from .contradictions import dispute_rows
 from .desk import to_next
 from .filters import (
@@ -57,7 +58,7 @@ from .filters import (
     desk_filter,
     name_search,
 )
-from .inlines import CLAIMS_SHOWN, CandidacyInline, CandidateClaimInline, CandidateNameInline
+from .inlines import CandidacyInline, CandidateNameInline
 from .merges import merge_candidates
 
 # What an action says of each candidate it refused and of those it changed, whole for each
@@ -144,7 +145,7 @@ class WithdrawForm(forms.Form):
     )
 
 
-class CandidateChangeList(ChangeList):
+class CandidateChangeList(LargeListChangeList):
     """The candidate list, with each candidate's runs read in one more query for the page."""
 
     def get_queryset(self, request, exclude_parameters=None):
@@ -212,7 +213,8 @@ class CandidateAdmin(SheetAdminMixin, LargeListAdminMixin, ServiceHistoryAdmin):
             },
         ),
     ]
-    inlines = [CandidateNameInline, CandidacyInline, CandidateClaimInline]
+    # The claims are a read-only table after these (`candidate_claims`), not an inline.
+    inlines = [CandidateNameInline, CandidacyInline]
     actions = ["submit_for_review", "publish", "withdraw", merge_candidates]
     history_list_display = ["state", "revision"]
     change_list_template = "admin/elections/candidate/change_list.html"
@@ -310,19 +312,30 @@ class CandidateAdmin(SheetAdminMixin, LargeListAdminMixin, ServiceHistoryAdmin):
         extra_context = {
             "disputes": self._disputes(request, object_id),
             "can_publish": self.has_publish_permission(request),
-            "claims_total": self._claims_total(object_id),
-            "claims_shown": CLAIMS_SHOWN,
+            **self._claims(request, object_id),
             **(extra_context or {}),
         }
         return super().change_view(request, object_id, form_url, extra_context)
 
-    def _claims_total(self, object_id):
-        """How many claims the candidate has, when more than its page shows; else None."""
+    def _claims(self, request, object_id):
+        """The candidate's claims as its page shows them (`candidate_claims`), for those who
+        may read claims; the candidate's total when more than the page shows."""
+        claims = self.admin_site._registry.get(Claim)
         object_id = unquote(object_id)
-        if not str(object_id).isdigit() or int(object_id) > DATABASE_INTEGERS[-1]:
-            return None
-        total = Claim.objects.filter(candidate_id=int(object_id)).count()
-        return total if total > CLAIMS_SHOWN else None
+        if (
+            claims is None
+            or not claims.has_view_or_change_permission(request)
+            or not str(object_id).isdigit()
+            or int(object_id) > DATABASE_INTEGERS[-1]
+        ):
+            return {"claim_rows": None}
+        shown = candidate_claims(int(object_id))
+        return {
+            "claim_columns": columns(),
+            "claim_rows": shown.rows,
+            "claims_shown": shown.shown,
+            "claims_total": shown.total,
+        }
 
     def _disputes(self, request, object_id):
         """The candidate's disputes, newest first, for those who may read disputes."""

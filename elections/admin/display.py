@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext, pgettext
 
+from elections.models import Property
 from sources.models import AnchorStatus
 
 # Where a sentence ends: Latin stops followed by a space (closing quotes allowed between),
@@ -127,13 +128,31 @@ def citation_html(claim, *, quote=True):
     )
 
 
+def choice_label(choices, value):
+    """`value`'s label among `choices` (a `TextChoices`), or `value` when it is none of them:
+    what `get_FOO_display()` gives, without the dict of every choice (each label hashed as a
+    lazy translation) that Django builds again on each call, hundreds of times a list page."""
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value
+
+
+def claim_label(claim):
+    """The claim as `str(claim)` reads ("Liu Ping: age = 27"), its property's label read by
+    `choice_label`; needs `claim.candidate`."""
+    return (
+        f"{claim.candidate.display_name}: {choice_label(Property, claim.property)} = {claim.value}"
+    )
+
+
 def marker(text, kind, title=""):
     """A short badge (`disputed`, `overruled`, a state) that is readable without colour."""
     return format_html('<span class="sb-badge sb-badge-{}" title="{}">{}</span>', kind, title, text)
 
 
 def state_badge(claim):
-    return marker(claim.get_state_display(), claim.state)
+    return marker(choice_label(claim.State, claim.state), claim.state)
 
 
 PLACE_KEY = "place:"

@@ -1,4 +1,5 @@
-"""Inlines of the candidate and candidacy pages: names, runs for office, status steps, claims.
+"""Inlines of the candidate and candidacy pages: names, runs for office, status steps (a
+candidate's claims are a read-only table of their own, `candidate_claims`).
 
 Formsets that write have a `save_through_services(user)` that the page's admin calls instead
 of the formset's own save: each row added, changed or removed goes through its service
@@ -13,11 +14,11 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, TextField
 from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from elections.models import Candidacy, CandidacyStatus, CandidateName, Claim
+from elections.models import Candidacy, CandidacyStatus, CandidateName
 from elections.services import (
     candidacy_create,
     candidacy_step_add,
@@ -28,11 +29,9 @@ from elections.services import (
     candidate_name_remove,
     candidate_name_update,
 )
-from sources.admin.widgets import DATABASE_INTEGERS, CheckedAutocompleteMixin
+from sources.admin.widgets import CheckedAutocompleteMixin
 
 from .base import PartialDateField, html_list
-from .display import citation_html, marker, read_keys, readable_key, state_badge
-from .filters import open_contradictions_of_claim
 
 ARTICLE_TEXTS = ("article__text", "article__source_text", "article__boilerplate")
 
@@ -190,98 +189,6 @@ def step_line(step):
         claim.article.outlet.name,
         claim.get_state_display(),
     )
-
-
-class ReadableKeysFormSet(BaseInlineFormSet):
-    """Claims whose normalized values are put in words for the whole formset in one query."""
-
-    def get_queryset(self):
-        queryset = super().get_queryset()
-        if queryset._result_cache is None:
-            read_keys(queryset)  # evaluates it; the formset reads the same cached rows
-            for claim in queryset:
-                # The candidate is the page's own: never read again for each claim.
-                claim.candidate = self.instance
-        return queryset
-
-
-# How many of a candidate's claims its page shows (the claims list shows them all).
-CLAIMS_SHOWN = 50
-
-
-class CandidateClaimInline(admin.TabularInline):
-    """The candidate's claims, read-only, each with its citation; edited on the claim's page."""
-
-    model = Claim
-    fk_name = "candidate"
-    fields = ["property", "value", "normalized_key", "as_of_shown", "citation", "review"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-    show_change_link = True
-    verbose_name_plural = _("claims (what the press reports say, each with its citation)")
-    formset = ReadableKeysFormSet
-
-    def get_queryset(self, request):
-        queryset = (
-            super()
-            .get_queryset(request)
-            .select_related("article__outlet", "passage")
-            .defer(*ARTICLE_TEXTS)
-            .annotate(disputed=open_contradictions_of_claim())
-            .order_by("property", "as_of", "pk")
-        )
-        # The page shows the first CLAIMS_SHOWN; the claims list has every one (linked from
-        # the page), so a candidate with hundreds of claims costs what one with fifty does.
-        object_id = getattr(getattr(request, "resolver_match", None), "kwargs", {}).get(
-            "object_id", ""
-        )
-        if str(object_id).isdigit() and int(object_id) <= DATABASE_INTEGERS[-1]:
-            first = (
-                Claim.objects.filter(candidate_id=int(object_id))
-                .order_by("property", "as_of", "pk")
-                .values_list("pk", flat=True)[:CLAIMS_SHOWN]
-            )
-            queryset = queryset.filter(pk__in=list(first))
-        return queryset
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    @admin.display(description=_("normalized"))
-    def normalized_key(self, claim):
-        return readable_key(claim)
-
-    @admin.display(description=_("as of"))
-    def as_of_shown(self, claim):
-        date = claim.as_of_date
-        return date.display() if date else "–"
-
-    @admin.display(description=_("citation"))
-    def citation(self, claim):
-        return citation_html(claim)
-
-    @admin.display(description=_("review"))
-    def review(self, claim):
-        return claim_markers(claim)
-
-
-def claim_markers(claim):
-    """The claim's state, and whether it is disputed or overruled (needs `disputed` annotated)."""
-    badges = [state_badge(claim)]
-    if getattr(claim, "disputed", False):
-        badges.append(
-            marker(gettext("disputed"), "disputed", gettext("In a version of an open dispute"))
-        )
-    if claim.overruled:
-        badges.append(marker(gettext("overruled"), "overruled", claim.overruled_reason))
-    return format_html_join(" ", "{}", ((badge,) for badge in badges))
 
 
 class StatusStepForm(forms.ModelForm):

@@ -11,7 +11,7 @@ Articles are never deleted here: their text versions cannot be, and claims cite 
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.views.main import ORDER_VAR, SEARCH_VAR, ChangeList
+from django.contrib.admin.views.main import ORDER_VAR, SEARCH_VAR
 from django.core.exceptions import ValidationError
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Length
@@ -35,6 +35,7 @@ from .history import ReadOnlyHistoryAdmin
 from .intake import intake_view
 from .paging import LargeListAdminMixin
 from .refusals import REFUSALS, ServiceFormMixin, ServiceRefused
+from .rows import LargeListChangeList
 from .sheets import SheetAdminMixin
 
 ATTENTION = [AnchorStatus.FUZZY, AnchorStatus.ORPHANED]
@@ -138,7 +139,7 @@ def passages_counted(**condition):
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
-class ArticleChangeList(ChangeList):
+class ArticleChangeList(LargeListChangeList):
     """The article list, without loading the texts it does not show; a search is full-text
     (`sources.search`), best match first unless a column is chosen to sort by, and then the
     text is read for the page's excerpts."""

@@ -9,8 +9,8 @@ claims, candidates and articles therefore
   "Show all" instead of "N total");
 - page with `EstimatedCountPaginator`, which counts exactly up to `EXACT_UP_TO` rows (a count
   over `LIMIT EXACT_UP_TO + 1`, which stops reading there) and, beyond that, takes the
-  planner's estimate: `pg_class.reltuples` for a whole table, EXPLAIN's row estimate for a
-  filtered or searched list. The list then reads "about N claims" (`templates/admin/
+  planner's estimate, EXPLAIN's row estimate (for a whole table, `pg_class.reltuples`
+  scaled to its present size). The list then reads "about N claims" (`templates/admin/
   pagination.html`), and the last page links are as good as the estimate (a page past the
   real end is empty, never an error);
 - set `show_facets = NEVER`: facet counts would count every filter choice over every row.
@@ -18,6 +18,11 @@ claims, candidates and articles therefore
 SQLite keeps no statistics the project reads, so there the count past `EXACT_UP_TO` is exact
 (`COUNT(*)`): the embedded default is for small databases. Estimates are as fresh as
 PostgreSQL's statistics, which autovacuum's ANALYZE keeps (README, "The admin at scale").
+
+A count costs the same queries however many rows there are, so that a page's queries do not
+grow with the data: on PostgreSQL two (the capped count, and the estimate even when the count
+did not need it), elsewhere one (a capped count that counts on past the limit in the same
+statement).
 """
 
 from __future__ import annotations
@@ -26,10 +31,13 @@ import json
 from dataclasses import dataclass
 
 from django.contrib.admin import ShowFacets
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import QuerySet
 from django.utils.functional import cached_property
+
+from .rows import LargeListChangeList, action_checkbox_html
 
 # Up to this many rows a list is counted exactly: reading 10,000 index entries costs a few
 # milliseconds, and a reader filtering down to one candidate or outlet sees the true number.
@@ -47,41 +55,54 @@ class RowCount:
 def count_rows(queryset: QuerySet, *, exact_up_to: int | None = None) -> RowCount:
     """The number of rows of `queryset`: exact up to `exact_up_to` (`EXACT_UP_TO` unless
     given), else the planner's estimate on PostgreSQL (never below `exact_up_to + 1`), and
-    exact on other databases."""
+    exact on other databases; in the same number of queries whatever the count."""
     if exact_up_to is None:
         exact_up_to = EXACT_UP_TO
     rows = queryset.order_by().values("pk")
-    capped = rows[: exact_up_to + 1].count()
-    if capped <= exact_up_to:
-        return RowCount(capped, exact=True)
-    estimate = planner_estimate(rows)
-    if estimate is None:
-        return RowCount(rows.count(), exact=True)
-    return RowCount(max(estimate, capped), exact=False)
+    try:
+        if connections[rows.db].vendor == "postgresql":
+            counted = rows[: exact_up_to + 1].count()
+        else:
+            counted = counted_on_past(rows, exact_up_to)
+        # Asked whether or not the count needs it (None, without a query, where the database
+        # gives none): the list's queries stay the same as it grows.
+        estimate = planner_estimate(rows)
+    except EmptyResultSet:  # a condition no row can meet (`pk__in=[]`): nothing to ask
+        return RowCount(0, exact=True)
+    if counted <= exact_up_to or estimate is None:
+        return RowCount(counted, exact=True)
+    return RowCount(max(estimate, counted), exact=False)
+
+
+def counted_on_past(rows: QuerySet, exact_up_to: int) -> int:
+    """The exact number of `rows`, in one statement: a count capped at `exact_up_to + 1`
+    rows, and only past that (SQLite evaluates the branch of a CASE it takes) a full count."""
+    sql, params = rows.query.get_compiler(rows.db).as_sql()
+    capped_sql, capped_params = rows[: exact_up_to + 1].query.get_compiler(rows.db).as_sql()
+    # Django's own SQL for the queryset, its values passed as parameters.
+    counted = (
+        "SELECT CASE WHEN capped.n <= %s THEN capped.n "  # noqa: S608
+        f"ELSE (SELECT COUNT(*) FROM ({sql}) every_row) END "
+        f"FROM (SELECT COUNT(*) AS n FROM ({capped_sql}) first_rows) capped"
+    )
+    with connections[rows.db].cursor() as cursor:
+        cursor.execute(counted, [exact_up_to, *params, *capped_params])
+        return int(cursor.fetchone()[0])
 
 
 def planner_estimate(queryset: QuerySet) -> int | None:
-    """PostgreSQL's estimate of the rows of `queryset`, read without running it; None on
-    other databases.
+    """PostgreSQL's estimate of the rows of `queryset`, read without running it, in one
+    query; None on other databases.
 
-    A whole table (no condition) is read from `pg_class.reltuples`, which ANALYZE and VACUUM
-    keep; a table never analyzed (reltuples -1), or a filtered list, from the row estimate of
-    the top node of `EXPLAIN`.
+    The row estimate of the top node of `EXPLAIN`: for a whole table, `pg_class.reltuples`
+    (which ANALYZE and VACUUM keep) scaled to the table's present size; for a filtered list,
+    what the planner expects the conditions to leave.
     """
     connection = connections[queryset.db]
     if connection.vendor != "postgresql":
         return None
-    query = queryset.query
+    sql, params = queryset.query.get_compiler(queryset.db).as_sql()
     with connection.cursor() as cursor:
-        if not query.where and not query.distinct and not query.combinator:
-            cursor.execute(
-                "SELECT reltuples FROM pg_class WHERE oid = %s::regclass",
-                [connection.ops.quote_name(queryset.model._meta.db_table)],
-            )
-            row = cursor.fetchone()
-            if row is not None and row[0] >= 0:
-                return int(row[0])
-        sql, params = query.sql_with_params()
         cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
         plan = cursor.fetchone()[0]
     if isinstance(plan, str):
@@ -110,8 +131,20 @@ class EstimatedCountPaginator(Paginator):
 
 class LargeListAdminMixin:
     """What a changelist over a big table sets: no whole-table count, an estimated count
-    past `EXACT_UP_TO` rows, no facet counts."""
+    past `EXACT_UP_TO` rows, no facet counts; and rows rendered without the per-cell work
+    of Django's (`sources.admin.rows`: a changelist class of the admin's derives from
+    `LargeListChangeList`)."""
 
     paginator = EstimatedCountPaginator
     show_full_result_count = False
     show_facets = ShowFacets.NEVER
+
+    def get_changelist(self, request, **kwargs):
+        return LargeListChangeList
+
+    def action_checkbox(self, obj):
+        return action_checkbox_html(obj.pk, self.row_label(obj))
+
+    def row_label(self, obj):
+        """What a row's checkbox is labelled with for a screen reader: the row's `str()`."""
+        return str(obj)

@@ -6,11 +6,14 @@ the claims, no default order by a candidate's name across a join, no LIKE over e
 a name; and a page costs as many queries with more claims as with few.
 """
 
+from urllib.parse import urlencode
+
 import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.html import escape
 
 from elections.models import Candidate, Claim, Property
 from elections.services import claim_verify
@@ -131,6 +134,53 @@ def test_the_claims_list_costs_as_many_queries_with_more_claims(
         client.get(CLAIMS, {"q": "Liu Ping"})
 
 
+def test_the_claims_list_costs_the_same_queries_past_the_exact_limit(
+    reviewer, editor, monkeypatch, django_assert_max_num_queries
+):
+    # 2 claims are counted exactly, 12 past the limit: PostgreSQL's estimate, and on SQLite a
+    # count that goes on in the same statement; the review queue's count too.
+    monkeypatch.setattr(paging, "EXACT_UP_TO", 5)
+    grow(2, by=editor)
+    client = client_for(reviewer)
+    client.get(CLAIMS)
+    pages = [{}, {"state__exact": Claim.State.UNVERIFIED}, {"q": "Liu Ping"}, {"q": "31"}]
+    with CaptureQueriesContext(connection) as few:
+        for query in pages:
+            client.get(CLAIMS, query)
+
+    grow(10, by=editor, start=2)
+
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        for query in pages:
+            client.get(CLAIMS, query)
+
+
+def test_the_rows_read_as_djangos_own_would_render_them(reviewer, editor):
+    """The checkbox and the row links (`sources.admin.rows`) are the HTML Django's widget and
+    `add_preserved_filters` give, without their cost."""
+    from django.contrib import admin
+    from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
+
+    [claim] = grow(1, by=editor)
+    filters = {"state__exact": Claim.State.UNVERIFIED, "property__exact": Property.AGE}
+
+    response = client_for(reviewer).get(CLAIMS, filters)
+
+    model_admin = admin.site._registry[Claim]
+    checkbox = model_admin.action_checkbox(claim)
+    assert checkbox == admin.ModelAdmin.action_checkbox(model_admin, claim)
+    assert checkbox in response.text
+    url = add_preserved_filters(
+        {
+            "preserved_filters": urlencode({"_changelist_filters": urlencode(filters)}),
+            "opts": Claim._meta,
+        },
+        reverse("admin:elections_claim_change", args=[claim.pk]),
+    )
+    assert "_changelist_filters=" in url
+    assert response.text.count(f'href="{escape(url)}"') == 3  # candidate, property, value
+
+
 def test_the_outlet_filter_lists_the_outlets_table_not_a_distinct_over_claims(reviewer, editor):
     grow(3, by=editor)
     make_article("No claim cites this one yet.", outlet="Quiet Weekly")
@@ -163,6 +213,23 @@ def test_a_name_search_finds_the_candidates_first_then_their_claims(reviewer, ed
     sqls = claim_queries(captured)
     # The names are matched in the candidates table; the claims by their candidate's id.
     assert not [sql for sql in sqls if "LIKE" in sql]
+
+
+def test_claims_found_by_ids_are_sorted_after_reading_them_by_their_candidates(reviewer, editor):
+    claims = grow(12, by=editor)  # "Liu Ping 0" and "Liu Ping 6"
+    client = client_for(reviewer)
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(CLAIMS, {"q": "Liu Ping"})
+
+    assert listed(response) == [claims[6].pk, claims[0].pk]  # newest first
+    page = next(sql for sql in claim_queries(captured) if "ORDER BY" in sql)
+    # Ordered by a column no index walks, so that the database reads the matches by the
+    # claim's candidate; the candidates and articles are read by id for the page's rows.
+    assert '"created_at" DESC' in page.split("ORDER BY")[-1]
+    assert 'JOIN "elections_candidate"' not in page and 'JOIN "sources_article"' not in page
+    by_name = listed(client.get(CLAIMS, {"q": "Liu Ping", "o": "-3"}))  # a chosen column
+    assert set(by_name) == {claims[0].pk, claims[6].pk}
 
 
 def test_a_value_is_found_through_the_articles_that_print_it(reviewer, editor):
