@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_migrate, pre_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -11,7 +11,7 @@ class ElectionsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from elections.cache import ensure_public_state, renew_generation
+        from elections.cache import drop_column_triggers, ensure_public_state, renew_generation
         from elections.roles import sync_roles
         from elections.services.record import on_passages_moved
         from elections.tallies import after_migrate, settle
@@ -28,6 +28,10 @@ class ElectionsConfig(AppConfig):
         )
         post_migrate.connect(
             after_migrate, sender=self, dispatch_uid="elections.tallies.after_migrate"
+        )
+        # Triggers that name columns are dropped while migrations run, then put back.
+        pre_migrate.connect(
+            drop_column_triggers, sender=self, dispatch_uid="elections.drop_column_triggers"
         )
         # Every write transaction ends by settling the public tallies it changed.
         before_commit(settle)

@@ -526,6 +526,39 @@ def remove_triggers(connection, tables):
             cursor.execute(f"DROP SEQUENCE IF EXISTS {SEQUENCE}")
 
 
+def drop_column_triggers(*, using=DEFAULT_DB_ALIAS, **_signal):
+    """Drop our update triggers of the tables of `UNSHOWN_COLUMNS`, and those of
+    `elections.tallies`: they name each column, and a migration could not drop a column a
+    trigger names. Connected to `pre_migrate`; `post_migrate` puts them back
+    (`ensure_public_state`, `elections.tallies.after_migrate`)."""
+    from elections.tallies import TRIGGER_PREFIX
+
+    connection = connections[using]
+    if connection.vendor not in VENDORS:
+        return
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT c.relname, t.tgname FROM pg_trigger t JOIN pg_class c "
+                "ON c.oid = t.tgrelid WHERE (t.tgname LIKE %s OR t.tgname LIKE %s) "
+                "AND pg_table_is_visible(c.oid)",
+                [f"{TRIGGER}\\_%", f"{TRIGGER_PREFIX}\\_%"],
+            )
+        else:
+            cursor.execute(
+                "SELECT tbl_name, name FROM sqlite_master WHERE type = 'trigger' "
+                "AND (substr(name, 1, %s) = %s OR substr(name, 1, %s) = %s)",
+                [len(TRIGGER) + 1, f"{TRIGGER}_", len(TRIGGER_PREFIX) + 1, f"{TRIGGER_PREFIX}_"],
+            )
+        found = cursor.fetchall()
+        for table, name in found:
+            if table not in UNSHOWN_COLUMNS or "_upd" not in name:
+                continue
+            on = f" ON {quote(table)}" if connection.vendor == "postgresql" else ""
+            cursor.execute(f"DROP TRIGGER IF EXISTS {quote(name)}{on}")
+
+
 def tables_without_trigger(connection, tables):
     """Which of `tables` lack one of their triggers (and, on PostgreSQL, whether the table of
     pending commits has its deferred trigger: without it, none is covered)."""

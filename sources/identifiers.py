@@ -49,6 +49,9 @@ def wikidata_field():
         max_length=20,
         blank=True,
         default="",
+        # In the table too: rows written by code that predates the field (an older
+        # migration's models, raw SQL) start blank instead of failing.
+        db_default="",
         validators=[validate_wikidata_qid],
         help_text=_("Its Wikidata item, when it has one: Q followed by digits (Q42)."),
         verbose_name=_("Wikidata QID"),

@@ -5,14 +5,17 @@ from django.db import migrations, models
 
 
 def install(apps, schema_editor):
-    """The triggers that mark changed candidates, then every digest and count computed from
-    the record as it stands (`elections.tallies`)."""
-    from elections.tallies import install_triggers, rebuild
+    """The triggers that mark changed candidates, and every candidate marked: `post_migrate`
+    settles them once every migration has run (`elections.tallies.after_migrate`), with the
+    models as they then are. Settling here would read this code's models against a table
+    that later migrations still change."""
+    from elections.tallies import PENDING_TABLE, install_triggers
 
     alias = schema_editor.connection.alias
     install_triggers(using=alias)
-    if apps.get_model("elections", "Candidate").objects.using(alias).exists():
-        rebuild(using=alias)
+    schema_editor.execute(
+        f"INSERT INTO {PENDING_TABLE} (candidate_id) SELECT id FROM elections_candidate"  # noqa: S608
+    )
 
 
 def uninstall(apps, schema_editor):
