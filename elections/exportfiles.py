@@ -220,4 +220,20 @@ def on_service_commit() -> None:
     connection = transaction.get_connection()
     if any(callback is _after_commit for _ids, callback, _robust in connection.run_on_commit):
         return
+    if not _changed_public_data(connection):
+        return
     transaction.on_commit(_after_commit, robust=True)
+
+
+def _changed_public_data(connection: Any) -> bool:
+    """Whether this transaction wrote public data. On PostgreSQL the public-cache triggers
+    note it in a transaction-local setting (`elections.cache.PENDING_SETTING`): a build's own
+    writes (built exports, task runs: tables the public never reads) leave it unset, so a
+    build never queues another. Elsewhere, assumed."""
+    from elections.cache import PENDING_SETTING
+
+    if connection.vendor != "postgresql":
+        return True
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT coalesce(current_setting(%s, true), '')", [PENDING_SETTING])
+        return bool(cursor.fetchone()[0])
