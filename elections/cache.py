@@ -534,8 +534,8 @@ def drop_column_triggers(*, using=DEFAULT_DB_ALIAS, **_signal):
     from elections.tallies import TRIGGER_PREFIX
 
     connection = connections[using]
-    if connection.vendor not in VENDORS:
-        return
+    if connection.vendor not in VENDORS or not _signal.get("plan", True):
+        return  # nothing to migrate: no trigger is touched, no table locked
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
