@@ -2,6 +2,7 @@
 
 import datetime
 import functools
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,6 +19,7 @@ from django.db.models import (
     Subquery,
     Window,
 )
+from django.db.models.functions import RowNumber
 from django.utils.translation import pgettext
 
 from elections.models import (
@@ -422,6 +424,38 @@ class Profile:
     last_verified: datetime.datetime | None = None
     cited_articles: set[int] = field(default_factory=set)  # ids of articles with a public page
     cited_outlets: set[int] = field(default_factory=set)  # ids of outlets with a public page
+    # How many facts of each property there are in all (`facts` may hold only the first
+    # few of each, or one page of one property: `FactsShown`).
+    fact_totals: dict[str, int] = field(default_factory=dict)
+    focus: Page | None = None  # the page of `FactsShown.property`'s facts shown, if any
+
+
+# How much of a candidate's facts a profile page shows: the first few of each property (in
+# the profile's order: by date, then as recorded), each property's others a page at a time
+# on `?facts=<property>`. A candidate reported on hundreds of times (a petition's platform
+# quoted by every outlet that covered it) would otherwise make a page whose cost, to read
+# and to render, is that of all of them: the page stays bounded, and every fact is reached
+# from it. The JSON profile (`/api/candidates/<slug>/`) gives every fact.
+PROFILE_FACTS_PER_PROPERTY = 10
+PROFILE_FACTS_PER_PAGE = 50
+
+
+@dataclass(frozen=True)
+class FactsShown:
+    """Which facts a profile reads: all (`per_property` None), the first `per_property` of
+    each property, or, with `property`, page `page` of that property's alone."""
+
+    per_property: int | None = None
+    property: str = ""
+    page: int | str | None = 1
+
+    @classmethod
+    def for_page(cls, prop: str | None, page: int | str | None) -> "FactsShown":
+        """What a profile page shows for its query's `facts` and `page` (a property that is
+        not one, or is the status, which the timeline shows, gives the whole profile)."""
+        if prop in Property.values and prop != Property.STATUS:
+            return cls(PROFILE_FACTS_PER_PAGE, prop, page)
+        return cls(PROFILE_FACTS_PER_PROPERTY)
 
 
 def _verified_claims_of(candidate: Candidate) -> QuerySet[Claim]:
@@ -432,6 +466,91 @@ def _verified_claims_of(candidate: Candidate) -> QuerySet[Claim]:
         .anchored()
         .select_related("passage", "article__outlet")
         .only(*CITED_CLAIM_COLUMNS)
+        .order_by()
+    )
+
+
+def _claims_shown(candidate: Candidate, shown: FactsShown, focus: Page | None) -> list[Claim]:
+    """`candidate`'s verified, anchored claims that a page showing `shown` needs: its facts
+    (the first of each property, or the page `focus` of one), every status claim (for the
+    timeline), every overruled one and every version of a dispute of the candidate (the
+    disputes section; both are as few as the disputes are), each with `fact_rank` (its place
+    among the standing facts of its property), `fact_total` (their number) and
+    `last_verified` (of all its standing facts), counted in SQL over all of them.
+
+    Two queries: the ranks are counted over the claims alone, and only the rows chosen are
+    then read with their citations (joining every claim's passage, article and outlet
+    before choosing would cost as much as reading them all)."""
+    standing = [F("property"), F("overruled")]
+    ranked = (
+        Claim.objects.filter(candidate_id=candidate.pk, state=Claim.State.VERIFIED)
+        .anchored()
+        .annotate(
+            fact_rank=Window(
+                RowNumber(),
+                partition_by=standing,
+                order_by=[F("as_of").asc(nulls_first=True), F("id")],
+            ),
+            fact_total=Window(Count("pk"), partition_by=standing),
+            last_verified=Window(Max("reviewed_at"), partition_by=[F("overruled")]),
+        )
+    )
+    versions = DisputeClaim.objects.filter(
+        contradiction__candidate_id=candidate.pk,
+        contradiction__status__in=SHOWN_DISPUTE_STATUSES,
+    ).values("claim_id")
+    needed = Q(overruled=True) | Q(property=Property.STATUS) | Q(pk__in=versions)
+    if focus is not None:
+        first = focus.start_index() - 1 if focus.paginator.count else 0
+        needed |= Q(property=shown.property, fact_rank__gt=first, fact_rank__lte=focus.end_index())
+    elif shown.per_property is not None:
+        needed |= Q(fact_rank__lte=shown.per_property)
+    chosen = {
+        pk: (rank, total, last)
+        for pk, rank, total, last in ranked.filter(needed)
+        .order_by()
+        .values_list("pk", "fact_rank", "fact_total", "last_verified")
+    }
+    claims = list(_verified_claims_of(candidate).filter(pk__in=list(chosen)))
+    for claim in claims:
+        # Attributes read by `candidate_profile`.
+        (
+            claim.fact_rank,  # type: ignore[attr-defined]
+            claim.fact_total,  # type: ignore[attr-defined]
+            claim.last_verified,  # type: ignore[attr-defined]
+        ) = chosen[claim.pk]
+    return claims
+
+
+def _is_shown_fact(claim: Claim, shown: FactsShown, focus: Page | None) -> bool:
+    """Whether `claim`, a standing claim read by `_claims_shown`, is among the facts shown."""
+    if claim.property == Property.STATUS:
+        return True
+    rank = claim.fact_rank  # type: ignore[attr-defined]
+    if focus is not None:
+        return claim.property == shown.property and focus.start_index() <= rank <= focus.end_index()
+    return shown.per_property is None or rank <= shown.per_property
+
+
+def _other_sources(candidate: Candidate, known: Iterable[int]) -> list[Article]:
+    """The articles that `candidate`'s standing facts cite besides `known` (those of the
+    facts shown): a profile lists every source of its facts, shown or not."""
+    cited = (
+        public_claims()
+        .filter(candidate_id=candidate.pk)
+        .exclude(article_id__in=list(known))
+        .order_by()
+        .values("article_id")
+    )
+    columns = [
+        column.removeprefix("article__")
+        for column in CITED_CLAIM_COLUMNS
+        if column.startswith("article__")
+    ]
+    return list(
+        Article.objects.filter(pk__in=cited)
+        .select_related("outlet")
+        .only("outlet", *columns)
         .order_by()
     )
 
@@ -559,30 +678,53 @@ def _status_dispute(steps: Iterable[CandidacyStatus]) -> int | None:
     return getattr(last.claim, "dispute_id", None) if last is not None else None
 
 
-def candidate_profile(slug: str) -> Profile | None:
-    """The published candidate `slug` with names, candidacies, facts and disputes, or None.
+def candidate_profile(slug: str, shown: FactsShown | None = None) -> Profile | None:
+    """The published candidate `slug` with names, candidacies, facts and disputes, or None;
+    with `shown`, only the facts it names (the page's: `FactsShown.for_page`), else all.
 
     Each query reads one table's rows of this candidate (with the rows they point at); the
     rules of what is public are applied here, in Python, to those few rows, and so is their
     order (ordering in SQL costs Django more to build than sorting a few rows costs Python).
+    Six queries; with `shown`, one more when some facts are not shown (their sources) and
+    one more for a page of one property (its count).
     """
     candidate = _published(slug)
     if candidate is None:
         return None
-    claims = {claim.pk: claim for claim in _verified_claims_of(candidate)}
+    focus = None
+    if shown is None:
+        rows = _verified_claims_of(candidate)
+    else:
+        if shown.property:
+            count = (
+                _verified_claims_of(candidate)
+                .filter(property=shown.property, overruled=False)
+                .count()
+            )
+            paginator = Paginator(range(count), shown.per_property or PROFILE_FACTS_PER_PAGE)
+            focus = paginator.get_page(shown.page)
+        rows = _claims_shown(candidate, shown, focus)
+    claims = {claim.pk: claim for claim in rows}
     for verified in claims.values():
         verified.dispute_id = None  # type: ignore[attr-defined]
     disputes = _disputes_of(candidate, claims)
-    facts = [claim for claim in claims.values() if not claim.overruled]
-    # An overruled claim is shown only as a version of a public dispute.
-    shown = facts + [
+    standing = [claim for claim in claims.values() if not claim.overruled]
+    facts = [claim for claim in standing if shown is None or _is_shown_fact(claim, shown, focus)]
+    totals: dict[str, int] = {}
+    for claim in standing:
+        # Counted in SQL over every standing fact when only some are read.
+        totals[claim.property] = getattr(claim, "fact_total", totals.get(claim.property, 0) + 1)
+    # An overruled claim is shown only as a version of a public dispute; a standing one may
+    # be a version without being among the facts shown.
+    in_facts = {claim.pk for claim in facts}
+    shown_claims = facts + [
         claim
         for dispute in disputes
         for version in dispute.versions  # type: ignore[attr-defined]
         for claim in version.claims
-        if claim.overruled
+        if claim.pk not in in_facts
     ]
-    _mark_cited(shown)
+    _mark_cited(shown_claims)
     candidacies = sorted(
         Candidacy.objects.filter(candidate_id=candidate.pk)
         .select_related("election__place__province")
@@ -622,7 +764,15 @@ def candidate_profile(slug: str) -> Profile | None:
             claim.pk,
         )
     )
-    cited = {claim.article_id: claim.article for claim in shown}
+    cited = {claim.article_id: claim.article for claim in shown_claims}
+    shown_of = Counter(claim.property for claim in facts)
+    others = (
+        _other_sources(candidate, cited)
+        if any(total > shown_of[prop] for prop, total in totals.items())
+        else []
+    )
+    # Cited by standing facts, which are public: each has its page, as has its outlet.
+    cited.update((article.pk, article) for article in others)
     sources = sorted(
         cited.values(),
         key=lambda article: (article.published_on is None, article.published_on, article.title),
@@ -643,16 +793,25 @@ def candidate_profile(slug: str) -> Profile | None:
             dispute.property: dispute.pk for dispute in disputes if dispute.candidacy_id is None
         },
         last_verified=max(
-            (claim.reviewed_at for claim in facts if claim.reviewed_at), default=None
+            (
+                getattr(claim, "last_verified", claim.reviewed_at)
+                for claim in standing
+                if getattr(claim, "last_verified", claim.reviewed_at)
+            ),
+            default=None,
         ),
         cited_articles={
             claim.article_id
-            for claim in shown
+            for claim in shown_claims
             if claim.article_cited  # type: ignore[attr-defined]
-        },
+        }
+        | {article.pk for article in others},
         cited_outlets={
             claim.article.outlet_id
-            for claim in shown
+            for claim in shown_claims
             if claim.outlet_cited  # type: ignore[attr-defined]
-        },
+        }
+        | {article.outlet_id for article in others},
+        fact_totals=totals,
+        focus=focus,
     )

@@ -199,17 +199,19 @@ def test_an_overruled_claims_source_is_linked_when_another_public_claim_cites_it
     )
     candidate_publish(candidate=other, acting_user=world.reviewer)
 
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(8):
         page = client.get(f"/candidates/{world.disputed.slug}/").content.decode()
 
     assert f'href="/articles/{world.lone.pk}/"' in page
     assert f'href="/outlets/{world.lone.outlet.slug}/"' in page
 
 
-def test_a_profile_of_a_candidate_no_overruled_claim_cites_runs_six_queries(
+def test_a_profile_of_a_candidate_no_overruled_claim_cites_runs_seven_queries(
     client, world, django_assert_num_queries
 ):
-    with django_assert_num_queries(6):
+    # The candidate, the ranks of its claims, the claims shown, the disputes' members, the
+    # candidacies, their steps, the names.
+    with django_assert_num_queries(7):
         response = client.get(f"/candidates/{world.runner.slug}/")
 
     page = response.content.decode()

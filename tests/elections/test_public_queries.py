@@ -47,7 +47,7 @@ BUDGET = {
     "list": 7,
     "list filtered": 6,
     "list searched": 6,
-    "profile": 6,
+    "profile": 7,
     "outlets": 2,
     "outlet": 6,
     "outlet page 2": 6,

@@ -7,6 +7,7 @@ Links point only at pages that exist: an article or outlet no public claim cites
 
 import functools
 import json
+from urllib.parse import urlencode
 
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
@@ -483,14 +484,26 @@ def dispute_anchor(dispute_id):
 
 
 def profile_facts(profile, cite):
+    """The profile's facts by property, each group a dict: `label`, `citations`, `more`
+    (how many of its facts the page leaves out) and `url` (the page of them all, from the
+    first)."""
     groups = {}
     for claim in profile.facts:
         if claim.property == Property.STATUS:
             continue
-        groups.setdefault(property_label(claim.property), []).append(
-            cite(claim) | disputed_mark(claim)
-        )
-    return list(groups.items())
+        if claim.property not in groups:
+            total = profile.fact_totals.get(claim.property, 0)
+            groups[claim.property] = {
+                "label": property_label(claim.property),
+                "citations": [],
+                "more": total,
+                "total": total,
+                "url": "?" + urlencode({"facts": claim.property}) + "#facts",
+            }
+        group = groups[claim.property]
+        group["citations"].append(cite(claim) | disputed_mark(claim))
+        group["more"] -= 1
+    return list(groups.values())
 
 
 def outlet_names(claims):

@@ -140,8 +140,12 @@ def candidate_list(request):
 
 
 def candidate_detail(request, slug):
-    """A published profile; a merged record redirects to its published survivor."""
-    profile = public.candidate_profile(slug)
+    """A published profile; a merged record redirects to its published survivor.
+
+    It shows the first facts of each property; `?facts=<property>` shows that property's
+    facts a page at a time (`public.FactsShown`)."""
+    shown = public.FactsShown.for_page(request.GET.get("facts"), request.GET.get("page"))
+    profile = public.candidate_profile(slug, shown)
     if profile is None:
         survivor = public.merged_survivor(slug)
         if survivor is not None:
@@ -163,6 +167,9 @@ def candidate_detail(request, slug):
         "gender_dispute": _property_dispute(profile, Property.GENDER),
         "birth_year_dispute": _property_dispute(profile, Property.BIRTH_YEAR),
         "facts": profile_facts(profile, cite),
+        "focus": profile.focus,
+        "focus_label": property_label(shown.property) if profile.focus else "",
+        "page_links": page_links(profile.focus) if profile.focus else [],
         "disputes": [dispute_view(dispute, cite) for dispute in profile.disputes],
         "sources": [
             cite.summary(
