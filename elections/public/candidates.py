@@ -692,6 +692,7 @@ def candidate_profile(slug: str, shown: FactsShown | None = None) -> Profile | N
     if candidate is None:
         return None
     focus = None
+    rows: Iterable[Claim]
     if shown is None:
         rows = _verified_claims_of(candidate)
     else:
@@ -711,9 +712,9 @@ def candidate_profile(slug: str, shown: FactsShown | None = None) -> Profile | N
     standing = [claim for claim in claims.values() if not claim.overruled]
     facts = [claim for claim in standing if shown is None or _is_shown_fact(claim, shown, focus)]
     totals: dict[str, int] = {}
-    for claim in standing:
+    for fact in standing:
         # Counted in SQL over every standing fact when only some are read.
-        totals[claim.property] = getattr(claim, "fact_total", totals.get(claim.property, 0) + 1)
+        totals[fact.property] = getattr(fact, "fact_total", totals.get(fact.property, 0) + 1)
     # An overruled claim is shown only as a version of a public dispute; a standing one may
     # be a version without being among the facts shown.
     in_facts = {claim.pk for claim in facts}
@@ -765,6 +766,12 @@ def candidate_profile(slug: str, shown: FactsShown | None = None) -> Profile | N
         )
     )
     cited = {claim.article_id: claim.article for claim in shown_claims}
+    # When only some were read, each carries the last verification of them all.
+    verified_at: list[datetime.datetime] = [
+        moment
+        for moment in (getattr(fact, "last_verified", fact.reviewed_at) for fact in standing)
+        if moment is not None
+    ]
     shown_of = Counter(claim.property for claim in facts)
     others = (
         _other_sources(candidate, cited)
@@ -792,14 +799,7 @@ def candidate_profile(slug: str, shown: FactsShown | None = None) -> Profile | N
         disputed_properties={
             dispute.property: dispute.pk for dispute in disputes if dispute.candidacy_id is None
         },
-        last_verified=max(
-            (
-                getattr(claim, "last_verified", claim.reviewed_at)
-                for claim in standing
-                if getattr(claim, "last_verified", claim.reviewed_at)
-            ),
-            default=None,
-        ),
+        last_verified=max(verified_at, default=None),
         cited_articles={
             claim.article_id
             for claim in shown_claims
