@@ -93,6 +93,11 @@ class SourcebookAdminConfig(AdminConfig):
     default_site = "config.admin.SourcebookAdminSite"
 
     def ready(self):
+        # Before the admin's modules import django-import-export's formats: imported first
+        # from here, tablib's formats (openpyxl, numpy, PyYAML) load when a sheet is read or
+        # written, not in every process that serves pages (`sources.sheets.formats`).
+        import sources.sheets.formats  # noqa: F401
+
         super().ready()
         from django.contrib.auth import get_user_model
         from django.contrib.auth.admin import UserAdmin

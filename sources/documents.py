@@ -30,7 +30,6 @@ import zipfile
 from pathlib import Path
 
 from django.utils.translation import gettext
-from lxml import etree
 
 DOCX, PDF, OCR = "docx", "pdf", "ocr"  # values of Article.Format
 
@@ -88,6 +87,9 @@ def _title(value) -> str:
 
 def docx_title(data: bytes) -> str:
     """The title in a Word document's properties (docProps/core.xml), else ""."""
+    # Imported here, as in `docx_text`: lxml loads when a document is read, not with the admin.
+    from lxml import etree
+
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             info = archive.getinfo("docProps/core.xml")
@@ -168,6 +170,8 @@ def _checked_zip(data, *, name):
 
 def docx_text(data: bytes, *, name: str) -> str:
     """The paragraphs of a Word document's body."""
+    from lxml import etree
+
     archive = _checked_zip(data, name=name)
     try:
         body = archive.read("word/document.xml")

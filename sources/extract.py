@@ -21,10 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 
-import charset_normalizer
-import lxml.html
 from django.utils.translation import gettext as _
-from lxml import etree
 
 from sources import documents
 from sources.dates import PartialDate, PartialDateError
@@ -111,6 +108,10 @@ def decode_bytes(data, *, name, encoding=None):
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
+    # Imported here, like lxml below: the admin imports this module in every process, and
+    # these load only when a file is read.
+    import charset_normalizer
+
     try:
         text = data.decode("gb18030")
     except UnicodeDecodeError:
@@ -258,6 +259,8 @@ def _flow(text):
 
 def _layout_text(root, layout):
     """The text of the tree under `root`, one paragraph per block, normalized."""
+    from lxml import etree
+
     pieces, preformatted, skipping = [], 0, 0
 
     def add(text):
@@ -393,6 +396,7 @@ def _front_matter(text, *, name):
 
 
 def _from_markdown(text, *, name, encoding):
+    import lxml.html
     import markdown
 
     text = text.replace("\r\n", "\n").replace("\r", "\n")

@@ -5,12 +5,51 @@ the admin's confirm step reads the file exactly as the preview did; exports are 
 (`sources.spreadsheets.neutralize_cell`), CSV written with a byte-order mark for Excel.
 """
 
+import importlib
+from contextlib import contextmanager
+
 import tablib
-from import_export.formats import base_formats
+from tablib.formats import load_format_class, registry
 
 from sources.spreadsheets import neutralize_cell
 
 from .reading import CSV, XLSX, read_sheet
+
+
+class _FormatAtUse:
+    """A tablib format registered by its path, loaded when anything of it is asked for."""
+
+    def __init__(self, path):
+        self.path = path
+
+    def __getattr__(self, name):
+        return getattr(load_format_class(self.path), name)
+
+
+@contextmanager
+def _tablib_formats_at_use():
+    """tablib's formats registered by path, standing in for themselves unloaded meanwhile.
+
+    django-import-export lists the formats it offers when its formats module is imported,
+    loading each of tablib's to see that it can (XLSX loads openpyxl, and numpy with it;
+    YAML loads PyYAML). That module comes with the admin, so every process serving pages
+    would carry them; the formats are loaded when a sheet is read or written instead. The
+    formats offered are the same: tablib registers a format by path only when it finds its
+    library. Afterwards tablib's registry holds the paths again, as it does unused."""
+    deferred = {key: path for key, path in list(registry._formats.items()) if isinstance(path, str)}
+    for key, path in deferred.items():
+        registry._formats[key] = _FormatAtUse(path)
+    try:
+        yield
+    finally:
+        for key, path in deferred.items():
+            if isinstance(registry._formats.get(key), _FormatAtUse):
+                registry._formats[key] = path
+
+
+# Imported first here (config.admin imports this module before the admin's modules).
+with _tablib_formats_at_use():
+    base_formats = importlib.import_module("import_export.formats.base_formats")
 
 
 def neutralized(dataset):

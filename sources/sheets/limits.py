@@ -19,6 +19,13 @@ class SheetError(ValueError):
     """A file that cannot be read as a sheet; the message says why, for the importer."""
 
 
+class LongText:
+    """A shared string longer than a cell may hold: only its length is kept."""
+
+    def __init__(self, length):
+        self.length = length
+
+
 @dataclass(frozen=True)
 class Limits:
     """The caps of `settings` (read when a sheet is read, never at import time)."""

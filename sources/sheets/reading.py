@@ -11,8 +11,7 @@ from django.utils.translation import gettext
 from sources.spreadsheets import FORMULA_STARTS
 
 from .encodings import decode_sheet
-from .limits import GRID_COLUMNS, GRID_ROWS, Limits, SheetError, size_text, too_long
-from .xlsx import LongText, workbook_rows
+from .limits import GRID_COLUMNS, GRID_ROWS, Limits, LongText, SheetError, size_text, too_long
 
 CSV, XLSX = "csv", "xlsx"
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -244,6 +243,9 @@ def _build(rows, strings, *, name, limits):
 
 def read_xlsx(data, *, name="sheet.xlsx"):
     """Read the first sheet of an XLSX workbook's bytes (values, not formulas)."""
+    # Imported here: openpyxl (and numpy with it) loads only when a workbook is read.
+    from .xlsx import workbook_rows
+
     limits = Limits.current()
     return workbook_rows(
         data,

@@ -36,7 +36,7 @@ from openpyxl.worksheet._reader import INLINE_STRING, WorkSheetParser
 from openpyxl.xml.constants import SHARED_STRINGS, SHEET_MAIN_NS
 
 from .archive import UNREADABLE, open_archive
-from .limits import GRID_COLUMNS, GRID_ROWS, SheetError, cell_place, column_name
+from .limits import GRID_COLUMNS, GRID_ROWS, LongText, SheetError, cell_place, column_name
 
 MAX_DEPTH = 32
 UNIT_ELEMENTS = 8 * GRID_COLUMNS
@@ -53,13 +53,6 @@ SHEET_DATA, ROW, CELL = f"{_MAIN}sheetData", f"{_MAIN}row", f"{_MAIN}c"
 STRING, TEXT, RUN = f"{_MAIN}si", f"{_MAIN}t", f"{_MAIN}r"
 # Excel escapes "_" as "_x005F_" in a string; openpyxl's reader removes it, as this one does.
 _ESCAPED_UNDERSCORE = "x005F_"
-
-
-class LongText:
-    """A shared string longer than a cell may hold: only its length is kept."""
-
-    def __init__(self, length):
-        self.length = length
 
 
 class _Overlong(Exception):
