@@ -1,8 +1,10 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .export import RecordBuild, StoredFile, StoredPart
 
-class DataRelease(models.Model):
+
+class DataRelease(RecordBuild):
     """A dated release of the public record as a Frictionless data package, built by a task
     (`elections.tasks.data_release`) and kept in the database, where every app server reads
     it (/data/<version>/).
@@ -26,26 +28,10 @@ class DataRelease(models.Model):
     )
     licence_title = models.CharField(max_length=200, verbose_name=_("licence title"))
     licence_path = models.CharField(max_length=300, verbose_name=_("licence address"))
-    origin = models.CharField(
-        max_length=300,
-        help_text=_("The scheme and host its addresses start with."),
-        verbose_name=_("origin"),
-    )
-    generation = models.BigIntegerField(
-        help_text=_("The public record's generation it shows."), verbose_name=_("generation")
-    )
     sha256 = models.CharField(
         max_length=64,
         help_text=_("The SHA-256 of its datapackage.json, which lists its files'."),
         verbose_name=_("sha256"),
-    )
-    run = models.ForeignKey(
-        "sources.TaskRun",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("run"),
     )
     withdrawn_at = models.DateTimeField(null=True, blank=True, verbose_name=_("withdrawn at"))
     withdrawn_reason = models.TextField(blank=True, verbose_name=_("withdrawn reason"))
@@ -59,18 +45,14 @@ class DataRelease(models.Model):
         return self.version
 
 
-class DataReleaseFile(models.Model):
+class DataReleaseFile(StoredFile):
     """One file of a release: its datapackage.json or one of its resources."""
 
     release = models.ForeignKey(
         DataRelease, on_delete=models.CASCADE, related_name="files", verbose_name=_("release")
     )
     path = models.CharField(max_length=60, verbose_name=_("path"))
-    content_type = models.CharField(max_length=100, verbose_name=_("content type"))
-    size = models.PositiveBigIntegerField(default=0, verbose_name=_("size"))
-    sha256 = models.CharField(max_length=64, verbose_name=_("sha256"))
     rows = models.PositiveIntegerField(default=0, verbose_name=_("rows"))
-    parts_count = models.PositiveIntegerField(default=0, verbose_name=_("parts count"))
 
     class Meta:
         verbose_name = _("data release file")
@@ -83,14 +65,12 @@ class DataReleaseFile(models.Model):
         return f"{self.release_id}/{self.path}"
 
 
-class DataReleasePart(models.Model):
+class DataReleasePart(StoredPart):
     """One part of a release's file, in order (`number` from 0), of at most 1 MB."""
 
     file = models.ForeignKey(
         DataReleaseFile, on_delete=models.CASCADE, related_name="parts", verbose_name=_("file")
     )
-    number = models.PositiveIntegerField(verbose_name=_("number"))
-    data = models.BinaryField(verbose_name=_("data"))
 
     class Meta:
         verbose_name = _("data release part")
@@ -98,6 +78,3 @@ class DataReleasePart(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["file", "number"], name="release_part_in_order")
         ]
-
-    def __str__(self):
-        return f"part {self.number} of {self.file_id}"
