@@ -44,7 +44,7 @@ from .base import (
     SHOWN_DISPUTE_STATUSES,
     STATUS_ORDER,
     dispute_is_shown,
-    disputed_fact,
+    mark_disputed,
     public_claim_filter,
     public_claims,
     public_claims_of,
@@ -371,9 +371,9 @@ def home_figures() -> Figures:
     )
 
 
-def latest_facts(limit: int = 8) -> QuerySet[Claim]:
-    """The most recently verified public claims, with candidate, passage, article and outlet,
-    each with `disputed`: whether it is a version of a public dispute."""
+def newest_public_claims(limit: int = 8) -> QuerySet[Claim]:
+    """The most recently verified public claims, with candidate, passage, article and
+    outlet."""
     # The candidate is checked with Exists rather than by the join alone, so that SQLite walks
     # the claims newest first (claim_review_order_idx) and stops after `limit`, instead of
     # joining every public claim to its candidate and sorting them all.
@@ -383,9 +383,14 @@ def latest_facts(limit: int = 8) -> QuerySet[Claim]:
         .filter(Exists(published))
         .select_related("candidate", "passage", "article__outlet")
         .only(*CITED_CLAIM_COLUMNS, *(f"candidate__{column}" for column in ROW_COLUMNS))
-        .annotate(disputed=disputed_fact())
         .order_by("-reviewed_at", "-id")[:limit]
     )
+
+
+def latest_facts(limit: int = 8) -> list[Claim]:
+    """The home page's latest facts (`newest_public_claims`), each with `disputed`: whether
+    it is a version of a public dispute (`mark_disputed`). Two queries."""
+    return mark_disputed(list(newest_public_claims(limit)))
 
 
 def merged_survivor(slug: str, *, hops: int = 10) -> Candidate | None:

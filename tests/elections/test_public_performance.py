@@ -238,7 +238,7 @@ def test_latest_facts_leave_out_the_newest_claim_of_an_unpublished_candidate(wor
 def test_latest_facts_walk_the_claims_newest_first_without_sorting_them(world):
     if connection.vendor != "sqlite":
         pytest.skip("reads SQLite's query plan; PostgreSQL plans by its own statistics")
-    sql, params = public.latest_facts().query.sql_with_params()
+    sql, params = public.newest_public_claims().query.sql_with_params()
 
     with connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
