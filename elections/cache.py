@@ -468,27 +468,41 @@ def _with_lock_timeout(connection, table, statements):
             time.sleep(0.5 * attempt)
 
 
-def _triggers(connection):
-    """Our triggers on tables: (table, trigger name) pairs."""
+def triggers_named(connection, prefixes, *, names=()):
+    """Our triggers of the kinds `prefixes`: (table, trigger name) of each trigger on a table
+    the connection sees whose name is one of `prefixes`, an underscore and more, or one of
+    `names`. The one rule by which this module, `elections.tallies` and the migrations' hooks
+    (`drop_column_triggers`) find the triggers they made."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            matches = ["t.tgname LIKE %s"] * len(prefixes) + ["t.tgname = %s"] * len(names)
             cursor.execute(
-                "SELECT c.relname, t.tgname FROM pg_trigger t JOIN pg_class c "
-                "ON c.oid = t.tgrelid WHERE (t.tgname = %s OR t.tgname LIKE %s) "
+                "SELECT c.relname, t.tgname FROM pg_trigger t JOIN pg_class c "  # noqa: S608
+                f"ON c.oid = t.tgrelid WHERE ({' OR '.join(matches)}) "
                 "AND pg_table_is_visible(c.oid)",
-                [TRIGGER, f"{TRIGGER}\\_%"],
+                [*(f"{prefix}\\_%" for prefix in prefixes), *names],
             )
         else:
+            matches = ["substr(name, 1, %s) = %s"] * len(prefixes) + ["name = %s"] * len(names)
             cursor.execute(
-                "SELECT tbl_name, name FROM sqlite_master WHERE type = 'trigger' "
-                "AND substr(name, 1, %s) = %s",
-                [len(TRIGGER) + 1, f"{TRIGGER}_"],
+                "SELECT tbl_name, name FROM sqlite_master WHERE type = 'trigger' "  # noqa: S608
+                f"AND ({' OR '.join(matches)})",
+                [
+                    *(part for prefix in prefixes for part in (len(prefix) + 1, f"{prefix}_")),
+                    *names,
+                ],
             )
-        return [
-            (table, name)
-            for table, name in cursor.fetchall()
-            if connection.vendor == "sqlite" or name != COMMIT_TRIGGER
-        ]
+        return [(table, name) for table, name in cursor.fetchall()]
+
+
+def _triggers(connection):
+    """Our triggers on tables: (table, trigger name) pairs (an earlier design's one trigger
+    named `TRIGGER` among them)."""
+    return [
+        (table, name)
+        for table, name in triggers_named(connection, [TRIGGER], names=[TRIGGER])
+        if name != COMMIT_TRIGGER
+    ]
 
 
 def _remove_other_triggers(connection, tables):
@@ -537,21 +551,8 @@ def drop_column_triggers(*, using=DEFAULT_DB_ALIAS, **_signal):
     if connection.vendor not in VENDORS or not _signal.get("plan", True):
         return  # nothing to migrate: no trigger is touched, no table locked
     quote = connection.ops.quote_name
+    found = triggers_named(connection, [TRIGGER, TRIGGER_PREFIX])
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT c.relname, t.tgname FROM pg_trigger t JOIN pg_class c "
-                "ON c.oid = t.tgrelid WHERE (t.tgname LIKE %s OR t.tgname LIKE %s) "
-                "AND pg_table_is_visible(c.oid)",
-                [f"{TRIGGER}\\_%", f"{TRIGGER_PREFIX}\\_%"],
-            )
-        else:
-            cursor.execute(
-                "SELECT tbl_name, name FROM sqlite_master WHERE type = 'trigger' "
-                "AND (substr(name, 1, %s) = %s OR substr(name, 1, %s) = %s)",
-                [len(TRIGGER) + 1, f"{TRIGGER}_", len(TRIGGER_PREFIX) + 1, f"{TRIGGER_PREFIX}_"],
-            )
-        found = cursor.fetchall()
         for table, name in found:
             if table not in UNSHOWN_COLUMNS or "_upd" not in name:
                 continue

@@ -230,20 +230,9 @@ def _designs(connection, table: str) -> dict[str, list[str]]:
 
 
 def _present(connection) -> set[tuple[str, str]]:
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT c.relname, t.tgname FROM pg_trigger t JOIN pg_class c "
-                "ON c.oid = t.tgrelid WHERE t.tgname LIKE %s AND pg_table_is_visible(c.oid)",
-                [f"{TRIGGER_PREFIX}\\_%"],
-            )
-        else:
-            cursor.execute(
-                "SELECT tbl_name, name FROM sqlite_master WHERE type = 'trigger' "
-                "AND substr(name, 1, %s) = %s",
-                [len(TRIGGER_PREFIX) + 1, f"{TRIGGER_PREFIX}_"],
-            )
-        return {(table, name) for table, name in cursor.fetchall()}
+    from elections.cache import triggers_named
+
+    return set(triggers_named(connection, [TRIGGER_PREFIX]))
 
 
 def install_triggers(*, using: str = DEFAULT_DB_ALIAS, **_signal) -> None:
