@@ -1,8 +1,10 @@
 """Outlets and articles, as far as public claims cite them."""
 
-from collections.abc import Iterable
+import datetime
+import functools
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from django.core.paginator import Page, Paginator
 from django.db.models import (
@@ -11,6 +13,8 @@ from django.db.models import (
     Exists,
     F,
     IntegerField,
+    Model,
+    OrderBy,
     OuterRef,
     Q,
     QuerySet,
@@ -30,20 +34,21 @@ from elections.models import (
     PublicTally,
 )
 from sources.admin.widgets import DATABASE_INTEGERS
-from sources.models import ArchivedCopy, Article, Outlet, Passage
+from sources.dates import PartialDate
+from sources.models import ArchivedCopy, Article, Outlet
 from sources.search import Excerpt, highlights, query_words, search_articles
 
 from .base import (
     ARTICLE_UNREAD,
-    CANDIDATE_UNREAD,
     OUTLET_UNREAD,
-    citation_unread,
     public_claims,
     public_disputes,
     shown_member_filter,
     unread_columns,
     versions_of,
 )
+
+M = TypeVar("M", bound=Model)
 
 
 def public_outlets() -> QuerySet[Outlet]:
@@ -53,6 +58,17 @@ def public_outlets() -> QuerySet[Outlet]:
     from elections import tallies
 
     tallies.settled()
+    return _counted_outlets().all()
+
+
+# The querysets below that do not change from one request to the next are built once per
+# process (see the note above reporting_outlets() in base.py); each request narrows a copy.
+
+
+@functools.cache
+def _counted_outlets() -> QuerySet[Outlet]:
+    from elections import tallies
+
     kept = PublicTally.objects.filter(kind=tallies.OUTLET, subject=OuterRef("pk"))
 
     def counted(part: str) -> Coalesce:
@@ -71,13 +87,66 @@ def public_outlets() -> QuerySet[Outlet]:
     )
 
 
+@functools.cache
+def _in_model_order(model: type[Model], columns: tuple[str, ...]) -> tuple[list[str], list[int]]:
+    attnames = [field.attname for field in model._meta.concrete_fields if field.attname in columns]
+    return attnames, [columns.index(attname) for attname in attnames]
+
+
+def _instance(model: type[M], db: str | None, columns: tuple[str, ...], values: Sequence[Any]) -> M:
+    """An instance of `model` read as `values` of its `columns` (attribute names), as a query
+    of those columns would make it: the other fields are deferred (read if ever asked for)."""
+    attnames, positions = _in_model_order(model, columns)
+    return model.from_db(db, attnames, [values[position] for position in positions])
+
+
+@dataclass(slots=True)
+class CitedArticle:
+    """What a citation shows of an article (`display.article_summary` reads it), read as
+    columns of a claim's row rather than as a model."""
+
+    pk: int
+    outlet: Outlet
+    title: str
+    url: str
+    byline: str
+    language: str
+    published: PartialDate | None
+    archived_at: datetime.datetime | None
+
+
+@dataclass(slots=True)
+class Quote:
+    """The words a passage quotes, with the context stored either side."""
+
+    exact: str
+    prefix: str
+    suffix: str
+
+
+@dataclass(slots=True)
+class Fact:
+    """A public claim as an outlet's page cites it (`display.Citations` reads it), read as
+    one row: its article and passage are columns of that row, not models."""
+
+    pk: int
+    property: str
+    value: str
+    # The date it holds for when an editor set it; a citation shows no other (None).
+    as_of_date: PartialDate | None
+    as_of_explicit: bool
+    article: CitedArticle
+    passage: Quote
+    dispute_id: int | None  # the public dispute it is a version of
+
+
 @dataclass
 class Report:
     """What an outlet reported about one candidate: its public claims about them, the first
     few in property order (each with `dispute_id`), and how many there are in all."""
 
     candidate: Candidate
-    claims: list[Claim]
+    claims: list[Fact]
     total: int
 
     @property
@@ -112,82 +181,168 @@ OUTLET_CLAIMS_PER_CANDIDATE = 10
 OUTLET_DISPUTES_SHOWN = 20
 
 
-def _property_rank() -> Case:
-    """A property's place in `Property`'s order, for ordering rows in SQL."""
-    return Case(
-        *(When(property=prop, then=Value(rank)) for rank, prop in enumerate(Property.values)),
-        default=Value(len(Property.values)),
-        output_field=IntegerField(),
-    )
+@functools.cache
+def _shown_dispute() -> Exists:
+    """Whether the dispute of a member (a DisputeClaim row) is public (an Exists)."""
+    return Exists(public_disputes().filter(pk=OuterRef("contradiction_id")).order_by())
 
 
-def _taking_part(outlet: Outlet) -> QuerySet[Contradiction, Any]:
-    """Ids of the public disputes in which a shown claim of `outlet` is a version."""
-    return (
-        public_disputes()
-        .filter(Q(members__claim__article__outlet=outlet) & shown_member_filter("members__"))
-        .order_by()
-        .values("pk")
-    )
+@functools.cache
+def _shown_members() -> QuerySet[DisputeClaim]:
+    """The members of public disputes whose claims are shown as versions. Narrowed to the
+    claims of one outlet (`claim__article__outlet_id`), they are the disputes it took part
+    in."""
+    return DisputeClaim.objects.filter(shown_member_filter(), _shown_dispute()).order_by()
 
 
-def _dispute_tally(outlet: Outlet) -> dict[str, tuple[int, int]]:
-    """For each property, the public disputes `outlet` took part in and those of them in
-    which a verdict found its version wrong, counted in SQL (one query, a row a property).
+@functools.cache
+def _tally_by_property() -> QuerySet[DisputeClaim, dict[str, Any]]:
+    """Shown members of public disputes by property, with the disputes they are in (`times`)
+    and those in which the verdict found their version wrong (`wrong`), for one outlet's
+    members (filtered by the caller).
 
     A version is found wrong when the verdict judged every shown claim of its group wrong
-    (`versions_of`); the outlet is found wrong once in a dispute (or not at all), however
-    many outlets printed another version and however many of its articles printed this one.
+    (`versions_of`); an outlet is found wrong once in a dispute (or not at all), however many
+    outlets printed another version and however many of its articles printed this one.
     """
     not_wrong = DisputeClaim.objects.filter(
         shown_member_filter(),
         contradiction=OuterRef("contradiction_id"),
         group=OuterRef("group"),
     ).exclude(judged=DisputeClaim.Judged.WRONG)
-    own_wrong = DisputeClaim.objects.filter(
-        shown_member_filter(),
-        contradiction=OuterRef("pk"),
-        claim__article__outlet=outlet,
-        judged=DisputeClaim.Judged.WRONG,
-    ).filter(~Exists(not_wrong.order_by()))
-    rows = (
-        Contradiction.objects.filter(pk__in=_taking_part(outlet))
-        .order_by()
-        .values("property")
-        .annotate(times=Count("pk"), wrong=Count("pk", filter=Exists(own_wrong.order_by())))
+    found_wrong = Q(~Exists(not_wrong.order_by()), judged=DisputeClaim.Judged.WRONG)
+    return (
+        _shown_members()
+        .values("contradiction__property")
+        .annotate(
+            times=Count("contradiction", distinct=True),
+            wrong=Count("contradiction", distinct=True, filter=found_wrong),
+        )
     )
-    return {row["property"]: (row["times"], row["wrong"]) for row in rows}
+
+
+def _dispute_tally(outlet: Outlet) -> dict[str, tuple[int, int]]:
+    """For each property, the public disputes `outlet` took part in and those of them in
+    which a verdict found its version wrong, counted in SQL (one query, a row a property)."""
+    rows = _tally_by_property().filter(claim__article__outlet_id=outlet.pk)
+    return {row["contradiction__property"]: (row["times"], row["wrong"]) for row in rows}
+
+
+@functools.cache
+def _disputes_in_order() -> QuerySet[DisputeClaim, int]:
+    """The ids of the public disputes of the shown members (narrowed by the caller), each
+    once, by candidate name, then question (properties in `Property`'s order)."""
+    property_rank = Case(
+        *(
+            When(contradiction__property=prop, then=Value(rank))
+            for rank, prop in enumerate(Property.values)
+        ),
+        default=Value(len(Property.values)),
+        output_field=IntegerField(),
+    )
+    return (
+        _shown_members()
+        .alias(property_rank=property_rank)
+        .order_by(
+            "contradiction__candidate__display_name",
+            "contradiction__candidate_id",
+            "property_rank",
+            "contradiction__question",
+            "contradiction_id",
+        )
+        .values_list("contradiction_id", flat=True)
+        .distinct()
+    )
+
+
+# What a dispute shown on an outlet's page reads, on each row of its shown members.
+MEMBER_COLUMNS = (
+    "contradiction_id",
+    "group",
+    "judged",
+    "new",
+    "claim_id",
+    "claim__value",
+    "claim__article__language",
+    "claim__article__outlet_id",
+    "claim__article__outlet__name",
+)
+DISPUTE_COLUMNS = ("id", "candidate_id", "property", "question", "on_date", "status", "verdict")
+DISPUTE_COLUMNS_READ = (*DISPUTE_COLUMNS, "verdict_note")
+DISPUTED_COLUMNS = ("id", "slug", "display_name", "name_zh")
+
+
+@functools.cache
+def _member_rows() -> QuerySet[DisputeClaim, tuple[Any, ...]]:
+    """The shown members of disputes (narrowed by the caller), with their disputes and
+    candidates, as rows of MEMBER_COLUMNS, the dispute's and its candidate's columns."""
+    return (
+        DisputeClaim.objects.filter(shown_member_filter())
+        .order_by()
+        .values_list(
+            *MEMBER_COLUMNS,
+            *(f"contradiction__{column}" for column in DISPUTE_COLUMNS_READ),
+            *(f"contradiction__candidate__{column}" for column in DISPUTED_COLUMNS),
+        )
+    )
+
+
+@dataclass(slots=True)
+class Member:
+    """What a version reads of a dispute's member (`versions_of`)."""
+
+    group: int
+    judged: str
+    new: bool
+
+
+@dataclass(slots=True)
+class PrintedIn:
+    """What a version shows of a claim's article: its outlet and language."""
+
+    outlet_id: int
+    outlet: Outlet
+    language: str
+
+
+@dataclass(slots=True)
+class Printed:
+    """What a version shows of one of its claims: the value as printed, and where."""
+
+    pk: int
+    value: str
+    article: PrintedIn
 
 
 def _disputes_with(outlet: Outlet, limit: int) -> list[Contradiction]:
     """The first `limit` public disputes in which a shown claim of `outlet` is a version (by
-    candidate name, then question), each with its `versions` and its candidate, from one
-    query of their shown members."""
-    first = (
-        Contradiction.objects.filter(pk__in=_taking_part(outlet))
-        .alias(property_rank=_property_rank())
-        .order_by("candidate__display_name", "candidate_id", "property_rank", "question", "pk")
-        .values("pk")[:limit]
-    )
-    members = (
-        DisputeClaim.objects.filter(shown_member_filter(), contradiction__in=first)
-        .select_related("contradiction__candidate", "claim__passage", "claim__article__outlet")
-        .defer(
-            "contradiction__flag_note",
-            "contradiction__closed_reason",
-            *unread_columns("contradiction__candidate__", CANDIDATE_UNREAD),
-            *citation_unread("claim__"),
-        )
-        .order_by()
-    )
+    candidate name, then question), each with its `versions` and its candidate: two queries,
+    their ids, then their shown members."""
+    first = list(_disputes_in_order().filter(claim__article__outlet_id=outlet.pk)[:limit])
+    rows = _member_rows().filter(contradiction_id__in=first)
     disputes: dict[int, Contradiction] = {}
-    rows: dict[int, list[tuple[DisputeClaim, Claim]]] = {}
-    for member in members:
-        disputes.setdefault(member.contradiction_id, member.contradiction)
-        rows.setdefault(member.contradiction_id, []).append((member, member.claim))
+    members: dict[int, list[tuple[Member, Printed]]] = {}
+    outlets: dict[int, Outlet] = {}
+    read = len(MEMBER_COLUMNS)
+    for row in rows:
+        dispute_id, group, judged, new, claim_id, value, language, outlet_id, name = row[:read]
+        if dispute_id not in disputes:
+            columns = row[read : read + len(DISPUTE_COLUMNS_READ)]
+            dispute = _instance(Contradiction, rows.db, DISPUTE_COLUMNS_READ, columns)
+            dispute.candidate = _instance(
+                Candidate, rows.db, DISPUTED_COLUMNS, row[read + len(DISPUTE_COLUMNS_READ) :]
+            )
+            disputes[dispute_id] = dispute
+        if outlet_id not in outlets:
+            outlets[outlet_id] = _instance(Outlet, rows.db, ("id", "name"), (outlet_id, name))
+        printed = Printed(claim_id, value, PrintedIn(outlet_id, outlets[outlet_id], language))
+        members.setdefault(dispute_id, []).append((Member(group, judged, new), printed))
     for pk, dispute in disputes.items():
-        # An attribute the page reads, set on the instance for the template.
-        dispute.versions = versions_of(rows[pk])  # type: ignore[attr-defined]
+        # An attribute the page reads, set on the instance for the template. A version's
+        # claims are rows of the columns it shows (`Printed`), not models.
+        dispute.versions = versions_of(  # type: ignore[attr-defined]
+            cast(list[tuple[DisputeClaim, Claim]], members[pk])
+        )
     order = {prop: position for position, prop in enumerate(Property.values)}
     return sorted(
         disputes.values(),
@@ -201,11 +356,7 @@ def _disputes_with(outlet: Outlet, limit: int) -> list[Contradiction]:
     )
 
 
-def _shown_dispute() -> Exists:
-    """Whether the dispute of a member (a DisputeClaim row) is public (an Exists)."""
-    return Exists(public_disputes().filter(pk=OuterRef("contradiction_id")).order_by())
-
-
+@functools.cache
 def _dispute_of_claim() -> Subquery:
     """The id of the public dispute a claim is a version of, or None, as a subquery on
     claims: probed from each row by its id, so a page pays for its own rows only."""
@@ -216,35 +367,120 @@ def _dispute_of_claim() -> Subquery:
     )
 
 
-def _reports(outlet: Outlet, candidates: list[Candidate], per_candidate: int) -> list[Report]:
-    """The public claims of `outlet` about `candidates` (a page of them), the first
-    `per_candidate` of each in property order, with each one's total: one query."""
-    by_candidate = F("candidate_id")
-    claims = (
+# The order of an outlet's facts about a candidate.
+FACT_ORDER: list[F | OrderBy] = [F("property"), F("as_of").asc(nulls_first=True), F("id")]
+
+
+@functools.cache
+def _ranked_facts() -> QuerySet[Claim, dict[str, Any]]:
+    """Ids of public claims with their `rank` among the claims about their candidate, in
+    property order (`FACT_ORDER`). The caller narrows them to one outlet and a page of
+    candidates: the window function counts what the WHERE clause leaves."""
+    return (
         public_claims()
-        .filter(article__outlet=outlet, candidate_id__in=[c.pk for c in candidates])
-        .select_related("passage", "article")
-        .defer(*unread_columns("article__", ARTICLE_UNREAD))
-        .annotate(
-            rank=Window(
-                RowNumber(),
-                partition_by=[by_candidate],
-                order_by=[F("property"), F("as_of").asc(nulls_first=True), F("id")],
-            ),
-            total=Window(Count("pk"), partition_by=[by_candidate]),
-            dispute_id=_dispute_of_claim(),
-        )
-        .filter(rank__lte=per_candidate)
-        .order_by("candidate_id", "rank")
+        .annotate(rank=Window(RowNumber(), partition_by=[F("candidate_id")], order_by=FACT_ORDER))
+        .order_by()
+        .values("pk")
     )
-    reports = {candidate.pk: Report(candidate, [], 0) for candidate in candidates}
-    for claim in claims:
-        report = reports[claim.candidate_id]
-        claim.candidate = report.candidate
-        claim.article.outlet = outlet
-        report.claims.append(claim)
-        report.total = claim.total
-    return [report for report in reports.values() if report.claims]
+
+
+# What a fact on an outlet's page reads, on its claim's row (`Fact`, `CitedArticle`), after
+# its candidate's columns (REPORTED_COLUMNS).
+REPORTED_COLUMNS = ("id", "slug", "display_name", "name_zh")
+FACT_COLUMNS = (
+    "pk",
+    "property",
+    "value",
+    "as_of",
+    "as_of_precision",
+    "as_of_explicit",
+    "dispute_id",
+    "passage__exact",
+    "passage__prefix",
+    "passage__suffix",
+    "article_id",
+    "article__title",
+    "article__url",
+    "article__byline",
+    "article__language",
+    "article__published_on",
+    "article__published_precision",
+    "article__archived_at",
+)
+
+
+@functools.cache
+def _fact_rows() -> QuerySet[Claim, tuple[Any, ...]]:
+    """Claims (narrowed by the caller) by candidate name, then in property order, as rows of
+    their candidate's REPORTED_COLUMNS and FACT_COLUMNS."""
+    return (
+        Claim.objects.annotate(dispute_id=_dispute_of_claim())
+        .order_by("candidate__display_name", "candidate_id", *FACT_ORDER)
+        .values_list(*(f"candidate__{column}" for column in REPORTED_COLUMNS), *FACT_COLUMNS)
+    )
+
+
+def _reports(
+    outlet: Outlet, page: QuerySet[Candidate, dict[str, Any]], per_candidate: int
+) -> list[Report]:
+    """The public claims of `outlet` about the candidates of `page` (a slice of them), the
+    first `per_candidate` of each in property order, each with its `dispute_id`, and how
+    many it has about each (its kept count): one query. The first are found by their ids
+    alone, then only those are read, as rows (`Fact`), each candidate and article made once.
+    """
+    from elections import tallies
+
+    first = _ranked_facts().filter(
+        article__outlet_id=outlet.pk, candidate_id__in=page, rank__lte=per_candidate
+    )
+    kept = PublicTally.objects.filter(
+        kind=tallies.REPORTED, subject=OuterRef("candidate_id"), part=str(outlet.pk)
+    )
+    rows = _fact_rows().filter(pk__in=first).annotate(total=Subquery(kept.values("value")[:1]))
+    reports: dict[int, Report] = {}
+    articles: dict[int, CitedArticle] = {}
+    named = len(REPORTED_COLUMNS)
+    for row in rows:
+        candidate_id = row[0]
+        (
+            pk,
+            prop,
+            value,
+            as_of,
+            as_of_precision,
+            as_of_explicit,
+            dispute_id,
+            exact,
+            prefix,
+            suffix,
+            article_id,
+            *article_columns,
+            total,
+        ) = row[named:]
+        report = reports.get(candidate_id)
+        if report is None:
+            candidate = _instance(Candidate, rows.db, REPORTED_COLUMNS, row[:named])
+            report = reports[candidate_id] = Report(candidate, [], total or 0)
+        article = articles.get(article_id)
+        if article is None:
+            title, url, byline, language, published_on, precision, archived_at = article_columns
+            published = PartialDate.from_stored(published_on, precision)
+            article = CitedArticle(
+                article_id, outlet, title, url, byline, language, published, archived_at
+            )
+            articles[article_id] = article
+        as_of_date = PartialDate.from_stored(as_of, as_of_precision) if as_of_explicit else None
+        quote = Quote(exact, prefix, suffix)
+        report.claims.append(
+            Fact(pk, prop, value, as_of_date, as_of_explicit, article, quote, dispute_id)
+        )
+    return list(reports.values())
+
+
+@functools.cache
+def _candidates_by_name() -> QuerySet[Candidate, dict[str, Any]]:
+    """Ids of published candidates by name."""
+    return Candidate.objects.published().order_by("display_name", "pk").values("pk")
 
 
 def outlet_profile(
@@ -259,9 +495,9 @@ def outlet_profile(
 
     Six queries, each reading the rows of the page shown or counting in SQL, however much
     the outlet reported: whether tallies wait to be settled; the outlet with its kept counts
-    (`public_outlets`); the page's candidates; their claims from it; the tally of its
-    disputes; the members of the first ones. Without `reports` (a search is shown instead),
-    only the first two.
+    (`public_outlets`); the page's candidates with their claims from it; the tally of its
+    disputes; the ids of the first ones; their members. Without `reports` (a search is
+    shown instead), only the first two.
     """
     outlet = public_outlets().filter(slug=slug).first()
     if outlet is None:
@@ -270,17 +506,13 @@ def outlet_profile(
 
     # Its candidates by name: the published ones walked in name order, each looked up in
     # the kept facts of the outlet about it, until the page is full (the outlet's other
-    # claims are not read).
+    # claims are not read). The page is a subquery of the query of their claims.
     reported = PublicTally.objects.filter(
         kind=tallies.REPORTED, subject=OuterRef("pk"), part=str(outlet.pk), value__gt=0
     )
-    candidates = (
-        Candidate.objects.published()
-        .filter(Exists(reported))
-        .defer(*CANDIDATE_UNREAD)
-        .order_by("display_name", "pk")
+    paginator = Paginator(
+        _candidates_by_name().filter(Exists(reported)), OUTLET_CANDIDATES_PER_PAGE
     )
-    paginator = Paginator(candidates, OUTLET_CANDIDATES_PER_PAGE)
     # Kept, so not counted again here.
     paginator.count = outlet.candidate_count  # type: ignore[attr-defined]
     profile = OutletProfile(
@@ -295,7 +527,10 @@ def outlet_profile(
     )
     if not reports:
         return profile
-    profile.reports = _reports(outlet, list(profile.page), OUTLET_CLAIMS_PER_CANDIDATE)
+    ids = cast(QuerySet[Candidate, dict[str, Any]], profile.page.object_list)  # a slice
+    profile.reports = _reports(outlet, ids, OUTLET_CLAIMS_PER_CANDIDATE)
+    # The page lists the candidates read, not the ids of the subquery.
+    profile.page.object_list = [report.candidate for report in profile.reports]
     tally = _dispute_tally(outlet)
     disputes = _disputes_with(outlet, OUTLET_DISPUTES_SHOWN)
     for dispute in disputes:
@@ -320,16 +555,70 @@ def outlet_profile(
     return profile
 
 
+@dataclass(slots=True)
+class Quoting:
+    """A public claim quoting a passage, as an article's page lists it (read as a row)."""
+
+    pk: int
+    property: str
+    value: str
+    candidate: Candidate  # with the columns a link to it shows
+    disputed: bool  # whether it is a version of a public dispute
+
+
+@dataclass(slots=True)
+class QuotedPassage:
+    """A passage of an article and the public claims of one page that quote it."""
+
+    exact: str
+    prefix: str
+    suffix: str
+    claims: list[Quoting]
+
+
 @dataclass
 class ArticlePage:
     """A cited article and one page of the public claims quoting it, by passage."""
 
     article: Article
     page: Page  # of the public claims citing it, in the order of its text
-    passages: list[Passage]  # the page's, each with `public_claims` (with candidates, `disputed`)
+    passages: list[QuotedPassage]  # the page's
 
 
 ARTICLE_CLAIMS_PER_PAGE = 50
+
+
+@functools.cache
+def _cited_articles() -> QuerySet[Article]:
+    """Articles a public claim cites, with their outlets."""
+    return (
+        Article.objects.filter(Exists(public_claims().filter(article=OuterRef("pk")).order_by()))
+        .select_related("outlet")
+        .defer(*ARTICLE_UNREAD, *unread_columns("outlet__", OUTLET_UNREAD))
+    )
+
+
+# What an article's page reads of a claim quoting it.
+QUOTING_COLUMNS = ("pk", "property", "value", "disputed", "passage_id", "candidate_id")
+QUOTED_COLUMNS = ("passage__exact", "passage__prefix", "passage__suffix")
+QUOTED_CANDIDATE_COLUMNS = ("id", "slug", "display_name", "name_zh")
+
+
+@functools.cache
+def _quoting_claims() -> QuerySet[Claim, tuple[Any, ...]]:
+    """Public claims in the order of their article's text, as rows of QUOTING_COLUMNS, their
+    passage's and their candidate's columns (narrowed by the caller to one article)."""
+    disputed = Exists(DisputeClaim.objects.filter(_shown_dispute(), claim=OuterRef("pk")))
+    return (
+        public_claims()
+        .annotate(disputed=disputed)
+        .order_by("passage__start", "passage_id", "candidate__display_name", "property", "id")
+        .values_list(
+            *QUOTING_COLUMNS,
+            *QUOTED_COLUMNS,
+            *(f"candidate__{column}" for column in QUOTED_CANDIDATE_COLUMNS[1:]),
+        )
+    )
 
 
 def article_page(pk: int | str, page: int | str | None = 1) -> ArticlePage | None:
@@ -337,33 +626,25 @@ def article_page(pk: int | str, page: int | str | None = 1) -> ArticlePage | Non
     not a page gives the first, one past the end the last), grouped by passage, when a
     public claim cites it; else None. Three queries: the article, its claims' count, the
     page's claims (a passage quoted by claims on two pages shows on both)."""
-    article = (
-        Article.objects.filter(pk=pk)
-        .filter(Exists(public_claims().filter(article=OuterRef("pk")).order_by()))
-        .select_related("outlet")
-        .defer(*ARTICLE_UNREAD, *unread_columns("outlet__", OUTLET_UNREAD))
-        .first()
-    )
+    article = _cited_articles().filter(pk=pk).first()
     if article is None:
         return None
-    claims = (
-        public_claims()
-        .filter(article=article)
-        .select_related("candidate", "passage")
-        .defer(*unread_columns("candidate__", CANDIDATE_UNREAD))
-        .annotate(
-            disputed=Exists(DisputeClaim.objects.filter(_shown_dispute(), claim=OuterRef("pk")))
-        )
-        .order_by("passage__start", "passage_id", "candidate__display_name", "property", "id")
-    )
-    shown = Paginator(claims, ARTICLE_CLAIMS_PER_PAGE).get_page(page)
-    passages: dict[int, Passage] = {}
-    for claim in shown:
-        passage = passages.setdefault(claim.passage_id, claim.passage)
-        # An attribute the page reads, set on the instance for the template.
-        if not hasattr(passage, "public_claims"):
-            passage.public_claims = []  # type: ignore[attr-defined]
-        passage.public_claims.append(claim)  # type: ignore[attr-defined]
+    rows = _quoting_claims().filter(article_id=article.pk)
+    shown = Paginator(rows, ARTICLE_CLAIMS_PER_PAGE).get_page(page)
+    passages: dict[int, QuotedPassage] = {}
+    candidates: dict[int, Candidate] = {}
+    for claim_pk, prop, value, disputed, passage_id, candidate_id, *quoted in shown:
+        exact, prefix, suffix, *named = quoted
+        passage = passages.get(passage_id)
+        if passage is None:
+            passage = passages[passage_id] = QuotedPassage(exact, prefix, suffix, [])
+        candidate = candidates.get(candidate_id)
+        if candidate is None:
+            candidate = _instance(
+                Candidate, rows.db, QUOTED_CANDIDATE_COLUMNS, (candidate_id, *named)
+            )
+            candidates[candidate_id] = candidate
+        passage.claims.append(Quoting(claim_pk, prop, value, candidate, bool(disputed)))
     return ArticlePage(article=article, page=shown, passages=list(passages.values()))
 
 

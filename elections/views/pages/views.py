@@ -42,6 +42,7 @@ from .display import (
     status_label,
     status_short_label,
 )
+from .sources_display import fact_item
 
 PAGE_SIZE = 25
 NOT_FOUND = _("No such page.")
@@ -255,24 +256,21 @@ def outlet_detail(request, slug):
         raise Http404(NOT_FOUND)
     outlet = profile.outlet
     cite = Citations()
+    reports = []
+    for report in profile.reports:
+        candidate = candidate_row_short(report.candidate)
+        facts = [
+            # The page is the outlet's own: its name is not repeated under every quote.
+            fact_item(cite(claim, same_outlet=True) | disputed_mark(claim, candidate["url"]))
+            for claim in report.claims
+        ]
+        reports.append({"candidate": candidate, "facts": facts, "more": report.more})
     context = {
         "outlet": outlet,
         "outlet_lang": lang_of(outlet.name),
         "homepage": safe_url(outlet.homepage),
         "kind": "" if outlet.kind == Outlet.Kind.OTHER else outlet.get_kind_display(),
-        "reports": [
-            {
-                "candidate": candidate_row_short(report.candidate),
-                # The page is the outlet's own: its name is not repeated under every quote.
-                "citations": [
-                    cite(claim, same_outlet=True)
-                    | disputed_mark(claim, profile_url(report.candidate))
-                    for claim in report.claims
-                ],
-                "more": report.more,
-            }
-            for report in profile.reports
-        ],
+        "reports": reports,
         "page": profile.page,
         "page_links": page_links(profile.page),
         "disputes": [
@@ -317,13 +315,13 @@ def article_detail(request, pk):
                     {
                         "candidate": candidate_row_short(claim.candidate),
                         **disputed_mark(claim, profile_url(claim.candidate)),
-                        "property": claim.get_property_display(),
+                        "property": property_label(claim.property),
                         "value": claim.value,
                         "value_lang": article_lang(article, claim.value)
                         if has_han(claim.value)
                         else "",
                     }
-                    for claim in passage.public_claims
+                    for claim in passage.claims
                 ],
             }
             for passage in page.passages
