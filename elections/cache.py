@@ -104,8 +104,24 @@ STATE_ID = 1
 # The second row: the generation of what every profile may show beyond its own candidate's
 # records (see "Finer invalidation" below).
 SHARED_ID = 2
+# The third: of what the candidate lists show (`lists_scope`); the fourth: of the public
+# disputes as every outlet's page shows them (`outlet_scope`).
+LISTS_ID = 3
+DISPUTES_ID = 4
+STATE_ROWS = (STATE_ID, SHARED_ID, LISTS_ID, DISPUTES_ID)
 SHARED_FUNCTION = "sourcebook_public_changed_shared"
+LISTS_FUNCTION = "sourcebook_public_changed_lists"
+# PostgreSQL: the function every trigger function and settling calls to note a public change
+# for the commit, and the transaction-local settings saying which rows it renews.
+NOTE_FUNCTION = "sourcebook_public_note"
 SHARED_SETTING = "sourcebook.public_shared"
+LISTS_SETTING = "sourcebook.public_lists"
+DISPUTES_SETTING = "sourcebook.public_disputes"
+_ROW_SETTINGS = (
+    (SHARED_ID, SHARED_SETTING),
+    (LISTS_ID, LISTS_SETTING),
+    (DISPUTES_ID, DISPUTES_SETTING),
+)
 PUBLIC_APPS = ("sources", "elections")
 # Models of those apps the public never reads: writing them changes no public page.
 NEVER_PUBLIC = frozenset(
@@ -140,20 +156,52 @@ _PG_SELECT_GENERATION = (
     f"SELECT coalesce(nullif(current_setting('{PENDING_SETTING}', true), '')::bigint, "  # noqa: S608
     f"generation) FROM {STATE_TABLE} WHERE id = {STATE_ID}"
 )
-_SELECT_STATE = f"SELECT id FROM {STATE_TABLE} WHERE id IN ({STATE_ID}, {SHARED_ID})"  # noqa: S608
+_SELECT_STATE = f"SELECT id FROM {STATE_TABLE} WHERE id IN ({', '.join(map(str, STATE_ROWS))})"  # noqa: S608
 _INSERT_STATE = f"INSERT INTO {STATE_TABLE} (id, generation) VALUES (%s, %s)"  # noqa: S608
+_PG_BUMP_FLAGGED = "".join(
+    f"IF current_setting('{setting}', true) = '1' THEN "  # noqa: S608 - ours
+    f"UPDATE {STATE_TABLE} SET generation = nextval('{SEQUENCE}') WHERE id = {row}; END IF; "
+    for row, setting in _ROW_SETTINGS
+)
+_PG_FLAGS = "".join(
+    f"IF to_{name} THEN PERFORM set_config('{setting}', '1', true); END IF; "
+    for name, setting in zip(
+        ("shared", "lists", "disputes"),
+        (SHARED_SETTING, LISTS_SETTING, DISPUTES_SETTING),
+        strict=True,
+    )
+)
+
+
+def _pg_trigger_function(name, *, shared, lists):
+    return (
+        f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ "
+        f"BEGIN PERFORM {NOTE_FUNCTION}({str(shared).lower()}, {str(lists).lower()}, false); "
+        "RETURN NULL; END $$"
+    )
+
+
 _PG_SETUP = [
     f"CREATE SEQUENCE IF NOT EXISTS {SEQUENCE}",
     f"CREATE TABLE IF NOT EXISTS {PENDING_TABLE} (id bigint PRIMARY KEY)",
+    # A public change to commit: a new pending generation, and on the transaction's first,
+    # the pending row; with the rows besides the whole generation that it renews. No lock
+    # but the row's own.
+    f"CREATE OR REPLACE FUNCTION {NOTE_FUNCTION}(to_shared boolean, to_lists boolean, "  # noqa: S608
+    f"to_disputes boolean) RETURNS void LANGUAGE plpgsql AS $$ "
+    f"DECLARE pending bigint := nextval('{SEQUENCE}'); "
+    f"BEGIN IF coalesce(current_setting('{PENDING_SETTING}', true), '') = '' THEN "
+    f"INSERT INTO {PENDING_TABLE} (id) VALUES (pending); END IF; "
+    f"PERFORM set_config('{PENDING_SETTING}', pending::text, true); "
+    f"{_PG_FLAGS}END $$",
     # At commit, on the pending row's insert: queue the bump behind every deferred event
-    # already queued (the foreign-key checks of a whole import); on that update: bump.
+    # already queued (the foreign-key checks of a whole import); on that update: bump, in
+    # the rows' order.
     f"CREATE OR REPLACE FUNCTION {COMMIT_FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$ "  # noqa: S608
     f"BEGIN IF TG_OP = 'INSERT' THEN "
     f"UPDATE {PENDING_TABLE} SET id = id WHERE id = NEW.id; "
     f"ELSE UPDATE {STATE_TABLE} SET generation = nextval('{SEQUENCE}') WHERE id = {STATE_ID}; "
-    f"IF current_setting('{SHARED_SETTING}', true) = '1' THEN "
-    f"UPDATE {STATE_TABLE} SET generation = nextval('{SEQUENCE}') WHERE id = {SHARED_ID}; "
-    f"END IF; "
+    f"{_PG_BUMP_FLAGGED}"
     f"DELETE FROM {PENDING_TABLE} WHERE id = NEW.id; "
     f"END IF; RETURN NULL; END $$",
     # Created once, never replaced: dropping it would drop the events a transaction that
@@ -163,27 +211,19 @@ _PG_SETUP = [
     f"CREATE CONSTRAINT TRIGGER {COMMIT_TRIGGER} AFTER INSERT OR UPDATE ON {PENDING_TABLE} "
     f"DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION {COMMIT_FUNCTION}(); "
     f"END IF; END $$",
-    # On each statement that writes a public table: a new pending generation, and on the
-    # transaction's first, the pending row. No lock but the row's own.
-    f"CREATE OR REPLACE FUNCTION {FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$ "  # noqa: S608
-    f"DECLARE pending bigint := nextval('{SEQUENCE}'); "
-    f"BEGIN IF coalesce(current_setting('{PENDING_SETTING}', true), '') = '' THEN "
-    f"INSERT INTO {PENDING_TABLE} (id) VALUES (pending); END IF; "
-    f"PERFORM set_config('{PENDING_SETTING}', pending::text, true); "
-    f"RETURN NULL; END $$",
-    # The same, on a table outside `SCOPED_TABLES`: the shared generation changes too.
-    f"CREATE OR REPLACE FUNCTION {SHARED_FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$ "  # noqa: S608
-    f"DECLARE pending bigint := nextval('{SEQUENCE}'); "
-    f"BEGIN IF coalesce(current_setting('{PENDING_SETTING}', true), '') = '' THEN "
-    f"INSERT INTO {PENDING_TABLE} (id) VALUES (pending); END IF; "
-    f"PERFORM set_config('{PENDING_SETTING}', pending::text, true); "
-    f"PERFORM set_config('{SHARED_SETTING}', '1', true); "
-    f"RETURN NULL; END $$",
+    # On each statement that writes a public table: of `LISTED_BY_SETTLING`, the whole
+    # generation only; of another table of `SCOPED_TABLES`, the lists' too; of any other,
+    # the shared generation too.
+    _pg_trigger_function(FUNCTION, shared=False, lists=False),
+    _pg_trigger_function(LISTS_FUNCTION, shared=False, lists=True),
+    _pg_trigger_function(SHARED_FUNCTION, shared=True, lists=True),
 ]
-_SQLITE_BUMP = f"UPDATE {STATE_TABLE} SET generation = random() WHERE id = {STATE_ID};"  # noqa: S608
-_SQLITE_BUMP_SHARED = (
-    f"UPDATE {STATE_TABLE} SET generation = random() WHERE id IN ({STATE_ID}, {SHARED_ID});"  # noqa: S608
-)
+
+
+def _sqlite_bump(*rows):
+    return (
+        f"UPDATE {STATE_TABLE} SET generation = random() WHERE id IN ({', '.join(map(str, rows))});"  # noqa: S608
+    )
 
 
 # The triggers.
@@ -234,19 +274,32 @@ def renew_generation(sender=None, *, using=DEFAULT_DB_ALIAS, **_signal):
 
 
 def renew_generation_row(*, using=DEFAULT_DB_ALIAS):
-    """Give the public state a generation no page was cached under, in the caller's
-    transaction; the new generation."""
-    generation = fresh_generation()
+    """Give the public state generations no page was cached under (the whole one, and each
+    finer one: `STATE_ROWS`), in the caller's transaction; the new whole generation."""
+    generations = {row: fresh_generation() for row in STATE_ROWS}
     with connections[using].cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {STATE_TABLE} SET generation = %s WHERE id = {STATE_ID}",  # noqa: S608
-            [generation],
-        )
-        cursor.execute(
-            f"UPDATE {STATE_TABLE} SET generation = %s WHERE id = {SHARED_ID}",  # noqa: S608
-            [fresh_generation()],
-        )
-    return generation
+        for row, generation in generations.items():
+            cursor.execute(
+                f"UPDATE {STATE_TABLE} SET generation = %s WHERE id = %s",  # noqa: S608
+                [generation, row],
+            )
+    return generations[STATE_ID]
+
+
+def note_settled_change(*, lists=False, disputes=False, using=DEFAULT_DB_ALIAS):
+    """Renew the generations of the lists (`lists`) and of the public disputes (`disputes`),
+    and the whole one, in the caller's transaction: settling (`elections.tallies.settle`)
+    found that what it keeps changed what those pages show. On PostgreSQL as a trigger
+    would, at commit (see the module's docstring); on SQLite at once."""
+    if not (lists or disputes):
+        return
+    connection = connections[using]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"SELECT {NOTE_FUNCTION}(false, %s, %s)", [lists, disputes])
+        elif connection.vendor == "sqlite":
+            rows = [STATE_ID, *([LISTS_ID] if lists else []), *([DISPUTES_ID] if disputes else [])]
+            cursor.execute(_sqlite_bump(*rows))
 
 
 # What a write must touch to change a public page (DESIGN.md, "What is public"). Tables
@@ -321,6 +374,22 @@ SCOPED_TABLES = frozenset(
 )
 
 
+# Tables of `SCOPED_TABLES` whose changes reach the candidate lists (`lists_scope`) only
+# through what settling keeps of each candidate (its digest and its part of the counts):
+# settling compares what the lists read of it before and after, and renews their generation
+# when it changed (`note_settled_change`). A change to any other public table (a candidate's
+# names or columns, a candidacy, and all those outside `SCOPED_TABLES`) renews it at once.
+LISTED_BY_SETTLING = frozenset(
+    {
+        "elections_publicevent",
+        "elections_claim",
+        "elections_candidacystatus",
+        "elections_contradiction",
+        "elections_disputeclaim",
+    }
+)
+
+
 # Tables whose new rows nobody sees until a public claim cites them, whose own write then
 # gives the new generation: an editor's new passage, an imported article (with its first
 # version) or outlet, a fetched copy (keeping one also updates its article's `archived_at`).
@@ -350,8 +419,10 @@ def _designs(connection, table):
     insert = table not in UNSEEN_WHEN_NEW
     designs = {}
     scoped = table in SCOPED_TABLES
+    listed = scoped and table in LISTED_BY_SETTLING
     if connection.vendor == "postgresql":
-        execute = f"EXECUTE FUNCTION {FUNCTION if scoped else SHARED_FUNCTION}()"
+        function = FUNCTION if listed else LISTS_FUNCTION if scoped else SHARED_FUNCTION
+        execute = f"EXECUTE FUNCTION {function}()"
         if seen_when is None:
             events = " OR ".join(
                 event
@@ -383,7 +454,14 @@ def _designs(connection, table):
             seen = " OR ".join(f"({seen_when.format(row=row)})" for row in rows)
             changed = shown_change(connection, table) if operation == "UPDATE" else None
             when = f"WHEN ({seen}) AND {changed} " if changed else f"WHEN {seen} "
-        bump = _SQLITE_BUMP if scoped else _SQLITE_BUMP_SHARED
+        rows = (
+            [STATE_ID]
+            if listed
+            else [STATE_ID, LISTS_ID]
+            if scoped
+            else [STATE_ID, SHARED_ID, LISTS_ID]
+        )
+        bump = _sqlite_bump(*rows)
         body = f"AFTER {operation} ON {quote(table)} {when}BEGIN {bump} END"
         name = f"{TRIGGER}_{table}_{operation.lower()}_{_fingerprint(body)}"
         designs[name] = f"CREATE TRIGGER {quote(name)} {body}"
@@ -534,7 +612,9 @@ def remove_triggers(connection, tables):
             else:
                 cursor.execute(f"DROP TRIGGER IF EXISTS {quote(name)}")
         if connection.vendor == "postgresql":
-            cursor.execute(f"DROP FUNCTION IF EXISTS {FUNCTION}()")
+            for function in (FUNCTION, LISTS_FUNCTION, SHARED_FUNCTION):
+                cursor.execute(f"DROP FUNCTION IF EXISTS {function}()")
+            cursor.execute(f"DROP FUNCTION IF EXISTS {NOTE_FUNCTION}(boolean, boolean, boolean)")
             cursor.execute(f"DROP TABLE IF EXISTS {PENDING_TABLE}")
             cursor.execute(f"DROP FUNCTION IF EXISTS {COMMIT_FUNCTION}()")
             cursor.execute(f"DROP SEQUENCE IF EXISTS {SEQUENCE}")
@@ -599,7 +679,7 @@ def ensure_public_state(*, using=DEFAULT_DB_ALIAS, apps=None, **kwargs):
     with connection.cursor() as cursor:
         cursor.execute(_SELECT_STATE)
         present = {row[0] for row in cursor.fetchall()}
-        for row_id in (STATE_ID, SHARED_ID):
+        for row_id in STATE_ROWS:
             if row_id not in present:
                 cursor.execute(_INSERT_STATE, [row_id, fresh_generation()])
     install_triggers(connection, public_tables(apps or project_apps))
@@ -782,37 +862,76 @@ def _cache_set(store, key, value, timeout):
         _cache_failed("keep a page", error)
 
 
-def scoped_generation(slug, *, using=DEFAULT_DB_ALIAS):
-    """The generation a profile of the candidate `slug` is cached under: its records' version
-    (`elections.tallies.version_of`) and the shared generation, as "c<version>.<shared>";
-    None when either is unknown. Inside a transaction with public changes still to commit,
-    its pending generation (an int): its pages go by the whole generation then, as every
-    other page (see the module's docstring).
+# The kinds of scope (`cache_public`'s `scope`): for each, the prefix of its key, the rows of
+# the public state it goes with and, but for the lists, which version it goes by: the `part`
+# of its `elections.tallies.VERSION` rows, and the SQL that finds its subject from the key.
+_SCOPES = {
+    "candidate": (
+        "c",
+        (SHARED_ID,),
+        "",
+        "(SELECT c.id FROM elections_candidate c WHERE c.slug = %s)",
+    ),
+    "outlet": (
+        "o",
+        (DISPUTES_ID, SHARED_ID),
+        "outlet",
+        "(SELECT o.id FROM sources_outlet o WHERE o.slug = %s)",
+    ),
+    "article": ("a", (SHARED_ID,), "article", "%s"),
+    "lists": ("l", (LISTS_ID,), None, None),
+}
+
+
+def scoped_generation(scope, *, using=DEFAULT_DB_ALIAS):
+    """The generation a page of `scope` is cached under, a (kind, key) pair of `_SCOPES`:
+
+    - ("candidate", slug): the candidate's version and the shared generation;
+    - ("outlet", slug): the outlet's version, the disputes' generation and the shared one;
+    - ("article", id): the article's version and the shared generation;
+    - ("lists", None): the lists' generation;
+
+    as a string ("c<version>.<shared>", ...), never equal to a whole generation; None when one
+    is unknown (no such subject, or nothing cited it yet): the page then goes by the whole
+    generation. Inside a transaction with public changes still to commit, its pending
+    generation (an int): its pages go by the whole generation then, as every other page (see
+    the module's docstring). Why each is safe: `cache_public`.
 
     One query, which also says whether writes from outside every service left tallies to
-    settle: those are settled first (`elections.tallies.settled`), giving their candidates new
-    versions, so that no profile is served from before them.
+    settle: those are settled first (`elections.tallies.settled`), renewing what they change,
+    so that no page is served from before them.
     """
     from elections.tallies import PENDING_TABLE, VERSION
+    from sources.admin.widgets import DATABASE_INTEGERS
 
     connection = connections[using]
-    if connection.vendor not in VENDORS or slug is None:
+    kind, key = scope
+    if connection.vendor not in VENDORS or kind not in _SCOPES:
+        return None
+    prefix, rows, part, subject = _SCOPES[kind]
+    if subject is not None and (
+        key is None or (kind == "article" and key not in DATABASE_INTEGERS)
+    ):
         return None
     pending = (
         f"nullif(current_setting('{PENDING_SETTING}', true), '')"
         if connection.vendor == "postgresql"
         else "NULL"
     )
-    query = (
-        f"SELECT EXISTS (SELECT 1 FROM {PENDING_TABLE}), {pending}, "  # noqa: S608 - ours
-        f"(SELECT generation FROM {STATE_TABLE} WHERE id = {SHARED_ID}), "
-        f"(SELECT t.value FROM elections_publictally t WHERE t.kind = %s AND t.part = '' "
-        f"AND t.subject = (SELECT c.id FROM elections_candidate c WHERE c.slug = %s))"
-    )
+    columns = [f"EXISTS (SELECT 1 FROM {PENDING_TABLE})", pending]  # noqa: S608 - ours
+    columns += [f"(SELECT generation FROM {STATE_TABLE} WHERE id = {row})" for row in rows]  # noqa: S608
+    parameters = []
+    if subject is not None:
+        columns.append(
+            "(SELECT t.value FROM elections_publictally t WHERE t.kind = %s AND t.part = %s "  # noqa: S608
+            f"AND t.subject = {subject})"
+        )
+        parameters = [VERSION, part, key]
+    query = f"SELECT {', '.join(columns)}"
     for attempt in range(2):
         with connection.cursor() as cursor:
-            cursor.execute(query, [VERSION, slug])
-            marks, uncommitted, shared, version = cursor.fetchone()
+            cursor.execute(query, parameters)
+            marks, uncommitted, *values = cursor.fetchone()
         if not marks or attempt:
             break
         from elections.tallies import settled
@@ -820,14 +939,31 @@ def scoped_generation(slug, *, using=DEFAULT_DB_ALIAS):
         settled(using=using)
     if uncommitted:
         return int(uncommitted)  # the whole generation, as public_generation would read it
-    if shared is None or version is None:
+    if any(value is None for value in values):
         return None
-    return f"c{version}.{shared}"
+    if subject is not None:
+        values = [values[-1], *values[:-1]]  # the version first
+    return prefix + ".".join(str(value) for value in values)
 
 
 def candidate_scope(*args, slug=None, **kwargs):
     """The scope of a candidate's profile (page or JSON): its slug."""
-    return slug
+    return ("candidate", slug)
+
+
+def outlet_scope(*args, slug=None, **kwargs):
+    """The scope of an outlet's page: its slug."""
+    return ("outlet", slug)
+
+
+def article_scope(*args, pk=None, **kwargs):
+    """The scope of an article's page: its id."""
+    return ("article", pk)
+
+
+def lists_scope(*args, **kwargs):
+    """The scope of the candidate lists (the page and the API's), whatever their query."""
+    return ("lists", None)
 
 
 def cache_public(view, *, scope=None):
@@ -835,15 +971,16 @@ def cache_public(view, *, scope=None):
     they were rendered from has not changed; render those it does not hold from a read
     replica that has every public change, when there is one (`config.replicas`).
 
-    With `scope` (a function of the view's arguments giving a candidate's slug: a profile),
-    the response is cached under that candidate's version and the shared generation
-    (`scoped_generation`) rather than the whole generation: a change to another candidate's
-    records leaves it. Finer invalidation, and why it is safe:
+    With `scope` (a function of the view's arguments giving the page's scope: `candidate_scope`,
+    `outlet_scope`, `article_scope`, `lists_scope`), the response is cached under what
+    `scoped_generation` reads for it rather than the whole generation, so that a change the
+    page does not show leaves it cached. Finer invalidation, and why it is safe:
 
     - Every change to the tables in `SCOPED_TABLES` marks the candidates it bears on
       (`elections.tallies` triggers, whoever wrote it), and settling, in the same transaction,
-      gives each a new version; a write from outside every service is settled by the next
-      request that reads a version, before it reads it.
+      gives each a new version, and a new version to each article and outlet that its public
+      claims cite, before or after; a write from outside every service is settled by the
+      next request that reads a scope, before it reads it.
     - Every change to any other public table (articles, passages, outlets, places, elections,
       archived copies, and any table added later) changes the shared generation too.
     - A profile shows its candidate's records and what they cite; so a change that can alter
@@ -852,6 +989,31 @@ def cache_public(view, *, scope=None):
       in place of the generation. (A profile links an article only when a public claim cites
       it; a link that another candidate's change would add or take away may show late. It
       names nothing the profile does not already cite.)
+    - An article's page shows the public claims that cite it, with their candidates and
+      whether a public dispute holds them, and the article, its outlet and passages: a
+      change to any of those claims or candidates is a change to a candidate whose public
+      claims cite it (before, after, or both), so it gets a new version; the rest is in the
+      shared tables.
+    - An outlet's page shows its counts and its public claims by candidate (as the article's
+      page, by the same rule), and the public disputes in which one of its claims is a
+      version. A version may be a claim a verdict overruled, which is no public claim: so
+      the page goes by the disputes' generation too, which settling renews whenever it
+      settles a candidate that had or has a public dispute (`elections.tallies.Settled`).
+    - The candidate lists (the page, the API's, every filter, search, sort and page of them)
+      go by the lists' generation. A change to a public table outside `LISTED_BY_SETTLING`
+      renews it (a candidate's names and columns, candidacies, and all the shared tables);
+      a change to one of those (claims, status steps, disputes) reaches a list only through
+      what settling keeps of a candidate: the columns of its digest the lists read (name,
+      status, latest verification, dispute flag...: `elections.tallies.LIST_FIELDS`) and its
+      part of the counts they read (by status, gender and province, and of an outlet's
+      candidates, which also say which outlets the filter offers). Settling compares those
+      before and after, and renews the lists' generation when they changed
+      (`note_settled_change`). A fact taken back or corrected that moves none of them leaves
+      every list cached.
+
+    The home page and the outlets index show the counts of facts, which nearly every public
+    change moves, and the rest (changes, exports, annotations, reconciliation) the record
+    as a whole: they go by the whole generation.
 
     A response carries `X-Cache: hit` or `X-Cache: miss` when the cache was consulted.
     """
@@ -885,7 +1047,9 @@ def cache_public(view, *, scope=None):
             entry = _cache_get(store, key)
             if entry is not None:
                 return _from_entry(entry)
-        whole = public_generation() if scoped else generation
+        # A replica serves the render only once it has the whole generation (without
+        # replicas, nothing to read).
+        whole = public_generation() if scoped and replica_aliases() else generation
         with reading_from(replica_for(whole)):
             response = view(request, *args, **kwargs)
             if not getattr(response, "is_rendered", True):

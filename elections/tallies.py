@@ -45,6 +45,14 @@ the second recomputes it from data that include the first's. The counts most wri
 (all facts, all candidates) are locked from a transaction's settlement until its commit, a
 moment at the end of each.
 
+For the public cache (`elections.cache.scoped_generation`) settling also renews, in the same
+transaction, the version of each settled candidate (its profile's key), of each article and
+outlet whose public claims it cites before or after (their pages' keys), and, through
+`elections.cache.note_settled_change`, the lists' generation when what the lists read of a
+candidate changed (`LIST_FIELDS` of its digest, its part of the counts by status, gender,
+province and outlet: `Settled`) and the disputes' generation when the candidate had or has a
+public dispute.
+
 `manage.py settle_public_tallies` settles what is pending; `--rebuild` recomputes every
 digest and count from the record (after a restore from an old backup, say).
 """
@@ -53,9 +61,10 @@ import hashlib
 import logging
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
-from django.db.models import Subquery
+from django.db.models import Q, Subquery
 
 from elections.models import (
     Candidacy,
@@ -84,8 +93,12 @@ ALL, STATUS, GENDER, PROVINCE, OUTLET, ARTICLE, REPORTED = (
     "article",
     "reported",
 )
-# Not a count: a candidate's version, new at each settlement of its records.
+# Not a count: a version, new at each settlement that may change what its pages show (the
+# public cache's keys, `elections.cache.scoped_generation`): of a candidate (part ""), at each
+# settlement of its records; of an article or an outlet (parts below), at each settlement of
+# a candidate whose public claims cite it, before or after.
 VERSION = "version"
+ARTICLE_VERSION, OUTLET_VERSION = "article", "outlet"
 # The order in which kinds are adjusted (and locked): an article's count crossing zero
 # changes its outlet's, an outlet's facts crossing zero the number of outlets.
 STAGES = ((ARTICLE,), (OUTLET,), (ALL, STATUS, GENDER, PROVINCE, REPORTED))
@@ -272,6 +285,34 @@ def after_migrate(*, using: str = DEFAULT_DB_ALIAS, **_signal) -> None:
     connection = connections[using]
     if connection.vendor in VENDORS and PENDING_TABLE in connection.introspection.table_names():
         settle(using=using)
+        _seed_page_versions(using)
+
+
+def _seed_page_versions(using: str) -> None:
+    """Give a version to each article and outlet a public claim cites that has none (kept by
+    a release before pages had versions): until then its page goes by the whole generation.
+    Two reads when none is missing."""
+    from elections.cache import fresh_generation
+
+    tallies = PublicTally.objects.using(using)
+    cited = {
+        (ARTICLE_VERSION if kind == ARTICLE else OUTLET_VERSION, subject)
+        for kind, subject in tallies.filter(
+            Q(kind=ARTICLE) | Q(kind=OUTLET, part="facts"), value__gt=0
+        ).values_list("kind", "subject")
+    }
+    versioned = set(
+        tallies.filter(kind=VERSION, part__in=(ARTICLE_VERSION, OUTLET_VERSION)).values_list(
+            "part", "subject"
+        )
+    )
+    tallies.bulk_create(
+        [
+            PublicTally(kind=VERSION, subject=subject, part=part, value=fresh_generation())
+            for part, subject in sorted(cited - versioned)
+        ],
+        ignore_conflicts=True,
+    )
 
 
 def remove_triggers(connection) -> None:
@@ -390,11 +431,92 @@ DIGEST_FIELDS = (
     "facts",
     "tallies",
 )
+# What the candidate lists (the page and the API's, their filters, sorts, totals and choices)
+# read of a candidate's digest and of its part of the counts: not its facts, nor the counts
+# of facts, articles and outlets (the home page and the outlets index show those).
+LIST_FIELDS = (
+    "listed",
+    "name",
+    "gender",
+    "status",
+    "status_rank",
+    "province",
+    "last_verified",
+    "disputed",
+)
+LIST_KINDS = (STATUS, GENDER, PROVINCE)
+LIST_PARTS = ((ALL, "candidates"), (ALL, "disputed"), (ALL, "unplaced"), (OUTLET, "candidates"))
 
 
-def _settle_batch(ids: list[int], using: str, *, quiet: bool = False) -> None:
+def _listed_part(counts: Counter[Key]) -> dict[Key, int]:
+    """The part of a candidate's contributions the lists read."""
+    return {
+        key: amount
+        for key, amount in counts.items()
+        if amount and (key[0] in LIST_KINDS or (key[0], key[2]) in LIST_PARTS)
+    }
+
+
+@dataclass
+class Settled:
+    """What settling changed beyond its candidates' own versions, for the public cache: the
+    lists (`lists`), the public disputes (`disputes`), and the articles and outlets whose
+    pages may show its candidates (their public claims cited them, before or after)."""
+
+    lists: bool = False
+    disputes: bool = False
+    articles: set[int] = field(default_factory=set)
+    outlets: set[int] = field(default_factory=set)
+
+    def add(self, digest, values: dict, before: Counter[Key], after: Counter[Key]) -> None:
+        """A candidate settled: its digest as it was (None: it had none), its digest's
+        `values` now, and its contributions before and after."""
+        if digest is not None:
+            self.lists = self.lists or any(
+                getattr(digest, name) != values[name] for name in LIST_FIELDS
+            )
+            self.disputes = self.disputes or digest.disputed
+        self.lists = self.lists or _listed_part(before) != _listed_part(after)
+        self.disputes = self.disputes or bool(values["disputed"])
+        for kind, subject, _part in (*before, *after):
+            if kind == ARTICLE:
+                self.articles.add(subject)
+            elif kind == OUTLET:
+                self.outlets.add(subject)
+
+    def merge(self, other: "Settled") -> None:
+        self.lists = self.lists or other.lists
+        self.disputes = self.disputes or other.disputes
+        self.articles |= other.articles
+        self.outlets |= other.outlets
+
+    def renew(self, using: str) -> None:
+        """Give the pages of what changed new keys (`elections.cache.scoped_generation`), in
+        the settling transaction: new versions of the articles and outlets (in key order, as
+        counts are locked), and the lists' and disputes' generations when they changed."""
+        from elections.cache import fresh_generation, note_settled_change
+
+        versions = sorted(
+            [(ARTICLE_VERSION, pk) for pk in self.articles]
+            + [(OUTLET_VERSION, pk) for pk in self.outlets]
+        )
+        if versions:
+            PublicTally.objects.using(using).bulk_create(
+                [
+                    PublicTally(kind=VERSION, subject=pk, part=part, value=fresh_generation())
+                    for part, pk in versions
+                ],
+                update_conflicts=True,
+                unique_fields=["kind", "subject", "part"],
+                update_fields=["value"],
+            )
+        note_settled_change(lists=self.lists, disputes=self.disputes, using=using)
+
+
+def _settle_batch(ids: list[int], using: str, *, quiet: bool = False) -> Settled:
     """Settle the candidates `ids`, and log what changed of the public record
-    (`elections.changes`), unless `quiet` (a rebuild: nothing to compare with)."""
+    (`elections.changes`), unless `quiet` (a rebuild: nothing to compare with); what changed
+    for the public cache."""
     from elections import changes, public
 
     candidates = Candidate.objects.using(using)
@@ -483,6 +605,7 @@ def _settle_batch(ids: list[int], using: str, *, quiet: bool = False) -> None:
 
     delta: Counter[Key] = Counter()
     changed = []
+    settled = Settled()
     for pk in ids:
         digest = digests.get(pk)
         before = _stored(digest.tallies) if digest is not None else Counter()
@@ -519,6 +642,7 @@ def _settle_batch(ids: list[int], using: str, *, quiet: bool = False) -> None:
             }
         delta.update(after)
         delta.subtract(before)
+        settled.add(digest, values, before, after)
         if digest is None:
             continue
         if pk not in present:
@@ -535,6 +659,7 @@ def _settle_batch(ids: list[int], using: str, *, quiet: bool = False) -> None:
     gone = sorted(pk for pk in digests if pk not in present)
     if gone:
         CandidateDigest.objects.using(using).filter(candidate_id__in=gone).delete()
+    return settled
 
 
 def _renew_versions(present: list[int], gone: list[int], using: str) -> None:
@@ -545,7 +670,7 @@ def _renew_versions(present: list[int], gone: list[int], using: str) -> None:
 
     tallies = PublicTally.objects.using(using)
     if gone:
-        tallies.filter(kind=VERSION, subject__in=gone).delete()
+        tallies.filter(kind=VERSION, subject__in=gone, part="").delete()
     if present:
         tallies.bulk_create(
             [PublicTally(kind=VERSION, subject=pk, value=fresh_generation()) for pk in present],
@@ -589,8 +714,10 @@ def settle(*, using: str = DEFAULT_DB_ALIAS) -> int:
     # Inside the writer's transaction already, as a rule: no savepoint of its own.
     with transaction.atomic(using=using, savepoint=False):
         ids = _take_marks(using)
+        settled = Settled()
         for start in range(0, len(ids), BATCH):
-            _settle_batch(ids[start : start + BATCH], using)
+            settled.merge(_settle_batch(ids[start : start + BATCH], using))
+        settled.renew(using)
     return len(ids)
 
 
@@ -623,8 +750,10 @@ def rebuild(*, using: str = DEFAULT_DB_ALIAS) -> int:
         CandidateDigest.objects.using(using).all().delete()
         TallyPending.objects.using(using).all().delete()
         ids = list(Candidate.objects.using(using).order_by("pk").values_list("pk", flat=True))
+        settled = Settled()
         for start in range(0, len(ids), BATCH):
-            _settle_batch(ids[start : start + BATCH], using, quiet=True)
+            settled.merge(_settle_batch(ids[start : start + BATCH], using, quiet=True))
+        settled.renew(using)
     return len(ids)
 
 

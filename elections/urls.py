@@ -4,7 +4,7 @@ from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
-from .cache import cache_public, candidate_scope
+from .cache import article_scope, cache_public, candidate_scope, lists_scope, outlet_scope
 from .views import (
     annotations,
     api,
@@ -28,7 +28,7 @@ def page(view, **cached):
 
 urlpatterns = [
     path("", page(pages.home), name="home"),
-    path("candidates/", page(pages.candidate_list), name="candidate-list"),
+    path("candidates/", page(pages.candidate_list, scope=lists_scope), name="candidate-list"),
     path(
         "candidates/<str:slug>/",
         page(pages.candidate_detail, scope=candidate_scope),
@@ -42,10 +42,18 @@ urlpatterns = [
     path("changes/", page(changes.changes_list), name="changes"),
     path("changes.atom", page(changes.changes_atom), name="changes-atom"),
     path("outlets/", page(pages.outlet_list), name="outlet-list"),
-    path("outlets/<str:slug>/", page(pages.outlet_detail), name="outlet-detail"),
-    path("articles/<int:pk>/", page(pages.article_detail), name="article-detail"),
+    path(
+        "outlets/<str:slug>/", page(pages.outlet_detail, scope=outlet_scope), name="outlet-detail"
+    ),
+    path(
+        "articles/<int:pk>/", page(pages.article_detail, scope=article_scope), name="article-detail"
+    ),
     path("articles/<int:pk>/archived/", page(archives.article_archived), name="article-archived"),
-    path("api/candidates/", cache_public(api.candidate_list), name="api-candidate-list"),
+    path(
+        "api/candidates/",
+        cache_public(api.candidate_list, scope=lists_scope),
+        name="api-candidate-list",
+    ),
     path("api/annotations/", cache_public(annotations.annotation_list), name="api-annotations"),
     path(
         "api/candidates/<str:slug>/",

@@ -9,7 +9,7 @@ from django.core.cache import caches
 from django.core.management.sql import emit_post_migrate_signal
 from django.db import connection, transaction
 from django.http import HttpResponse
-from django.test import Client
+from django.test import Client, override_settings
 
 from elections.cache import (
     FUNCTION,
@@ -32,6 +32,7 @@ from elections.cache import (
 )
 from elections.cache import public_cache as cache_of_pages
 from elections.models import (
+    Candidacy,
     Candidate,
     CandidateDigest,
     CandidateProposal,
@@ -48,6 +49,7 @@ from elections.models import (
     TallyPending,
 )
 from elections.services import (
+    candidate_publish,
     candidate_update,
     candidate_withdraw,
     claim_reject,
@@ -119,6 +121,23 @@ def fetch(client, url):
     return response, body_of(response)
 
 
+def rendered_now(url):
+    """`url` as a render now gives it, past the cache."""
+    with override_settings(SOURCEBOOK_PUBLIC_CACHE=False):
+        return body_of(Client().get(url))
+
+
+def answers(client, urls):
+    """Fetch each URL once: whether the cache answered it, after checking that the answer is
+    what a render now gives (a page kept through a change must not miss it)."""
+    seen = {}
+    for url in urls:
+        response, body = fetch(client, url)
+        assert body == rendered_now(url), url
+        seen[url] = response["X-Cache"]
+    return seen
+
+
 def warm(client, urls):
     """Fetch each URL twice; the second answer must come from the cache."""
     for url in urls:
@@ -135,8 +154,9 @@ def test_every_public_table_has_its_trigger():
     assert {"elections_candidate", "elections_claim", "sources_article"} <= set(tables)
     assert not any(table.endswith("publicstate") or "historical" in table for table in tables)
     assert tables_without_trigger(connection, tables) == []
-    # The whole generation, and the shared one (elections.cache.SHARED_ID).
-    assert sorted(PublicState.objects.values_list("pk", flat=True)) == [1, 2]
+    # The whole generation, the shared one, the lists' and the disputes'
+    # (elections.cache.STATE_ROWS).
+    assert sorted(PublicState.objects.values_list("pk", flat=True)) == [1, 2, 3, 4]
 
 
 def test_migrate_and_flush_put_back_a_trigger_and_the_state_row_that_went_missing():
@@ -507,15 +527,18 @@ def test_a_withdrawn_candidate_leaves_every_cached_url_at_once(client, newsroom)
         assert "刘萍" not in body, url
 
 
-def test_a_rejected_claim_leaves_every_cached_url_at_once(client, newsroom):
+def test_a_rejected_claim_leaves_every_cached_url_that_showed_it_at_once(client, newsroom):
     urls = urls_of(newsroom)
     warm(client, urls)
     assert "新余市" in fetch(client, "/export/claims.csv")[1]
 
     claim_reject(claim=newsroom.liu_city, acting_user=newsroom.reviewer, reason="Misread.")
 
-    for url in urls:
-        assert client.get(url)["X-Cache"] == "miss", url
+    # Every URL answers what a render now gives; those that showed the fact, or counted it,
+    # are rendered again.
+    seen = answers(client, urls)
+    showed = [PROFILE, API_PROFILE, "/", "/outlets/", "/export/claims.csv", "/export/popolo.json"]
+    assert {url: seen[url] for url in showed} == dict.fromkeys(showed, "miss")
     assert "新余市" not in fetch(client, "/export/claims.csv")[1]
     facts = client.get(API_PROFILE).json()["facts"]
     assert not [fact for fact in facts if fact["property"] == Property.CITY]
@@ -621,3 +644,179 @@ def test_a_change_to_one_candidate_leaves_the_other_profiles_cached(client, news
     assert response["X-Cache"] == "miss"
     ages = [fact["value"] for fact in response.json()["facts"] if fact["property"] == "age"]
     assert "47" not in ages and ages
+
+
+# Lists, outlets' and articles' pages: cached under what they show.
+
+
+def outside_the_writers_transaction():
+    if connection.vendor == "postgresql":
+        pytest.skip(
+            "inside the test's transaction on PostgreSQL, which wrote the records, every page "
+            "goes by the whole generation, as designed: tests/production/test_cache_scopes.py "
+            "runs this outside it"
+        )
+
+
+def lists_of(newsroom):
+    chinese = newsroom.chinese.outlet.slug
+    return [
+        "/candidates/",
+        f"/candidates/?province={newsroom.jiangxi.slug}",
+        "/candidates/?status=barred",
+        "/candidates/?sort=verified",
+        f"/candidates/?outlet={chinese}",
+        "/candidates/?q=liu",
+        "/api/candidates/",
+        "/api/candidates/?sort=verified",
+    ]
+
+
+def test_a_fact_the_lists_do_not_show_leaves_them_cached(client, newsroom):
+    """Taking back her city (she keeps her status, her latest verification, her dispute, her
+    place and her other facts from the same outlet) changes no list: every list stays
+    cached. Taking back her latest status shows in every list at once."""
+    outside_the_writers_transaction()
+    lists = lists_of(newsroom)
+    warm(client, lists)
+
+    claim_reject(claim=newsroom.liu_city, acting_user=newsroom.reviewer, reason="Misread.")
+
+    assert answers(client, lists) == dict.fromkeys(lists, "hit")
+
+    barred = Claim.objects.get(candidate=newsroom.liu, property=Property.STATUS, value="barred")
+    claim_reject(claim=barred, acting_user=newsroom.reviewer, reason="Misread.")
+
+    assert answers(client, lists) == dict.fromkeys(lists, "miss")
+    assert "liu-ping" not in fetch(client, "/candidates/?status=barred")[1]
+    (row,) = [
+        row for row in client.get("/api/candidates/").json()["results"] if row["slug"] == "liu-ping"
+    ]
+    assert row["status"]["code"] == "declared"
+
+
+def test_a_verification_shows_in_the_lists_at_once(client, newsroom):
+    """A fact verified now makes now her latest verification, which each list card shows and
+    the lists sort by."""
+    outside_the_writers_transaction()
+    lists = lists_of(newsroom)
+    warm(client, lists)
+
+    claim_verify(claim=newsroom.unverified, acting_user=newsroom.reviewer)
+
+    assert answers(client, lists) == dict.fromkeys(lists, "miss")
+
+
+def test_a_change_to_a_candidate_s_names_or_places_shows_in_the_lists_at_once(client, newsroom):
+    """Columns of the candidate and her candidacies are no part of what settling compares:
+    writing them renews the lists' generation itself, whoever writes."""
+    outside_the_writers_transaction()
+    lists = lists_of(newsroom)
+    warm(client, lists)
+
+    Candidate.objects.filter(pk=newsroom.liu.pk).update(name_zh="刘苹")
+
+    assert answers(client, lists) == dict.fromkeys(lists, "miss")
+    assert "刘苹" in fetch(client, "/candidates/")[1]
+    # She stood in Hangzhou, not Xinyu.
+    Candidacy.objects.filter(pk=newsroom.liu_run.pk).update(election=newsroom.xu_run.election)
+    assert answers(client, lists) == dict.fromkeys(lists, "miss")
+
+
+def article_urls(newsroom):
+    return {
+        name: f"/articles/{getattr(newsroom, name).pk}/" for name in ("daily", "wire", "chinese")
+    }
+
+
+def test_an_article_s_page_stays_cached_through_changes_to_candidates_it_does_not_cite(
+    client, newsroom
+):
+    """An article's page is cached under its version, renewed when a candidate whose public
+    claims cite it is settled, and the shared generation. Xu's public claims cite the wire's
+    article only (his misprint in the daily's was overruled: no fact)."""
+    outside_the_writers_transaction()
+    pages = article_urls(newsroom)
+    warm(client, pages.values())
+    occupation = Claim.objects.get(candidate=newsroom.xu, property=Property.OCCUPATION)
+
+    claim_reject(claim=occupation, acting_user=newsroom.reviewer, reason="Misread.")
+
+    seen = answers(client, pages.values())
+    assert (seen[pages["daily"]], seen[pages["chinese"]], seen[pages["wire"]]) == (
+        "hit",
+        "hit",
+        "miss",
+    )
+    assert "<strong>sells advertising</strong>" not in fetch(client, pages["wire"])[1]
+
+    # From outside every service, in SQL: the request settles it first, and misses.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE elections_claim SET value = %s WHERE id = %s", ["新余", newsroom.liu_city.pk]
+        )
+    assert answers(client, [pages["chinese"]]) == {pages["chinese"]: "miss"}
+    assert '<strong lang="zh-Hans">新余</strong>' in fetch(client, pages["chinese"])[1]
+
+    # What the page shows of the article itself: a shared table.
+    Article.objects.filter(pk=newsroom.chinese.pk).update(title="新余参选人（更正）")
+    assert answers(client, pages.values()) == dict.fromkeys(pages.values(), "miss")
+
+
+def test_an_outlet_s_page_stays_cached_through_changes_to_candidates_it_does_not_show(
+    client, newsroom
+):
+    """An outlet's page is cached under its version, renewed when a candidate whose public
+    claims it gave is settled, the disputes' generation and the shared one."""
+    outside_the_writers_transaction()
+    person = make_candidate("Zhao Lan", by=newsroom.editor)
+    article = make_article("Zhao Lan works as a nurse. She is 38.", outlet="Third Paper")
+    claims = [
+        make_claim(person, Property.OCCUPATION, "nurse", article, "works as a nurse"),
+        make_claim(person, Property.AGE, "38", article, "She is 38"),
+    ]
+    for claim in claims:
+        claim_verify(claim=claim, acting_user=newsroom.reviewer)
+    candidate_publish(candidate=person, acting_user=newsroom.reviewer)
+    third, daily = f"/outlets/{article.outlet.slug}/", f"/outlets/{newsroom.daily.outlet.slug}/"
+    warm(client, [third, daily])
+
+    claim_reject(claim=claims[0], acting_user=newsroom.reviewer, reason="Misread.")
+
+    assert answers(client, [third, daily]) == {third: "miss", daily: "hit"}
+    assert "<mark>works as a nurse</mark>" not in fetch(client, third)[1]
+
+    # Xu's dispute on his city shows on the daily's page: the verdict found the daily's
+    # version wrong, an overruled claim, which is no fact of the daily's. A change to it
+    # renews the disputes' generation, which every outlet's page goes by.
+    assert not PublicTally.objects.filter(
+        kind="reported", subject=newsroom.xu.pk, part=str(newsroom.daily.outlet_id)
+    ).exists()
+    assert "No place has that name; a misprint." in fetch(client, daily)[1]
+    Contradiction.objects.filter(pk=newsroom.city_dispute.pk).update(
+        verdict_note="Hongzhou is no place: a misprint."
+    )
+    assert answers(client, [daily]) == {daily: "miss"}
+    assert "Hongzhou is no place: a misprint." in fetch(client, daily)[1]
+
+
+def test_migrate_gives_a_version_to_each_cited_article_and_outlet_that_has_none(newsroom):
+    """Records kept before pages had versions: their pages go by the whole generation until
+    the next migrate gives them one."""
+    versions = PublicTally.objects.filter(kind="version", part__in=["article", "outlet"])
+    cited = {
+        ("article", newsroom.daily.pk),
+        ("article", newsroom.wire.pk),
+        ("article", newsroom.chinese.pk),
+        ("outlet", newsroom.daily.outlet_id),
+        ("outlet", newsroom.wire.outlet_id),
+        ("outlet", newsroom.chinese.outlet_id),
+    }
+    assert set(versions.values_list("part", "subject")) == cited
+    kept = dict(versions.filter(part="article").values_list("subject", "value"))
+    versions.filter(part="outlet").delete()
+
+    emit_post_migrate_signal(verbosity=0, interactive=False, db=connection.alias)
+
+    assert set(versions.values_list("part", "subject")) == cited
+    assert dict(versions.filter(part="article").values_list("subject", "value")) == kept

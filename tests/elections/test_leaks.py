@@ -17,6 +17,7 @@ from urllib.parse import quote, quote_plus, unquote_plus, urlencode, urlsplit
 
 import pytest
 from django.core.cache import caches
+from django.test import Client, override_settings
 from django.urls import URLResolver, get_resolver
 
 from elections.filters import CandidateFilter
@@ -362,6 +363,13 @@ def fetch_all(client, urls):
     return answers
 
 
+def body_now(url):
+    """`url`'s body as a render now gives it, past the cache."""
+    with override_settings(SOURCEBOOK_PUBLIC_CACHE=False):
+        response = Client().get(url)
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
 def leaks(answers, marker):
     return {
         url: marker.findall(text)
@@ -465,9 +473,13 @@ def test_withdrawal_and_rejection_leave_every_cached_url_at_once(client, records
 
     assert leaks(after, SOON_GONE) == {}
     assert leaks(after, HIDDEN) == {}
-    # Only the profiles of candidates neither change touched may stay cached (each is cached
-    # under its own candidate's version: elections.cache.scoped_generation).
+    # Only pages cached under a finer key than the whole generation may stay cached: the
+    # profiles of candidates neither change touched, the lists, outlets' and articles' pages
+    # (elections.cache.scoped_generation); each one kept answers what a render now gives.
     changed = {records.liu.slug, records.soon_withdrawn.slug}
     kept = [url for url, (_status, cache, _text) in after.items() if cache == "hit"]
-    assert all(re.fullmatch(r"(/api)?/candidates/[^/]+/", url) for url in kept), kept
+    scoped = r"(/api)?/candidates/([^/?]+/)?(\?.*)?|/outlets/[^/]+/(\?.*)?|/articles/\d+/(\?.*)?"
+    assert all(re.fullmatch(scoped, url) for url in kept), kept
     assert not [url for url in kept if url.rstrip("/").rsplit("/", 1)[-1] in changed]
+    for url in kept:
+        assert client.get(url).content == body_now(url), url
