@@ -500,11 +500,17 @@ def _claims_shown(candidate: Candidate, shown: FactsShown, focus: Page | None) -
             last_verified=Window(Max("reviewed_at"), partition_by=[F("overruled")]),
         )
     )
-    versions = DisputeClaim.objects.filter(
-        contradiction__candidate_id=candidate.pk,
-        contradiction__status__in=SHOWN_DISPUTE_STATUSES,
-    ).values("claim_id")
-    needed = Q(overruled=True) | Q(property=Property.STATUS) | Q(pk__in=versions)
+    # A column, not `pk__in`: Django moves the conditions beside a window's into a subquery
+    # of its own, where an IN (subquery) becomes a scalar column (an error on PostgreSQL).
+    ranked = ranked.annotate(
+        a_version=Exists(
+            DisputeClaim.objects.filter(
+                claim_id=OuterRef("pk"),
+                contradiction__status__in=SHOWN_DISPUTE_STATUSES,
+            )
+        )
+    )
+    needed = Q(overruled=True) | Q(property=Property.STATUS) | Q(a_version=True)
     if focus is not None:
         first = focus.start_index() - 1 if focus.paginator.count else 0
         needed |= Q(property=shown.property, fact_rank__gt=first, fact_rank__lte=focus.end_index())
