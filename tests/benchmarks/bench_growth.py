@@ -84,6 +84,8 @@ CACHE_SECONDS = 20.0
 EDITOR_INTERVAL = 0.5
 WARM_UP_SECONDS = 60.0
 FIXED_URL = "/bench/fixed/"
+# Properties whose value the editor may extend with words ("... (as printed)").
+WORDS_PROPERTIES = ("occupation", "platform", "pressure")
 HOST = "127.0.0.1"
 ROOT = Path(__file__).resolve().parent.parent.parent
 
@@ -416,11 +418,17 @@ def cache_with_editors(bench, admin_user, provinces):
     outlets = list(Outlet.objects.order_by("pk")[:10])
     articles = list(Article.objects.order_by("pk").values_list("pk", flat=True)[:20])
     urls = _reader_urls(rng, popular, provinces, outlets, articles)
-    # The claims the editor changes: verified claims of published candidates, anywhere.
+    # The claims the editor changes: verified claims of published candidates, anywhere, of
+    # the properties whose value is words (an age or a name with words added would be
+    # refused, and half the saves would change nothing).
     sample = rng.sample(range(len(published)), min(500, len(published)))
     chosen = [published[number] for number in sample]
     claim_ids = list(
-        Claim.objects.filter(candidate__slug__in=chosen, state=Claim.State.VERIFIED)
+        Claim.objects.filter(
+            candidate__slug__in=chosen,
+            state=Claim.State.VERIFIED,
+            property__in=WORDS_PROPERTIES,
+        )
         .order_by("pk")
         .values_list("pk", flat=True)
     )
