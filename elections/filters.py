@@ -8,6 +8,7 @@ per request, and the filters compare slugs, so a filter costs no query of its ow
 import django_filters
 from django import forms
 from django.db.models import F, Func, Q
+from django.db.models.lookups import In
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -50,6 +51,26 @@ class Unindexed(Func):
         else:
             template = "(%(expressions)s || '')"
         return self.as_sql(compiler, connection, template=template, **extra_context)
+
+
+class Among(In):
+    """`pk__among=<subquery of ids>`: `IN`, written on PostgreSQL as `= ANY(ARRAY(...))`.
+
+    With `IN`, PostgreSQL (expecting fewer matches than a common surname has) hashes the
+    matches and reads every listed digest to join them: 90,000 at 100,000 candidates, a
+    cost that grows with the record. The array is read first, and each match is then found
+    by its key, so the cost is that of the matches. SQLite looks the matches up either way.
+    """
+
+    lookup_name = "among"
+
+    def as_postgresql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} = ANY(ARRAY{rhs})", (*lhs_params, *rhs_params)
+
+
+CandidateDigest._meta.pk.register_lookup(Among)
 
 
 # The same orders for a list whose filter reads every match (`reads_every_match`).
@@ -248,23 +269,23 @@ class CandidateFilter(django_filters.FilterSet):
         matches = Q()
         for key in keys:
             matches |= Q(search_text__contains=key)
-        return queryset.filter(pk__in=Candidate.objects.filter(matches).values("pk"))
+        return queryset.filter(pk__among=Candidate.objects.filter(matches).values("pk"))
 
     # Each filter below selects ids from the few rows that match (candidacies in a place,
     # claims of an outlet) or reads a digest's own column, each with an index.
 
     def filter_province(self, queryset, name, value):
-        return queryset.filter(pk__in=_stood_in(election__place__province__slug=value))
+        return queryset.filter(pk__among=_stood_in(election__place__province__slug=value))
 
     def filter_city(self, queryset, name, value):
-        return queryset.filter(pk__in=_stood_in(election__place__city__slug=value))
+        return queryset.filter(pk__among=_stood_in(election__place__city__slug=value))
 
     def filter_status(self, queryset, name, value):
         return queryset.filter(status="" if value == NOT_REPORTED else value)
 
     def filter_outlet(self, queryset, name, value):
         reported = public.public_claims().filter(article__outlet__slug=value)
-        return queryset.filter(pk__in=reported.order_by().values("candidate_id"))
+        return queryset.filter(pk__among=reported.order_by().values("candidate_id"))
 
     def filter_disputed(self, queryset, name, value):
         return queryset.filter(disputed=value == "yes")
