@@ -8,19 +8,15 @@ from typing import Any, TypeVar, cast
 
 from django.core.paginator import Page, Paginator
 from django.db.models import (
-    Case,
     Count,
     Exists,
     F,
-    IntegerField,
     Model,
     OrderBy,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
-    Value,
-    When,
     Window,
 )
 from django.db.models.functions import Coalesce, RowNumber
@@ -41,6 +37,7 @@ from sources.search import Excerpt, highlights, query_words, search_articles
 from .base import (
     ARTICLE_UNREAD,
     OUTLET_UNREAD,
+    dispute_is_shown,
     public_claims,
     public_disputes,
     shown_member_filter,
@@ -231,22 +228,13 @@ def _dispute_tally(outlet: Outlet) -> dict[str, tuple[int, int]]:
 @functools.cache
 def _disputes_in_order() -> QuerySet[DisputeClaim, int]:
     """The ids of the public disputes of the shown members (narrowed by the caller), each
-    once, by candidate name, then question (properties in `Property`'s order)."""
-    property_rank = Case(
-        *(
-            When(contradiction__property=prop, then=Value(rank))
-            for rank, prop in enumerate(Property.values)
-        ),
-        default=Value(len(Property.values)),
-        output_field=IntegerField(),
-    )
+    once, by candidate name, then question (`Contradiction.question`, which begins with
+    the subject asked about)."""
     return (
         _shown_members()
-        .alias(property_rank=property_rank)
         .order_by(
             "contradiction__candidate__display_name",
             "contradiction__candidate_id",
-            "property_rank",
             "contradiction__question",
             "contradiction_id",
         )
@@ -314,12 +302,19 @@ class Printed:
     article: PrintedIn
 
 
-def _disputes_with(outlet: Outlet, limit: int) -> list[Contradiction]:
+def _disputes_with(outlet: Outlet, limit: int, reports: list[Report]) -> list[Contradiction]:
     """The first `limit` public disputes in which a shown claim of `outlet` is a version (by
-    candidate name, then question), each with its `versions` and its candidate: two queries,
-    their ids, then their shown members."""
+    candidate name, then question), each with its `versions` and its candidate, shown by
+    candidate name, then property in `Property`'s order: two queries, their ids, then the
+    shown members of those and of the disputes the facts of `reports` are members of.
+
+    A fact keeps its `dispute_id` only when that dispute is public: one of the first, or
+    shown by the rule a profile applies to the members it reads (`dispute_is_shown`).
+    """
     first = list(_disputes_in_order().filter(claim__article__outlet_id=outlet.pk)[:limit])
-    rows = _member_rows().filter(contradiction_id__in=first)
+    facts = [(report.candidate.pk, fact) for report in reports for fact in report.claims]
+    asked = {fact.dispute_id for _candidate, fact in facts if fact.dispute_id is not None}
+    rows = _member_rows().filter(contradiction_id__in=sorted(asked.union(first)))
     disputes: dict[int, Contradiction] = {}
     members: dict[int, list[tuple[Member, Printed]]] = {}
     outlets: dict[int, Outlet] = {}
@@ -337,15 +332,28 @@ def _disputes_with(outlet: Outlet, limit: int) -> list[Contradiction]:
             outlets[outlet_id] = _instance(Outlet, rows.db, ("id", "name"), (outlet_id, name))
         printed = Printed(claim_id, value, PrintedIn(outlet_id, outlets[outlet_id], language))
         members.setdefault(dispute_id, []).append((Member(group, judged, new), printed))
-    for pk, dispute in disputes.items():
+    for candidate_id, fact in facts:
+        if fact.dispute_id is None or fact.dispute_id in first:
+            continue
+        member_of = disputes.get(fact.dispute_id)
+        # The facts' candidates are published: a dispute about one of them is public when
+        # its state allows it and two of its versions are shown.
+        if not (
+            member_of is not None
+            and member_of.candidate_id == candidate_id
+            and dispute_is_shown(member_of, (member.group for member, _ in members[member_of.pk]))
+        ):
+            fact.dispute_id = None
+    shown = [disputes[pk] for pk in first if pk in disputes]
+    for dispute in shown:
         # An attribute the page reads, set on the instance for the template. A version's
         # claims are rows of the columns it shows (`Printed`), not models.
         dispute.versions = versions_of(  # type: ignore[attr-defined]
-            cast(list[tuple[DisputeClaim, Claim]], members[pk])
+            cast(list[tuple[DisputeClaim, Claim]], members[dispute.pk])
         )
     order = {prop: position for position, prop in enumerate(Property.values)}
     return sorted(
-        disputes.values(),
+        shown,
         key=lambda dispute: (
             dispute.candidate.display_name,
             dispute.candidate_id,
@@ -353,17 +361,6 @@ def _disputes_with(outlet: Outlet, limit: int) -> list[Contradiction]:
             dispute.question,
             dispute.pk,
         ),
-    )
-
-
-@functools.cache
-def _dispute_of_claim() -> Subquery:
-    """The id of the public dispute a claim is a version of, or None, as a subquery on
-    claims: probed from each row by its id, so a page pays for its own rows only."""
-    return Subquery(
-        DisputeClaim.objects.filter(_shown_dispute(), claim=OuterRef("pk"))
-        .order_by("contradiction_id")
-        .values("contradiction_id")[:1]
     )
 
 
@@ -394,7 +391,7 @@ FACT_COLUMNS = (
     "as_of",
     "as_of_precision",
     "as_of_explicit",
-    "dispute_id",
+    "dispute_membership__contradiction_id",
     "passage__exact",
     "passage__prefix",
     "passage__suffix",
@@ -412,22 +409,21 @@ FACT_COLUMNS = (
 @functools.cache
 def _fact_rows() -> QuerySet[Claim, tuple[Any, ...]]:
     """Claims (narrowed by the caller) by candidate name, then in property order, as rows of
-    their candidate's REPORTED_COLUMNS and FACT_COLUMNS."""
-    return (
-        Claim.objects.annotate(dispute_id=_dispute_of_claim())
-        .order_by("candidate__display_name", "candidate_id", *FACT_ORDER)
-        .values_list(*(f"candidate__{column}" for column in REPORTED_COLUMNS), *FACT_COLUMNS)
-    )
+    their candidate's REPORTED_COLUMNS and FACT_COLUMNS (with the dispute each is a member
+    of, public or not)."""
+    return Claim.objects.order_by(
+        "candidate__display_name", "candidate_id", *FACT_ORDER
+    ).values_list(*(f"candidate__{column}" for column in REPORTED_COLUMNS), *FACT_COLUMNS)
 
 
 def _reports(
     outlet: Outlet, page: QuerySet[Candidate, dict[str, Any]], per_candidate: int
 ) -> list[Report]:
     """The public claims of `outlet` about the candidates of `page` (a slice of them), the
-    first `per_candidate` of each in property order, each with its `dispute_id`, and how
-    many it has about each (its kept count): one query. The first are found by their ids
-    alone, then only those are read, as rows (`Fact`), each candidate and article made once.
-    """
+    first `per_candidate` of each in property order, and how many it has about each (its
+    kept count): one query. The first are found by their ids alone, then only those are
+    read, as rows (`Fact`), each candidate and article made once. A fact's `dispute_id` is
+    the dispute it is a member of, which `_disputes_with` keeps only when it is public."""
     from elections import tallies
 
     first = _ranked_facts().filter(
@@ -532,7 +528,7 @@ def outlet_profile(
     # The page lists the candidates read, not the ids of the subquery.
     profile.page.object_list = [report.candidate for report in profile.reports]
     tally = _dispute_tally(outlet)
-    disputes = _disputes_with(outlet, OUTLET_DISPUTES_SHOWN)
+    disputes = _disputes_with(outlet, OUTLET_DISPUTES_SHOWN, profile.reports)
     for dispute in disputes:
         own = [
             version

@@ -42,6 +42,7 @@ from .display import (
     status_label,
     status_short_label,
 )
+from .sources_display import dispute_item, fact_item, report_block
 from .sources_display import fact_item
 
 PAGE_SIZE = 25
@@ -264,7 +265,7 @@ def outlet_detail(request, slug):
             fact_item(cite(claim, same_outlet=True) | disputed_mark(claim, candidate["url"]))
             for claim in report.claims
         ]
-        reports.append({"candidate": candidate, "facts": facts, "more": report.more})
+        reports.append(report_block(candidate, facts, report.more))
     context = {
         "outlet": outlet,
         "outlet_lang": lang_of(outlet.name),
@@ -274,12 +275,13 @@ def outlet_detail(request, slug):
         "page": profile.page,
         "page_links": page_links(profile.page),
         "disputes": [
-            dispute_view(dispute, own_outlet=outlet.pk)
-            | {
-                "candidate": candidate_row_short(dispute.candidate),
-                "url": f"{profile_url(dispute.candidate)}#{dispute_anchor(dispute.pk)}",
-                "own_found_wrong": dispute.own_found_wrong,
-            }
+            dispute_item(
+                dispute_view(dispute, own_outlet=outlet.pk)
+                | {
+                    "candidate": candidate_row_short(dispute.candidate),
+                    "url": f"{profile_url(dispute.candidate)}#{dispute_anchor(dispute.pk)}",
+                }
+            )
             for dispute in profile.disputes
         ],
         "dispute_count": profile.dispute_count,
