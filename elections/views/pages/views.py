@@ -43,7 +43,6 @@ from .display import (
     status_short_label,
 )
 from .sources_display import dispute_item, fact_item, report_block
-from .sources_display import fact_item
 
 PAGE_SIZE = 25
 NOT_FOUND = _("No such page.")
