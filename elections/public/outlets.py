@@ -193,10 +193,10 @@ def _shown_members() -> QuerySet[DisputeClaim]:
 
 
 @functools.cache
-def _tally_by_property() -> QuerySet[DisputeClaim, dict[str, Any]]:
-    """Shown members of public disputes by property, with the disputes they are in (`times`)
-    and those in which the verdict found their version wrong (`wrong`), for one outlet's
-    members (filtered by the caller).
+def _disputes_taken_part() -> QuerySet[DisputeClaim, tuple[Any, ...]]:
+    """The public disputes of the shown members (narrowed by the caller to one outlet's
+    claims), a row each: its id, property, candidate's name and id, question, and how many
+    of those members the verdict found wrong (`wrong`).
 
     A version is found wrong when the verdict judged every shown claim of its group wrong
     (`versions_of`); an outlet is found wrong once in a dispute (or not at all), however many
@@ -210,36 +210,14 @@ def _tally_by_property() -> QuerySet[DisputeClaim, dict[str, Any]]:
     found_wrong = Q(~Exists(not_wrong.order_by()), judged=DisputeClaim.Judged.WRONG)
     return (
         _shown_members()
-        .values("contradiction__property")
-        .annotate(
-            times=Count("contradiction", distinct=True),
-            wrong=Count("contradiction", distinct=True, filter=found_wrong),
-        )
-    )
-
-
-def _dispute_tally(outlet: Outlet) -> dict[str, tuple[int, int]]:
-    """For each property, the public disputes `outlet` took part in and those of them in
-    which a verdict found its version wrong, counted in SQL (one query, a row a property)."""
-    rows = _tally_by_property().filter(claim__article__outlet_id=outlet.pk)
-    return {row["contradiction__property"]: (row["times"], row["wrong"]) for row in rows}
-
-
-@functools.cache
-def _disputes_in_order() -> QuerySet[DisputeClaim, int]:
-    """The ids of the public disputes of the shown members (narrowed by the caller), each
-    once, by candidate name, then question (`Contradiction.question`, which begins with
-    the subject asked about)."""
-    return (
-        _shown_members()
-        .order_by(
+        .values_list(
+            "contradiction_id",
+            "contradiction__property",
             "contradiction__candidate__display_name",
             "contradiction__candidate_id",
             "contradiction__question",
-            "contradiction_id",
         )
-        .values_list("contradiction_id", flat=True)
-        .distinct()
+        .annotate(wrong=Count("pk", filter=found_wrong))
     )
 
 
@@ -302,16 +280,15 @@ class Printed:
     article: PrintedIn
 
 
-def _disputes_with(outlet: Outlet, limit: int, reports: list[Report]) -> list[Contradiction]:
-    """The first `limit` public disputes in which a shown claim of `outlet` is a version (by
-    candidate name, then question), each with its `versions` and its candidate, shown by
-    candidate name, then property in `Property`'s order: two queries, their ids, then the
-    shown members of those and of the disputes the facts of `reports` are members of.
+def _disputes_with(first: list[int], reports: list[Report]) -> list[Contradiction]:
+    """The public disputes `first` (ids, in the order shown), each with its `versions` and its
+    candidate, from one query of their shown members and of those of the disputes the facts
+    of `reports` are members of.
 
-    A fact keeps its `dispute_id` only when that dispute is public: one of the first, or
-    shown by the rule a profile applies to the members it reads (`dispute_is_shown`).
+    A fact keeps its `dispute_id` only when that dispute is public: one of `first` (the
+    disputes its outlet took part in), or shown by the rule a profile applies to the members
+    it reads (`dispute_is_shown`).
     """
-    first = list(_disputes_in_order().filter(claim__article__outlet_id=outlet.pk)[:limit])
     facts = [(report.candidate.pk, fact) for report in reports for fact in report.claims]
     asked = {fact.dispute_id for _candidate, fact in facts if fact.dispute_id is not None}
     rows = _member_rows().filter(contradiction_id__in=sorted(asked.union(first)))
@@ -351,17 +328,7 @@ def _disputes_with(outlet: Outlet, limit: int, reports: list[Report]) -> list[Co
         dispute.versions = versions_of(  # type: ignore[attr-defined]
             cast(list[tuple[DisputeClaim, Claim]], members[dispute.pk])
         )
-    order = {prop: position for position, prop in enumerate(Property.values)}
-    return sorted(
-        shown,
-        key=lambda dispute: (
-            dispute.candidate.display_name,
-            dispute.candidate_id,
-            order.get(dispute.property, len(order)),
-            dispute.question,
-            dispute.pk,
-        ),
-    )
+    return shown
 
 
 # The order of an outlet's facts about a candidate.
@@ -489,11 +456,14 @@ def outlet_profile(
     is not a page gives the first, one past the end the last), its first disputes and its
     tally of them, or None.
 
-    Six queries, each reading the rows of the page shown or counting in SQL, however much
-    the outlet reported: whether tallies wait to be settled; the outlet with its kept counts
-    (`public_outlets`); the page's candidates with their claims from it; the tally of its
-    disputes; the ids of the first ones; their members. Without `reports` (a search is
-    shown instead), only the first two.
+    Five queries: whether tallies wait to be settled; the outlet with its kept counts
+    (`public_outlets`); the page's candidates with their claims from it; the disputes it
+    took part in, a row each, for their tally by property and to choose the first; the
+    members of those and of the disputes of the page's facts. Each reads the rows of the
+    page shown, or counts kept, except the disputes: few (one in about 30 candidates has
+    one), their rows are read rather than scanned twice, once to count them by property and
+    once more to find the first. Without `reports` (a search is shown instead), only the
+    first two.
     """
     outlet = public_outlets().filter(slug=slug).first()
     if outlet is None:
@@ -527,8 +497,14 @@ def outlet_profile(
     profile.reports = _reports(outlet, ids, OUTLET_CLAIMS_PER_CANDIDATE)
     # The page lists the candidates read, not the ids of the subquery.
     profile.page.object_list = [report.candidate for report in profile.reports]
-    tally = _dispute_tally(outlet)
-    disputes = _disputes_with(outlet, OUTLET_DISPUTES_SHOWN, profile.reports)
+    order = {prop: position for position, prop in enumerate(Property.values)}
+    taken_part = sorted(
+        _disputes_taken_part().filter(claim__article__outlet_id=outlet.pk),
+        key=lambda row: (row[2], row[3], order.get(row[1], len(order)), row[4], row[0]),
+    )
+    # The first, by candidate name, then property in `Property`'s order.
+    first = [dispute_id for dispute_id, *_row in taken_part[:OUTLET_DISPUTES_SHOWN]]
+    disputes = _disputes_with(first, profile.reports)
     for dispute in disputes:
         own = [
             version
@@ -540,14 +516,18 @@ def outlet_profile(
         dispute.own_found_wrong = any(  # type: ignore[attr-defined]
             version.found_wrong for version in own
         )
-    order = {prop: position for position, prop in enumerate(Property.values)}
     profile.disputes = disputes
+    tally: dict[str, list[int]] = {}
+    for _dispute_id, prop, _name, _candidate_id, _question, wrong in taken_part:
+        counts = tally.setdefault(prop, [0, 0])
+        counts[0] += 1
+        counts[1] += wrong > 0
     profile.by_property = sorted(
         ((prop, times, wrong) for prop, (times, wrong) in tally.items()),
         key=lambda row: order.get(row[0], len(order)),
     )
     profile.found_wrong = sum(wrong for _times, wrong in tally.values())
-    profile.dispute_count = sum(times for times, _wrong in tally.values())
+    profile.dispute_count = len(taken_part)
     return profile
 
 

@@ -49,8 +49,8 @@ BUDGET = {
     "list searched": 6,
     "profile": 7,
     "outlets": 2,
-    "outlet": 6,
-    "outlet page 2": 6,
+    "outlet": 5,
+    "outlet page 2": 5,
     "article": 3,
     "article page 2": 3,
 }
