@@ -8,6 +8,7 @@ from typing import Any, TypeVar, cast
 
 from django.core.paginator import Page, Paginator
 from django.db.models import (
+    CharField,
     Count,
     Exists,
     F,
@@ -19,7 +20,7 @@ from django.db.models import (
     Subquery,
     Window,
 )
-from django.db.models.functions import Coalesce, RowNumber
+from django.db.models.functions import Cast, Coalesce, RowNumber
 
 from elections.models import (
     Candidate,
@@ -566,11 +567,21 @@ ARTICLE_CLAIMS_PER_PAGE = 50
 
 @functools.cache
 def _cited_articles() -> QuerySet[Article]:
-    """Articles a public claim cites, with their outlets."""
+    """Articles public claims cite, with their outlets and how many (`fact_count`): their
+    kept count (`elections.tallies`), one row found by its key, whatever the record."""
+    from elections import tallies
+
+    kept = PublicTally.objects.filter(
+        kind=tallies.ARTICLE,
+        subject=OuterRef("pk"),
+        part=Cast(OuterRef("outlet_id"), output_field=CharField()),
+    )
     return (
-        Article.objects.filter(Exists(public_claims().filter(article=OuterRef("pk")).order_by()))
+        Article.objects.annotate(fact_count=Coalesce(Subquery(kept.values("value")[:1]), 0))
+        .filter(fact_count__gt=0)
         .select_related("outlet")
         .defer(*ARTICLE_UNREAD, *unread_columns("outlet__", OUTLET_UNREAD))
+        .order_by()
     )
 
 
@@ -600,13 +611,20 @@ def _quoting_claims() -> QuerySet[Claim, tuple[Any, ...]]:
 def article_page(pk: int | str, page: int | str | None = 1) -> ArticlePage | None:
     """The article `pk` with page `page` of the public claims quoting it (a number that is
     not a page gives the first, one past the end the last), grouped by passage, when a
-    public claim cites it; else None. Three queries: the article, its claims' count, the
-    page's claims (a passage quoted by claims on two pages shows on both)."""
+    public claim cites it; else None. Three queries: whether tallies wait to be settled;
+    the article with its kept count of facts; the page's claims (a passage quoted by claims
+    on two pages shows on both)."""
+    from elections import tallies
+
+    tallies.settled()
     article = _cited_articles().filter(pk=pk).first()
     if article is None:
         return None
     rows = _quoting_claims().filter(article_id=article.pk)
-    shown = Paginator(rows, ARTICLE_CLAIMS_PER_PAGE).get_page(page)
+    paginator = Paginator(rows, ARTICLE_CLAIMS_PER_PAGE)
+    # Kept, so not counted again here.
+    paginator.count = article.fact_count  # type: ignore[attr-defined]
+    shown = paginator.get_page(page)
     passages: dict[int, QuotedPassage] = {}
     candidates: dict[int, Candidate] = {}
     for claim_pk, prop, value, disputed, passage_id, candidate_id, *quoted in shown:
