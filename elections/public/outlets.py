@@ -24,6 +24,7 @@ from django.db.models.functions import Cast, Coalesce, RowNumber
 
 from elections.models import (
     Candidate,
+    CandidateDigest,
     Claim,
     Contradiction,
     DisputeClaim,
@@ -385,7 +386,7 @@ def _fact_rows() -> QuerySet[Claim, tuple[Any, ...]]:
 
 
 def _reports(
-    outlet: Outlet, page: QuerySet[Candidate, dict[str, Any]], per_candidate: int
+    outlet: Outlet, page: QuerySet[CandidateDigest, Any], per_candidate: int
 ) -> list[Report]:
     """The public claims of `outlet` about the candidates of `page` (a slice of them), the
     first `per_candidate` of each in property order, and how many it has about each (its
@@ -442,9 +443,10 @@ def _reports(
 
 
 @functools.cache
-def _candidates_by_name() -> QuerySet[Candidate, dict[str, Any]]:
-    """Ids of published candidates by name."""
-    return Candidate.objects.published().order_by("display_name", "pk").values("pk")
+def _candidates_by_name() -> QuerySet[CandidateDigest, Any]:
+    """Ids of the candidates the public sees, by name: their kept digests, walked in the
+    order of the candidate list's index (`digest_name_idx`)."""
+    return CandidateDigest.objects.filter(listed=True).order_by("name", "pk").values("pk")
 
 
 def outlet_profile(
@@ -471,9 +473,9 @@ def outlet_profile(
         return None
     from elections import tallies
 
-    # Its candidates by name: the published ones walked in name order, each looked up in
-    # the kept facts of the outlet about it, until the page is full (the outlet's other
-    # claims are not read). The page is a subquery of the query of their claims.
+    # Its candidates by name: the listed ones walked in name order, each looked up in the
+    # kept facts of the outlet about it, until the page is full (the outlet's other claims
+    # are not read). The page is a subquery of the query of their claims.
     reported = PublicTally.objects.filter(
         kind=tallies.REPORTED, subject=OuterRef("pk"), part=str(outlet.pk), value__gt=0
     )
@@ -494,7 +496,7 @@ def outlet_profile(
     )
     if not reports:
         return profile
-    ids = cast(QuerySet[Candidate, dict[str, Any]], profile.page.object_list)  # a slice
+    ids = cast(QuerySet[CandidateDigest, Any], profile.page.object_list)  # a slice
     profile.reports = _reports(outlet, ids, OUTLET_CLAIMS_PER_CANDIDATE)
     # The page lists the candidates read, not the ids of the subquery.
     profile.page.object_list = [report.candidate for report in profile.reports]
