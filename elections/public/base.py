@@ -245,6 +245,12 @@ def disputed_fact(path: str = "") -> ExpressionWrapper:
     return ExpressionWrapper(Q(**{f"{path}pk__in": disputed_claims()}), output_field=BooleanField())
 
 
+def in_public_dispute() -> Exists:
+    """Whether a dispute member's dispute (a DisputeClaim row's) is public, probed by its id
+    with the rule of `public_disputes`."""
+    return Exists(public_disputes().filter(pk=OuterRef("contradiction_id")).order_by())
+
+
 def mark_disputed(claims: list[Claim]) -> list[Claim]:
     """Set `disputed` on each of `claims` (a page of a few): whether it is a version of a
     public dispute, read from their own memberships, each checked by the rule of
@@ -253,11 +259,10 @@ def mark_disputed(claims: list[Claim]) -> list[Claim]:
     claim, but costs a page as much as there are disputes: PostgreSQL evaluates even a
     correlated probe as a hash of them all when it expects many rows before a LIMIT."""
     ids = [claim.pk for claim in claims]
-    shown = public_disputes().filter(pk=OuterRef("contradiction_id")).order_by()
     disputed = (
         set(
             DisputeClaim.objects.filter(claim_id__in=ids)
-            .filter(Exists(shown))
+            .filter(in_public_dispute())
             .values_list("claim_id", flat=True)
         )
         if ids

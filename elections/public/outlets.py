@@ -40,8 +40,8 @@ from .base import (
     ARTICLE_UNREAD,
     OUTLET_UNREAD,
     dispute_is_shown,
+    in_public_dispute,
     public_claims,
-    public_disputes,
     shown_member_filter,
     unread_columns,
     versions_of,
@@ -182,8 +182,8 @@ OUTLET_DISPUTES_SHOWN = 20
 
 @functools.cache
 def _shown_dispute() -> Exists:
-    """Whether the dispute of a member (a DisputeClaim row) is public (an Exists)."""
-    return Exists(public_disputes().filter(pk=OuterRef("contradiction_id")).order_by())
+    """Whether the dispute of a member (a DisputeClaim row) is public (an Exists), built once."""
+    return in_public_dispute()
 
 
 @functools.cache
