@@ -429,6 +429,7 @@ DIGEST_FIELDS = (
     "last_verified",
     "disputed",
     "facts",
+    "search_text",
     "tallies",
 )
 # What the candidate lists (the page and the API's, their filters, sorts, totals and choices)
@@ -443,6 +444,7 @@ LIST_FIELDS = (
     "province",
     "last_verified",
     "disputed",
+    "search_text",
 )
 LIST_KINDS = (STATUS, GENDER, PROVINCE)
 LIST_PARTS = ((ALL, "candidates"), (ALL, "disputed"), (ALL, "unplaced"), (OUTLET, "candidates"))
@@ -551,6 +553,7 @@ def _settle_batch(ids: list[int], using: str, *, quiet: bool = False) -> Settled
             "verified",
             "is_disputed",
             "first_province",
+            "search_text",
         )
     )
     listed: dict[int, tuple] = {}
@@ -610,7 +613,18 @@ def _settle_batch(ids: list[int], using: str, *, quiet: bool = False) -> Settled
         digest = digests.get(pk)
         before = _stored(digest.tallies) if digest is not None else Counter()
         if pk in listed:
-            _pk, name, gender, _state, _merged, status, verified, disputed, province = listed[pk]
+            (
+                _pk,
+                name,
+                gender,
+                _state,
+                _merged,
+                status,
+                verified,
+                disputed,
+                province,
+                search,
+            ) = listed[pk]
             after = _contributions(
                 candidate=pk,
                 gender=gender or "",
@@ -631,6 +645,7 @@ def _settle_batch(ids: list[int], using: str, *, quiet: bool = False) -> Settled
                 "last_verified": verified,
                 "disputed": bool(disputed),
                 "facts": after[(ALL, 0, "facts")],
+                "search_text": search,
             }
         else:
             # The public sees nothing of it: nothing kept either.

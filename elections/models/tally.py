@@ -15,8 +15,8 @@ class CandidateDigest(models.Model):
     `listed` is whether the public sees the candidate (published, not merged). The other
     columns are read from the public record (`elections.public`): the latest public status
     and its place in a candidacy's course, the first province stood in (by name), when a
-    public claim of it was last verified, whether a public dispute is about it, and how many
-    facts it has. `tallies` lists what it counts for in `PublicTally`, so that a change
+    public claim of it was last verified, whether a public dispute is about it, how many
+    facts it has, and its names folded for the name search. `tallies` lists what it counts for in `PublicTally`, so that a change
     adjusts those counts by the difference instead of recounting every candidate.
 
     The candidate is referenced without a database constraint: a deleted candidate's digest
@@ -40,6 +40,15 @@ class CandidateDigest(models.Model):
     last_verified = models.DateTimeField(null=True, blank=True, verbose_name=_("last verified"))
     disputed = models.BooleanField(default=False, verbose_name=_("disputed"))
     facts = models.PositiveIntegerField(default=0, verbose_name=_("facts"))
+    search_text = models.TextField(
+        blank=True,
+        default="",
+        help_text=_(
+            "The candidate's names folded for search (`Candidate.search_text`), kept here so "
+            "that a name search reads the listed candidates alone, from an index of its own."
+        ),
+        verbose_name=_("search text"),
+    )
     tallies = models.JSONField(default=list, blank=True, verbose_name=_("tallies"))
     record = models.JSONField(
         null=True,
