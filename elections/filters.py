@@ -221,8 +221,9 @@ class CandidateFilter(django_filters.FilterSet):
 
     @property
     def reads_every_match(self):
-        """Whether listing a page reads every match anyway: a filter by the ids a subquery
-        selects (a name, a place, an outlet). Otherwise the page is read from an index of
+        """Whether listing a page reads every match anyway: a name search (its matches come
+        from the trigram index of the digests' names), or a filter by the ids a subquery
+        selects (a place, an outlet). Otherwise the page is read from an index of
         the digests and stops at the page's end."""
         if not self.is_bound:
             return False
@@ -266,13 +267,15 @@ class CandidateFilter(django_filters.FilterSet):
         keys = query_keys(value)
         if not keys:
             return queryset.none()
+        # The digests keep the listed candidates' folded names, with a trigram index of
+        # their own on PostgreSQL: the matches are read from the digests alone.
         matches = Q()
         for key in keys:
             matches |= Q(search_text__contains=key)
-        return queryset.filter(pk__among=Candidate.objects.filter(matches).values("pk"))
+        return queryset.filter(matches)
 
     # Each filter below selects ids from the few rows that match (candidacies in a place,
-    # claims of an outlet) or reads a digest's own column, each with an index.
+    # claims of an outlet) or reads a digest's own columns, each with an index.
 
     def filter_province(self, queryset, name, value):
         return queryset.filter(pk__among=_stood_in(election__place__province__slug=value))
