@@ -16,7 +16,7 @@ from django.utils.translation import pgettext_lazy
 
 from elections import public
 from elections.models import Candidacy, Candidate, CandidateDigest, Place, Status
-from elections.names import query_keys
+from elections.names import SEPARATOR, query_keys
 from sources.models import Outlet
 
 # Orders of the kept digests (`elections.models.CandidateDigest`), each read from an index.
@@ -88,6 +88,13 @@ SORT_CHOICES = [
 ]
 NOT_REPORTED = "none"
 SUBQUERY_FILTERS = ("q", "province", "city", "outlet")
+# A name query of fewer letters or characters than this (once folded: "xu", "王", "刘萍") finds
+# the names that begin with it, a surname or a whole two-character name; a longer one finds
+# it anywhere in a name ("ping" finds Liu Ping). Anywhere, a short query would match most
+# names in passing ("an", "li") and, holding no trigram, could only be answered by reading
+# every name; at a name's beginning (after the separator of `elections.names.search_text`)
+# the trigram index finds it.
+SHORTEST_ANYWHERE = 3
 
 
 def _attributes(attrs):
@@ -268,9 +275,12 @@ class CandidateFilter(django_filters.FilterSet):
         if not keys:
             return queryset.none()
         # The digests keep the listed candidates' folded names, with a trigram index of
-        # their own on PostgreSQL: the matches are read from the digests alone.
+        # their own on PostgreSQL: the matches are read from the digests alone. A key too
+        # short to hold a trigram matches the beginning of a name (`SHORTEST_ANYWHERE`).
         matches = Q()
         for key in keys:
+            if len(key) < SHORTEST_ANYWHERE:
+                key = SEPARATOR + key
             matches |= Q(search_text__contains=key)
         return queryset.filter(matches)
 

@@ -53,6 +53,16 @@ def test_another_recorded_name_finds_the_candidate(client, world):
     assert listed(client, q="Xu Ruiyan") == ["Xu Yan"]
 
 
+def test_a_query_under_three_letters_finds_the_names_it_begins(client, world):
+    # Too short to hold a trigram: it finds a surname or a whole two-character name, not
+    # every name that has it in passing (`elections.filters.SHORTEST_ANYWHERE`).
+    assert "Xu Yan" in listed(client, q="Xu")
+    assert listed(client, q="ng") == []
+    assert listed(client, q="刘萍") == ["Liu Ping 刘萍"]
+    assert listed(client, q="萍") == []
+    assert "Liu Ping 刘萍" in listed(client, q="ping")
+
+
 def test_search_never_finds_an_unpublished_candidate(client, world):
     assert listed(client, q="Hidden") == []
     assert listed(client, q="刘隐") == []
