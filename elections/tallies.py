@@ -20,7 +20,16 @@ claims of every candidate on each render:
     article counts for its outlet's articles while above 0;
   - reported (subject a candidate's id, part an outlet's id): the facts the outlet gave
     about the candidate, so that an outlet's page finds its candidates by walking the
-    list's names and looking each up, instead of reading every claim of the outlet.
+    list's names and looking each up, instead of reading every claim of the outlet;
+  - outlet (subject an outlet's id), parts "disputes:" and "wrong:" followed by a property:
+    the public disputes about that property in which one of the outlet's claims is a
+    version (shown: verified and anchored, overruled ones included), and those of them in
+    which the verdict found its version wrong (every shown claim of the version judged
+    wrong), once per dispute however many of its claims took part;
+  - took part (subject a candidate's id, part an outlet's id): the public disputes about
+    the candidate in which the outlet took part, so that an outlet's page finds the
+    candidates of its first disputes by name among those alone (an index by kind and part,
+    `public_tally_part_idx`), instead of walking every claim of the outlet.
 
 How they stay right. Database triggers on every table these read (claims, candidates,
 candidacies and their status steps, disputes and their members, passages, articles,
@@ -71,6 +80,7 @@ from elections.models import (
     Candidate,
     CandidateDigest,
     Claim,
+    DisputeClaim,
     PublicTally,
     TallyPending,
 )
@@ -84,7 +94,7 @@ VENDORS = ("sqlite", "postgresql")
 BATCH = 1000
 
 Key = tuple[str, int, str]
-ALL, STATUS, GENDER, PROVINCE, OUTLET, ARTICLE, REPORTED = (
+ALL, STATUS, GENDER, PROVINCE, OUTLET, ARTICLE, REPORTED, TOOK_PART = (
     "all",
     "status",
     "gender",
@@ -92,7 +102,10 @@ ALL, STATUS, GENDER, PROVINCE, OUTLET, ARTICLE, REPORTED = (
     "outlet",
     "article",
     "reported",
+    "took part",
 )
+# The parts of an outlet's disputes (kind OUTLET), each followed by a property.
+DISPUTES_PART, WRONG_PART = "disputes:", "wrong:"
 # Not a count: a version, new at each settlement that may change what its pages show (the
 # public cache's keys, `elections.cache.scoped_generation`): of a candidate (part ""), at each
 # settlement of its records; of an article or an outlet (parts below), at each settlement of
@@ -101,7 +114,7 @@ VERSION = "version"
 ARTICLE_VERSION, OUTLET_VERSION = "article", "outlet"
 # The order in which kinds are adjusted (and locked): an article's count crossing zero
 # changes its outlet's, an outlet's facts crossing zero the number of outlets.
-STAGES = ((ARTICLE,), (OUTLET,), (ALL, STATUS, GENDER, PROVINCE, REPORTED))
+STAGES = ((ARTICLE,), (OUTLET,), (ALL, STATUS, GENDER, PROVINCE, REPORTED, TOOK_PART))
 
 
 # The triggers: for each table, the ids of the candidates a changed row bears on, from the
@@ -338,9 +351,11 @@ def _contributions(
     provinces: set[int],
     stood: bool,
     facts: Iterable[tuple[int, int, int]],
+    disputes: Iterable[tuple[int, str, bool]] = (),
 ) -> Counter[Key]:
     """What the listed candidate `candidate` counts for: `facts` are (article, outlet,
-    number) rows of its public claims."""
+    number) rows of its public claims, `disputes` (outlet, property, found wrong) rows of the
+    public disputes about it, one for each outlet that printed a version of one."""
     counts: Counter[Key] = Counter()
     counts[(ALL, 0, "candidates")] = 1
     counts[(STATUS, 0, status)] = 1
@@ -357,7 +372,56 @@ def _contributions(
         counts[(OUTLET, outlet, "candidates")] = 1
         counts[(REPORTED, candidate, str(outlet))] += number
         counts[(ALL, 0, "facts")] += number
+    for outlet, prop, wrong in disputes:
+        counts[(OUTLET, outlet, DISPUTES_PART + prop)] += 1
+        if wrong:
+            counts[(OUTLET, outlet, WRONG_PART + prop)] += 1
+        counts[(TOOK_PART, candidate, str(outlet))] += 1
     return counts
+
+
+def _disputes_taken_part(
+    candidates: list[int], using: str
+) -> dict[int, list[tuple[int, str, bool]]]:
+    """For each of `candidates` (listed, each with a public dispute): the outlets that took
+    part in the public disputes about it, a row (outlet, the dispute's property, whether the
+    verdict found the outlet's version wrong) for each dispute and outlet; one query.
+
+    An outlet takes part in a dispute when one of its claims is a version (a shown member:
+    verified and anchored, overruled ones included). A version is found wrong when the
+    verdict judged every shown claim of its group wrong (`public.versions_of`); an outlet is
+    found wrong once in a dispute (or not at all), however many of its articles printed it.
+    """
+    if not candidates:
+        return {}
+    from elections.public.base import in_public_dispute, shown_member_filter
+
+    members = (
+        DisputeClaim.objects.using(using)
+        .filter(
+            shown_member_filter(), in_public_dispute(), contradiction__candidate_id__in=candidates
+        )
+        .order_by()
+        .values_list(
+            "contradiction__candidate_id",
+            "contradiction_id",
+            "contradiction__property",
+            "group",
+            "judged",
+            "claim__article__outlet_id",
+        )
+    )
+    judged: dict[tuple[int, int], set[str]] = {}
+    printed: dict[tuple[int, int], tuple[int, str, set[int]]] = {}
+    for candidate, dispute, prop, group, verdict, outlet in members:
+        judged.setdefault((dispute, group), set()).add(verdict)
+        printed.setdefault((dispute, outlet), (candidate, prop, set()))[2].add(group)
+    wrong = {DisputeClaim.Judged.WRONG.value}
+    taken: dict[int, list[tuple[int, str, bool]]] = {}
+    for (dispute, outlet), (candidate, prop, groups) in sorted(printed.items()):
+        found_wrong = any(judged[(dispute, group)] == wrong for group in groups)
+        taken.setdefault(candidate, []).append((outlet, prop, found_wrong))
+    return taken
 
 
 def _stored(tallies: list) -> Counter[Key]:
@@ -593,6 +657,7 @@ def _settle_batch(ids: list[int], using: str, *, quiet: bool = False) -> Settled
             notes=notes,
             using=using,
         )
+    disputes = _disputes_taken_part(sorted(pk for pk, row in listed.items() if row[7]), using)
     provinces: dict[int, set[int]] = {}
     stood: set[int] = set()
     for candidate_id, province_id in (
@@ -633,6 +698,7 @@ def _settle_batch(ids: list[int], using: str, *, quiet: bool = False) -> Settled
                 provinces=provinces.get(pk, set()),
                 stood=pk in stood,
                 facts=facts.get(pk, []),
+                disputes=disputes.get(pk, []),
             )
             values = {
                 "record": records[pk],

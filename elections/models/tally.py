@@ -16,8 +16,9 @@ class CandidateDigest(models.Model):
     columns are read from the public record (`elections.public`): the latest public status
     and its place in a candidacy's course, the first province stood in (by name), when a
     public claim of it was last verified, whether a public dispute is about it, how many
-    facts it has, and its names folded for the name search. `tallies` lists what it counts for in `PublicTally`, so that a change
-    adjusts those counts by the difference instead of recounting every candidate.
+    facts it has, and its names folded for the name search. `tallies` lists what it counts
+    for in `PublicTally`, so that a change adjusts those counts by the difference instead of
+    recounting every candidate.
 
     The candidate is referenced without a database constraint: a deleted candidate's digest
     stays until it is settled, so that its counts can be taken back.
@@ -107,6 +108,9 @@ class PublicTally(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["kind", "subject", "part"], name="public_tally_key")
         ]
+        # The counts of one kind and part across subjects: an outlet's candidates (kind
+        # reported) and the candidates of its disputes (kind took part), by its id as part.
+        indexes = [models.Index(fields=["kind", "part", "subject"], name="public_tally_part_idx")]
 
     def __str__(self):
         return f"{self.kind} {self.subject} {self.part}: {self.value}"

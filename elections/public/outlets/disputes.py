@@ -1,55 +1,31 @@
-"""The public disputes an outlet took part in, and those of the facts its page shows."""
+"""The public disputes an outlet took part in, and those of the facts its page shows.
+
+How many it took part in, by property, and in how many its version was found wrong are kept
+counts (`elections.tallies`, kind outlet, parts "disputes:" and "wrong:"); the first few are
+found among the disputes of the first candidates by name it took part in disputes about
+(kind `took part`). What is read grows with the page shown, not with the outlet's record.
+"""
 
 import functools
 from dataclasses import dataclass
 from typing import Any, cast
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Case, QuerySet, Value, When
 
-from elections.models import Candidate, Claim, Contradiction, DisputeClaim
+from elections.models import (
+    Candidate,
+    CandidateDigest,
+    Claim,
+    Contradiction,
+    DisputeClaim,
+    Property,
+    PublicTally,
+)
 from sources.models import Outlet
 
 from ..base import dispute_is_shown, shown_member_filter, versions_of
 from .reports import Report
-from .rows import instance, shown_dispute
-
-
-@functools.cache
-def _shown_members() -> QuerySet[DisputeClaim]:
-    """The members of public disputes whose claims are shown as versions. Narrowed to the
-    claims of one outlet (`claim__article__outlet_id`), they are the disputes it took part
-    in."""
-    return DisputeClaim.objects.filter(shown_member_filter(), shown_dispute()).order_by()
-
-
-@functools.cache
-def disputes_taken_part() -> QuerySet[DisputeClaim, tuple[Any, ...]]:
-    """The public disputes of the shown members (narrowed by the caller to one outlet's
-    claims), a row each: its id, property, candidate's name and id, question, and how many
-    of those members the verdict found wrong (`wrong`).
-
-    A version is found wrong when the verdict judged every shown claim of its group wrong
-    (`versions_of`); an outlet is found wrong once in a dispute (or not at all), however many
-    outlets printed another version and however many of its articles printed this one.
-    """
-    not_wrong = DisputeClaim.objects.filter(
-        shown_member_filter(),
-        contradiction=OuterRef("contradiction_id"),
-        group=OuterRef("group"),
-    ).exclude(judged=DisputeClaim.Judged.WRONG)
-    found_wrong = Q(~Exists(not_wrong.order_by()), judged=DisputeClaim.Judged.WRONG)
-    return (
-        _shown_members()
-        .values_list(
-            "contradiction_id",
-            "contradiction__property",
-            "contradiction__candidate__display_name",
-            "contradiction__candidate_id",
-            "contradiction__question",
-        )
-        .annotate(wrong=Count("pk", filter=found_wrong))
-    )
-
+from .rows import instance
 
 # What a dispute shown on an outlet's page reads, on each row of its shown members.
 MEMBER_COLUMNS = (
@@ -110,52 +86,118 @@ class Printed:
     article: PrintedIn
 
 
-def disputes_with(first: list[int], reports: list[Report]) -> list[Contradiction]:
-    """The public disputes `first` (ids, in the order shown), each with its `versions` and its
-    candidate, from one query of their shown members and of those of the disputes the facts
-    of `reports` are members of.
+def disputed_candidates(
+    outlet: Outlet, shown: int, asked: list[int]
+) -> QuerySet[CandidateDigest, Any]:
+    """Ids of the candidates of the public disputes `outlet` took part in that its page
+    reads, found from its kept count of them (kind `took part`, by the outlet's id as part:
+    `public_tally_part_idx`), not from its claims: those of `asked` (the page's candidates
+    whose facts are members of a dispute), then the first by name (as the page's
+    candidates), `shown` of them besides `asked`. Each has one dispute at least, so the
+    first `shown` disputes are about these.
 
-    A fact keeps its `dispute_id` only when that dispute is public: one of `first` (the
-    disputes its outlet took part in), or shown by the rule a profile applies to the members
-    it reads (`dispute_is_shown`).
+    One subquery with its LIMIT, rather than `asked` in a condition of its own: PostgreSQL
+    plans an OR of the two with a scan of every candidate to join."""
+    from elections import tallies
+
+    took_part = PublicTally.objects.filter(
+        kind=tallies.TOOK_PART, part=str(outlet.pk), value__gt=0
+    ).values("subject")
+    order: list[Any] = ["name", "pk"]
+    if asked:
+        order.insert(0, Case(When(pk__in=asked, then=Value(0)), default=Value(1)))
+    return (
+        CandidateDigest.objects.filter(listed=True, pk__in=took_part)
+        .order_by(*order)
+        .values("pk")[: shown + len(asked)]
+    )
+
+
+def outlet_disputes(outlet: Outlet, shown: int, reports: list[Report]) -> list[Contradiction]:
+    """The first `shown` public disputes `outlet` took part in (one of its claims is a
+    version), by candidate name, then property in `Property`'s order, each with its
+    `versions`, its candidate, `own` (the group numbers of the outlet's versions) and
+    `own_found_wrong`: from one query of the shown members of the disputes about the
+    candidates of the first and of the facts of `reports` that are members of a dispute
+    (`disputed_candidates`, a subquery).
+
+    A dispute read is public by the rule a profile applies to the members it reads
+    (`dispute_is_shown`): every candidate read is listed. A fact keeps its `dispute_id`
+    only when that dispute is public. With `shown` 0 (the outlet took part in no public
+    dispute, by its kept count), no fact is a version of one either: nothing is read.
     """
     facts = [(report.candidate.pk, fact) for report in reports for fact in report.claims]
-    asked = {fact.dispute_id for _candidate, fact in facts if fact.dispute_id is not None}
-    rows = _member_rows().filter(contradiction_id__in=sorted(asked.union(first)))
+    # The candidates of the facts that are members of a dispute (of theirs, as a rule).
+    asked = sorted({candidate for candidate, fact in facts if fact.dispute_id is not None})
+    if not shown:
+        # It took part in no public dispute: neither are its facts versions of one.
+        for _candidate, fact in facts:
+            fact.dispute_id = None
+        return []
+    read = disputed_candidates(outlet, shown, asked)
+    rows = _member_rows().filter(contradiction__candidate_id__in=read)
     disputes: dict[int, Contradiction] = {}
     members: dict[int, list[tuple[Member, Printed]]] = {}
     outlets: dict[int, Outlet] = {}
-    read = len(MEMBER_COLUMNS)
+    columns = len(MEMBER_COLUMNS)
     for row in rows:
-        dispute_id, group, judged, new, claim_id, value, language, outlet_id, name = row[:read]
+        dispute_id, group, judged, new, claim_id, value, language, outlet_id, name = row[:columns]
         if dispute_id not in disputes:
-            columns = row[read : read + len(DISPUTE_COLUMNS_READ)]
-            dispute = instance(Contradiction, rows.db, DISPUTE_COLUMNS_READ, columns)
+            dispute_columns = row[columns : columns + len(DISPUTE_COLUMNS_READ)]
+            dispute = instance(Contradiction, rows.db, DISPUTE_COLUMNS_READ, dispute_columns)
             dispute.candidate = instance(
-                Candidate, rows.db, DISPUTED_COLUMNS, row[read + len(DISPUTE_COLUMNS_READ) :]
+                Candidate, rows.db, DISPUTED_COLUMNS, row[columns + len(DISPUTE_COLUMNS_READ) :]
             )
             disputes[dispute_id] = dispute
         if outlet_id not in outlets:
             outlets[outlet_id] = instance(Outlet, rows.db, ("id", "name"), (outlet_id, name))
         printed = Printed(claim_id, value, PrintedIn(outlet_id, outlets[outlet_id], language))
         members.setdefault(dispute_id, []).append((Member(group, judged, new), printed))
+    public = {
+        pk
+        for pk, dispute in disputes.items()
+        if dispute_is_shown(dispute, (member.group for member, _ in members[pk]))
+    }
     for candidate_id, fact in facts:
-        if fact.dispute_id is None or fact.dispute_id in first:
+        if fact.dispute_id is None:
             continue
         member_of = disputes.get(fact.dispute_id)
         # The facts' candidates are published: a dispute about one of them is public when
         # its state allows it and two of its versions are shown.
-        if not (
-            member_of is not None
-            and member_of.candidate_id == candidate_id
-            and dispute_is_shown(member_of, (member.group for member, _ in members[member_of.pk]))
+        if (
+            member_of is None
+            or member_of.candidate_id != candidate_id
+            or member_of.pk not in public
         ):
             fact.dispute_id = None
-    shown = [disputes[pk] for pk in first if pk in disputes]
-    for dispute in shown:
-        # An attribute the page reads, set on the instance for the template. A version's
+    order = {prop: position for position, prop in enumerate(Property.values)}
+    taken_part = sorted(
+        (
+            disputes[pk]
+            for pk in public
+            if any(printed.article.outlet_id == outlet.pk for _member, printed in members[pk])
+        ),
+        key=lambda dispute: (
+            dispute.candidate.display_name,
+            dispute.candidate_id,
+            order.get(dispute.property, len(order)),
+            dispute.question,
+            dispute.pk,
+        ),
+    )
+    first = taken_part[:shown]
+    for dispute in first:
+        # Attributes the page reads, set on the instance for the template. A version's
         # claims are rows of the columns it shows (`Printed`), not models.
-        dispute.versions = versions_of(  # type: ignore[attr-defined]
-            cast(list[tuple[DisputeClaim, Claim]], members[dispute.pk])
+        versions = versions_of(cast(list[tuple[DisputeClaim, Claim]], members[dispute.pk]))
+        own = [
+            version
+            for version in versions
+            if any(claim.article.outlet_id == outlet.pk for claim in version.claims)
+        ]
+        dispute.versions = versions  # type: ignore[attr-defined]
+        dispute.own = {version.group for version in own}  # type: ignore[attr-defined]
+        dispute.own_found_wrong = any(  # type: ignore[attr-defined]
+            version.found_wrong for version in own
         )
-    return shown
+    return first

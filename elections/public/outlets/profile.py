@@ -9,7 +9,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from elections.models import CandidateDigest, Contradiction, Property, PublicTally
 from sources.models import Outlet
 
-from .disputes import disputes_taken_part, disputes_with
+from .disputes import outlet_disputes
 from .index import public_outlets
 from .reports import Report, candidates_by_name, reports_of
 
@@ -43,13 +43,12 @@ def outlet_profile(
     tally of them, or None.
 
     Five queries: whether tallies wait to be settled; the outlet with its kept counts
-    (`public_outlets`); the page's candidates with their claims from it; the disputes it
-    took part in, a row each, for their tally by property and to choose the first; the
-    members of those and of the disputes of the page's facts. Each reads the rows of the
-    page shown, or counts kept, except the disputes: few (one in about 30 candidates has
-    one), their rows are read rather than scanned twice, once to count them by property and
-    once more to find the first. Without `reports` (a search is shown instead), only the
-    first two.
+    (`public_outlets`); its kept counts of disputes by property; the page's candidates with
+    their claims from it; the members of its first disputes (found by the kept disputes of
+    its candidates, `disputes.outlet_disputes`) and of the disputes of the page's facts.
+    Each reads the rows of the page shown, or counts kept, not the outlet's claims. Four
+    when it took part in no public dispute (its facts are then no version of one either);
+    without `reports` (a search is shown instead), only the first two.
     """
     from elections import tallies
     from elections.public import outlets as sizes  # read now: tests set them
@@ -57,7 +56,6 @@ def outlet_profile(
     outlet = public_outlets().filter(slug=slug).first()
     if outlet is None:
         return None
-
     # Its candidates by name: the listed ones walked in name order, each looked up in the
     # kept facts of the outlet about it, until the page is full (the outlet's other claims
     # are not read). The page is a subquery of the query of their claims.
@@ -81,39 +79,24 @@ def outlet_profile(
     )
     if not reports:
         return profile
+    tally: dict[str, list[int]] = {}
+    for part, value in PublicTally.objects.filter(
+        kind=tallies.OUTLET, subject=outlet.pk
+    ).values_list("part", "value"):
+        for position, prefix in enumerate((tallies.DISPUTES_PART, tallies.WRONG_PART)):
+            if part.startswith(prefix):
+                tally.setdefault(part.removeprefix(prefix), [0, 0])[position] = value
+    order = {prop: position for position, prop in enumerate(Property.values)}
+    profile.by_property = sorted(
+        ((prop, times, wrong) for prop, (times, wrong) in tally.items() if times),
+        key=lambda row: (order.get(row[0], len(order)), row[0]),
+    )
+    profile.dispute_count = sum(times for _prop, times, _wrong in profile.by_property)
+    profile.found_wrong = sum(wrong for _prop, _times, wrong in profile.by_property)
     ids = cast(QuerySet[CandidateDigest, Any], profile.page.object_list)  # a slice
     profile.reports = reports_of(outlet, ids, sizes.OUTLET_CLAIMS_PER_CANDIDATE)
     # The page lists the candidates read, not the ids of the subquery.
     profile.page.object_list = [report.candidate for report in profile.reports]
-    order = {prop: position for position, prop in enumerate(Property.values)}
-    taken_part = sorted(
-        disputes_taken_part().filter(claim__article__outlet_id=outlet.pk),
-        key=lambda row: (row[2], row[3], order.get(row[1], len(order)), row[4], row[0]),
-    )
-    # The first, by candidate name, then property in `Property`'s order.
-    first = [dispute_id for dispute_id, *_row in taken_part[: sizes.OUTLET_DISPUTES_SHOWN]]
-    disputes = disputes_with(first, profile.reports)
-    for dispute in disputes:
-        own = [
-            version
-            for version in dispute.versions  # type: ignore[attr-defined]
-            if any(claim.article.outlet_id == outlet.pk for claim in version.claims)
-        ]
-        # Attributes the page reads, set on the instance for the template.
-        dispute.own = {version.group for version in own}  # type: ignore[attr-defined]
-        dispute.own_found_wrong = any(  # type: ignore[attr-defined]
-            version.found_wrong for version in own
-        )
-    profile.disputes = disputes
-    tally: dict[str, list[int]] = {}
-    for _dispute_id, prop, _name, _candidate_id, _question, wrong in taken_part:
-        counts = tally.setdefault(prop, [0, 0])
-        counts[0] += 1
-        counts[1] += wrong > 0
-    profile.by_property = sorted(
-        ((prop, times, wrong) for prop, (times, wrong) in tally.items()),
-        key=lambda row: order.get(row[0], len(order)),
-    )
-    profile.found_wrong = sum(wrong for _times, wrong in tally.values())
-    profile.dispute_count = len(taken_part)
+    shown = sizes.OUTLET_DISPUTES_SHOWN if profile.dispute_count else 0
+    profile.disputes = outlet_disputes(outlet, shown, profile.reports)
     return profile
