@@ -10,7 +10,10 @@ sessions), every one a program from Debian's packages. The demo newsroom is load
    on one is confirmed on the other;
 3. failed sign-ins from one client address lock that address out, not a colleague's;
 4. a bounded load (LOAD_SECONDS, 60) of readers, editors and an importer through HAProxy:
-   no error, every acknowledged write found; the replica's lag is sampled meanwhile;
+   no error, every acknowledged write found, and at least 80 % of the public pages answered
+   from the cache (their X-Cache headers, as HAProxy logged them, by kind of page; Redis's
+   keyspace hit ratio, which counts sessions and login throttling too, is reported); the
+   replica's lag is sampled meanwhile;
 5. a withdrawal leaves every public URL on both servers at once, the cache warm and the
    replica's replay paused (lagging);
 6. Redis stopped: every page is still rendered (no 500) and /healthz says "degraded"; Redis
@@ -193,10 +196,38 @@ def _replica_lag(balancer, samples, stop):
         stop.wait(1)
 
 
+# The kinds of public page whose cache hits are counted, by path:
+# each goes by its own key in `elections.cache.cache_public`.
+PAGE_KINDS = (
+    ("profile", re.compile(r"^/(?:api/)?candidates/[^/]+/$")),
+    ("list", re.compile(r"^/(?:api/)?candidates/$")),
+    ("outlet", re.compile(r"^/outlets/[^/]+/$")),
+    ("article", re.compile(r"^/articles/\d+/$")),
+    ("home", re.compile(r"^/$")),
+)
+PAGE_HIT_TARGET = 0.80
+
+
+def page_kind(uri):
+    path = uri.split("?", 1)[0]
+    return next((kind for kind, pattern in PAGE_KINDS if pattern.match(path)), "other")
+
+
+def page_hits(answers):
+    """{kind: (hits, misses)} of the answers that consulted the public cache (an X-Cache
+    header), by kind of page (`PAGE_KINDS`, else "other")."""
+    counts = {kind: [0, 0] for kind, _ in PAGE_KINDS} | {"other": [0, 0]}
+    for _status, cache, _method, uri in answers:
+        if cache in ("hit", "miss"):
+            counts[page_kind(uri)][cache == "miss"] += 1
+    return {kind: tuple(pair) for kind, pair in counts.items()}
+
+
 def check_load(balancer, world, seconds, redis, figures):
     from tests.load import scenario
 
     hits_before, misses_before = redis.stats()
+    logged_before = balancer.log_size()
     samples, stop = [], threading.Event()
     sampler = threading.Thread(target=_replica_lag, args=(balancer, samples, stop))
     sampler.start()
@@ -215,7 +246,33 @@ def check_load(balancer, world, seconds, redis, figures):
         figures.add(f"load_{name}", value, unit, target, met)
     hits, misses = redis.stats()
     hits, misses = hits - hits_before, misses - misses_before
-    figures.add("cache_hit_ratio", round(hits / max(1, hits + misses), 3), "", "report", True)
+    time.sleep(0.5)  # HAProxy logs a request as it ends
+    pages = page_hits(balancer.answers(since=logged_before))
+    for kind, (page_hit, page_miss) in pages.items():
+        figures.add(
+            f"page_cache_{kind}",
+            f"{page_hit}/{page_hit + page_miss}",
+            "hits",
+            "report",
+            True,
+        )
+    page_hit = sum(hit for hit, _ in pages.values())
+    page_total = sum(hit + miss for hit, miss in pages.values())
+    ratio = round(page_hit / max(1, page_total), 3)
+    figures.add(
+        "page_cache_hit_ratio",
+        ratio,
+        "(X-Cache of public pages)",
+        f">= {PAGE_HIT_TARGET:.2f}",
+        page_total > 0 and ratio >= PAGE_HIT_TARGET,
+    )
+    figures.add(
+        "redis_keyspace_hit_ratio",
+        round(hits / max(1, hits + misses), 3),
+        "(every Redis read: pages, sessions, login throttling)",
+        "report",
+        True,
+    )
     behind = [replayed for replayed, _ in samples if replayed is False]
     replay = [seconds for _, seconds in samples if seconds is not None]
     figures.add(

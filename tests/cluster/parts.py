@@ -4,6 +4,7 @@ data folders, not the machine's server), Redis, gunicorn servers, a task worker,
 Each part is started and always stopped by the run (`tests.cluster.__main__`)."""
 
 import os
+import re
 import shutil
 import signal
 import socket
@@ -15,6 +16,8 @@ from pathlib import Path
 from tests.load.__main__ import ROOT, Server
 
 WAIT = 60
+# A request as HAProxy logs it (`HAProxy`'s log-format): status {X-Cache} method "URI".
+LOGGED = re.compile(r'^(\d{3}) \{([^}]*)\} (\S+) "(.*)"$')
 
 
 def free_port():
@@ -215,11 +218,16 @@ class Worker:
 
 class HAProxy:
     """Round robin, no stickiness, health checks on /healthz; a request whose connection to
-    a server fails (a server restarting) is sent to another: nothing else is retried."""
+    a server fails (a server restarting) is sent to another: nothing else is retried.
+
+    Each request is logged (to `haproxy.log`) as its status, the `X-Cache` header of its
+    response, its method and its URI: the public cache's hits and misses as the clients
+    saw them (`answers`)."""
 
     def __init__(self, folder, port, servers):
         self.folder, self.port, self.servers, self.process = Path(folder), port, servers, None
         self.config = self.folder / "haproxy.cfg"
+        self.log = self.folder / "haproxy.log"
 
     def start(self):
         backends = "\n".join(
@@ -229,12 +237,17 @@ class HAProxy:
         self.config.write_text(
             f"""global
   maxconn 1000
+  log stderr format raw local0 info
 
 defaults
   mode http
+  log global
   timeout connect 2s
   timeout client 120s
   timeout server 120s
+  # A health check waits as long as a request may queue behind others on a busy machine:
+  # at the default (its interval, 300 ms) both servers left the balancer under load (503).
+  timeout check 2s
   option forwardfor
   option redispatch
   retries 3
@@ -242,6 +255,8 @@ defaults
 
 frontend site
   bind 127.0.0.1:{self.port}
+  capture response header X-Cache len 8
+  log-format "%ST %hs %HM %{{+Q}}HU"
   default_backend apps
 
 backend apps
@@ -256,9 +271,25 @@ backend apps
         self.process = subprocess.Popen(
             ["haproxy", "-f", str(self.config), "-db"],
             stdout=subprocess.DEVNULL,
-            stderr=open(self.folder / "haproxy.log", "w"),  # noqa: SIM115 (the run's life)
+            stderr=open(self.log, "w"),  # noqa: SIM115 (the run's life)
         )
         wait_for_port(self.port, process=self.process, what="HAProxy")
+
+    def log_size(self):
+        """Where the log ends now: `answers` from there reads the requests logged since."""
+        return self.log.stat().st_size if self.log.exists() else 0
+
+    def answers(self, since=0):
+        """(status, X-Cache or "", method, URI) of each request logged after byte `since`."""
+        with open(self.log, "rb") as log:
+            log.seek(since)
+            lines = log.read().decode("utf-8", "replace").splitlines()
+        return [
+            (int(status), cache, method, uri)
+            for status, cache, method, uri in (
+                match.groups() for match in map(LOGGED.match, lines) if match
+            )
+        ]
 
     def stop(self):
         if self.process and self.process.poll() is None:
