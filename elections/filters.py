@@ -16,7 +16,7 @@ from django.utils.translation import pgettext_lazy
 
 from elections import public
 from elections.models import Candidacy, Candidate, CandidateDigest, Place, Status
-from elections.names import SEPARATOR, query_keys
+from elections.names import search_patterns
 from sources.models import Outlet
 
 # Orders of the kept digests (`elections.models.CandidateDigest`), each read from an index.
@@ -88,13 +88,6 @@ SORT_CHOICES = [
 ]
 NOT_REPORTED = "none"
 SUBQUERY_FILTERS = ("q", "province", "city", "outlet")
-# A name query of fewer letters or characters than this (once folded: "xu", "王", "刘萍") finds
-# the names that begin with it, a surname or a whole two-character name; a longer one finds
-# it anywhere in a name ("ping" finds Liu Ping). Anywhere, a short query would match most
-# names in passing ("an", "li") and, holding no trigram, could only be answered by reading
-# every name; at a name's beginning (after the separator of `elections.names.search_text`)
-# the trigram index finds it.
-SHORTEST_ANYWHERE = 3
 
 
 def _attributes(attrs):
@@ -271,17 +264,14 @@ class CandidateFilter(django_filters.FilterSet):
         return queryset.order_by(*sorts[self.sort_key])
 
     def filter_name(self, queryset, name, value):
-        keys = query_keys(value)
-        if not keys:
+        patterns = search_patterns(value)
+        if not patterns:
             return queryset.none()
         # The digests keep the listed candidates' folded names, with a trigram index of
-        # their own on PostgreSQL: the matches are read from the digests alone. A key too
-        # short to hold a trigram matches the beginning of a name (`SHORTEST_ANYWHERE`).
+        # their own on PostgreSQL: the matches are read from the digests alone.
         matches = Q()
-        for key in keys:
-            if len(key) < SHORTEST_ANYWHERE:
-                key = SEPARATOR + key
-            matches |= Q(search_text__contains=key)
+        for pattern in patterns:
+            matches |= Q(search_text__contains=pattern)
         return queryset.filter(matches)
 
     # Each filter below selects ids from the few rows that match (candidacies in a place,

@@ -329,6 +329,25 @@ def query_keys(text):
     return keys
 
 
+# A query key of fewer letters or characters than this ("xu", "王", "刘萍") is looked for at
+# the beginning of a name, a surname or a whole two-character name; a longer one anywhere in
+# a name ("ping" finds Liu Ping). Anywhere, one or two letters match most names in passing
+# ("an", "li") and hold no trigram, so that only reading every name could answer them; at a
+# name's beginning (after a separator of `search_text`) PostgreSQL's trigram index finds
+# them, by the trigrams it pads a word's beginning with.
+SHORTEST_ANYWHERE = 3
+
+
+def search_patterns(text):
+    """What a search for `text` looks for in a candidate's `search_text`, one substring per
+    key of `query_keys`: the key itself, or, shorter than `SHORTEST_ANYWHERE`, the key after
+    a separator (a name that begins with it). The public searches (the list and the API's,
+    reconciliation) look for these. The editors' (the admin's, the annotation tool's) look
+    for each key anywhere: an editor hunting for a record wants every name holding it, and
+    sees the whole names first."""
+    return {key if len(key) >= SHORTEST_ANYWHERE else SEPARATOR + key for key in query_keys(text)}
+
+
 def search_text(names):
     """One string holding every key of every name, each between separators.
 

@@ -32,7 +32,7 @@ from django.db.models import Q
 
 from elections import public
 from elections.models import Candidacy, Candidate, Place
-from elections.names import fold_han, fold_latin, name_keys, query_keys
+from elections.names import fold_han, fold_latin, name_keys, query_keys, search_patterns
 from elections.places import fold_place_name
 from sources.identifiers import wikidata_qid
 
@@ -242,7 +242,8 @@ class Matcher:
         exact, partial = Q(), Q()
         for key in keys:
             exact |= Q(search_text__contains=f"|{key}|")
-            partial |= Q(search_text__contains=key)
+        for pattern in search_patterns(query.text):
+            partial |= Q(search_text__contains=pattern)
         columns = ("slug", "display_name", "name_zh", "birth_year", "wikidata", "search_text")
         published = Candidate.objects.published().only(*columns).order_by("display_name", "pk")
         found = {candidate.pk: candidate for candidate in published.filter(exact)[:SCAN]}

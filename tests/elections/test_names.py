@@ -195,3 +195,14 @@ def test_an_old_romanization_finds_the_chinese_name():
     assert finds("Hsu Chih-yung", ["Xu Zhiyong", "许志永"])
     assert finds("Hsü Chih-yung", ["许志永"])
     assert not finds("Hsu Chih-yung", ["Xu Zhiyong"])  # no characters: nothing to convert
+
+
+def test_a_search_looks_for_a_short_key_at_a_names_beginning():
+    from elections.names import search_patterns
+
+    assert search_patterns("Liu Ping") == {"liuping"}
+    assert search_patterns("ping") == {"ping"}
+    assert search_patterns("Xu") == {"|xu"}
+    assert search_patterns("刘萍") == {"|刘萍"}
+    assert search_patterns("許志永") == {"许志永"}
+    assert search_patterns("!!") == set()
