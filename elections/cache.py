@@ -45,7 +45,9 @@ the writing transaction commits:
   hundreds of thousands of checks queued, most of them after that row: the first firing only
   touches the row again, which queues a second firing behind every event already queued. The
   second firing updates the generation row (to a new number from the sequence) and deletes
-  the pending row. The generation row is locked from then until the commit is written.
+  the pending row. The generation row is locked from then until the commit is written. A
+  transaction that leaves candidates marked for settling (`elections.tallies`: a write from
+  outside every service) renews every finer row too (see `cache_public`).
 
 A savepoint rolled back takes its pending row and the setting with it, so a transaction whose
 public writes were all undone does not bump the generation. SQLite has one writer at a time
@@ -172,6 +174,17 @@ _PG_FLAGS = "".join(
     )
 )
 
+# The table of candidates marked for settling (`elections.tallies.PENDING_TABLE`; named here
+# since this module is imported before the models). Read at commit only once it exists.
+TALLY_PENDING_TABLE = "elections_tallypending"
+_PG_RENEW_ROWS = "".join(
+    f"PERFORM set_config('{setting}', '1', true); " for _row, setting in _ROW_SETTINGS
+)
+_PG_UNSETTLED = (
+    f"IF to_regclass('{TALLY_PENDING_TABLE}') IS NOT NULL THEN "  # noqa: S608 - ours
+    f"IF EXISTS (SELECT 1 FROM {TALLY_PENDING_TABLE}) THEN {_PG_RENEW_ROWS}END IF; END IF; "
+)
+
 
 def _pg_trigger_function(name, *, shared, lists):
     return (
@@ -196,11 +209,13 @@ _PG_SETUP = [
     f"{_PG_FLAGS}END $$",
     # At commit, on the pending row's insert: queue the bump behind every deferred event
     # already queued (the foreign-key checks of a whole import); on that update: bump, in
-    # the rows' order.
+    # the rows' order. A transaction that commits public changes with tallies left to settle
+    # (a write from outside every service) renews every finer row too (`_PG_UNSETTLED`).
     f"CREATE OR REPLACE FUNCTION {COMMIT_FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$ "  # noqa: S608
     f"BEGIN IF TG_OP = 'INSERT' THEN "
     f"UPDATE {PENDING_TABLE} SET id = id WHERE id = NEW.id; "
-    f"ELSE UPDATE {STATE_TABLE} SET generation = nextval('{SEQUENCE}') WHERE id = {STATE_ID}; "
+    f"ELSE {_PG_UNSETTLED}"
+    f"UPDATE {STATE_TABLE} SET generation = nextval('{SEQUENCE}') WHERE id = {STATE_ID}; "
     f"{_PG_BUMP_FLAGGED}"
     f"DELETE FROM {PENDING_TABLE} WHERE id = NEW.id; "
     f"END IF; RETURN NULL; END $$",
@@ -284,6 +299,27 @@ def renew_generation_row(*, using=DEFAULT_DB_ALIAS):
                 [generation, row],
             )
     return generations[STATE_ID]
+
+
+def public_change_noted(*, using=DEFAULT_DB_ALIAS):
+    """Whether the caller's transaction may have changed what the public sees, so that
+    settling must renew the versions and generations of the pages it settles for
+    (`elections.tallies`).
+
+    On PostgreSQL, whether a write of this transaction to a public table was one the public
+    may see (its pending generation is set: see the module's docstring): a transaction that
+    only recorded unverified claims or edited draft candidates changed no page, and the
+    candidates it marked keep their pages' keys. Marks that a write from outside every
+    service left, whoever settles them, need no renewal from the settling transaction: that
+    write renewed every finer generation as it committed (`_PG_UNSETTLED`). Elsewhere
+    (SQLite): always True.
+    """
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        return True
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT coalesce(current_setting('{PENDING_SETTING}', true), '') <> ''")
+        return cursor.fetchone()[0]
 
 
 def note_settled_change(*, lists=False, disputes=False, using=DEFAULT_DB_ALIAS):
@@ -999,6 +1035,17 @@ def cache_public(view, *, scope=None):
       version. A version may be a claim a verdict overruled, which is no public claim: so
       the page goes by the disputes' generation too, which settling renews whenever it
       settles a candidate that had or has a public dispute (`elections.tallies.Settled`).
+    - Settling renews those versions and generations only in a transaction that changed
+      something the public sees (`public_change_noted`; on PostgreSQL, one with a write
+      the public may see: the same condition that gives a new whole generation, which the
+      home page relies on). Editors recording claims not yet verified, or editing draft
+      candidates, mark candidates whose pages cannot change: their pages keep their keys. A
+      write from outside every service that commits a public change leaves its marks to the
+      next settlement, which may be such a transaction: so its own commit renews the shared,
+      lists' and disputes' generations with the whole one (`_PG_UNSETTLED`), and every
+      scoped page gets a new key as the change becomes visible, as a change to a shared
+      table gives. A reader that settles marks (`scoped_generation`) renews every row.
+      On SQLite settling always renews.
     - The candidate lists (the page, the API's, every filter, search, sort and page of them)
       go by the lists' generation. A change to a public table outside `LISTED_BY_SETTLING`
       renews it (a candidate's names and columns, candidacies, and all the shared tables);

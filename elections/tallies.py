@@ -560,12 +560,14 @@ class Settled:
         """Give the pages of what changed new keys (`elections.cache.scoped_generation`), in
         the settling transaction: new versions of the articles and outlets (in key order, as
         counts are locked), and the lists' and disputes' generations when they changed."""
-        from elections.cache import fresh_generation, note_settled_change
+        from elections.cache import fresh_generation, note_settled_change, public_change_noted
 
         versions = sorted(
             [(ARTICLE_VERSION, pk) for pk in self.articles]
             + [(OUTLET_VERSION, pk) for pk in self.outlets]
         )
+        if not (versions or self.lists or self.disputes) or not public_change_noted(using=using):
+            return  # nothing the public sees changed (`elections.cache.public_change_noted`)
         if versions:
             PublicTally.objects.using(using).bulk_create(
                 [
@@ -746,13 +748,14 @@ def _settle_batch(ids: list[int], using: str, *, quiet: bool = False) -> Settled
 def _renew_versions(present: list[int], gone: list[int], using: str) -> None:
     """Give each settled candidate a new version (`VERSION`): its profile's cache key
     (`elections.cache.cache_public`). A random number, never handed out again: a version
-    read inside a transaction that rolls back is never reached afterwards."""
-    from elections.cache import fresh_generation
+    read inside a transaction that rolls back is never reached afterwards. Not when the
+    transaction changed nothing the public sees (`elections.cache.public_change_noted`)."""
+    from elections.cache import fresh_generation, public_change_noted
 
     tallies = PublicTally.objects.using(using)
     if gone:
         tallies.filter(kind=VERSION, subject__in=gone, part="").delete()
-    if present:
+    if present and public_change_noted(using=using):
         tallies.bulk_create(
             [PublicTally(kind=VERSION, subject=pk, value=fresh_generation()) for pk in present],
             update_conflicts=True,

@@ -17,6 +17,7 @@ from elections.cache import (
     SEEN_WHEN,
     SEQUENCE,
     STATE_TABLE,
+    TALLY_PENDING_TABLE,
     UNSEEN_WHEN_NEW,
     UNSHOWN_COLUMNS,
     _committed_generation,
@@ -26,6 +27,7 @@ from elections.cache import (
     cache_key,
     cache_public,
     install_triggers,
+    public_change_noted,
     public_generation,
     public_tables,
     tables_without_trigger,
@@ -329,6 +331,20 @@ def test_migrate_takes_the_trigger_off_a_table_the_public_never_reads():
 
     assert tables_without_trigger(connection, ["sources_taskrun"]) == ["sources_taskrun"]
     assert tables_without_trigger(connection, public_tables(apps)) == []
+
+
+def test_settling_renews_keys_after_a_public_change(newsroom):
+    """Settling gives pages new keys in a transaction that wrote something the public sees
+    (on PostgreSQL, one whose pending generation is set; on SQLite always: a transaction
+    that wrote nothing public is checked in tests/production/test_cache_scopes.py). The
+    commit of a public change left unsettled reads the tallies' marks by this name."""
+    from elections import tallies
+
+    assert TALLY_PENDING_TABLE == tallies.PENDING_TABLE
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("UPDATE elections_claim SET value = value || '.'")
+        assert public_change_noted()
 
 
 def committed_generation_row():

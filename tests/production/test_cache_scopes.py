@@ -150,3 +150,73 @@ def test_migrate_gives_each_cited_outlet_and_article_a_version_it_lacks(
     assert scoped_generation(("outlet", claim.article.outlet.slug)).startswith("o")
     assert client.get(page)["X-Cache"] == "miss"
     assert client.get(page)["X-Cache"] == "hit"
+
+
+def test_editors_recording_unverified_claims_leave_every_page_cached(
+    cached, client, editor, reviewer
+):
+    """Claims recorded and not yet verified are seen by nobody: settling the candidates they
+    mark gives no page a new key, a disputed candidate's included (the load of `make
+    cluster`: editors recording claims at every candidate while readers read). Verified, one
+    is seen at once."""
+    liu, liu_claim = published("Liu Ping", "steelworker", editor, reviewer, outlet="Daily")
+    _xu, xu_claim = published("Xu Yan", "lawyer", editor, reviewer, outlet="Wire")
+    for age, outlet in (("47", "Daily"), ("52", "Wire")):
+        article = make_article(f"Liu Ping, {age}, spoke to us.", outlet=outlet)
+        claim_verify(
+            claim=make_claim(liu, "age", age, article, f"Liu Ping, {age}", by=editor),
+            acting_user=reviewer,
+        )
+    assert CandidateDigest.objects.get(candidate=liu).disputed
+    outlets = [f"/outlets/{slug}/" for slug in Outlet.objects.values_list("slug", flat=True)]
+    pages = [
+        f"/candidates/{liu.slug}/",
+        f"/api/candidates/{liu.slug}/",
+        "/candidates/",
+        "/api/candidates/",
+        "/",
+        f"/articles/{liu_claim.article_id}/",
+        f"/articles/{xu_claim.article_id}/",
+        *outlets,
+    ]
+    for page in pages:
+        assert client.get(page)["X-Cache"] == "miss"
+    version = scoped_generation(("candidate", liu.slug))
+
+    recorded = make_claim(liu, "occupation", "worker", liu_claim.article, "works", by=editor)
+    make_claim(liu, "occupation", "welder", xu_claim.article, "lawyer", by=editor)
+
+    assert {page: answered(client, page) for page in pages} == dict.fromkeys(pages, "hit")
+    assert scoped_generation(("candidate", liu.slug)) == version
+
+    claim_verify(claim=recorded, acting_user=reviewer)
+    assert answered(client, pages[0]) == "miss"
+    assert answered(client, pages[5]) == "miss"
+
+
+def test_a_public_write_left_unsettled_renews_every_page_key_as_it_commits(
+    cached, client, editor, reviewer
+):
+    """A write from outside every service commits public changes with its candidates left to
+    settle: its commit renews every finer generation, so the writer that settles them next
+    need not (one that changes nothing public gives no new version) and no page stays."""
+    liu, _claim = published("Liu Ping", "steelworker", editor, reviewer)
+    page = f"/api/candidates/{liu.slug}/"
+    assert client.get(page)["X-Cache"] == "miss"
+    assert client.get(page)["X-Cache"] == "hit"
+    before = scoped_generation(("candidate", liu.slug))
+
+    # Committed at once (autocommit), by no service: the marks stay for the next settlement.
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE elections_candidate SET birth_year = 1961 WHERE id = %s", [liu.pk])
+        cursor.execute("SELECT count(*) FROM elections_tallypending")
+        assert cursor.fetchone()[0] > 0
+    # An editor's unverified claim settles those marks, with no public change of its own.
+    make_claim(liu, "occupation", "welder", make_article("Liu Ping, welder."), by=editor)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM elections_tallypending")
+        assert cursor.fetchone()[0] == 0
+
+    assert scoped_generation(("candidate", liu.slug)) != before
+    assert answered(client, page) == "miss"
+    assert b"1961" in client.get(page).content
