@@ -120,3 +120,28 @@ def test_a_rolled_back_change_leaves_no_mark_and_no_count(liu, reviewer):
     assert not TallyPending.objects.exists()
     assert counts() == before
     assert Claim.objects.get(pk=claim.pk).state == Claim.State.UNVERIFIED
+
+
+def test_a_name_added_is_searched_at_once_and_a_withdrawal_unsearched(liu, reviewer):
+    # Each through its service, in its own transaction: the digest's folded names follow the
+    # candidate's in the same commit, and the public search reads them.
+    from elections.filters import CandidateFilter
+    from elections.models import CandidateDigest
+    from elections.services import candidate_add_name, candidate_withdraw
+    from tests.factories import make_user
+
+    def found(query):
+        filterset = CandidateFilter({"q": query}, queryset=public.public_candidates())
+        assert filterset.is_valid(), filterset.errors
+        return list(filterset.qs.values_list("pk", flat=True))
+
+    chief = make_user(superuser=True)
+    candidate_add_name(candidate=liu, name="刘萍", acting_user=chief)
+    assert "|刘萍|" in CandidateDigest.objects.get(pk=liu.pk).search_text
+    assert found("刘萍") == [liu.pk]
+    assert found("Liu") == [liu.pk]
+
+    candidate_withdraw(candidate=Candidate.objects.get(pk=liu.pk), acting_user=reviewer)
+    assert CandidateDigest.objects.get(pk=liu.pk).search_text == ""
+    assert found("刘萍") == []
+    assert_equal_to_a_rebuild()
