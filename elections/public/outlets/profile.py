@@ -9,8 +9,8 @@ from django.db.models import Exists, OuterRef, QuerySet
 from elections.models import CandidateDigest, Contradiction, Property, PublicTally
 from sources.models import Outlet
 
+from ..base import OUTLET_UNREAD
 from .disputes import outlet_disputes
-from .index import public_outlets
 from .reports import Report, candidates_by_name, reports_of
 
 
@@ -42,20 +42,30 @@ def outlet_profile(
     is not a page gives the first, one past the end the last), its first disputes and its
     tally of them, or None.
 
-    Five queries: whether tallies wait to be settled; the outlet with its kept counts
-    (`public_outlets`); its kept counts of disputes by property; the page's candidates with
-    their claims from it; the members of its first disputes (found by the kept disputes of
-    its candidates, `disputes.outlet_disputes`) and of the disputes of the page's facts.
-    Each reads the rows of the page shown, or counts kept, not the outlet's claims. Four
-    when it took part in no public dispute (its facts are then no version of one either);
-    without `reports` (a search is shown instead), only the first two.
+    Five queries: whether tallies wait to be settled; the outlet; its kept counts (facts,
+    candidates, articles, and disputes by property); the page's candidates with their
+    claims from it; the members of its first disputes (found by the kept disputes of its
+    candidates, `disputes.outlet_disputes`) and of the disputes of the page's facts. Each
+    reads the rows of the page shown, or counts kept, not the outlet's claims. Four when it
+    took part in no public dispute (its facts are then no version of one either); without
+    `reports` (a search is shown instead), only the first three.
     """
     from elections import tallies
     from elections.public import outlets as sizes  # read now: tests set them
 
-    outlet = public_outlets().filter(slug=slug).first()
+    tallies.settled()
+    outlet = Outlet.objects.filter(slug=slug).defer(*OUTLET_UNREAD).first()
     if outlet is None:
         return None
+    # Every kept count of the outlet: a few rows, read by their key (rather than a subquery
+    # for each count in the outlet's query, which cost more to plan than to run).
+    kept = dict(
+        PublicTally.objects.filter(kind=tallies.OUTLET, subject=outlet.pk).values_list(
+            "part", "value"
+        )
+    )
+    if kept.get("facts", 0) <= 0:
+        return None  # no public claim cites it
     # Its candidates by name: the listed ones walked in name order, each looked up in the
     # kept facts of the outlet about it, until the page is full (the outlet's other claims
     # are not read). The page is a subquery of the query of their claims.
@@ -66,23 +76,21 @@ def outlet_profile(
         candidates_by_name().filter(Exists(reported)), sizes.OUTLET_CANDIDATES_PER_PAGE
     )
     # Kept, so not counted again here.
-    paginator.count = outlet.candidate_count  # type: ignore[attr-defined]
+    paginator.count = kept.get("candidates", 0)
     profile = OutletProfile(
         outlet=outlet,
         page=paginator.get_page(page),
         reports=[],
         disputes=[],
         by_property=[],
-        fact_count=outlet.fact_count,  # type: ignore[attr-defined]
-        candidate_count=outlet.candidate_count,  # type: ignore[attr-defined]
-        article_count=outlet.article_count,  # type: ignore[attr-defined]
+        fact_count=kept["facts"],
+        candidate_count=kept.get("candidates", 0),
+        article_count=kept.get("articles", 0),
     )
     if not reports:
         return profile
     tally: dict[str, list[int]] = {}
-    for part, value in PublicTally.objects.filter(
-        kind=tallies.OUTLET, subject=outlet.pk
-    ).values_list("part", "value"):
+    for part, value in kept.items():
         for position, prefix in enumerate((tallies.DISPUTES_PART, tallies.WRONG_PART)):
             if part.startswith(prefix):
                 tally.setdefault(part.removeprefix(prefix), [0, 0])[position] = value
