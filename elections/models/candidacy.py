@@ -78,6 +78,12 @@ class Candidacy(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["candidate", "election"], name="candidacy_unique"),
         ]
+        # Whether an election has a published candidate (the list's place choices, the
+        # places the public record names) stops at its first candidacy: without the
+        # candidate in the index, PostgreSQL read every candidacy of each election.
+        indexes = [
+            models.Index(fields=["election", "candidate"], name="candidacy_election_idx"),
+        ]
 
     def __str__(self):
         return gettext("%(candidate)s in %(election)s") % {
