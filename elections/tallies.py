@@ -60,7 +60,9 @@ outlet whose public claims it cites before or after (their pages' keys), and, th
 `elections.cache.note_settled_change`, the lists' generation when what the lists read of a
 candidate changed (`LIST_FIELDS` of its digest, its part of the counts by status, gender,
 province and outlet: `Settled`) and the disputes' generation when the candidate had or has a
-public dispute.
+public dispute. On PostgreSQL it renews them only in a transaction that changed something the
+public sees (`elections.cache.public_change_noted`): an editor's unverified claim marks its
+candidate, and settling it leaves every page's key as it was. On SQLite it renews them always.
 
 `manage.py settle_public_tallies` settles what is pending; `--rebuild` recomputes every
 digest and count from the record (after a restore from an old backup, say).
