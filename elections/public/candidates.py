@@ -50,6 +50,7 @@ from .base import (
     public_claims_of,
     versions_of,
 )
+from .outlets.rows import prepared
 
 
 def public_candidates() -> QuerySet[CandidateDigest]:
@@ -475,20 +476,13 @@ def _verified_claims_of(candidate: Candidate) -> QuerySet[Claim]:
     )
 
 
-def _claims_shown(candidate: Candidate, shown: FactsShown, focus: Page | None) -> list[Claim]:
-    """`candidate`'s verified, anchored claims that a page showing `shown` needs: its facts
-    (the first of each property, or the page `focus` of one), every status claim (for the
-    timeline), every overruled one and every version of a dispute of the candidate (the
-    disputes section; both are as few as the disputes are), each with `fact_rank` (its place
-    among the standing facts of its property), `fact_total` (their number) and
-    `last_verified` (of all its standing facts), counted in SQL over all of them.
-
-    Two queries: the ranks are counted over the claims alone, and only the rows chosen are
-    then read with their citations (joining every claim's passage, article and outlet
-    before choosing would cost as much as reading them all)."""
+def _ranked_rows(candidate_id: int, *bounds: Any) -> QuerySet[Claim, tuple[Any, ...]]:
+    """The rows `_claims_shown` chooses: (id, `fact_rank`, `fact_total`, `last_verified`) of
+    the claims a page needs; `bounds` are (property, first, last) for a page of one
+    property's facts, (per_property,) for the first of each, () for all."""
     standing = [F("property"), F("overruled")]
     ranked = (
-        Claim.objects.filter(candidate_id=candidate.pk, state=Claim.State.VERIFIED)
+        Claim.objects.filter(candidate_id=candidate_id, state=Claim.State.VERIFIED)
         .anchored()
         .annotate(
             fact_rank=Window(
@@ -511,18 +505,49 @@ def _claims_shown(candidate: Candidate, shown: FactsShown, focus: Page | None) -
         )
     )
     needed = Q(overruled=True) | Q(property=Property.STATUS) | Q(a_version=True)
-    if focus is not None:
-        first = focus.start_index() - 1 if focus.paginator.count else 0
-        needed |= Q(property=shown.property, fact_rank__gt=first, fact_rank__lte=focus.end_index())
-    elif shown.per_property is not None:
-        needed |= Q(fact_rank__lte=shown.per_property)
-    chosen = {
-        pk: (rank, total, last)
-        for pk, rank, total, last in ranked.filter(needed)
+    if len(bounds) == 3:
+        prop, first, last = bounds
+        needed |= Q(property=prop, fact_rank__gt=first, fact_rank__lte=last)
+    elif bounds:
+        needed |= Q(fact_rank__lte=bounds[0])
+    return (
+        ranked.filter(needed)
         .order_by()
         .values_list("pk", "fact_rank", "fact_total", "last_verified")
-    }
-    claims = list(_verified_claims_of(candidate).filter(pk__in=list(chosen)))
+    )
+
+
+def _claims_read(candidate_id: int, *ids: int) -> QuerySet[Claim]:
+    """The claims `ids` of the candidate, with their citations (`_verified_claims_of`)."""
+    return _verified_claims_of(Candidate(pk=candidate_id)).filter(pk__in=ids)
+
+
+def _claims_shown(candidate: Candidate, shown: FactsShown, focus: Page | None) -> list[Claim]:
+    """`candidate`'s verified, anchored claims that a page showing `shown` needs: its facts
+    (the first of each property, or the page `focus` of one), every status claim (for the
+    timeline), every overruled one and every version of a dispute of the candidate (the
+    disputes section; both are as few as the disputes are), each with `fact_rank` (its place
+    among the standing facts of its property), `fact_total` (their number) and
+    `last_verified` (of all its standing facts), counted in SQL over all of them.
+
+    Two queries: the ranks are counted over the claims alone, and only the rows chosen are
+    then read with their citations (joining every claim's passage, article and outlet
+    before choosing would cost as much as reading them all)."""
+    if focus is not None:
+        first = focus.start_index() - 1 if focus.paginator.count else 0
+        bounds: tuple[Any, ...] = (shown.property, first, focus.end_index())
+    elif shown.per_property is not None:
+        bounds = (shown.per_property,)
+    else:
+        bounds = ()
+    # Compiled once per process for each kind of page (`prepared`), as their SQL is the same
+    # for every candidate.
+    ranked = prepared(("profile ranks", len(bounds)), _ranked_rows, (candidate.pk, *bounds))
+    chosen = {pk: (rank, total, last) for pk, rank, total, last in ranked}
+    ids = list(chosen)
+    claims: list[Claim] = list(
+        prepared(("profile claims", len(ids)), _claims_read, (candidate.pk, *ids))
+    )
     for claim in claims:
         # Attributes read by `candidate_profile`.
         (
@@ -546,10 +571,18 @@ def _is_shown_fact(claim: Claim, shown: FactsShown, focus: Page | None) -> bool:
 def _other_sources(candidate: Candidate, known: Iterable[int]) -> list[Article]:
     """The articles that `candidate`'s standing facts cite besides `known` (those of the
     facts shown): a profile lists every source of its facts, shown or not."""
+    known = list(known)
+    return list(
+        prepared(("profile other sources", len(known)), _articles_besides, (candidate.pk, *known))
+    )
+
+
+def _articles_besides(candidate_id: int, *known: int) -> QuerySet[Article]:
+    """The articles the candidate's public claims cite besides `known`."""
     cited = (
         public_claims()
-        .filter(candidate_id=candidate.pk)
-        .exclude(article_id__in=list(known))
+        .filter(candidate_id=candidate_id)
+        .exclude(article_id__in=known)
         .order_by()
         .values("article_id")
     )
@@ -558,7 +591,7 @@ def _other_sources(candidate: Candidate, known: Iterable[int]) -> list[Article]:
         for column in CITED_CLAIM_COLUMNS
         if column.startswith("article__")
     ]
-    return list(
+    return (
         Article.objects.filter(pk__in=cited)
         .select_related("outlet")
         .only("outlet", *columns)
@@ -597,6 +630,19 @@ def _mark_cited(claims: list[Claim]) -> None:
         claim.outlet_cited = claim.article.outlet_id in outlets  # type: ignore[attr-defined]
 
 
+def _dispute_members(candidate_id: int) -> QuerySet[DisputeClaim]:
+    """The members of the candidate's disputes in a state that may be shown."""
+    return (
+        DisputeClaim.objects.filter(
+            contradiction__candidate_id=candidate_id,
+            contradiction__status__in=SHOWN_DISPUTE_STATUSES,
+        )
+        .select_related("contradiction")
+        .defer("contradiction__flag_note", "contradiction__closed_reason")
+        .order_by()
+    )
+
+
 def _disputes_of(candidate: Candidate, claims: dict[int, Claim]) -> list[Contradiction]:
     """The public disputes of `candidate`, each with `versions`, from one query of their
     members; `claims` are the candidate's verified, anchored claims (the shown ones), each
@@ -604,15 +650,7 @@ def _disputes_of(candidate: Candidate, claims: dict[int, Claim]) -> list[Contrad
 
     The rule is `public_disputes`' (`dispute_is_shown`), applied here to the few rows read.
     """
-    members = (
-        DisputeClaim.objects.filter(
-            contradiction__candidate_id=candidate.pk,
-            contradiction__status__in=SHOWN_DISPUTE_STATUSES,
-        )
-        .select_related("contradiction")
-        .defer("contradiction__flag_note", "contradiction__closed_reason")
-        .order_by()
-    )
+    members = prepared(("profile disputes",), _dispute_members, (candidate.pk,))
     disputes: dict[int, Contradiction] = {}
     rows: dict[int, list[tuple[DisputeClaim, Claim]]] = {}
     for member in members:
@@ -636,9 +674,12 @@ def _disputes_of(candidate: Candidate, claims: dict[int, Claim]) -> list[Contrad
     )
 
 
+def _published_by_slug(slug: str) -> QuerySet[Candidate]:
+    return Candidate.objects.published().filter(slug=slug).defer(*CANDIDATE_UNREAD).order_by()[:1]
+
+
 def _published(slug: str) -> Candidate | None:
-    candidates = Candidate.objects.published().filter(slug=slug).defer(*CANDIDATE_UNREAD)
-    return next(iter(candidates.order_by()[:1]), None)
+    return next(iter(prepared(("profile candidate",), _published_by_slug, (slug,))), None)
 
 
 def by_polling_day(candidacy: Candidacy) -> tuple[bool, datetime.date, int]:
@@ -687,6 +728,22 @@ def _status_dispute(steps: Iterable[CandidacyStatus]) -> int | None:
     whose claims carry `dispute_id`), or None."""
     last = max(steps, key=course_place, default=None)
     return getattr(last.claim, "dispute_id", None) if last is not None else None
+
+
+def _candidacies_of(candidate_id: int) -> QuerySet[Candidacy]:
+    return (
+        Candidacy.objects.filter(candidate_id=candidate_id)
+        .select_related("election__place__province")
+        .order_by()
+    )
+
+
+def _steps_of(*candidacies: int) -> QuerySet[CandidacyStatus]:
+    return CandidacyStatus.objects.filter(candidacy_id__in=candidacies).order_by()
+
+
+def _names_of(candidate_id: int) -> QuerySet[CandidateName]:
+    return CandidateName.objects.filter(candidate_id=candidate_id).order_by()
 
 
 def candidate_profile(slug: str, shown: FactsShown | None = None) -> Profile | None:
@@ -738,9 +795,7 @@ def candidate_profile(slug: str, shown: FactsShown | None = None) -> Profile | N
     ]
     _mark_cited(shown_claims)
     candidacies = sorted(
-        Candidacy.objects.filter(candidate_id=candidate.pk)
-        .select_related("election__place__province")
-        .order_by(),
+        prepared(("profile candidacies",), _candidacies_of, (candidate.pk,)),
         key=by_polling_day,
     )
     by_candidacy = {candidacy.pk: candidacy for candidacy in candidacies}
@@ -748,7 +803,7 @@ def candidate_profile(slug: str, shown: FactsShown | None = None) -> Profile | N
     for candidacy in candidacies:
         candidacy.public_steps = []  # type: ignore[attr-defined]
     steps = sorted(
-        CandidacyStatus.objects.filter(candidacy_id__in=list(by_candidacy)).order_by(),
+        prepared(("profile steps", len(by_candidacy)), _steps_of, tuple(by_candidacy)),
         key=course_place,
     )
     reported = []
@@ -798,7 +853,7 @@ def candidate_profile(slug: str, shown: FactsShown | None = None) -> Profile | N
     return Profile(
         candidate=candidate,
         names=sorted(
-            CandidateName.objects.filter(candidate_id=candidate.pk).order_by(),
+            prepared(("profile names",), _names_of, (candidate.pk,)),
             key=lambda name: (name.kind, name.name),
         ),
         candidacies=candidacies,

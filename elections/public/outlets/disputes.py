@@ -25,7 +25,7 @@ from sources.models import Outlet
 
 from ..base import dispute_is_shown, shown_member_filter, versions_of
 from .reports import Report
-from .rows import instance
+from .rows import instance, prepared
 
 # What a dispute shown on an outlet's page reads, on each row of its shown members.
 MEMBER_COLUMNS = (
@@ -86,23 +86,21 @@ class Printed:
     article: PrintedIn
 
 
-def disputed_candidates(
-    outlet: Outlet, shown: int, asked: list[int]
-) -> QuerySet[CandidateDigest, Any]:
-    """Ids of the candidates of the public disputes `outlet` took part in that its page
-    reads, found from its kept count of them (kind `took part`, by the outlet's id as part:
-    `public_tally_part_idx`), not from its claims: those of `asked` (the page's candidates
-    whose facts are members of a dispute), then the first by name (as the page's
-    candidates), `shown` of them besides `asked`. Each has one dispute at least, so the
-    first `shown` disputes are about these.
+def disputed_candidates(part: str, shown: int, asked: list[int]) -> QuerySet[CandidateDigest, Any]:
+    """Ids of the candidates of the public disputes the outlet `part` (its id as text) took
+    part in that its page reads, found from its kept count of them (kind `took part`, by
+    the outlet's id as part: `public_tally_part_idx`), not from its claims: those of
+    `asked` (the page's candidates whose facts are members of a dispute), then the first by
+    name (as the page's candidates), `shown` of them besides `asked`. Each has one dispute
+    at least, so the first `shown` disputes are about these.
 
     One subquery with its LIMIT, rather than `asked` in a condition of its own: PostgreSQL
     plans an OR of the two with a scan of every candidate to join."""
     from elections import tallies
 
-    took_part = PublicTally.objects.filter(
-        kind=tallies.TOOK_PART, part=str(outlet.pk), value__gt=0
-    ).values("subject")
+    took_part = PublicTally.objects.filter(kind=tallies.TOOK_PART, part=part, value__gt=0).values(
+        "subject"
+    )
     order: list[Any] = ["name", "pk"]
     if asked:
         order.insert(0, Case(When(pk__in=asked, then=Value(0)), default=Value(1)))
@@ -110,6 +108,16 @@ def disputed_candidates(
         CandidateDigest.objects.filter(listed=True, pk__in=took_part)
         .order_by(*order)
         .values("pk")[: shown + len(asked)]
+    )
+
+
+def _rows_of_disputes(
+    shown: int, part: str, *asked: int
+) -> QuerySet[DisputeClaim, tuple[Any, ...]]:
+    """The rows `outlet_disputes` reads: the members of the disputes about the candidates
+    `disputed_candidates` reads."""
+    return _member_rows().filter(
+        contradiction__candidate_id__in=disputed_candidates(part, shown, list(asked))
     )
 
 
@@ -134,8 +142,12 @@ def outlet_disputes(outlet: Outlet, shown: int, reports: list[Report]) -> list[C
         for _candidate, fact in facts:
             fact.dispute_id = None
         return []
-    read = disputed_candidates(outlet, shown, asked)
-    rows = _member_rows().filter(contradiction__candidate_id__in=read)
+    # Compiled once for each number of candidates asked (`prepared`).
+    rows = prepared(
+        ("outlet disputes", shown, len(asked)),
+        functools.partial(_rows_of_disputes, shown),
+        (str(outlet.pk), *asked),
+    )
     disputes: dict[int, Contradiction] = {}
     members: dict[int, list[tuple[Member, Printed]]] = {}
     outlets: dict[int, Outlet] = {}

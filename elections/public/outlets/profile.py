@@ -4,14 +4,14 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import QuerySet
 
 from elections.models import CandidateDigest, Contradiction, Property, PublicTally
 from sources.models import Outlet
 
 from ..base import OUTLET_UNREAD
 from .disputes import outlet_disputes
-from .reports import Report, candidates_by_name, reports_of
+from .reports import Report, reported_candidates, reports_of
 
 
 @dataclass
@@ -69,11 +69,8 @@ def outlet_profile(
     # Its candidates by name: the listed ones walked in name order, each looked up in the
     # kept facts of the outlet about it, until the page is full (the outlet's other claims
     # are not read). The page is a subquery of the query of their claims.
-    reported = PublicTally.objects.filter(
-        kind=tallies.REPORTED, subject=OuterRef("pk"), part=str(outlet.pk), value__gt=0
-    )
     paginator = Paginator(
-        candidates_by_name().filter(Exists(reported)), sizes.OUTLET_CANDIDATES_PER_PAGE
+        reported_candidates(outlet.pk, str(outlet.pk)), sizes.OUTLET_CANDIDATES_PER_PAGE
     )
     # Kept, so not counted again here.
     paginator.count = kept.get("candidates", 0)
@@ -102,7 +99,8 @@ def outlet_profile(
     profile.dispute_count = sum(times for _prop, times, _wrong in profile.by_property)
     profile.found_wrong = sum(wrong for _prop, _times, wrong in profile.by_property)
     ids = cast(QuerySet[CandidateDigest, Any], profile.page.object_list)  # a slice
-    profile.reports = reports_of(outlet, ids, sizes.OUTLET_CLAIMS_PER_CANDIDATE)
+    bounds = (ids.query.low_mark, ids.query.high_mark)
+    profile.reports = reports_of(outlet, bounds, sizes.OUTLET_CLAIMS_PER_CANDIDATE)
     # The page lists the candidates read, not the ids of the subquery.
     profile.page.object_list = [report.candidate for report in profile.reports]
     shown = sizes.OUTLET_DISPUTES_SHOWN if profile.dispute_count else 0

@@ -6,7 +6,7 @@ import functools
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import F, OrderBy, OuterRef, QuerySet, Subquery, Window
+from django.db.models import Exists, F, OrderBy, OuterRef, QuerySet, Subquery, Window
 from django.db.models.functions import RowNumber
 
 from elections.models import Candidate, CandidateDigest, Claim, PublicTally
@@ -14,7 +14,7 @@ from sources.dates import PartialDate
 from sources.models import Outlet
 
 from ..base import public_claims
-from .rows import instance
+from .rows import instance, prepared
 
 
 @dataclass(slots=True)
@@ -124,23 +124,48 @@ def _fact_rows() -> QuerySet[Claim, tuple[Any, ...]]:
     ).values_list(*(f"candidate__{column}" for column in REPORTED_COLUMNS), *FACT_COLUMNS)
 
 
-def reports_of(
-    outlet: Outlet, page: QuerySet[CandidateDigest, Any], per_candidate: int
-) -> list[Report]:
-    """The public claims of `outlet` about the candidates of `page` (a slice of them), the
-    first `per_candidate` of each in property order, and how many it has about each (its
-    kept count): one query. The first are found by their ids alone, then only those are
-    read, as rows (`Fact`), each candidate and article made once. A fact's `dispute_id` is
-    the dispute it is a member of, which `disputes.disputes_with` keeps only when it is public."""
+def reported_candidates(outlet_id: int, part: str) -> QuerySet[CandidateDigest, Any]:
+    """Ids of the candidates the outlet `outlet_id` (`part`, as text) reported on, by name:
+    the listed ones walked in name order, each looked up in the kept facts of the outlet
+    about it (the outlet's claims are not read)."""
     from elections import tallies
 
+    reported = PublicTally.objects.filter(
+        kind=tallies.REPORTED, subject=OuterRef("pk"), part=part, value__gt=0
+    )
+    return candidates_by_name().filter(Exists(reported))
+
+
+def _report_rows(
+    bounds: tuple[int, int | None], outlet_id: int, part: str, per_candidate: int
+) -> QuerySet[Claim, tuple[Any, ...]]:
+    """The rows `reports_of` reads: the candidates of the page `bounds` (a slice of
+    `reported_candidates`) with the facts of the outlet about them."""
+    from elections import tallies
+
+    page = reported_candidates(outlet_id, part)[bounds[0] : bounds[1]]
     first = _ranked_facts().filter(
-        article__outlet_id=outlet.pk, candidate_id__in=page, rank__lte=per_candidate
+        article__outlet_id=outlet_id, candidate_id__in=page, rank__lte=per_candidate
     )
     kept = PublicTally.objects.filter(
-        kind=tallies.REPORTED, subject=OuterRef("candidate_id"), part=str(outlet.pk)
+        kind=tallies.REPORTED, subject=OuterRef("candidate_id"), part=part
     )
-    rows = _fact_rows().filter(pk__in=first).annotate(total=Subquery(kept.values("value")[:1]))
+    return _fact_rows().filter(pk__in=first).annotate(total=Subquery(kept.values("value")[:1]))
+
+
+def reports_of(outlet: Outlet, bounds: tuple[int, int | None], per_candidate: int) -> list[Report]:
+    """The public claims of `outlet` about the candidates of the page `bounds` (a slice of
+    `reported_candidates`), the first `per_candidate` of each in property order, and how
+    many it has about each (its kept count): one query. The first are found by their ids
+    alone, then only those are read, as rows (`Fact`), each candidate and article made
+    once. A fact's `dispute_id` is the dispute it is a member of, which
+    `disputes.disputes_with` keeps only when it is public."""
+    # Compiled once per page of candidates (`bounds`), as its SQL is the same for every outlet.
+    rows = prepared(
+        ("outlet reports", bounds),
+        functools.partial(_report_rows, bounds),
+        (outlet.pk, str(outlet.pk), per_candidate),
+    )
     reports: dict[int, Report] = {}
     articles: dict[int, CitedArticle] = {}
     named = len(REPORTED_COLUMNS)

@@ -25,6 +25,8 @@ from sources.dates import PartialDate, PartialDateError
 from sources.identifiers import wikidata_url
 from sources.models import Passage
 
+from .sources_display import escape
+
 NAME_LANGS = {
     CandidateName.Kind.HANS: "zh-Hans",
     CandidateName.Kind.HANT: "zh-Hant",
@@ -123,18 +125,27 @@ def quote_of(passage, article):
     }
 
 
-def article_summary(article, *, page=True, outlet_page=True):
+def article_summary(article, *, page=True, outlet_page=True, dates=None):
     """What a citation says about its article: outlet, title, date, links.
 
     `page` and `outlet_page` say whether the article and its outlet have public pages to
-    link to (a public claim cites them).
+    link to (a public claim cites them). `dates` keeps the dates shown, for a page that
+    summarizes many articles.
     """
     outlet = article.outlet
     published = article.published
+    if published is None:
+        date = gettext("undated")
+    elif dates is None:
+        date = published.display()
+    else:
+        date = dates.get(published)
+        if date is None:
+            date = dates[published] = published.display()
     return {
         "title": article.title,
         "title_lang": article_lang(article, article.title),
-        "date": published.display() if published else gettext("undated"),
+        "date": date,
         "iso": published.isoformat() if published else "",
         "byline": article.byline,
         "byline_lang": lang_of(article.byline),
@@ -208,23 +219,55 @@ def _source_html(summary, *, same_outlet):
     )
 
 
+def _attribute(name, value):
+    """` name="value"` (escaped), or "" without a value, as `format_html` would write it."""
+    return f' {name}="{escape(value)}"' if value else ""
+
+
 class Citations:
     """Claims turned into citations for one page, each article summarized only once.
 
     A citation's markup (the quote and the line naming its source) is written here rather
     than by a template include: a profile shows dozens of citations, and an include with
-    its twenty lookups cost more than the rest of the page's rows together.
+    its twenty lookups cost more than the rest of the page's rows together. What depends on
+    the article alone (its summary, the quote's `cite` and the source line) is written once
+    per article, and the rest with plain string formatting, each text escaped as
+    `format_html` escapes it.
     """
 
     def __init__(self):
         self._summaries = {}
         self._sources = {}
+        self._dates = {}
+        self._labels = {}
 
     def summary(self, article, *, page=True, outlet_page=True):
         key = (article.pk, page, outlet_page)
         if key not in self._summaries:
-            self._summaries[key] = article_summary(article, page=page, outlet_page=outlet_page)
+            self._summaries[key] = article_summary(
+                article, page=page, outlet_page=outlet_page, dates=self._dates
+            )
         return self._summaries[key]
+
+    def _source(self, article, page, outlet_page, same_outlet):
+        """The summary of `article`, the quote's `cite` attribute and the source line."""
+        key = (article.pk, page, outlet_page, same_outlet)
+        source = self._sources.get(key)
+        if source is None:
+            summary = self.summary(article, page=page, outlet_page=outlet_page)
+            source = self._sources[key] = (
+                summary,
+                _attribute("cite", summary["original"]),
+                _source_html(summary, same_outlet=same_outlet),
+            )
+        return source
+
+    def _label(self, prop):
+        """A property's label, translated once per page."""
+        label = self._labels.get(prop)
+        if label is None:
+            label = self._labels[prop] = str(PROPERTY_LABELS.get(prop, prop))
+        return label
 
     def __call__(self, claim, *, linked=True, same_outlet=False):
         """A claim as shown: the value as printed, its date, the quote and the article, and
@@ -236,29 +279,24 @@ class Citations:
         """
         article = claim.article
         as_of = claim.as_of_date
-        summary = self.summary(
+        summary, cite, source = self._source(
             article,
-            page=linked and getattr(claim, "article_cited", True),
-            outlet_page=linked and getattr(claim, "outlet_cited", True),
+            linked and getattr(claim, "article_cited", True),
+            linked and getattr(claim, "outlet_cited", True),
+            same_outlet,
         )
         quote = quote_of(claim.passage, article)
-        key = (id(summary), same_outlet)
-        if key not in self._sources:
-            self._sources[key] = _source_html(summary, same_outlet=same_outlet)
-        html = format_html(
-            '<blockquote class="quote"{}{}><p>{}<mark>{}</mark>{}</p></blockquote>\n{}\n',
-            _lang(quote["lang"]),
-            format_html(' cite="{}"', summary["original"]) if summary["original"] else "",
-            quote["before"],
-            quote["exact"],
-            quote["after"],
-            self._sources[key],
+        html = mark_safe(  # every text in it is escaped; `source` is `_source_html`'s
+            f'<blockquote class="quote"{_attribute("lang", quote["lang"])}{cite}><p>'
+            f"{escape(quote['before'])}<mark>{escape(quote['exact'])}</mark>"
+            f"{escape(quote['after'])}</p></blockquote>\n{source}\n"
         )
+        value = claim.value
         return {
             "id": claim.pk,
-            "property": PROPERTY_LABELS.get(claim.property, claim.property),
-            "value": claim.value,
-            "value_lang": article_lang(article, claim.value) if has_han(claim.value) else "",
+            "property": self._label(claim.property),
+            "value": value,
+            "value_lang": article_lang(article, value) if has_han(value) else "",
             "as_of": as_of.display() if as_of and claim.as_of_explicit else "",
             "quote": quote,
             "article": summary,
