@@ -1,17 +1,18 @@
 """One outlet's page: its counts, a page of what it reported, and its disputes."""
 
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import cast
 
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 
-from elections.models import CandidateDigest, Contradiction, Property, PublicTally
+from elections.models import Contradiction, Property, PublicTally
 from sources.models import Outlet
 
 from ..base import OUTLET_UNREAD
 from .disputes import outlet_disputes
-from .reports import Report, reported_candidates, reports_of
+from .reports import Report, reports_of
+from .rows import prepared
 
 
 @dataclass
@@ -30,6 +31,19 @@ class OutletProfile:
     fact_count: int = 0
     candidate_count: int = 0
     article_count: int = 0
+
+
+def _outlet_by_slug(slug: str) -> QuerySet[Outlet]:
+    outlets = Outlet.objects.filter(slug=slug).defer(*OUTLET_UNREAD)
+    return (outlets if outlets.ordered else outlets.order_by("pk"))[:1]
+
+
+def _kept_counts(outlet_id: int) -> QuerySet[PublicTally, tuple[str, int]]:
+    from elections import tallies
+
+    return PublicTally.objects.filter(kind=tallies.OUTLET, subject=outlet_id).values_list(
+        "part", "value"
+    )
 
 
 def outlet_profile(
@@ -54,26 +68,18 @@ def outlet_profile(
     from elections.public import outlets as sizes  # read now: tests set them
 
     tallies.settled()
-    outlet = Outlet.objects.filter(slug=slug).defer(*OUTLET_UNREAD).first()
+    # Each query compiled once per process (`prepared`).
+    outlet = next(iter(prepared(("outlet",), _outlet_by_slug, (slug,))), None)
     if outlet is None:
         return None
     # Every kept count of the outlet: a few rows, read by their key (rather than a subquery
     # for each count in the outlet's query, which cost more to plan than to run).
-    kept = dict(
-        PublicTally.objects.filter(kind=tallies.OUTLET, subject=outlet.pk).values_list(
-            "part", "value"
-        )
-    )
+    kept = dict(prepared(("outlet counts",), _kept_counts, (outlet.pk,)))
     if kept.get("facts", 0) <= 0:
         return None  # no public claim cites it
-    # Its candidates by name: the listed ones walked in name order, each looked up in the
-    # kept facts of the outlet about it, until the page is full (the outlet's other claims
-    # are not read). The page is a subquery of the query of their claims.
-    paginator = Paginator(
-        reported_candidates(outlet.pk, str(outlet.pk)), sizes.OUTLET_CANDIDATES_PER_PAGE
-    )
-    # Kept, so not counted again here.
-    paginator.count = kept.get("candidates", 0)
+    # Its candidates by name (`reports.reported_candidates`), counted as kept: the page is
+    # a slice of them, a subquery of the query of their claims (`reports_of`).
+    paginator = Paginator(range(kept.get("candidates", 0)), sizes.OUTLET_CANDIDATES_PER_PAGE)
     profile = OutletProfile(
         outlet=outlet,
         page=paginator.get_page(page),
@@ -98,8 +104,8 @@ def outlet_profile(
     )
     profile.dispute_count = sum(times for _prop, times, _wrong in profile.by_property)
     profile.found_wrong = sum(wrong for _prop, _times, wrong in profile.by_property)
-    ids = cast(QuerySet[CandidateDigest, Any], profile.page.object_list)  # a slice
-    bounds = (ids.query.low_mark, ids.query.high_mark)
+    shown_range = cast(range, profile.page.object_list)
+    bounds = (shown_range.start, shown_range.stop)
     profile.reports = reports_of(outlet, bounds, sizes.OUTLET_CLAIMS_PER_CANDIDATE)
     # The page lists the candidates read, not the ids of the subquery.
     profile.page.object_list = [report.candidate for report in profile.reports]

@@ -25,7 +25,7 @@ from sources.dates import PartialDate, PartialDateError
 from sources.identifiers import wikidata_url
 from sources.models import Passage
 
-from .sources_display import escape
+from .sources_display import escape, profile_fact_item
 
 NAME_LANGS = {
     CandidateName.Kind.HANS: "zh-Hans",
@@ -168,54 +168,41 @@ def _lang(lang):
 
 
 def _source_html(summary, *, same_outlet):
-    """The line under a quote: outlet, date, title and the original's link, as HTML."""
+    """The line under a quote: outlet, date, title and the original's link, as HTML (each
+    text escaped as `format_html` escapes it; the translations are trusted, as a
+    template's are)."""
     outlet = ""
     if not same_outlet:
-        tag = (
-            format_html('<a href="{}"{}>', summary["outlet_url"], _lang(summary["outlet_lang"]))
-            if summary["outlet_url"]
-            else format_html("<span{}>", _lang(summary["outlet_lang"]))
-        )
-        close = "</a>" if summary["outlet_url"] else "</span>"
-        outlet = format_html("{}{}{}, ", tag, summary["outlet"], mark_safe(close))
+        lang = _attribute("lang", summary["outlet_lang"])
+        name = escape(summary["outlet"])
+        if summary["outlet_url"]:
+            outlet = f'<a href="{escape(summary["outlet_url"])}"{lang}>{name}</a>, '
+        else:
+            outlet = f"<span{lang}>{name}</span>, "
+    title_lang = _attribute("lang", summary["title_lang"])
     if summary["page"]:
-        title = format_html(
-            '<a href="{}"{}>{}</a>', summary["page"], _lang(summary["title_lang"]), summary["title"]
-        )
+        title = f'<a href="{escape(summary["page"])}"{title_lang}>{escape(summary["title"])}</a>'
     else:
-        title = format_html("<cite{}>{}</cite>", _lang(summary["title_lang"]), summary["title"])
+        title = f"<cite{title_lang}>{escape(summary['title'])}</cite>"
     original = (
-        format_html(
-            gettext(
-                ' · <a href="{url}" rel="noopener noreferrer external">original'
-                '<span class="visually-hidden"> report by {outlet}</span></a>'
-            ),
-            url=summary["original"],
-            outlet=summary["outlet"],
-        )
+        gettext(
+            ' · <a href="{url}" rel="noopener noreferrer external">original'
+            '<span class="visually-hidden"> report by {outlet}</span></a>'
+        ).format(url=escape(summary["original"]), outlet=escape(summary["outlet"]))
         if summary["original"]
         else ""
     )
     archived = (
-        format_html(
-            gettext(
-                ' · <a href="{url}">archived copy<span class="visually-hidden"> of the report '
-                "by {outlet}</span></a>"
-            ),
-            url=summary["archived"],
-            outlet=summary["outlet"],
-        )
+        gettext(
+            ' · <a href="{url}">archived copy<span class="visually-hidden"> of the report '
+            "by {outlet}</span></a>"
+        ).format(url=escape(summary["archived"]), outlet=escape(summary["outlet"]))
         if summary.get("archived")
         else ""
     )
-    return format_html(
-        '<p class="source">{}<time{}>{}</time>: {}{}{}</p>',
-        outlet,
-        format_html(' datetime="{}"', summary["iso"]) if summary["iso"] else "",
-        summary["date"],
-        title,
-        original,
-        archived,
+    return mark_safe(  # every text in it is escaped above
+        f'<p class="source">{outlet}<time{_attribute("datetime", summary["iso"])}>'
+        f"{escape(summary['date'])}</time>: {title}{original}{archived}</p>"
     )
 
 
@@ -539,7 +526,9 @@ def profile_facts(profile, cite):
                 "url": "?" + urlencode({"facts": claim.property}) + "#facts",
             }
         group = groups[claim.property]
-        group["citations"].append(cite(claim) | disputed_mark(claim))
+        citation = cite(claim) | disputed_mark(claim)
+        citation["item"] = profile_fact_item(citation)
+        group["citations"].append(citation)
         group["more"] -= 1
     return list(groups.values())
 

@@ -54,6 +54,32 @@ def fact_item(citation):
     )
 
 
+def profile_fact_item(citation):
+    """A fact of a profile as a list item: the value as printed, its date when an editor set
+    it, whether it is disputed (with a link to the dispute) and its citation; `citation` is
+    `Citations`' with `disputed_mark`'s keys. Written here as the profile's template wrote
+    it, once per fact."""
+    as_of = citation["as_of"]
+    as_of = (
+        f' <span class="muted">{gettext("(as of %(date)s)") % {"date": escape(as_of)}}</span>'
+        if as_of
+        else ""
+    )
+    disputed = (
+        f' <a class="badge badge--disputed" href="{escape(citation["dispute_url"])}">'
+        f"{gettext('disputed')}</a>"
+        if citation["disputed"]
+        else ""
+    )
+    return mark_safe(  # every text in it is escaped above; `html` is a citation's markup
+        f'<li class="fact" id="claim-{escape(citation["id"])}">\n'
+        f'        <p class="fact__value"><strong{_lang(citation["value_lang"])}>'
+        f"{escape(citation['value'])}</strong>{as_of}{disputed}</p>\n"
+        f"        {citation['html']}\n"
+        "      </li>"
+    )
+
+
 def _candidate_link(candidate):
     """A candidate's name linking to their profile, with the Chinese name after it."""
     name_zh = (
