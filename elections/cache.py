@@ -141,6 +141,7 @@ NEVER_PUBLIC = frozenset(
         "elections.DataReleasePart",
         # Kept tallies are derived in the transaction that changed what they count.
         "elections.CandidateDigest",
+        "elections.DigestLedger",
         "elections.PublicTally",
         "elections.TallyPending",
     }

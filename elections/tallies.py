@@ -7,7 +7,10 @@ claims of every candidate on each render:
 
 - `CandidateDigest`: one row per candidate with what the list sorts and filters by (whether
   it is listed, its name, gender, latest public status and its rank, first province, last
-  verification, whether a public dispute is about it, its facts), each with an index.
+  verification, whether a public dispute is about it, its facts, its folded names), each
+  with an index; and its `DigestLedger`, what settling remembers of it to change counts and
+  the log of changes by the difference (what it counts for, what the public saw of it),
+  apart so that the digests the lists read stay narrow.
 - `PublicTally`: the counts. Keys are (kind, subject, part):
 
   - all (subject 0): candidates, facts, outlets (citing a fact), disputed (candidates with
@@ -82,6 +85,7 @@ from elections.models import (
     Candidate,
     CandidateDigest,
     Claim,
+    DigestLedger,
     DisputeClaim,
     PublicTally,
     TallyPending,
@@ -485,7 +489,6 @@ def _adjust(delta: Counter[Key], using: str) -> None:
 
 
 DIGEST_FIELDS = (
-    "record",
     "listed",
     "name",
     "gender",
@@ -496,8 +499,9 @@ DIGEST_FIELDS = (
     "disputed",
     "facts",
     "search_text",
-    "tallies",
 )
+# What settling remembers of each candidate beside its digest (`DigestLedger`).
+LEDGER_FIELDS = ("tallies", "record")
 # What the candidate lists (the page and the API's, their filters, sorts, totals and choices)
 # read of a candidate's digest and of its part of the counts: not its facts, nor the counts
 # of facts, articles and outlets (the home page and the outlets index show those).
@@ -597,7 +601,8 @@ def _settle_batch(ids: list[int], using: str, *, quiet: bool = False) -> Settled
     digests = {
         digest.candidate_id: digest
         for digest in CandidateDigest.objects.using(using)
-        .select_for_update()
+        .select_for_update(of=("self",))
+        .select_related("ledger")
         .filter(candidate_id__in=ids)
         .order_by("candidate_id")
     }
@@ -676,11 +681,12 @@ def _settle_batch(ids: list[int], using: str, *, quiet: bool = False) -> Settled
             provinces.setdefault(candidate_id, set()).add(province_id)
 
     delta: Counter[Key] = Counter()
-    changed = []
+    changed, ledgers = [], []
     settled = Settled()
     for pk in ids:
         digest = digests.get(pk)
-        before = _stored(digest.tallies) if digest is not None else Counter()
+        ledger = digest.kept_ledger if digest is not None else None
+        before = _stored(ledger.tallies) if ledger is not None else Counter()
         if pk in listed:
             (
                 _pk,
@@ -704,8 +710,8 @@ def _settle_batch(ids: list[int], using: str, *, quiet: bool = False) -> Settled
                 facts=facts.get(pk, []),
                 disputes=disputes.get(pk, []),
             )
+            record = records[pk]
             values = {
-                "record": records[pk],
                 "listed": True,
                 "name": name,
                 "gender": gender or "",
@@ -720,6 +726,7 @@ def _settle_batch(ids: list[int], using: str, *, quiet: bool = False) -> Settled
         else:
             # The public sees nothing of it: nothing kept either.
             after = Counter()
+            record = {}
             values = {
                 field.name: field.get_default()
                 for field in CandidateDigest._meta.concrete_fields
@@ -732,17 +739,31 @@ def _settle_batch(ids: list[int], using: str, *, quiet: bool = False) -> Settled
             continue
         if pk not in present:
             continue
-        values["tallies"] = sorted([*key, amount] for key, amount in after.items() if amount)
         if any(getattr(digest, field) != value for field, value in values.items()):
             for field, value in values.items():
                 setattr(digest, field, value)
             changed.append(digest)
+        kept = {
+            "tallies": sorted([*key, amount] for key, amount in after.items() if amount),
+            "record": record,
+        }
+        if ledger is None or any(getattr(ledger, name) != kept[name] for name in LEDGER_FIELDS):
+            ledgers.append(DigestLedger(digest_id=pk, **kept))
     _adjust(delta, using)
     _renew_versions(sorted(present), sorted(pk for pk in digests if pk not in present), using)
     if changed:
         CandidateDigest.objects.using(using).bulk_update(changed, DIGEST_FIELDS, batch_size=500)
+    if ledgers:
+        DigestLedger.objects.using(using).bulk_create(
+            ledgers,
+            update_conflicts=True,
+            unique_fields=["digest"],
+            update_fields=list(LEDGER_FIELDS),
+            batch_size=500,
+        )
     gone = sorted(pk for pk in digests if pk not in present)
     if gone:
+        DigestLedger.objects.using(using).filter(digest_id__in=gone).delete()
         CandidateDigest.objects.using(using).filter(candidate_id__in=gone).delete()
     return settled
 
@@ -833,6 +854,7 @@ def rebuild(*, using: str = DEFAULT_DB_ALIAS) -> int:
     """Recompute every digest and count from the record; the number of candidates."""
     with transaction.atomic(using=using):
         PublicTally.objects.using(using).all().delete()
+        DigestLedger.objects.using(using).all().delete()
         CandidateDigest.objects.using(using).all().delete()
         TallyPending.objects.using(using).all().delete()
         ids = list(Candidate.objects.using(using).order_by("pk").values_list("pk", flat=True))

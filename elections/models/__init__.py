@@ -11,7 +11,7 @@ from .place import Place, PlaceName
 from .proposal import CandidateProposal
 from .public_state import PublicState
 from .release import DataRelease, DataReleaseFile, DataReleasePart
-from .tally import CandidateDigest, PublicTally, TallyPending
+from .tally import CandidateDigest, DigestLedger, PublicTally, TallyPending
 
 __all__ = [
     "Candidacy",
@@ -26,6 +26,7 @@ __all__ = [
     "DataRelease",
     "DataReleaseFile",
     "DataReleasePart",
+    "DigestLedger",
     "DisputeClaim",
     "Election",
     "ExportFile",

@@ -16,9 +16,9 @@ class CandidateDigest(models.Model):
     columns are read from the public record (`elections.public`): the latest public status
     and its place in a candidacy's course, the first province stood in (by name), when a
     public claim of it was last verified, whether a public dispute is about it, how many
-    facts it has, and its names folded for the name search. `tallies` lists what it counts
-    for in `PublicTally`, so that a change adjusts those counts by the difference instead of
-    recounting every candidate.
+    facts it has, and its names folded for the name search. Its `ledger` (`DigestLedger`)
+    lists what it counts for in `PublicTally`, so that a change adjusts those counts by the
+    difference instead of recounting every candidate.
 
     The candidate is referenced without a database constraint: a deleted candidate's digest
     stays until it is settled, so that its counts can be taken back.
@@ -50,17 +50,6 @@ class CandidateDigest(models.Model):
         ),
         verbose_name=_("search text"),
     )
-    tallies = models.JSONField(default=list, blank=True, verbose_name=_("tallies"))
-    record = models.JSONField(
-        null=True,
-        default=dict,
-        blank=True,
-        help_text=_(
-            "What the public saw of it, to tell what a change changed (`PublicEvent`): its "
-            "facts, its disputes and the facts withdrawn from it. None until first settled."
-        ),
-        verbose_name=_("record"),
-    )
 
     class Meta:
         verbose_name = _("candidate digest")
@@ -91,6 +80,60 @@ class CandidateDigest(models.Model):
 
     def __str__(self):
         return f"digest of candidate {self.candidate_id}"
+
+    @property
+    def kept_ledger(self) -> "DigestLedger | None":
+        """Its ledger, or None when it has none yet (read with `select_related("ledger")`)."""
+        try:
+            return self.ledger
+        except DigestLedger.DoesNotExist:
+            return None
+
+    @property
+    def record(self):
+        """What the public saw of it, as its ledger keeps it (`elections.changes`): None until
+        first settled, {} for a digest with no ledger yet."""
+        ledger = self.kept_ledger
+        return {} if ledger is None else ledger.record
+
+
+class DigestLedger(models.Model):
+    """What settling remembers of a candidate beside its digest, to change by the difference:
+    what it counts for in `PublicTally` (`tallies`) and what the public saw of it (`record`).
+
+    Kept apart from the digest, which the lists read: these two are most of a candidate's
+    bookkeeping (about 1.1 kB of 1.3 kB at 2M claims), and in the digest they made every
+    page of it hold five candidates, so that a name search matching thousands of them read
+    thousands of pages, more than a server's buffers keep. A digest without a ledger (new)
+    counts for nothing yet and has an empty record.
+    """
+
+    digest = models.OneToOneField(
+        CandidateDigest,
+        primary_key=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="ledger",
+        verbose_name=_("digest"),
+    )
+    tallies = models.JSONField(default=list, blank=True, verbose_name=_("tallies"))
+    record = models.JSONField(
+        null=True,
+        default=dict,
+        blank=True,
+        help_text=_(
+            "What the public saw of it, to tell what a change changed (`PublicEvent`): its "
+            "facts, its disputes and the facts withdrawn from it. None until first settled."
+        ),
+        verbose_name=_("record"),
+    )
+
+    class Meta:
+        verbose_name = _("digest ledger")
+        verbose_name_plural = _("digest ledgers")
+
+    def __str__(self):
+        return f"ledger of candidate {self.digest_id}"
 
 
 class PublicTally(models.Model):

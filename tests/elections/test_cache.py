@@ -43,6 +43,7 @@ from elections.models import (
     DataRelease,
     DataReleaseFile,
     DataReleasePart,
+    DigestLedger,
     ExportFile,
     ExportPart,
     Property,
@@ -299,6 +300,10 @@ def a_row_of(label, newsroom):
         return DataReleasePart.objects.create(file=kept, number=0, data=b"a,b\n")
     if label == "elections.CandidateDigest":  # of no candidate: settling would drop it
         return CandidateDigest.objects.create(candidate_id=10**9)
+    if label == "elections.DigestLedger":
+        return DigestLedger.objects.create(
+            digest=CandidateDigest.objects.create(candidate_id=10**9), record={"claims": {}}
+        )
     if label == "elections.PublicTally":
         return PublicTally.objects.create(kind="test", subject=1, part="rows", value=1)
     if label == "elections.TallyPending":
