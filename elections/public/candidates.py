@@ -496,10 +496,13 @@ def _ranked_rows(candidate_id: int, *bounds: Any) -> QuerySet[Claim, tuple[Any, 
     )
     # A column, not `pk__in`: Django moves the conditions beside a window's into a subquery
     # of its own, where an IN (subquery) becomes a scalar column (an error on PostgreSQL).
+    # Only the candidate's own disputes count, as only those are shown (`_disputes_of`):
+    # PostgreSQL then hashes their few members, not those of every dispute of the record.
     ranked = ranked.annotate(
         a_version=Exists(
             DisputeClaim.objects.filter(
                 claim_id=OuterRef("pk"),
+                contradiction__candidate_id=candidate_id,
                 contradiction__status__in=SHOWN_DISPUTE_STATUSES,
             )
         )
