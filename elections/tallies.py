@@ -562,29 +562,24 @@ class Settled:
         self.articles |= other.articles
         self.outlets |= other.outlets
 
-    def renew(self, using: str) -> None:
+    def renew(self, using: str, *, always: bool = False) -> None:
         """Give the pages of what changed new keys (`elections.cache.scoped_generation`), in
         the settling transaction: new versions of the articles and outlets (in key order, as
-        counts are locked), and the lists' and disputes' generations when they changed."""
-        from elections.cache import fresh_generation, note_settled_change, public_change_noted
+        counts are locked), and the lists' and disputes' generations when they changed. When
+        the transaction changed nothing the public sees (`elections.cache.public_change_noted`)
+        and not `always` (a rebuild), only a version an article or outlet lacks is made."""
+        from elections.cache import note_settled_change, public_change_noted
 
         versions = sorted(
             [(ARTICLE_VERSION, pk) for pk in self.articles]
             + [(OUTLET_VERSION, pk) for pk in self.outlets]
         )
-        if not (versions or self.lists or self.disputes) or not public_change_noted(using=using):
-            return  # nothing the public sees changed (`elections.cache.public_change_noted`)
-        if versions:
-            PublicTally.objects.using(using).bulk_create(
-                [
-                    PublicTally(kind=VERSION, subject=pk, part=part, value=fresh_generation())
-                    for part, pk in versions
-                ],
-                update_conflicts=True,
-                unique_fields=["kind", "subject", "part"],
-                update_fields=["value"],
-            )
-        note_settled_change(lists=self.lists, disputes=self.disputes, using=using)
+        if not (versions or self.lists or self.disputes):
+            return
+        renew = always or public_change_noted(using=using)
+        _put_versions([(part, pk) for part, pk in versions], renew=renew, using=using)
+        if renew:
+            note_settled_change(lists=self.lists, disputes=self.disputes, using=using)
 
 
 def _settle_batch(ids: list[int], using: str, *, quiet: bool = False) -> Settled:
@@ -750,7 +745,9 @@ def _settle_batch(ids: list[int], using: str, *, quiet: bool = False) -> Settled
         if ledger is None or any(getattr(ledger, name) != kept[name] for name in LEDGER_FIELDS):
             ledgers.append(DigestLedger(digest_id=pk, **kept))
     _adjust(delta, using)
-    _renew_versions(sorted(present), sorted(pk for pk in digests if pk not in present), using)
+    _renew_versions(
+        sorted(present), sorted(pk for pk in digests if pk not in present), using, always=quiet
+    )
     if changed:
         CandidateDigest.objects.using(using).bulk_update(changed, DIGEST_FIELDS, batch_size=500)
     if ledgers:
@@ -768,23 +765,46 @@ def _settle_batch(ids: list[int], using: str, *, quiet: bool = False) -> Settled
     return settled
 
 
-def _renew_versions(present: list[int], gone: list[int], using: str) -> None:
+def _renew_versions(
+    present: list[int], gone: list[int], using: str, *, always: bool = False
+) -> None:
     """Give each settled candidate a new version (`VERSION`): its profile's cache key
     (`elections.cache.cache_public`). A random number, never handed out again: a version
-    read inside a transaction that rolls back is never reached afterwards. Not when the
-    transaction changed nothing the public sees (`elections.cache.public_change_noted`)."""
-    from elections.cache import fresh_generation, public_change_noted
+    read inside a transaction that rolls back is never reached afterwards. When the
+    transaction changed nothing the public sees (`elections.cache.public_change_noted`) and
+    not `always` (a rebuild), only a candidate without a version gets one."""
+    from elections.cache import public_change_noted
 
-    tallies = PublicTally.objects.using(using)
     if gone:
-        tallies.filter(kind=VERSION, subject__in=gone, part="").delete()
-    if present and public_change_noted(using=using):
+        PublicTally.objects.using(using).filter(kind=VERSION, subject__in=gone, part="").delete()
+    if present:
+        renew = always or public_change_noted(using=using)
+        _put_versions([("", pk) for pk in present], renew=renew, using=using)
+
+
+def _put_versions(keys: list[tuple[str, int]], *, renew: bool, using: str) -> None:
+    """Write a new version for each (part, subject) of `keys` when `renew`; otherwise only
+    for those without one. A page without a version goes by the whole generation, which
+    every public change renews: safe, but a miss at each change (after a rebuild, or for a
+    candidate only ever settled without a public change)."""
+    from elections.cache import fresh_generation
+
+    if not keys:
+        return
+    rows = [
+        PublicTally(kind=VERSION, subject=subject, part=part, value=fresh_generation())
+        for part, subject in keys
+    ]
+    tallies = PublicTally.objects.using(using)
+    if renew:
         tallies.bulk_create(
-            [PublicTally(kind=VERSION, subject=pk, value=fresh_generation()) for pk in present],
+            rows,
             update_conflicts=True,
             unique_fields=["kind", "subject", "part"],
             update_fields=["value"],
         )
+    else:
+        tallies.bulk_create(rows, ignore_conflicts=True)
 
 
 def version_of(slug: str, *, using: str = DEFAULT_DB_ALIAS) -> int | None:
@@ -861,7 +881,7 @@ def rebuild(*, using: str = DEFAULT_DB_ALIAS) -> int:
         settled = Settled()
         for start in range(0, len(ids), BATCH):
             settled.merge(_settle_batch(ids[start : start + BATCH], using, quiet=True))
-        settled.renew(using)
+        settled.renew(using, always=True)
     return len(ids)
 
 
