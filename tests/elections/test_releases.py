@@ -222,10 +222,12 @@ def test_the_same_version_cannot_be_made_twice(records, monkeypatch):
 
 
 def test_if_changed_makes_a_release_only_when_the_public_record_changed(records, monkeypatch):
-    assert release(if_changed=True).result["made"]
-    unchanged = release(if_changed=True)
+    # The clock is set for each release: on the machine's own clock, a run after midnight
+    # (UTC) of DAY + 1 made the first release that day, and the changed one its ".2".
+    assert release(if_changed=True, monkeypatch=monkeypatch).result["made"]
+    unchanged = release(if_changed=True, monkeypatch=monkeypatch)
     records.add_claim(records.liu, Property.EMPLOYER, "Quxvsinger", records.public_article)
-    still = release(if_changed=True)  # an unverified claim: nothing public changed
+    still = release(if_changed=True, monkeypatch=monkeypatch)  # nothing public changed
     records.add_verified(records.zhang, Property.CITY, "Hangzhou", records.public_article)
     changed = release(if_changed=True, at=DAY + datetime.timedelta(days=1), monkeypatch=monkeypatch)
 
