@@ -311,8 +311,6 @@ def _seed_page_versions(using: str) -> None:
     """Give a version to each article and outlet a public claim cites that has none (kept by
     a release before pages had versions): until then its page goes by the whole generation.
     Two reads when none is missing."""
-    from elections.cache import fresh_generation
-
     tallies = PublicTally.objects.using(using)
     cited = {
         (ARTICLE_VERSION if kind == ARTICLE else OUTLET_VERSION, subject)
@@ -325,13 +323,7 @@ def _seed_page_versions(using: str) -> None:
             "part", "subject"
         )
     )
-    tallies.bulk_create(
-        [
-            PublicTally(kind=VERSION, subject=subject, part=part, value=fresh_generation())
-            for part, subject in sorted(cited - versioned)
-        ],
-        ignore_conflicts=True,
-    )
+    _put_versions(sorted(cited - versioned), renew=False, using=using)
 
 
 def remove_triggers(connection) -> None:

@@ -28,10 +28,9 @@ def _lang(lang):
     return f' lang="{escape(lang)}"' if lang else ""
 
 
-def fact_item(citation):
-    """A fact of an outlet's page as a list item: the value as printed, its date when an
-    editor set it, whether it is disputed (with a link to the dispute) and its citation;
-    `citation` is `Citations`' with `disputed_mark`'s keys."""
+def _fact_marks(citation):
+    """What follows a fact's value, on an outlet's page and a profile alike: its date when
+    an editor set it, and whether it is disputed (with a link to the dispute); escaped."""
     as_of = citation["as_of"]
     as_of = (
         f' <span class="muted">{gettext("(as of %(date)s)") % {"date": escape(as_of)}}</span>'
@@ -44,11 +43,19 @@ def fact_item(citation):
         if citation["disputed"]
         else ""
     )
+    return as_of + disputed
+
+
+def fact_item(citation):
+    """A fact of an outlet's page as a list item: the value as printed, its date when an
+    editor set it, whether it is disputed (with a link to the dispute) and its citation;
+    `citation` is `Citations`' with `disputed_mark`'s keys."""
+    marks = _fact_marks(citation)
     return mark_safe(  # every text in it is escaped above; `html` is a citation's markup
         '<li class="fact">\n'
         f'        <p class="fact__value">{escape(_capfirst(citation["property"]))}: '
         f"<strong{_lang(citation['value_lang'])}>{escape(citation['value'])}</strong>"
-        f"{as_of}{disputed}</p>\n"
+        f"{marks}</p>\n"
         f"        {citation['html']}\n"
         "      </li>"
     )
@@ -59,22 +66,11 @@ def profile_fact_item(citation):
     it, whether it is disputed (with a link to the dispute) and its citation; `citation` is
     `Citations`' with `disputed_mark`'s keys. Written here as the profile's template wrote
     it, once per fact."""
-    as_of = citation["as_of"]
-    as_of = (
-        f' <span class="muted">{gettext("(as of %(date)s)") % {"date": escape(as_of)}}</span>'
-        if as_of
-        else ""
-    )
-    disputed = (
-        f' <a class="badge badge--disputed" href="{escape(citation["dispute_url"])}">'
-        f"{gettext('disputed')}</a>"
-        if citation["disputed"]
-        else ""
-    )
+    marks = _fact_marks(citation)
     return mark_safe(  # every text in it is escaped above; `html` is a citation's markup
         f'<li class="fact" id="claim-{escape(citation["id"])}">\n'
         f'        <p class="fact__value"><strong{_lang(citation["value_lang"])}>'
-        f"{escape(citation['value'])}</strong>{as_of}{disputed}</p>\n"
+        f"{escape(citation['value'])}</strong>{marks}</p>\n"
         f"        {citation['html']}\n"
         "      </li>"
     )
